@@ -1,0 +1,74 @@
+"""Intake: free text -> a typed Brief. The lexicon is the rules brain and the LLM's validator."""
+
+from __future__ import annotations
+
+import time
+
+from pydantic import ValidationError
+
+from sonicgrid.agents import lexicon
+from sonicgrid.agents.verdict import Verdict
+from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, MOODS, SECTIONS, Brief
+from sonicgrid.errors import UserError
+
+MAX_PROMPT_CHARS = 2000
+
+
+def validate_prompt(prompt: str) -> str:
+    p = (prompt or "").strip()
+    if not p:
+        raise UserError("empty prompt: say what to make, e.g. sonicgrid make \"make a moody intro\"")
+    if len(p) > MAX_PROMPT_CHARS:
+        raise UserError(f"prompt too long ({len(p)} characters, at most {MAX_PROMPT_CHARS})")
+    return p
+
+
+def validate_duration(seconds: float | None) -> None:
+    if seconds is not None and not (MIN_SECONDS <= seconds <= MAX_SECONDS):
+        raise UserError(f"duration {seconds:g}s is out of range: use {MIN_SECONDS:g} to {MAX_SECONDS:g} seconds")
+
+
+def build_brief(fields: dict, found: dict, duration_override: float | None, project: str | None) -> Brief:
+    fields = dict(fields)
+    if duration_override is not None:
+        fields["duration_s"] = duration_override
+    elif "duration_s" not in fields:
+        fields["duration_s"] = lexicon.default_duration(fields.get("section", "loop"))
+    validate_duration(fields["duration_s"])
+    if "tempo_bpm" in fields:
+        fields["tempo_bpm"] = min(220.0, max(40.0, fields["tempo_bpm"]))
+    layers = [la for la in fields.get("layers", ["harmony"]) if la not in fields.get("exclude", [])]
+    if not layers:
+        layers = ["harmony"] if "harmony" not in fields.get("exclude", []) else ["atmosphere"]
+    fields["layers"] = layers
+    if project:
+        fields["project"] = project
+    try:
+        return Brief(**fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UserError(f"cannot understand the request: {first['loc'][0]}: {first['msg']}") from exc
+
+
+def rules_intake(prompt: str, duration: float | None = None, project: str | None = None) -> tuple[Brief, Verdict]:
+    t0 = time.perf_counter()
+    fields, found = lexicon.parse(validate_prompt(prompt))
+    brief = build_brief(fields, found, duration, project)
+    return brief, Verdict(agent="intake", choice="brief", confidence=min(0.95, 0.5 + 0.1 * len(found)),
+                          reason=f"lexicon found {', '.join(found) or 'nothing explicit'}; defaults for the rest",
+                          evidence={"found": found}, allowed=["brief"], brain="rules",
+                          latency_ms=(time.perf_counter() - t0) * 1000, data=brief.model_dump())
+
+
+INTAKE_SCHEMA = {"type": "object", "properties": {"mood": {"enum": list(MOODS)}, "section": {"enum": list(SECTIONS)}},
+                 "required": ["mood", "section"]}
+
+
+def merge_llm_fields(fields: dict, found: dict, llm_fields: dict) -> tuple[dict, list[str]]:
+    """The LLM may fill only what the text left open; the lexicon's findings are facts."""
+    used = []
+    for k in ("mood", "section"):
+        if k not in found and llm_fields.get(k) in (MOODS if k == "mood" else SECTIONS):
+            fields[k] = llm_fields[k]
+            used.append(k)
+    return fields, used

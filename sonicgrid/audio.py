@@ -1,0 +1,117 @@
+"""Audio I/O: float32 arrays shaped (frames, channels), WAV + JSON sidecar, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+
+@dataclass
+class Audio:
+    samples: np.ndarray  # float32, (frames, channels)
+    sr: int
+
+    def __post_init__(self) -> None:
+        x = np.asarray(self.samples, dtype=np.float32)
+        if x.ndim == 1:
+            x = x[:, None]
+        self.samples = x
+
+    @property
+    def duration(self) -> float:
+        return self.samples.shape[0] / float(self.sr)
+
+    @property
+    def channels(self) -> int:
+        return self.samples.shape[1]
+
+    def mono(self) -> np.ndarray:
+        return self.samples.mean(axis=1)
+
+    def stereo(self) -> "Audio":
+        if self.channels == 2:
+            return self
+        return Audio(np.repeat(self.samples[:, :1], 2, axis=1), self.sr)
+
+
+def read(path: str | Path) -> Audio:
+    try:
+        data, sr = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError) as exc:  # corrupt or not audio
+        raise ValueError(f"cannot read audio {path}: {exc}") from exc
+    return Audio(data, sr)
+
+
+def _atomic_bytes(path: Path, writer) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        writer(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write(path: str | Path, audio: Audio, subtype: str = "PCM_24") -> Path:
+    """Write a WAV atomically (temp file + rename): a crash never leaves half a file."""
+    path = Path(path)
+    _atomic_bytes(path, lambda tmp: sf.write(tmp, audio.samples, audio.sr, subtype=subtype, format="WAV"))
+    return path
+
+
+def write_json(path: str | Path, data: Any) -> Path:
+    path = Path(path)
+    text = json.dumps(data, indent=2, default=_json_default)
+
+    def _w(tmp: str) -> None:
+        Path(tmp).write_text(text)
+
+    _atomic_bytes(path, _w)
+    return path
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    if hasattr(o, "model_dump"):
+        return o.model_dump()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def write_with_sidecar(wav_path: str | Path, audio: Audio, meta: dict) -> tuple[Path, Path]:
+    wav_path = Path(wav_path)
+    write(wav_path, audio)
+    side = write_json(wav_path.with_suffix(".json"), meta)
+    return wav_path, side
+
+
+def fit_length(x: np.ndarray, frames: int) -> np.ndarray:
+    """Trim or zero-pad (frames, ch) to exactly `frames`."""
+    if x.shape[0] >= frames:
+        return x[:frames]
+    pad = np.zeros((frames - x.shape[0], x.shape[1]), dtype=x.dtype)
+    return np.concatenate([x, pad], axis=0)
+
+
+def fade(x: np.ndarray, sr: int, fade_in: float = 0.01, fade_out: float = 0.5) -> np.ndarray:
+    y = x.copy()
+    n_in = min(int(fade_in * sr), len(y))
+    n_out = min(int(fade_out * sr), len(y))
+    if n_in:
+        y[:n_in] *= np.linspace(0, 1, n_in, dtype=np.float32)[:, None]
+    if n_out:
+        y[-n_out:] *= np.linspace(1, 0, n_out, dtype=np.float32)[:, None]
+    return y

@@ -1,0 +1,61 @@
+"""The typed Brief a request becomes, and the vocabularies it is written in."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+MOODS = ("moody", "calm", "happy", "energetic", "tender", "tense", "epic", "dreamy")
+SECTIONS = ("intro", "loop", "build", "outro", "full")
+LAYERS = ("rhythm", "harmony", "atmosphere", "texture", "voice")
+KEYS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+MODES = ("major", "minor")
+ACTIONS = ("new", "extend", "vary")
+
+# Default and allowed durations per section (seconds): "intro" is a short clip, not a song.
+SECTION_SECONDS = {
+    "intro": (12.0, 8.0, 20.0),
+    "loop": (8.0, 2.0, 30.0),
+    "build": (16.0, 8.0, 32.0),
+    "outro": (12.0, 6.0, 24.0),
+    "full": (30.0, 10.0, 180.0),
+}
+MIN_SECONDS, MAX_SECONDS = 1.0, 600.0
+
+
+class Brief(BaseModel):
+    """What the user asked for, typed. Every field has a default, so any request yields a Brief."""
+
+    prompt: str
+    mood: Literal[MOODS] = "calm"  # type: ignore[valid-type]
+    section: Literal[SECTIONS] = "loop"  # type: ignore[valid-type]
+    duration_s: float = Field(default=8.0, ge=MIN_SECONDS, le=MAX_SECONDS)
+    tempo_bpm: float | None = Field(default=None, ge=40, le=220)
+    key: Literal[KEYS] | None = None  # type: ignore[valid-type]
+    mode: Literal[MODES] | None = None  # type: ignore[valid-type]
+    layers: list[Literal[LAYERS]] = Field(default_factory=lambda: ["harmony"])  # type: ignore[valid-type]
+    exclude: list[Literal[LAYERS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    reference: str | None = Field(default=None, description="'last' or a clip id the request refers to")
+    action: Literal[ACTIONS] = "new"  # type: ignore[valid-type]
+    brightness: float = Field(default=0.0, ge=-1, le=1, description="-1 darker .. +1 brighter")
+    project: str | None = None
+
+    @field_validator("layers")
+    @classmethod
+    def _unique_layers(cls, v: list[str]) -> list[str]:
+        out: list[str] = []
+        for layer in v:
+            if layer not in out:
+                out.append(layer)
+        return out or ["harmony"]
+
+    def words(self) -> str:
+        """A text description for embeddings and prompts."""
+        bits = [self.mood, self.section]
+        if self.key:
+            bits.append(f"{self.key} {self.mode or ''}".strip())
+        if self.tempo_bpm:
+            bits.append(f"{self.tempo_bpm:.0f} bpm")
+        bits += self.layers
+        return " ".join(bits)

@@ -1,0 +1,49 @@
+"""What every command shares: settings from flags + env, one-line errors, quiet model loading."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+
+from rich.console import Console
+
+from sonicgrid.config import Settings
+from sonicgrid.errors import UserError
+
+console = Console(stderr=True)
+out = Console()
+
+
+def quiet_libraries() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def settings(**overrides) -> Settings:
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)
+    except Exception as exc:  # pydantic ValidationError: report the first problem in one line
+        errs = getattr(exc, "errors", None)
+        if errs:
+            e = errs()[0]
+            raise UserError(f"bad setting {'.'.join(map(str, e['loc']))}: {e['msg']}") from exc
+        raise UserError(str(exc)) from exc
+
+
+@contextmanager
+def user_errors():
+    """Turn UserError into one red line and exit code 2."""
+    try:
+        yield
+    except UserError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: finished runs are kept; checkpoints are under the data dir")
+        sys.exit(130)

@@ -1,0 +1,82 @@
+"""`sonicgrid make PROMPT`: one request -> a finished, mastered clip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sonicgrid.commands.common import console, out, quiet_libraries, settings, user_errors
+
+NODE_TEXT = {"intake": "reading the request", "plan": "planning the grid", "cell": "producing cells",
+             "finish": "mixing, mastering, storing"}
+
+
+def make_cmd(
+    prompt: str = typer.Argument(..., help='What to make, e.g. "make a moody intro"'),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory [default: ./out]"),
+    seed: int = typer.Option(0, "--seed", help="Random seed: same seed + same library = same clip"),
+    brain: Optional[str] = typer.Option(None, "--brain", help="Agents' brain: rules (deterministic) or llm"),
+    budget: Optional[float] = typer.Option(None, "--budget", help="Compute budget in seconds [default: 60]"),
+    duration: Optional[float] = typer.Option(None, "--duration", help="Clip length in seconds (1-600)"),
+    project: Optional[str] = typer.Option(None, "--project", help="Body of work the clip must fit"),
+    as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary"),
+) -> None:
+    """Turn a request into a finished, mastered clip: WAV + JSON sidecar under OUT/RUN_ID/."""
+    quiet_libraries()
+    with user_errors():
+        if brain is not None and brain not in ("rules", "llm"):
+            from sonicgrid.errors import UserError
+
+            raise UserError(f"--brain must be 'rules' or 'llm', not {brain!r}")
+        s = settings(brain=brain, budget_s=budget, out_dir=out_dir)
+        from sonicgrid.graph.run import make
+
+        if as_json:
+            summary = make(prompt, s, seed=seed, duration=duration, project=project)
+        else:
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                          console=console, transient=True) as prog:
+                task = prog.add_task("starting (first run loads models)", total=None)
+
+                def on_event(node: str, update: dict) -> None:
+                    prog.update(task, description=f"{node}: done; next: {_next(node)}")
+
+                summary = make(prompt, s, seed=seed, duration=duration, project=project, on_event=on_event)
+        _report(summary, as_json)
+        if summary["result"].get("status") != "ok":
+            raise typer.Exit(1)
+
+
+def _next(node: str) -> str:
+    order = ["intake", "plan", "cell", "finish"]
+    return NODE_TEXT.get(order[min(order.index(node) + 1, 3)], "") if node in order else ""
+
+
+def _report(summary: dict, as_json: bool) -> None:
+    res = summary["result"]
+    if as_json:
+        keep = {k: summary[k] for k in ("run_id", "request", "seed", "brief", "wall_s", "spent_s", "budget_s")}
+        keep["result"] = res
+        keep["verdicts"] = [{k: v[k] for k in ("agent", "choice", "confidence", "reason", "brain", "cell")}
+                            for v in summary["verdicts"]]
+        out.print_json(json.dumps(keep, default=str))
+        return
+    if res.get("status") != "ok":
+        console.print(f"[bold yellow]no clip:[/] {res.get('message')}")
+        return
+    t = Table(title=f"{summary['request']!r} -> {res['path']}", show_lines=False)
+    for col in ("agent", "choice", "conf", "reason"):
+        t.add_column(col)
+    for v in summary["verdicts"]:
+        t.add_row(v["agent"], v["choice"], f"{v['confidence']:.2f}", v["reason"][:90])
+    out.print(t)
+    b = summary["brief"]
+    out.print(f"[bold green]clip[/] {res['path']}  {res['duration_s']:.1f}s  score {res['score']:.1f}/10  "
+              f"{res['mastering']['lufs_out']:.1f} LUFS  peak {res['mastering']['true_peak_dbtp']:.1f} dBTP")
+    out.print(f"brief: {b['mood']} {b['section']} {', '.join(b['layers'])}; library id {res['clip_id']}; "
+              f"wall {summary['wall_s']:.2f}s, compute {summary['spent_s']:.2f}s of {summary['budget_s']:.0f}s budget")

@@ -1,0 +1,51 @@
+"""Settings: defaults that need no flags, overridable with SONICGRID_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SONICGRID_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path.home() / ".sonicgrid",
+                           description="library, checkpoints and traces live here")
+    out_dir: Path = Field(default=Path("out"), description="where clips are written")
+    brain: Literal["rules", "llm"] = "rules"
+    budget_s: float = Field(default=60.0, gt=0, description="compute budget per request, seconds")
+    max_retries: int = Field(default=2, ge=0, le=5, description="regenerations per cell")
+    max_revisions: int = Field(default=1, ge=0, le=3, description="continuity revisions per cell")
+    quality_threshold: float = Field(default=5.0, ge=1, le=10, description="gatekeeper pass mark /10")
+    reuse_threshold: float = Field(default=0.80, ge=0, le=1, description="similarity to reuse a clip")
+    target_lufs: float = -14.0
+    true_peak_dbfs: float = -1.0
+    sample_rate: int = 44100
+    llm_model_path: Path | None = Field(default=None, description="GGUF path; default: packaged Gemma 3 270M")
+    llm_lora_path: Path | None = None
+    llm_server_url: str | None = Field(default=None, description="OpenAI-compatible server base URL")
+    llm_threads: int = 2
+    chroma_url: str | None = Field(default=None, description="Chroma server URL; default: embedded")
+    models_dir: Path | None = None
+    allow_download: bool = False
+
+    @property
+    def library_dir(self) -> Path:
+        return self.data_dir / "library"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.data_dir / "checkpoints.sqlite"
+
+    @property
+    def traces_dir(self) -> Path:
+        return self.data_dir / "traces"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The LangGraph state machine: typed state, pure node functions, wiring, checkpointer."""

@@ -1,0 +1,216 @@
+"""Node functions of one grid cell's agent loop. Each takes (state, services), returns a partial update."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from sonicgrid import audio as aio
+from sonicgrid.agents import continuity, cost_guardian, decision, gatekeeper
+from sonicgrid.graph.services import Services
+from sonicgrid.graph.state import CellState
+from sonicgrid.graph.timing import tool_call
+from sonicgrid.tools.base import GenRequest
+
+ANALYSIS_KEYS = ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "tags", "embedding")
+
+
+def _remaining(state: CellState) -> float:
+    return state["budget_s"] - state.get("spent_s", 0.0)
+
+
+def _capability(state: CellState) -> str:
+    return f"layer:{state['cell']['layer']}"
+
+
+def recall(state: CellState, svc: Services) -> dict:
+    brief, cell = state["brief"], state["cell"]
+    lib = svc.library
+    cands = []
+    for rec in lib.search(f"{brief['prompt']} | {brief['mood']} {cell['section']} {cell['layer']}", k=5,
+                          where={"layer": cell["layer"]}):
+        m = rec["meta"]
+        # Combined similarity: text similarity, with mood and section agreement as metadata bonus.
+        sim = 0.7 * rec["score"] + 0.15 * (m.get("mood") == brief["mood"]) + 0.15 * (m.get("section") == cell["section"])
+        cands.append({"id": rec["id"], "similarity": round(sim, 4), "text_similarity": rec["score"], "meta": m,
+                      "path": rec["path"]})
+    cands.sort(key=lambda c: -c["similarity"])
+    return {"candidates": cands}
+
+
+def decide(state: CellState, svc: Services) -> dict:
+    s = svc.settings
+    j = decision.judgment(state["brief"] | {"duration_s": state["cell"]["duration_s"]}, state.get("candidates", []),
+                          state.get("reference"), reuse_threshold=s.reuse_threshold, quality_threshold=s.quality_threshold)
+    v = svc.brain.decide(j)
+    src = None
+    if v.choice in ("reuse", "enhance"):
+        src = state["candidates"][0]["id"]
+    elif v.choice == "extend":
+        src = state["reference"]["id"]
+    return {"decision": v.choice, "source_id": src, "verdicts": [_tag(v, state)]}
+
+
+def _tag(v, state: CellState) -> dict:
+    d = v.model_dump()
+    d["cell"] = state["cell"]["index"]
+    d["attempt"] = state.get("attempt", 0)
+    return d
+
+
+def _job(state: CellState, svc: Services):
+    """(tool, capability, audio seconds) the current decision would run."""
+    dec = state["decision"]
+    secs = state["cell"]["duration_s"]
+    if dec == "reuse":
+        return None, None, secs
+    if dec == "enhance":
+        return svc.registry.pick("enhancer", "music"), "music", secs
+    cap = _capability(state) if dec == "generate" else "continue"
+    tool = svc.registry.get(state["tool"]) if state.get("tool") and state.get("attempt", 0) else None
+    return tool or svc.registry.pick("generator", cap), cap, secs
+
+
+def cost_guard(state: CellState, svc: Services) -> dict:
+    tool, cap, secs = _job(state, svc)
+    if state["decision"] == "reuse" or (tool is None and state["decision"] == "enhance"):
+        return {"tool": None}  # loading from the library costs nothing worth guarding
+    cands = state.get("candidates", [])
+    if tool is None:
+        return {"outcome": "denied", "message": f"no available tool for {cap}"}
+    est = tool.cost.estimate(secs)
+    best_q = float(cands[0]["meta"].get("quality", 0)) if cands else 0.0
+    fallback = bool(cands) and cands[0]["similarity"] >= svc.settings.reuse_threshold * 0.9 and best_q >= svc.settings.quality_threshold
+    gain = tool.quality_prior - (best_q if fallback else 0.0)
+    cheaper = [(t.name, t.cost.estimate(secs)) for t in svc.registry.cheaper(tool, cap, secs)]
+    j = cost_guardian.judgment(tool=tool.name, estimate_s=est, remaining_s=_remaining(state),
+                               budget_s=state["budget_s"], expected_gain=gain, cheaper=cheaper, has_fallback=fallback)
+    v = svc.brain.decide(j)
+    out: dict = {"verdicts": [_tag(v, state)]}
+    if v.choice == "approve":
+        out["tool"] = tool.name
+    elif v.choice == "downgrade":
+        out["tool"] = next(n for n, e in cheaper if e <= _remaining(state))
+    elif fallback and not state.get("best"):
+        out.update(tool=None, decision="reuse", source_id=cands[0]["id"])
+    elif state.get("best"):
+        out.update(tool=None, gate="accept_best", outcome="ok",
+                   message="budget denied a further attempt: keeping the best so far")
+    else:
+        out.update(tool=None, outcome="denied", message=v.reason)
+    return out
+
+
+def act(state: CellState, svc: Services) -> dict:
+    cell, brief = state["cell"], state["brief"]
+    dec = state["decision"]
+    attempt = state.get("attempt", 0)
+    params = dict(state.get("params", {}))
+    seed = int(state["seed"]) + int(params.pop("seed_offset", 0))
+    t0 = time.perf_counter()
+    meta: dict = {"decision": dec}
+    est = 0.0
+    if dec == "reuse":
+        clip = svc.library.load(state["source_id"])
+        clip = aio.Audio(aio.fit_length(clip.samples, int(round(cell["duration_s"] * clip.sr))), clip.sr)
+        name, role = "library", "library"
+        meta["source_id"] = state["source_id"]
+    else:
+        tool = svc.registry.get(state["tool"]) if state.get("tool") else None
+        prompt_audio = svc.library.load(state["source_id"]) if dec in ("enhance", "extend") else None
+        if dec == "extend":
+            ref = state["reference"]["meta"]
+            params = {**{k: ref[k] for k in ("key", "mode", "tempo_bpm") if ref.get(k)}, **params}
+        req = GenRequest(prompt=brief["prompt"], brief=brief, layer=cell["layer"], section=cell["section"],
+                         duration_s=cell["duration_s"], seed=seed, params=params, audio_prompt=prompt_audio)
+        res = tool.run(req)
+        clip, name, role, est = res.audio, tool.name, tool.role, tool.cost.estimate(cell["duration_s"])
+        meta.update(res.meta)
+        if dec == "extend" and prompt_audio is not None and "continued" not in res.meta:
+            clip = _crossfade_join(prompt_audio, clip)
+    seconds = time.perf_counter() - t0
+    path = Path(state["run_dir"]) / "candidates" / f"cell{cell['index']}_try{attempt}_rev{state.get('revision', 0)}.wav"
+    aio.write(path, clip)
+    spent = 0.0 if dec == "reuse" else seconds
+    return {"candidate_path": str(path), "candidate_meta": meta, "spent_s": state.get("spent_s", 0.0) + spent,
+            "tool_calls": [tool_call(name, role, cell["index"], seconds, clip.duration, est, attempt=attempt, seed=seed)]}
+
+
+def _crossfade_join(a: aio.Audio, b: aio.Audio, seconds: float = 0.5) -> aio.Audio:
+    import numpy as np
+
+    if b.sr != a.sr:
+        import librosa
+
+        b = aio.Audio(librosa.resample(b.samples.T, orig_sr=b.sr, target_sr=a.sr).T, a.sr)
+    x, y = a.stereo().samples, b.stereo().samples
+    n = min(int(seconds * a.sr), len(x), len(y))
+    ramp = np.linspace(0, 1, n, dtype=np.float32)[:, None]
+    mid = x[len(x) - n:] * (1 - ramp) + y[:n] * ramp
+    return aio.Audio(np.concatenate([x[: len(x) - n], mid, y[n:]]), a.sr)
+
+
+def analyze(state: CellState, svc: Services) -> dict:
+    t0 = time.perf_counter()
+    listener = svc.registry.pick("analyst", "quality")
+    clip = aio.read(state["candidate_path"])
+    a = listener.run(clip, state["brief"])
+    seconds = time.perf_counter() - t0
+    analysis = {k: a[k] for k in ANALYSIS_KEYS if k in a}
+    best = state.get("best")
+    score = a["quality"]["score"]
+    if best is None or score > best["score"]:
+        best = {"path": state["candidate_path"], "score": score, "analysis": analysis, "meta": state.get("candidate_meta", {})}
+    return {"analysis": analysis, "best": best, "spent_s": state.get("spent_s", 0.0) + seconds,
+            "tool_calls": [tool_call(listener.name, "analyst", state["cell"]["index"], seconds, clip.duration,
+                                     listener.cost.estimate(clip.duration))]}
+
+
+def gatekeep(state: CellState, svc: Services) -> dict:
+    s = svc.settings
+    q = state["analysis"]["quality"]
+    tool = svc.registry.pick("generator", _capability(state))
+    est = tool.cost.estimate(state["cell"]["duration_s"]) if tool else float("inf")
+    j = gatekeeper.judgment(score=q["score"], components=q["components"], threshold=s.quality_threshold,
+                            attempt=state.get("attempt", 0), max_retries=s.max_retries,
+                            remaining_s=_remaining(state), regen_estimate_s=est)
+    v = svc.brain.decide(j)
+    out: dict = {"gate": v.choice, "verdicts": [_tag(v, state)]}
+    if v.choice == "regenerate":
+        out["attempt"] = state.get("attempt", 0) + 1
+        out["params"] = {**state.get("params", {}), **gatekeeper.adjustments(q["components"], state["brief"], out["attempt"])}
+        if state["decision"] in ("reuse", "enhance"):
+            out["decision"] = "generate"
+    return out
+
+
+def check_continuity(state: CellState, svc: Services) -> dict:
+    s = svc.settings
+    where = {"project": state["project"]} if state.get("project") else (
+        {"session": state["session"]} if state.get("session") else None)
+    body = []
+    if where is not None:
+        for rec in svc.library.all(where=where, limit=50):
+            m = dict(rec["meta"])
+            if isinstance(m.get("embedding"), str):
+                import json
+
+                m["embedding"] = json.loads(m["embedding"])
+            body.append(m)
+    a = dict(state["best"]["analysis"])
+    clip = {"key": a.get("key"), "mode": a.get("mode"), "tempo_bpm": a.get("tempo_bpm"),
+            "embedding": a.get("embedding"), "mood": state["brief"]["mood"]}
+    fit, comps, targets = continuity.fit_components(clip, body)
+    tool = svc.registry.pick("generator", _capability(state))
+    est = tool.cost.estimate(state["cell"]["duration_s"]) if tool else float("inf")
+    j = continuity.judgment(fit=fit, components=comps, targets=targets, body_size=len(body),
+                            project=state.get("project") or state.get("session"), revision=state.get("revision", 0),
+                            max_revisions=s.max_revisions, remaining_s=_remaining(state), revise_estimate_s=est)
+    v = svc.brain.decide(j)
+    out: dict = {"continuity": v.choice, "verdicts": [_tag(v, state)]}
+    if v.choice == "revise":
+        out.update(revision=state.get("revision", 0) + 1, params={**state.get("params", {}), **targets},
+                   decision="generate", best=None, attempt=0)
+    else:
+        out["outcome"] = "ok"
+    return out

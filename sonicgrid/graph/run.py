@@ -1,0 +1,115 @@
+"""Run one request through the graph and write its outputs: clip.wav + clip.json + trace."""
+
+from __future__ import annotations
+
+import platform
+import secrets
+import time
+from pathlib import Path
+from typing import Callable
+
+from sonicgrid import __version__
+from sonicgrid import audio as aio
+from sonicgrid.agents.intake import validate_duration, validate_prompt
+from sonicgrid.config import Settings
+from sonicgrid.errors import UserError
+from sonicgrid.graph.build import build_graph
+from sonicgrid.graph.checkpoint import sqlite_saver
+from sonicgrid.graph.services import Services
+
+_SERVICES: dict[str, Services] = {}
+_GRAPHS: dict[int, object] = {}
+
+
+def services_for(settings: Settings) -> Services:
+    key = settings.model_dump_json()
+    if key not in _SERVICES:
+        _SERVICES[key] = Services(settings)
+    return _SERVICES[key]
+
+
+def graph_for(svc: Services):
+    if id(svc) not in _GRAPHS:
+        _GRAPHS[id(svc)] = build_graph(svc, checkpointer=sqlite_saver(str(svc.settings.checkpoint_path)))
+    return _GRAPHS[id(svc)]
+
+
+def check_writable(out: Path) -> Path:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{secrets.token_hex(4)}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"output directory {out} is not writable: {exc.strerror or exc}") from exc
+    return out
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+
+
+def model_versions(svc: Services) -> dict:
+    import langgraph
+    import numpy
+
+    tools = {t.name: {"version": t.version, "available": t.available()[0]} for t in svc.registry.tools}
+    brain = svc.brain
+    llm = getattr(getattr(brain, "llm", None), "name", None)
+    from importlib.metadata import version
+
+    return {"sonicgrid": __version__, "langgraph": version("langgraph"), "numpy": numpy.__version__,
+            "python": platform.python_version(), "brain": brain.name, "llm": llm, "tools": tools,
+            "langgraph_module": getattr(langgraph, "__name__", "langgraph")}
+
+
+def make(request: str, settings: Settings, *, seed: int = 0, duration: float | None = None,
+         out: Path | None = None, project: str | None = None, session: str | None = None,
+         history: list[dict] | None = None, on_event: Callable[[str, dict], None] | None = None) -> dict:
+    """Produce one clip. Raises UserError for anything the user can fix."""
+    request = validate_prompt(request)
+    validate_duration(duration)
+    out_dir = check_writable(Path(out or settings.out_dir))
+    svc = services_for(settings)
+    graph = graph_for(svc)
+    run_id = new_run_id()
+    run_dir = out_dir / run_id
+    run_dir.mkdir(parents=True, exist_ok=False)
+    config = {"configurable": {"thread_id": run_id}, "recursion_limit": 50}
+    init = {"request": request, "run_id": run_id, "run_dir": str(run_dir), "seed": int(seed),
+            "budget_s": float(settings.budget_s), "duration_override": duration, "project": project,
+            "session": session, "history": history or []}
+    t0 = time.perf_counter()
+    try:
+        for chunk in graph.stream(init, config, stream_mode="updates"):
+            for node, update in chunk.items():
+                if on_event:
+                    on_event(node, update or {})
+    except UserError:
+        _cleanup(run_dir)
+        raise
+    wall = time.perf_counter() - t0
+    state = graph.get_state(config).values
+    return write_outputs(state, svc, run_dir, wall)
+
+
+def _cleanup(run_dir: Path) -> None:
+    import shutil
+
+    shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def write_outputs(state: dict, svc: Services, run_dir: Path, wall: float) -> dict:
+    result = state.get("result", {})
+    tool_s = sum(c["seconds"] for c in state.get("tool_calls", []))
+    sidecar = {"run_id": state["run_id"], "request": state["request"], "seed": state["seed"],
+               "budget_s": state["budget_s"], "brief": state.get("brief"), "plan": state.get("plan"),
+               "cells": state.get("cells"), "verdicts": state.get("verdicts", []),
+               "tool_calls": state.get("tool_calls", []), "timings": state.get("timings", []),
+               "result": result, "wall_s": round(wall, 4), "tool_s": round(tool_s, 4),
+               "spent_s": round(sum(c.get("spent_s", 0) for c in state.get("cells", [])), 4),
+               "project": state.get("project"), "session": state.get("session"),
+               "models": model_versions(svc), "created": time.time()}
+    aio.write_json(run_dir / ("clip.json" if result.get("status") == "ok" else "run.json"), sidecar)
+    aio.write_json(svc.settings.traces_dir / f"{state['run_id']}.json", sidecar | {"run_dir": str(run_dir)})
+    return sidecar

@@ -1,0 +1,137 @@
+"""Run-level nodes: intake, plan (the grid), the per-cell loop, finish (mix, master, store)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sonicgrid import audio as aio
+from sonicgrid.agents import intake as intake_agent
+from sonicgrid.agents import lexicon
+from sonicgrid.agents.verdict import Verdict
+from sonicgrid.brief import Brief
+from sonicgrid.graph.services import Services
+from sonicgrid.graph.state import RunState
+from sonicgrid.graph.timing import tool_call
+
+LAYER_GAIN = {"rhythm": 0.8, "harmony": 1.0, "atmosphere": 0.7, "texture": 0.35, "voice": 1.0}
+
+
+def intake(state: RunState, svc: Services) -> dict:
+    prompt = state["request"]
+    brain = svc.brain
+    if getattr(brain, "name", "rules") == "llm":
+        t0 = time.perf_counter()
+        fields, found = lexicon.parse(intake_agent.validate_prompt(prompt))
+        data = brain.ask("intake", intake_agent.INTAKE_SCHEMA, request=prompt)
+        used: list[str] = []
+        if data is not None:
+            fields, used = intake_agent.merge_llm_fields(fields, found, data)
+        brief = intake_agent.build_brief(fields, found, state.get("duration_override"), state.get("project"))
+        v = Verdict(agent="intake", choice="brief", confidence=0.6 if data else 0.5,
+                    reason=(f"LLM filled {', '.join(used)}; " if used else "") + f"lexicon found {', '.join(found) or 'nothing'}"
+                    + ("" if data else " (LLM answer malformed twice: rules)"),
+                    evidence={"found": found, "llm": data}, allowed=["brief"],
+                    brain="llm" if data else "llm-fallback", latency_ms=(time.perf_counter() - t0) * 1000,
+                    data=brief.model_dump())
+    else:
+        brief, v = intake_agent.rules_intake(prompt, state.get("duration_override"), state.get("project"))
+    return {"brief": brief.model_dump(), "verdicts": [v.model_dump() | {"cell": None, "attempt": 0}]}
+
+
+def plan(state: RunState, svc: Services) -> dict:
+    brief = Brief(**state["brief"])
+    cells = [{"index": i, "section": brief.section, "layer": layer, "duration_s": brief.duration_s, "start_s": 0.0}
+             for i, layer in enumerate(brief.layers)]
+    return {"plan": cells}
+
+
+def resolve_reference(brief: dict, state: RunState, svc: Services) -> dict | None:
+    ref = brief.get("reference")
+    if not ref:
+        return None
+    lib = svc.library
+    if ref != "last":
+        rec = lib.get(ref if ref.startswith("clip_") else f"clip_{ref}")
+        return rec
+    for turn in reversed(state.get("history") or []):
+        if turn.get("clip_id"):
+            rec = lib.get(turn["clip_id"])
+            if rec:
+                return rec
+    where = {"session": state["session"]} if state.get("session") else None
+    return lib.last(where) if where else None
+
+
+def finish(state: RunState, svc: Services) -> dict:
+    cells = sorted(state.get("cells", []), key=lambda c: c["index"])
+    done = [c for c in cells if c.get("path")]
+    run_dir = Path(state["run_dir"])
+    if not done:
+        why = "; ".join(c.get("message", "") for c in cells if c.get("message")) or "nothing was produced"
+        return {"result": {"status": "no_clip", "message": why}}
+    t0 = time.perf_counter()
+    sr = svc.settings.sample_rate
+    parts = []
+    for c in done:
+        a = aio.read(c["path"]).stereo()
+        if a.sr != sr:
+            import librosa
+
+            a = aio.Audio(librosa.resample(a.samples.T, orig_sr=a.sr, target_sr=sr).T, sr)
+        parts.append((c, a))
+    frames = max(a.samples.shape[0] for _, a in parts)
+    mix = np.zeros((frames, 2), np.float32)
+    for c, a in parts:
+        mix += LAYER_GAIN.get(c["cell"]["layer"], 1.0) * aio.fit_length(a.samples, frames)
+    mixed = aio.Audio(mix, sr)
+    enhancer = svc.registry.pick("enhancer", "music")
+    calls = []
+    if enhancer is not None:
+        from sonicgrid.tools.base import GenRequest
+
+        te = time.perf_counter()
+        mixed = enhancer.run(GenRequest(prompt="", brief=state["brief"], layer="mix", section="", duration_s=mixed.duration,
+                                        seed=0, audio_prompt=mixed)).audio
+        calls.append(tool_call(enhancer.name, "enhancer", None, time.perf_counter() - te, mixed.duration,
+                               enhancer.cost.estimate(mixed.duration)))
+    master = svc.registry.pick("master")
+    tm = time.perf_counter()
+    from sonicgrid.tools.enhancers.master import master as master_fn
+
+    final, mastering = master_fn(mixed, svc.settings.target_lufs, svc.settings.true_peak_dbfs)
+    calls.append(tool_call(master.name if master else "master-chain", "master", None, time.perf_counter() - tm,
+                           final.duration, master.cost.estimate(final.duration) if master else 0.0))
+    wav = aio.write(run_dir / "clip.wav", final)
+    if len(done) == 1:
+        analysis = done[0]["analysis"]
+    else:
+        listener = svc.registry.pick("analyst", "quality")
+        analysis = listener.run(final, state["brief"])
+    score = float(np.mean([c["score"] for c in done]))
+    clip_id = store_clip(svc, state, final, analysis, score, done)
+    return {"result": {"status": "ok", "path": str(wav), "clip_id": clip_id, "score": round(score, 2),
+                       "mastering": mastering, "duration_s": round(final.duration, 3),
+                       "analysis": {k: v for k, v in analysis.items() if k != "embedding"},
+                       "finish_s": round(time.perf_counter() - t0, 4)},
+            "tool_calls": calls}
+
+
+def store_clip(svc: Services, state: RunState, final: aio.Audio, analysis: dict, score: float, done: list[dict]) -> str:
+    """The finished clip goes into the library last: an error earlier leaves the library untouched."""
+    brief = state["brief"]
+    layers = [c["cell"]["layer"] for c in done]
+    parents = [c["source_id"] for c in done if c.get("source_id")]
+    mood = analysis.get("mood", {})
+    meta = {"run_id": state["run_id"], "prompt": brief["prompt"], "mood": brief["mood"],
+            "mood_estimate": mood.get("label") if isinstance(mood, dict) else None,
+            "section": brief["section"], "layer": "+".join(layers), "layers": layers,
+            "key": analysis.get("key"), "mode": analysis.get("mode"), "tempo_bpm": analysis.get("tempo_bpm"),
+            "quality": round(score, 2), "tags": analysis.get("tags"), "project": state.get("project"),
+            "session": state.get("session"), "parent": parents[0] if parents else None,
+            "cost_s": round(sum(c.get("spent_s", 0.0) for c in done), 4), "embedding": analysis.get("embedding"),
+            "decision": done[0].get("decision"), "seed": state["seed"]}
+    text = f"{brief['prompt']} | {brief['mood']} {brief['section']} {' '.join(layers)} | key {meta['key']} {meta['mode']}"
+    return svc.library.add(final, meta, text, analysis.get("embedding") or [0.0] * 33)

@@ -1,0 +1,84 @@
+"""A local LLM that answers inside a JSON schema: llama.cpp grammars, or a server's json_schema."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from sonicgrid.errors import ModelUnavailable
+
+_CACHE: dict[tuple, "LocalLLM"] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+class LocalLLM:
+    """llama-cpp-python model; one load per process per (path, lora)."""
+
+    def __init__(self, path: Path, lora: Path | None = None, threads: int = 2, n_ctx: int = 1024):
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise ModelUnavailable("llama-cpp-python is not installed (make install builds it)") from exc
+        t0 = time.perf_counter()
+        kwargs: dict[str, Any] = dict(model_path=str(path), n_ctx=n_ctx, n_threads=threads,
+                                      n_threads_batch=threads, verbose=False, seed=0)
+        if lora is not None:
+            kwargs["lora_path"] = str(lora)
+        try:
+            self.llm = Llama(**kwargs)
+        except (ValueError, RuntimeError) as exc:
+            raise ModelUnavailable(f"cannot load LLM {path}: {exc}") from exc
+        self.path, self.lora = Path(path), lora
+        self.load_s = time.perf_counter() - t0
+        self._lock = threading.Lock()
+        self._grammars: dict[str, Any] = {}
+        self.name = Path(path).name + (f"+{Path(lora).name}" if lora else "")
+
+    @classmethod
+    def shared(cls, path: Path, lora: Path | None = None, threads: int = 2) -> "LocalLLM":
+        key = (str(path), str(lora), threads)
+        with _CACHE_LOCK:
+            if key not in _CACHE:
+                _CACHE[key] = cls(path, lora, threads)
+            return _CACHE[key]
+
+    def _grammar(self, schema: dict):
+        from llama_cpp import LlamaGrammar
+
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
+        return self._grammars[key]
+
+    def complete_json(self, prompt: str, schema: dict, max_tokens: int = 64) -> str:
+        """Raw completion constrained to the schema's grammar (may still be cut short)."""
+        with self._lock:
+            out = self.llm.create_completion(prompt, grammar=self._grammar(schema), max_tokens=max_tokens,
+                                             temperature=0.0, top_k=1, seed=0)
+        return out["choices"][0]["text"]
+
+
+class ServerLLM:
+    """Any OpenAI-compatible server (llama.cpp server, vLLM): completions with a json_schema."""
+
+    def __init__(self, base_url: str, model: str = "default", timeout: float = 30.0):
+        self.base_url = base_url.rstrip("/")
+        self.model, self.timeout = model, timeout
+        self.name = f"server:{self.base_url}"
+        self.load_s = 0.0
+
+    def complete_json(self, prompt: str, schema: dict, max_tokens: int = 64) -> str:
+        import httpx
+
+        body = {"model": self.model, "prompt": prompt, "max_tokens": max_tokens, "temperature": 0,
+                "response_format": {"type": "json_schema", "json_schema": {"name": "verdict", "schema": schema}},
+                "json_schema": schema}
+        try:
+            r = httpx.post(f"{self.base_url}/v1/completions", json=body, timeout=self.timeout)
+            r.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise ModelUnavailable(f"LLM server {self.base_url} failed: {exc}") from exc
+        return r.json()["choices"][0]["text"]

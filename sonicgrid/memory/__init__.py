@@ -1,0 +1,1 @@
+"""The clip library: Chroma records + content-addressed audio files."""

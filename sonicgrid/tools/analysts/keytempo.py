@@ -1,0 +1,38 @@
+"""Key and mode estimation from mean chroma (Krumhansl-Kessler profiles)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sonicgrid.brief import KEYS
+
+_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+
+
+def estimate_key(chroma_mean: np.ndarray) -> tuple[str, str, float]:
+    """Return (key, mode, confidence 0..1) from a 12-bin mean chroma vector."""
+    c = np.asarray(chroma_mean, dtype=float)
+    if not np.any(c > 0):
+        return "C", "major", 0.0
+    scores = []
+    for mode, prof in (("major", _MAJOR), ("minor", _MINOR)):
+        for i in range(12):
+            r = np.corrcoef(c, np.roll(prof, i))[0, 1]
+            scores.append((r if np.isfinite(r) else -1.0, KEYS[i], mode))
+    scores.sort(reverse=True)
+    best, second = scores[0], scores[1]
+    conf = float(np.clip((best[0] - second[0]) * 4 + max(0.0, best[0]) * 0.5, 0, 1))
+    return best[1], best[2], conf
+
+
+def key_distance(k1: str, m1: str, k2: str, m2: str) -> int:
+    """Steps on the circle of fifths between two keys (relative major/minor count as the same)."""
+    def pos(k: str, m: str) -> int:
+        i = KEYS.index(k)
+        if m == "minor":
+            i = (i + 3) % 12  # relative major
+        return (i * 7) % 12
+
+    d = abs(pos(k1, m1) - pos(k2, m2)) % 12
+    return min(d, 12 - d)

@@ -1,0 +1,74 @@
+"""Mastering finish: gentle compression, loudness to a LUFS target, true-peak ceiling."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from sonicgrid.audio import Audio
+from sonicgrid.tools.analysts.features import loudness_lufs
+from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+
+
+def true_peak_dbfs(x: np.ndarray) -> float:
+    """Peak of the 4x-oversampled signal (BS.1770 true-peak approximation)."""
+    if x.size == 0:
+        return -120.0
+    up = resample_poly(x, 4, 1, axis=0)
+    return float(20 * np.log10(np.max(np.abs(up)) + 1e-12))
+
+
+def _ceiling(x: np.ndarray, ceiling_db: float, sr: int) -> np.ndarray:
+    """Look-ahead peak limiter (smoothed gain never above what each peak needs), then a final
+    scale so the true peak sits at or under the ceiling."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    c = 10 ** ((ceiling_db - 0.3) / 20)
+    peak = np.max(np.abs(x), axis=1)
+    need = np.minimum(1.0, c / np.maximum(peak, 1e-9))
+    w = max(3, int(0.005 * sr))
+    g = uniform_filter1d(minimum_filter1d(need, size=2 * w + 1), size=w)
+    y = x * g[:, None]
+    tp = true_peak_dbfs(y)
+    if tp > ceiling_db:
+        y = y * 10 ** ((ceiling_db - tp - 0.05) / 20)
+    return y.astype(np.float32)
+
+
+def master(audio: Audio, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0) -> tuple[Audio, dict]:
+    from pedalboard import Compressor, HighpassFilter, Pedalboard
+
+    x = audio.stereo().samples
+    before = loudness_lufs(audio)
+    chain = Pedalboard([HighpassFilter(cutoff_frequency_hz=25),
+                        Compressor(threshold_db=-18, ratio=2.0, attack_ms=15, release_ms=150)])
+    y = chain(x.T.copy(), audio.sr).T
+    if np.max(np.abs(y)) < 1e-6:
+        return Audio(y, audio.sr), {"lufs_in": before, "lufs_out": -70.0, "true_peak_dbtp": -120.0,
+                                    "note": "silent input left silent"}
+    # Loudness and ceiling interact (limiting lowers loudness): iterate a few times.
+    for _ in range(4):
+        cur = loudness_lufs(Audio(y, audio.sr))
+        y = y * 10 ** ((target_lufs - cur) / 20)
+        y = _ceiling(y, ceiling_dbtp, audio.sr)
+        if abs(loudness_lufs(Audio(y, audio.sr)) - target_lufs) <= 0.3:
+            break
+    out = Audio(y, audio.sr)
+    return out, {"lufs_in": round(before, 2), "lufs_out": round(loudness_lufs(out), 2),
+                 "true_peak_dbtp": round(true_peak_dbfs(y), 2), "target_lufs": target_lufs,
+                 "ceiling_dbtp": ceiling_dbtp}
+
+
+class Mastering(Tool):
+    name = "master-chain"
+    role = "master"
+    capabilities = frozenset({"master", "loudness"})
+    cost = CostModel(per_audio_s=0.01, overhead_s=0.01)
+
+    def __init__(self, target_lufs: float = -14.0, ceiling: float = -1.0):
+        self.target_lufs, self.ceiling = target_lufs, ceiling
+
+    def run(self, request: GenRequest) -> ToolResult:
+        assert request.audio_prompt is not None
+        out, meta = master(request.audio_prompt, self.target_lufs, self.ceiling)
+        return ToolResult(out, meta)

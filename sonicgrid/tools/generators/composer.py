@@ -1,0 +1,175 @@
+"""Composer: a Brief's mood -> an arrangement (key, mode, tempo, progression, instruments) -> notes.
+
+Pure music logic, no audio: the SoundFont renderer turns the notes into sound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sonicgrid.brief import KEYS
+
+# mood -> (mode, tempo range, progressions as scale degrees, GM programs per part, drum density)
+PALETTES: dict[str, dict] = {
+    "moody": dict(mode="minor", tempo=(68, 84), progs=[[0, 5, 2, 6], [0, 3, 5, 4], [0, 5, 3, 4]],
+                  pad=89, keys=4, bass=33, lead=None, drums=0.35, velocity=70, register=0),
+    "calm": dict(mode="major", tempo=(70, 90), progs=[[0, 4, 5, 3], [0, 3, 0, 4], [0, 5, 3, 4]],
+                 pad=88, keys=0, bass=32, lead=None, drums=0.2, velocity=62, register=0),
+    "happy": dict(mode="major", tempo=(110, 128), progs=[[0, 3, 4, 0], [0, 4, 5, 3], [0, 5, 3, 4]],
+                  pad=None, keys=0, bass=34, lead=25, drums=0.8, velocity=92, register=12),
+    "energetic": dict(mode="minor", tempo=(124, 140), progs=[[0, 5, 2, 6], [0, 6, 5, 6]],
+                      pad=90, keys=81, bass=38, lead=None, drums=1.0, velocity=105, register=12),
+    "tender": dict(mode="major", tempo=(64, 80), progs=[[0, 5, 3, 4], [0, 2, 3, 4]],
+                   pad=48, keys=0, bass=32, lead=None, drums=0.1, velocity=60, register=0),
+    "tense": dict(mode="minor", tempo=(88, 108), progs=[[0, 1, 0, 4], [0, 0, 1, 0]],
+                  pad=44, keys=None, bass=38, lead=None, drums=0.5, velocity=80, register=-12),
+    "epic": dict(mode="minor", tempo=(86, 100), progs=[[0, 5, 2, 6], [0, 3, 5, 6]],
+                 pad=48, keys=61, bass=43, lead=None, drums=0.7, velocity=100, register=0),
+    "dreamy": dict(mode="major", tempo=(78, 96), progs=[[0, 3, 0, 3], [0, 5, 3, 4]],
+                   pad=91, keys=4, bass=32, lead=None, drums=0.25, velocity=66, register=12),
+}
+SCALES = {"major": [0, 2, 4, 5, 7, 9, 11], "minor": [0, 2, 3, 5, 7, 8, 10]}
+# Mood -> preferred roots (dark moods sit low and flat-side)
+ROOTS = {"moody": ["A", "D", "E", "C"], "calm": ["C", "F", "G", "D"], "happy": ["G", "D", "C", "A"],
+         "energetic": ["E", "A", "F#", "B"], "tender": ["F", "Bb", "Eb", "C"], "tense": ["C#", "F", "B"],
+         "epic": ["D", "C", "G"], "dreamy": ["E", "A", "D", "Eb"]}
+
+
+@dataclass
+class Note:
+    part: str
+    program: int
+    pitch: int
+    start: float
+    end: float
+    velocity: int
+    drums: bool = False
+
+
+@dataclass
+class Arrangement:
+    key: str
+    mode: str
+    tempo: float
+    progression: list[int]
+    parts: dict[str, int]  # part -> GM program
+    bars: int
+    seconds_per_bar: float
+    notes: list[Note] = field(default_factory=list)
+
+    def describe(self) -> dict:
+        return {"key": self.key, "mode": self.mode, "tempo_bpm": round(self.tempo, 1),
+                "progression": self.progression, "parts": self.parts, "bars": self.bars}
+
+
+def _chord(root_midi: int, scale: list[int], degree: int) -> list[int]:
+    """Triad on a scale degree, as MIDI pitches."""
+    out = []
+    for step in (0, 2, 4):
+        idx = degree + step
+        out.append(root_midi + scale[idx % 7] + 12 * (idx // 7))
+    return out
+
+
+def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arrangement:
+    """Choose key, mode, tempo, progression and instruments from the brief (seeded)."""
+    params = params or {}
+    rng = np.random.default_rng(seed)
+    mood = brief.get("mood", "calm")
+    pal = PALETTES.get(mood, PALETTES["calm"])
+    mode = params.get("mode") or brief.get("mode") or pal["mode"]
+    key = params.get("key") or brief.get("key") or ROOTS[mood][int(rng.integers(len(ROOTS[mood])))]
+    lo, hi = pal["tempo"]
+    tempo = float(params.get("tempo_bpm") or brief.get("tempo_bpm") or rng.uniform(lo, hi))
+    prog = list(pal["progs"][int(rng.integers(len(pal["progs"])))])
+    spb = 4 * 60.0 / tempo
+    bars = max(1, int(round(float(brief.get("duration_s", 8.0)) / spb)))
+    parts: dict[str, int] = {}
+    if layer == "harmony":
+        if pal["keys"] is not None:
+            parts["keys"] = pal["keys"]
+        if pal["pad"] is not None and brief.get("brightness", 0) <= 0.3:
+            parts["pad"] = pal["pad"]
+        parts["bass"] = pal["bass"]
+        if pal["lead"] is not None:
+            parts["lead"] = pal["lead"]
+    elif layer == "atmosphere":
+        parts["pad"] = pal["pad"] if pal["pad"] is not None else 89
+        parts["drone"] = 95
+    elif layer == "rhythm":
+        parts["drums"] = 0
+    else:
+        parts["keys"] = pal["keys"] if pal["keys"] is not None else 0
+    if params.get("program_shift"):  # a regeneration asks for a different palette
+        parts = {k: (v if k == "drums" else (v + int(params["program_shift"])) % 128) for k, v in parts.items()}
+    return Arrangement(key=key, mode=mode, tempo=tempo, progression=prog, parts=parts, bars=bars,
+                       seconds_per_bar=spb)
+
+
+def _arc(section: str, bar: int, bars: int) -> float:
+    """Velocity multiplier over the section: intros rise, builds climb, outros fall."""
+    x = (bar + 0.5) / max(1, bars)
+    return {"intro": 0.6 + 0.4 * x, "build": 0.45 + 0.6 * x, "outro": 1.0 - 0.5 * x}.get(section, 1.0)
+
+
+def compose(brief: dict, layer: str, section: str, seed: int, params: dict | None = None) -> Arrangement:
+    arr = plan(brief, layer, seed, params)
+    rng = np.random.default_rng(seed + 1)
+    pal = PALETTES.get(brief.get("mood", "calm"), PALETTES["calm"])
+    scale = SCALES[arr.mode]
+    root = 48 + KEYS.index(arr.key) + pal["register"] // 2
+    beat = arr.seconds_per_bar / 4
+    vel0 = int(params.get("velocity", pal["velocity"])) if params else pal["velocity"]
+    density = pal["drums"] * (1.0 + float((params or {}).get("density", 0.0)))
+    notes: list[Note] = []
+    for bar in range(arr.bars):
+        t0 = bar * arr.seconds_per_bar
+        deg = arr.progression[bar % len(arr.progression)]
+        chord = _chord(root, scale, deg)
+        v = int(np.clip(vel0 * _arc(section, bar, arr.bars), 20, 127))
+        for part, prog in arr.parts.items():
+            if part == "pad":
+                for p in chord:
+                    notes.append(Note(part, prog, p + 12, t0, t0 + arr.seconds_per_bar * 1.02, int(v * 0.8)))
+            elif part == "drone":
+                notes.append(Note(part, prog, root - 12, t0, t0 + arr.seconds_per_bar * 1.05, int(v * 0.7)))
+                notes.append(Note(part, prog, root - 5, t0, t0 + arr.seconds_per_bar * 1.05, int(v * 0.5)))
+            elif part == "keys":
+                pattern = [0, 1, 2, 1, 0, 2, 1, 2] if rng.random() < 0.6 else [0, 2, 1, 2, 0, 1, 2, 1]
+                step = arr.seconds_per_bar / 8
+                for i, idx in enumerate(pattern):
+                    if rng.random() < 0.12:
+                        continue  # humanised gaps
+                    s = t0 + i * step + rng.normal(0, 0.004)
+                    notes.append(Note(part, prog, chord[idx] + 12, max(0.0, s), s + step * 1.6,
+                                      int(np.clip(v * rng.uniform(0.75, 1.0), 1, 127))))
+            elif part == "bass":
+                for b in (0, 2) if arr.tempo < 100 else (0, 1, 2, 3):
+                    notes.append(Note(part, prog, chord[0] - 12, t0 + b * beat, t0 + (b + 0.9) * beat, int(v * 0.9)))
+            elif part == "lead":
+                for i in range(4):
+                    if rng.random() < 0.7:
+                        p = root + 12 + scale[int(rng.integers(7))]
+                        notes.append(Note(part, prog, p, t0 + i * beat, t0 + (i + 0.8) * beat, int(v * 0.85)))
+            elif part == "drums":
+                notes.extend(_drum_bar(t0, beat, v, density, rng))
+    arr.notes = notes
+    return arr
+
+
+def _drum_bar(t0: float, beat: float, v: int, density: float, rng: np.random.Generator) -> list[Note]:
+    out: list[Note] = []
+    sixteenth = beat / 4
+    for i in range(16):
+        t = t0 + i * sixteenth
+        if i in (0, 8) or (density > 0.7 and i in (4, 12)) or (density > 0.9 and i == 10 and rng.random() < 0.5):
+            out.append(Note("drums", 0, 36, t, t + 0.1, v, True))  # kick
+        if i in (4, 12) and density > 0.25:
+            out.append(Note("drums", 0, 38 if density > 0.5 else 37, t, t + 0.1, int(v * 0.9), True))
+        if i % 2 == 0 and rng.random() < 0.5 + 0.5 * density:
+            out.append(Note("drums", 0, 42, t, t + 0.05, int(v * (0.5 + 0.2 * (i % 4 == 0))), True))
+        elif i % 2 == 1 and density > 0.8 and rng.random() < 0.4:
+            out.append(Note("drums", 0, 42, t, t + 0.05, int(v * 0.4), True))
+    return out

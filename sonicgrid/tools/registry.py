@@ -1,0 +1,62 @@
+"""The registry: every tool, and the choice of real model or embedded default per role and layer."""
+
+from __future__ import annotations
+
+from sonicgrid.tools.base import Tool
+
+
+class Registry:
+    def __init__(self, tools: list[Tool]):
+        self.tools = list(tools)
+
+    def register(self, tool: Tool, first: bool = False) -> None:
+        if first:
+            self.tools.insert(0, tool)
+        else:
+            self.tools.append(tool)
+
+    def get(self, name: str) -> Tool:
+        for t in self.tools:
+            if t.name == name:
+                return t
+        raise KeyError(f"no tool named {name!r}; known: {', '.join(t.name for t in self.tools)}")
+
+    def candidates(self, role: str, capability: str | None = None) -> list[Tool]:
+        """Available tools for a role (and capability), in preference order (real models first)."""
+        out = []
+        for t in self.tools:
+            if t.role != role or (capability and capability not in t.capabilities):
+                continue
+            if t.available()[0]:
+                out.append(t)
+        return out
+
+    def pick(self, role: str, capability: str | None = None) -> Tool | None:
+        c = self.candidates(role, capability)
+        return c[0] if c else None
+
+    def cheaper(self, tool: Tool, capability: str | None, seconds: float) -> list[Tool]:
+        """Available alternatives for the same job that cost less, cheapest last."""
+        own = tool.cost.estimate(seconds)
+        alts = [t for t in self.candidates(tool.role, capability) if t.cost.estimate(seconds) < own]
+        return sorted(alts, key=lambda t: -t.cost.estimate(seconds))
+
+    def describe(self) -> list[dict]:
+        return [t.describe() for t in self.tools]
+
+
+def default_registry(sr: int = 44100) -> Registry:
+    """Embedded defaults, with real-model adapters first where their modules register them."""
+    from sonicgrid.tools.analysts.listen import EmbeddedListener
+    from sonicgrid.tools.enhancers.master import Mastering
+    from sonicgrid.tools.generators.noise import NoiseTexture
+    from sonicgrid.tools.generators.soundfont import SoundFontComposer
+
+    reg = Registry([SoundFontComposer(sr), NoiseTexture(sr), EmbeddedListener(), Mastering()])
+    try:  # real-model adapters (optional): each registers itself ahead of the defaults
+        from sonicgrid.tools import real_models
+    except ImportError:
+        real_models = None
+    if real_models is not None:
+        real_models.register_all(reg)
+    return reg
