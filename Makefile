@@ -1,0 +1,53 @@
+# SonicGrid: two commands on a fresh machine.
+#   make demo   installs everything into .venv and makes a clip
+#   make test   installs everything into .venv and runs the tests
+# The venv is cached: it is rebuilt only when pyproject.toml or this Makefile changes.
+# llama-cpp-python compiles from source (~5 min on 2 cores); the built wheel is cached in
+# $(WHEEL_CACHE) so a fresh clone on the same machine (CI) installs it in seconds.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+TORCH_SPEC ?= torch==2.13.0
+LLAMA_SPEC ?= llama-cpp-python==0.3.36
+# Portable CPU build: AVX2, no AVX-512/AMX (the AMX build crashes in decode on some VMs).
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+  -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+WHEEL_CACHE ?= $(HOME)/.cache/sonicgrid/wheels
+STAMP := $(VENV)/.sonicgrid-installed
+PROMPT ?= make a moody intro
+
+.PHONY: install demo test bench clean-venv help
+
+help:
+	@echo "make demo   - install into $(VENV) and run: sonicgrid make \"$(PROMPT)\""
+	@echo "make test   - install into $(VENV) and run the test suite"
+	@echo "make bench  - run the benchmarks in benchmarks/"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -U pip wheel setuptools
+	$(BIN)/python -m pip install -q "$(TORCH_SPEC)"
+	@mkdir -p $(WHEEL_CACHE)
+	@if ! ls $(WHEEL_CACHE)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
+	  echo "building llama-cpp-python (about 5 minutes on 2 cores, once per machine)"; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip wheel -q --no-cache-dir --no-deps \
+	    -w $(WHEEL_CACHE) "$(LLAMA_SPEC)"; fi
+	$(BIN)/python -m pip install -q $(WHEEL_CACHE)/llama_cpp_python-*.whl
+	$(BIN)/python -m pip install -q --no-deps tinysoundfont
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/sonicgrid make "$(PROMPT)"
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_make.py
+
+clean-venv:
+	rm -rf $(VENV)

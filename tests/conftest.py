@@ -1,0 +1,36 @@
+"""Shared fixtures: every test gets its own data dir (library, checkpoints, traces) and out dir."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from sonicgrid.config import Settings
+
+    return Settings(data_dir=tmp_path / "data", out_dir=tmp_path / "out", brain="rules")
+
+
+@pytest.fixture
+def svc(settings):
+    from sonicgrid.graph.services import Services
+
+    return Services(settings)
+
+
+@pytest.fixture(scope="session")
+def moody_clip():
+    """A real rendered clip: 6 s of moody harmony from the embedded composer."""
+    from sonicgrid.tools.base import GenRequest
+    from sonicgrid.tools.generators.soundfont import SoundFontComposer
+
+    brief = {"prompt": "moody", "mood": "moody", "duration_s": 6.0}
+    return SoundFontComposer().run(GenRequest("moody", brief, "harmony", "loop", 6.0, seed=3)).audio
