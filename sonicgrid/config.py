@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     max_revisions: int = Field(default=1, ge=0, le=3, description="continuity revisions per cell")
     quality_threshold: float = Field(default=5.0, ge=1, le=10, description="gatekeeper pass mark /10")
     reuse_threshold: float = Field(default=0.80, ge=0, le=1, description="similarity to reuse a clip")
+    approve_over_s: float | None = Field(default=None, ge=0,
+                                         description="ask a human before a job estimated above this (seconds)")
     target_lufs: float = -14.0
     true_peak_dbfs: float = -1.0
     sample_rate: int = 44100

@@ -87,6 +87,8 @@ def cost_guard(state: CellState, svc: Services) -> dict:
                                budget_s=state["budget_s"], expected_gain=gain, cheaper=cheaper, has_fallback=fallback)
     v = svc.brain.decide(j)
     out: dict = {"verdicts": [_tag(v, state)]}
+    if v.choice in ("approve", "downgrade") and _ask_human(state, svc, v, tool.name, est, out):
+        v = v.model_copy(update={"choice": "deny", "reason": f"the user declined {tool.name} (~{est:.2f}s)"})
     if v.choice == "approve":
         out["tool"] = tool.name
     elif v.choice == "downgrade":
@@ -99,6 +101,26 @@ def cost_guard(state: CellState, svc: Services) -> dict:
     else:
         out.update(tool=None, outcome="denied", message=v.reason)
     return out
+
+
+def _ask_human(state: CellState, svc: Services, v, tool: str, est: float, out: dict) -> bool:
+    """--approve: pause (LangGraph interrupt) before a job estimated above approve_over_s.
+    Returns True when the human refused it; the refusal is recorded as a verdict."""
+    limit = svc.settings.approve_over_s
+    if limit is None or est <= limit:
+        return False
+    from langgraph.types import interrupt
+
+    answer = interrupt({"question": f"run {tool} for cell {state['cell']['index']} ({state['cell']['layer']}), "
+                                    f"~{est:.2f}s of compute?", "tool": tool, "estimate_s": round(est, 3),
+                        "cell": state["cell"]["index"], "attempt": state.get("attempt", 0), "guardian": v.choice})
+    ok = str(answer).strip().lower() in ("y", "yes", "ok", "approve", "true", "1", "go")
+    out["verdicts"].append({"agent": "human", "choice": "approve" if ok else "deny", "confidence": 1.0,
+                            "reason": f"the user answered {str(answer)!r}", "evidence": {"estimate_s": round(est, 3),
+                            "approve_over_s": limit, "tool": tool}, "allowed": ["approve", "deny"], "brain": "human",
+                            "overridden": None, "latency_ms": 0.0, "data": {}, "cell": state["cell"]["index"],
+                            "attempt": state.get("attempt", 0)})
+    return not ok
 
 
 def act(state: CellState, svc: Services) -> dict:

@@ -81,16 +81,58 @@ def make(request: str, settings: Settings, *, seed: int = 0, duration: float | N
             "session": session, "history": history or []}
     t0 = time.perf_counter()
     try:
-        for chunk in graph.stream(init, config, stream_mode="updates"):
-            for node, update in chunk.items():
-                if on_event:
-                    on_event(node, update or {})
+        _stream(graph, init, config, on_event)
     except UserError:
         _cleanup(run_dir)
         raise
-    wall = time.perf_counter() - t0
+    return _finish_or_pause(graph, config, svc, run_dir, time.perf_counter() - t0)
+
+
+def _stream(graph, payload, config: dict, on_event) -> None:
+    for chunk in graph.stream(payload, config, stream_mode="updates"):
+        for node, update in chunk.items():
+            if on_event and node != "__interrupt__":
+                on_event(node, update or {})
+
+
+def pending_interrupts(graph, config: dict) -> list:
+    snap = graph.get_state(config)
+    found = list(getattr(snap, "interrupts", ()) or ())
+    for task in snap.tasks:
+        for i in task.interrupts:
+            if all(i.id != f.id for f in found):
+                found.append(i)
+    return found
+
+
+def _finish_or_pause(graph, config: dict, svc: Services, run_dir: Path, wall: float) -> dict:
+    """Write the outputs; or, when a node asked a human (settings.approve_over_s), return the
+    question: the run stays checkpointed under its thread and resume() continues it."""
+    waiting = pending_interrupts(graph, config) if svc.settings.approve_over_s is not None else []
     state = graph.get_state(config).values
+    if waiting:
+        return {"run_id": state["run_id"], "request": state["request"], "run_dir": str(run_dir),
+                "result": {"status": "awaiting_approval"}, "wall_s": round(wall, 4),
+                "interrupts": [{"id": i.id, **(i.value if isinstance(i.value, dict) else {"question": str(i.value)})}
+                               for i in waiting]}
     return write_outputs(state, svc, run_dir, wall)
+
+
+def resume(run_id: str, answer, settings: Settings, *, on_event: Callable[[str, dict], None] | None = None,
+           prior_wall_s: float = 0.0) -> dict:
+    """Answer a paused run's question(s) (the same answer for every pending one) and continue it."""
+    from langgraph.types import Command
+
+    svc = services_for(settings)
+    graph = graph_for(svc)
+    config = {"configurable": {"thread_id": run_id}, "recursion_limit": 50}
+    waiting = pending_interrupts(graph, config)
+    if not waiting:
+        raise UserError(f"run {run_id} is not waiting for an answer")
+    state = graph.get_state(config).values
+    t0 = time.perf_counter()
+    _stream(graph, Command(resume={i.id: answer for i in waiting}), config, on_event)
+    return _finish_or_pause(graph, config, svc, Path(state["run_dir"]), prior_wall_s + time.perf_counter() - t0)
 
 
 def _cleanup(run_dir: Path) -> None:
