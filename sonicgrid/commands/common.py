@@ -42,7 +42,7 @@ def user_errors():
     try:
         yield
     except UserError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        console.print(f"[bold red]error:[/] {exc}", soft_wrap=True, highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: finished runs are kept; checkpoints are under the data dir")

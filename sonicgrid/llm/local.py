@@ -31,6 +31,12 @@ class LocalLLM:
             self.llm = Llama(**kwargs)
         except (ValueError, RuntimeError) as exc:
             raise ModelUnavailable(f"cannot load LLM {path}: {exc}") from exc
+        try:  # per-template prompt prefixes are re-used across agents' calls
+            from llama_cpp import LlamaRAMCache
+
+            self.llm.set_cache(LlamaRAMCache(capacity_bytes=256 << 20))
+        except ImportError:  # pragma: no cover - older llama-cpp-python
+            pass
         self.path, self.lora = Path(path), lora
         self.load_s = time.perf_counter() - t0
         self._lock = threading.Lock()
@@ -54,9 +60,35 @@ class LocalLLM:
         return self._grammars[key]
 
     def complete_json(self, prompt: str, schema: dict, max_tokens: int = 64) -> str:
-        """Raw completion constrained to the schema's grammar (may still be cut short)."""
+        """Completion constrained to the schema's grammar (may still be cut short).
+
+        Fast path for objects of enum fields: the fixed JSON scaffolding is written into the
+        prompt and the grammar only admits the enum values, so the model decodes just the
+        choice tokens (~3 instead of ~10 decode steps) and the result is still schema JSON.
+        """
+        props = schema.get("properties", {})
+        if props and all("enum" in v for v in props.values()):
+            names = list(props)
+            head = '{"' + names[0] + '": "'
+            rules = []
+            for i, name in enumerate(names):
+                alts = " | ".join(json.dumps(str(e)) for e in props[name]["enum"])
+                tail = '"}' if i == len(names) - 1 else '", "' + names[i + 1] + '": "'
+                rules.append(f"f{i} ::= ({alts}) {json.dumps(tail)}")
+            gbnf = "root ::= " + " ".join(f"f{i}" for i in range(len(names))) + "\n" + "\n".join(rules)
+            text = self._run(prompt + head, gbnf, max_tokens)
+            return head + text
+        return self._run(prompt, self._grammar(schema), max_tokens)
+
+    def _run(self, prompt: str, grammar, max_tokens: int) -> str:
+        from llama_cpp import LlamaGrammar
+
+        if isinstance(grammar, str):
+            if grammar not in self._grammars:
+                self._grammars[grammar] = LlamaGrammar.from_string(grammar, verbose=False)
+            grammar = self._grammars[grammar]
         with self._lock:
-            out = self.llm.create_completion(prompt, grammar=self._grammar(schema), max_tokens=max_tokens,
+            out = self.llm.create_completion(prompt, grammar=grammar, max_tokens=max_tokens,
                                              temperature=0.0, top_k=1, seed=0)
         return out["choices"][0]["text"]
 

@@ -21,8 +21,9 @@ def soundfont_path() -> Path:
     return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
 
 
-@lru_cache(maxsize=2)
 def _synth(sr: int):
+    """A fresh synth per render (~10 ms): a shared one carries reverb tails and channel state
+    from the previous render into the next, which breaks seed reproducibility."""
     import tinysoundfont
 
     synth = tinysoundfont.Synth(samplerate=sr, gain=-3)

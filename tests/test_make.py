@@ -1,0 +1,113 @@
+"""End-to-end: the graph in the rules brain, outputs, errors, reproducibility."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sonicgrid import audio as aio
+from sonicgrid.errors import UserError
+from sonicgrid.graph.run import make
+from sonicgrid.tools.analysts.features import loudness_lufs
+from sonicgrid.tools.enhancers.master import true_peak_dbfs
+
+AGENT_ORDER = ["intake", "decision", "cost_guardian", "gatekeeper", "continuity"]
+
+
+def test_moody_intro_end_to_end(settings):
+    s = make("make a moody intro", settings, seed=1)
+    res = s["result"]
+    assert res["status"] == "ok"
+    clip = aio.read(res["path"])
+    assert 8.0 <= clip.duration <= 20.0, "an intro is a short clip, not a song"
+    assert clip.channels == 2
+    assert abs(loudness_lufs(clip) - settings.target_lufs) <= 0.5
+    assert true_peak_dbfs(clip.samples) <= settings.true_peak_dbfs + 0.1
+    assert [v["agent"] for v in s["verdicts"]] == AGENT_ORDER
+    for v in s["verdicts"]:
+        assert {"choice", "confidence", "reason", "evidence"} <= set(v) and v["reason"]
+        assert v["choice"] in v["allowed"]
+    side = json.loads(Path(res["path"]).with_suffix(".json").read_text())
+    assert side["brief"]["mood"] == "moody" and side["brief"]["section"] == "intro"
+    assert side["seed"] == 1 and side["tool_calls"] and side["models"]["langgraph"]
+    assert {t["node"] for t in side["timings"]} >= {"intake", "recall", "decide", "act", "analyze", "finish"}
+    # the trace is also kept under the data dir, and the run was checkpointed
+    assert (settings.traces_dir / f"{s['run_id']}.json").exists()
+    assert settings.checkpoint_path.exists()
+
+
+def test_same_seed_same_clip(settings, tmp_path):
+    a = make("calm loop", settings, seed=7, out=tmp_path / "a")
+    settings2 = settings.model_copy(update={"data_dir": tmp_path / "other"})
+    b = make("calm loop", settings2, seed=7, out=tmp_path / "b")
+    x, y = aio.read(a["result"]["path"]).samples, aio.read(b["result"]["path"]).samples
+    assert x.shape == y.shape and np.allclose(x, y, atol=1e-4)
+    c = make("calm loop", settings.model_copy(update={"data_dir": tmp_path / "third"}), seed=8, out=tmp_path / "c")
+    z = aio.read(c["result"]["path"]).samples
+    assert z.shape != x.shape or not np.allclose(x, z, atol=1e-3)
+
+
+def test_second_identical_request_reuses_from_library(settings):
+    first = make("make a moody intro", settings, seed=1)
+    second = make("make a moody intro", settings, seed=2)
+    dec = [v for v in second["verdicts"] if v["agent"] == "decision"][0]
+    assert dec["choice"] == "reuse"
+    assert dec["evidence"]["best_candidate"] == first["result"]["clip_id"]
+    assert second["spent_s"] < first["spent_s"]
+
+
+def test_layers_fan_out_into_cells(settings):
+    s = make("energetic loop with drums, chords and a pad", settings, seed=3)
+    layers = sorted(c["cell"]["layer"] for c in s["cells"])
+    assert layers == ["atmosphere", "harmony", "rhythm"]
+    assert s["result"]["status"] == "ok"
+    assert {v["cell"] for v in s["verdicts"] if v["agent"] == "decision"} == {0, 1, 2}
+
+
+def test_duration_flag_is_honoured(settings):
+    s = make("make a moody intro", settings, duration=5.0)
+    assert abs(aio.read(s["result"]["path"]).duration - 5.0) < 0.05
+
+
+@pytest.mark.parametrize("prompt,duration,msg", [("", None, "empty prompt"), ("   ", None, "empty prompt"),
+                                                 ("make a loop", 0.1, "out of range"),
+                                                 ("make a loop", 10_000, "out of range")])
+def test_bad_input_is_a_user_error_and_library_untouched(settings, prompt, duration, msg):
+    with pytest.raises(UserError, match=msg):
+        make(prompt, settings, duration=duration)
+    assert not (settings.library_dir / "chroma").exists()
+
+
+def test_cli_errors_are_one_line_exit_2(tmp_path):
+    env = {"SONICGRID_DATA_DIR": str(tmp_path / "d"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    exe = [sys.executable, "-m", "sonicgrid.cli", "make"]
+    for args in (["", "-o", str(tmp_path / "o")], ["a loop", "--duration", "99999"],
+                 ["a loop", "-o", "/proc/nope/out"], ["a loop", "--brain", "psychic"]):
+        p = subprocess.run(exe + args, capture_output=True, text=True, env=env, timeout=120)
+        assert p.returncode == 2, (args, p.stderr)
+        lines = [ln for ln in p.stderr.strip().splitlines() if ln.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error:"), p.stderr
+        assert "Traceback" not in p.stderr
+
+
+def test_missing_llm_model_is_a_clear_error(settings, tmp_path):
+    s = settings.model_copy(update={"brain": "llm", "llm_model_path": tmp_path / "nope.gguf"})
+    with pytest.raises(UserError, match="LLM model not found"):
+        make("make a loop", s)
+    assert not (settings.library_dir / "chroma").exists()
+
+
+def test_cli_json_summary(tmp_path):
+    env = {"SONICGRID_DATA_DIR": str(tmp_path / "d"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    p = subprocess.run([sys.executable, "-m", "sonicgrid.cli", "make", "a calm loop", "--json", "--seed", "4",
+                        "-o", str(tmp_path / "o"), "--duration", "4"], capture_output=True, text=True, env=env,
+                       timeout=300)
+    assert p.returncode == 0, p.stderr
+    data = json.loads(p.stdout)
+    assert data["seed"] == 4 and data["result"]["status"] == "ok"
+    assert Path(data["result"]["path"]).exists() and data["brief"]["mood"] == "calm"
