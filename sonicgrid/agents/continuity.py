@@ -2,50 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from sonicgrid.agents import words as w
 from sonicgrid.agents.base import Judgment
-from sonicgrid.tools.analysts.keytempo import key_distance
-from sonicgrid.tools.analysts.mood import MOOD_POINTS
 
 CHOICES = ("fit", "revise")
 
 
 def fit_components(clip: dict, body: list[dict]) -> tuple[float, dict, dict]:
-    """Fit 0..1 of a clip's analysis against the body of work's metadata; components; revise targets."""
-    if not body:
-        return 1.0, {}, {}
-    keys = [(b["key"], b.get("mode", "major")) for b in body if b.get("key")]
-    comps: dict[str, dict] = {}
-    targets: dict = {}
-    if keys:
-        k, m = max(set(keys), key=keys.count)
-        dist = key_distance(clip["key"], clip["mode"], k, m)
-        comps["key"] = {"value": round(float(max(0.0, 1 - dist / 3)), 3), "measured": f"{clip['key']} {clip['mode']} vs {k} {m}"}
-        targets.update(key=k, mode=m)
-    tempos = [float(b["tempo_bpm"]) for b in body if b.get("tempo_bpm")]
-    if tempos and clip.get("tempo_bpm"):
-        med = float(np.median(tempos))
-        r = abs(np.log2(clip["tempo_bpm"] / med))
-        r = min(r, abs(r - 1))  # half/double time is related
-        comps["tempo"] = {"value": round(float(max(0.0, 1 - r * 4)), 3), "measured": f"{clip['tempo_bpm']:.0f} vs {med:.0f} bpm"}
-        targets["tempo_bpm"] = round(med, 1)
-    vecs = [b["embedding"] for b in body if b.get("embedding")]
-    if vecs and clip.get("embedding"):
-        c = np.mean(np.asarray(vecs, float), axis=0)
-        v = np.asarray(clip["embedding"], float)
-        cos = float(v @ c / (np.linalg.norm(v) * np.linalg.norm(c) + 1e-9))
-        comps["timbre"] = {"value": round(max(0.0, cos), 3), "measured": f"cosine {cos:.2f} to project centroid"}
-    moods = [b["mood"] for b in body if b.get("mood") in MOOD_POINTS]
-    if moods and clip.get("mood") in MOOD_POINTS:
-        pv = np.mean([MOOD_POINTS[m] for m in moods], axis=0)
-        drift = float(np.hypot(*(np.asarray(MOOD_POINTS[clip["mood"]]) - pv)))
-        comps["mood"] = {"value": round(max(0.0, 1 - drift / 1.5), 3), "measured": f"{clip['mood']} vs project"}
-    weights = {"key": 0.35, "tempo": 0.25, "timbre": 0.2, "mood": 0.2}
-    tot = sum(weights[k] for k in comps)
-    score = sum(weights[k] * comps[k]["value"] for k in comps) / tot if tot else 1.0
-    return round(float(score), 3), comps, targets
+    """Fit 0..1 of a clip's analysis against the body of work; components; revise targets.
+
+    The statistics live in sonicgrid.memory.continuity (key relation, tempo ratio, timbre distance
+    to the project centroid, mood drift; targets for key, tempo and palette)."""
+    from sonicgrid.memory.continuity import fit
+
+    return fit(clip, body)
 
 
 def judgment(*, fit: float, components: dict, targets: dict, body_size: int, project: str | None,

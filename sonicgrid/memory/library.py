@@ -1,36 +1,30 @@
 """The clip library on Chroma: embedded PersistentClient, or a Chroma server when a URL is set.
 
-Two collections share ids: `clips_text` (MiniLM embedding of brief + tags) and `clips_audio`
-(a fixed-length vector from the audio). The audio file is written before any record, and a
-record is never written without its file; `verify()` repairs what a crash left between them.
+Two collections share ids: `clips_text` (MiniLM embedding of brief + tags; the record of truth,
+with metadata and the text) and `clips_audio` (a fixed-length vector from the audio itself).
+Audio files live beside them in a content-addressed store. Order of an add, under one writer lock:
+intent -> file -> audio record -> text record -> intent removed. A crash anywhere in between is
+rolled back the next time anyone takes the lock (see journal.py), so no record is left without its
+file and no file without its record; `verify()` also repairs damage done from outside.
 """
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sonicgrid.audio import Audio
-from sonicgrid.memory.embed import embed_text
-from sonicgrid.memory.store import AudioStore
+from sonicgrid.memory import search as ranking
+from sonicgrid.memory.journal import Journal
+from sonicgrid.memory.records import flatten, unflatten
+from sonicgrid.memory.store import AudioStore, digest_of
 
-_SCALARS = (str, int, float, bool)
-
-
-def _flatten(meta: dict[str, Any]) -> dict[str, Any]:
-    """Chroma metadata holds scalars only: lists and dicts go in as JSON strings."""
-    out = {}
-    for k, v in meta.items():
-        if v is None:
-            continue
-        out[k] = v if isinstance(v, _SCALARS) else json.dumps(v)
-    return out
+PAGE = 5000
 
 
-def _client(root: Path, url: str | None):
+def make_client(root: Path, url: str | None):
     import chromadb
     from chromadb.config import Settings
 
@@ -45,41 +39,100 @@ def _client(root: Path, url: str | None):
     return chromadb.PersistentClient(path=str(root / "chroma"), settings=settings)
 
 
+def _vec(x) -> list[float] | None:
+    return None if x is None else [float(v) for v in x]
+
+
 class ClipLibrary:
-    def __init__(self, root: Path, url: str | None = None):
+    def __init__(self, root: Path, url: str | None = None, collection_prefix: str = "clips"):
         self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.url = url
         self.store = AudioStore(self.root)
-        self.client = _client(self.root, url)
+        self.journal = Journal(self.root)
+        self.client = make_client(self.root, url)
         cfg = {"hnsw": {"space": "cosine"}}
-        self.text = self.client.get_or_create_collection("clips_text", embedding_function=None, configuration=cfg)
-        self.audio = self.client.get_or_create_collection("clips_audio", embedding_function=None, configuration=cfg)
+        self.text = self.client.get_or_create_collection(f"{collection_prefix}_text", embedding_function=None,
+                                                         configuration=cfg)
+        self.audio = self.client.get_or_create_collection(f"{collection_prefix}_audio", embedding_function=None,
+                                                          configuration=cfg)
+        with self.journal.locked():
+            self._recover()
 
     # -- writing -------------------------------------------------------------------------
-    def add(self, audio: Audio, meta: dict[str, Any], text: str, audio_vec: list[float]) -> str:
-        digest, path = self.store.put(audio)  # file first: a record never points at nothing
-        clip_id = meta.get("id") or f"clip_{uuid.uuid4().hex[:12]}"
-        meta = dict(meta, id=clip_id, sha256=digest, created=meta.get("created", time.time()),
-                    duration_s=round(audio.duration, 3))
-        flat = _flatten(meta)
-        self.audio.upsert(ids=[clip_id], embeddings=[audio_vec], metadatas=[flat])
-        # The text record is the clip's record of truth: written last, so a crash before it
-        # leaves only an orphan that verify() removes.
-        self.text.upsert(ids=[clip_id], embeddings=[embed_text(text)], metadatas=[flat], documents=[text])
-        return clip_id
+    def add(self, audio: Audio, meta: dict[str, Any], text: str, audio_vec: list[float],
+            text_vec: list[float] | None = None) -> str:
+        return self.add_many([(audio, meta, text, audio_vec, text_vec)])[0]
+
+    def add_many(self, items: list[tuple], progress: Callable[[int], None] | None = None) -> list[str]:
+        """Add (audio, meta, text, audio_vec[, text_vec]) tuples; one lock and one Chroma batch each."""
+        from sonicgrid.memory.embed import embed_texts
+
+        rows = []
+        need = [i for i, it in enumerate(items) if len(it) < 5 or it[4] is None]
+        tvecs = embed_texts([items[i][2] for i in need]) if need else []  # outside the lock: slow part
+        tv_by = dict(zip(need, tvecs))
+        for i, it in enumerate(items):
+            audio, meta, text, avec = it[:4]
+            tvec = tv_by.get(i, it[4] if len(it) > 4 else None)
+            digest = digest_of(audio)
+            cid = meta.get("id") or f"clip_{uuid.uuid4().hex[:12]}"
+            m = dict(meta, id=cid, sha256=digest, created=meta.get("created", time.time()),
+                     duration_s=round(audio.duration, 3))
+            rows.append((cid, digest, audio, flatten(m), text, _vec(avec), _vec(tvec)))
+        with self.journal.locked():
+            intents = [self.journal.begin(cid, d) for cid, d, *_ in rows]
+            for _, digest, audio, *_ in rows:
+                self.store.put(audio, digest)  # file first: a record never points at nothing
+            ids = [r[0] for r in rows]
+            self.audio.upsert(ids=ids, embeddings=[r[5] for r in rows], metadatas=[r[3] for r in rows])
+            # The text record is the clip's record of truth: written last.
+            self.text.upsert(ids=ids, embeddings=[r[6] for r in rows], metadatas=[r[3] for r in rows],
+                             documents=[r[4] for r in rows])
+            for p in intents:
+                self.journal.done(p)
+        if progress:
+            progress(len(rows))
+        return [r[0] for r in rows]
 
     def remove(self, clip_id: str) -> bool:
-        rec = self.get(clip_id)
-        if rec is None:
-            return False
+        with self.journal.locked():
+            r = self.text.get(ids=[clip_id], include=["metadatas"])
+            if not r["ids"]:
+                return False
+            digest = r["metadatas"][0].get("sha256")
+            self.text.delete(ids=[clip_id])  # record of truth first: a crash leaves only orphans verify() removes
+            self.audio.delete(ids=[clip_id])
+            if digest and not self.text.get(where={"sha256": digest}, include=[])["ids"]:
+                self.store.remove(digest)
+            return True
+
+    def _drop(self, clip_id: str, digest: str | None) -> None:
         self.text.delete(ids=[clip_id])
         self.audio.delete(ids=[clip_id])
-        digest = rec["meta"].get("sha256")
-        if digest and not self.text.get(where={"sha256": digest})["ids"]:
+        if digest and not self.text.get(where={"sha256": digest}, include=[])["ids"]:
             self.store.remove(digest)
-        return True
+
+    def _recover(self) -> dict:
+        """With the lock held: finish or roll back adds that a dead writer left half done."""
+        done, rolled = [], []
+        for it in self.journal.pending():
+            cid, digest = it["id"], it.get("sha256")
+            t = self.text.get(ids=[cid], include=[])["ids"]
+            a = self.audio.get(ids=[cid], include=[])["ids"]
+            if t and a and self.store.has(digest):
+                done.append(cid)
+            else:
+                self._drop(cid, digest)
+                rolled.append(cid)
+            Journal.done(Path(it["_path"]))
+        for p in self.store.stale_temps():
+            p.unlink(missing_ok=True)
+        return {"completed": done, "rolled_back": rolled}
 
     # -- reading -------------------------------------------------------------------------
     def _record(self, clip_id: str, meta: dict, doc: str | None, score: float | None = None) -> dict:
+        meta = unflatten(meta)
         return {"id": clip_id, "meta": meta, "text": doc, "score": score,
                 "path": str(self.store.path_for(meta.get("sha256", "")))}
 
@@ -88,6 +141,12 @@ class ClipLibrary:
         if not r["ids"]:
             return None
         return self._record(r["ids"][0], r["metadatas"][0], r["documents"][0])
+
+    def audio_vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        r = self.audio.get(ids=list(ids), include=["embeddings"])
+        return {i: _vec(e) for i, e in zip(r["ids"], r["embeddings"])}
 
     def load(self, clip_id: str) -> Audio:
         from sonicgrid.audio import read
@@ -100,23 +159,82 @@ class ClipLibrary:
     def count(self) -> int:
         return self.text.count()
 
+    def _pages(self, col, where: dict | None, include: list[str], limit: int | None = None):
+        offset = 0
+        while True:
+            n = PAGE if limit is None else min(PAGE, limit - offset)
+            if n <= 0:
+                return
+            r = col.get(where=where, limit=n, offset=offset, include=include)
+            yield r
+            if len(r["ids"]) < n:
+                return
+            offset += n
+
     def all(self, where: dict | None = None, limit: int | None = None) -> list[dict]:
-        r = self.text.get(where=where, limit=limit, include=["metadatas", "documents"])
-        recs = [self._record(i, m, d) for i, m, d in zip(r["ids"], r["metadatas"], r["documents"])]
-        return sorted(recs, key=lambda x: x["meta"].get("created", 0), reverse=True)
+        """Records matching `where`, newest first (all of them are read, then `limit` newest kept)."""
+        recs = []
+        for r in self._pages(self.text, where, ["metadatas", "documents"]):
+            recs += [self._record(i, m, d) for i, m, d in zip(r["ids"], r["metadatas"], r["documents"])]
+        recs.sort(key=lambda x: x["meta"].get("created", 0), reverse=True)
+        return recs[:limit] if limit else recs
 
     def last(self, where: dict | None = None) -> dict | None:
-        recs = self.all(where=where)
+        recs = self.all(where=where, limit=1)
         return recs[0] if recs else None
 
-    def search(self, text: str, k: int = 5, where: dict | None = None,
-               audio_vec: list[float] | None = None) -> list[dict]:
+    def body(self, project: str | None = None, session: str | None = None, limit: int = 200) -> list[dict]:
+        """The body of work (a named project, else the session): metadata + audio vector per clip."""
+        where = {"project": project} if project else ({"session": session} if session else None)
+        if where is None:
+            return []
+        recs = self.all(where=where, limit=limit)
+        vecs = self.audio_vectors([r["id"] for r in recs])
+        return [dict(r["meta"], embedding=vecs.get(r["id"])) for r in recs]
+
+    def projects(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self._pages(self.text, None, ["metadatas"]):
+            for m in r["metadatas"]:
+                if m and m.get("project"):
+                    out[m["project"]] = out.get(m["project"], 0) + 1
+        return dict(sorted(out.items()))
+
+    def search(self, text: str, k: int = 5, where: dict | None = None, audio_vec: list[float] | None = None,
+               brief: dict | None = None, text_vec: list[float] | None = None, pool: int | None = None) -> list[dict]:
+        """Candidates ranked by a combined score (text + audio + metadata), with components and reasons.
+
+        `score` is the combined score; `components` holds text/audio/meta similarity 0..1."""
         n = self.count()
         if n == 0:
             return []
-        r = self.text.query(query_embeddings=[embed_text(text)], n_results=min(k, n), where=where,
-                            include=["metadatas", "documents", "distances"])
+        if text_vec is None:
+            from sonicgrid.memory.embed import embed_text
+
+            text_vec = embed_text(text)
+        size = min(n, pool or max(4 * k, 20))
+        ids = list(self.text.query(query_embeddings=[text_vec], n_results=size, where=where, include=[])["ids"][0])
+        if audio_vec is not None:
+            more = self.audio.query(query_embeddings=[_vec(audio_vec)], n_results=size, where=where, include=[])
+            ids += [i for i in more["ids"][0] if i not in set(ids)]
+        if not ids:
+            return []
+        t = self.text.get(ids=ids, include=["embeddings", "metadatas", "documents"])
+        avecs = self.audio_vectors(t["ids"]) if audio_vec is not None else {}
+        metas = [unflatten(m) for m in t["metadatas"]]
+        ranked = ranking.rank(t["ids"], metas, list(t["embeddings"]), [avecs.get(i) for i in t["ids"]],
+                              text_query=text_vec, audio_query=audio_vec, brief=brief)
+        pos = {cid: j for j, cid in enumerate(t["ids"])}
         out = []
-        for cid, meta, doc, dist in zip(r["ids"][0], r["metadatas"][0], r["documents"][0], r["distances"][0]):
-            out.append(self._record(cid, meta, doc, score=round(1.0 - float(dist), 4)))
+        for r in ranked[:k]:
+            j = pos[r["id"]]
+            rec = self._record(r["id"], t["metadatas"][j], t["documents"][j], score=r["score"])
+            rec.update(components=r["components"], reasons=r["reasons"])
+            out.append(rec)
         return out
+
+    # -- maintenance -----------------------------------------------------------------------
+    def verify(self, repair: bool = True, progress: Callable[[str, int, int], None] | None = None) -> dict:
+        from sonicgrid.memory.maintenance import verify
+
+        return verify(self, repair=repair, progress=progress)

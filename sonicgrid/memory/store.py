@@ -8,6 +8,14 @@ from pathlib import Path
 from sonicgrid.audio import Audio, write
 
 
+def digest_of(audio: Audio) -> str:
+    """The file name of a clip: sha256 of its samples and sample rate (same sound, same file)."""
+    import numpy as np
+
+    x = np.ascontiguousarray(audio.samples, dtype=np.float32)
+    return hashlib.sha256(x.tobytes() + str(audio.sr).encode()).hexdigest()
+
+
 class AudioStore:
     def __init__(self, root: Path):
         self.root = Path(root) / "audio"
@@ -16,18 +24,22 @@ class AudioStore:
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / f"{digest}.wav"
 
-    def put(self, audio: Audio) -> tuple[str, Path]:
-        digest = hashlib.sha256(audio.samples.tobytes() + str(audio.sr).encode()).hexdigest()
+    def put(self, audio: Audio, digest: str | None = None) -> tuple[str, Path]:
+        digest = digest or digest_of(audio)
         path = self.path_for(digest)
         if not path.exists():
-            write(path, audio)
+            write(path, audio)  # temp file + rename: never half a file under the final name
         return digest, path
 
     def has(self, digest: str) -> bool:
-        return self.path_for(digest).exists()
+        return bool(digest) and self.path_for(digest).exists()
 
     def remove(self, digest: str) -> None:
         self.path_for(digest).unlink(missing_ok=True)
 
     def all_digests(self) -> set[str]:
         return {p.stem for p in self.root.glob("*/*.wav")}
+
+    def stale_temps(self) -> list[Path]:
+        """Temp files a crash left mid-write (never visible under a final name)."""
+        return list(self.root.glob("*/.*.tmp"))

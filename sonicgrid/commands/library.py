@@ -1,0 +1,189 @@
+"""`sonicgrid library`: import, ls, search, show, rm, projects, verify, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sonicgrid.commands.common import console, out, quiet_libraries, settings, user_errors
+from sonicgrid.errors import UserError
+
+app = typer.Typer(help="The clip library: everything SonicGrid made or imported.", no_args_is_help=True)
+
+
+def _lib():
+    quiet_libraries()
+    s = settings()
+    from sonicgrid.memory.library import ClipLibrary
+
+    try:
+        return ClipLibrary(s.library_dir, s.chroma_url)
+    except Exception as exc:  # server down, bad URL, unreadable store: one line, not a traceback
+        where = s.chroma_url or s.library_dir
+        raise UserError(f"cannot open the clip library at {where}: {str(exc).splitlines()[0][:160]}") from exc
+
+
+def _bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=True)
+
+
+def _row(rec: dict) -> list[str]:
+    m = rec["meta"]
+    key = f"{m.get('key', '')} {m.get('mode', '')}".strip()
+    tempo = f"{float(m['tempo_bpm']):.0f}" if m.get("tempo_bpm") else ""
+    q = f"{float(m['quality']):.1f}" if m.get("quality") is not None else ""
+    return [rec["id"], m.get("mood", ""), m.get("layer", ""), key, tempo, f"{float(m.get('duration_s', 0)):.1f}s", q,
+            m.get("project", "") or "", (m.get("prompt") or rec.get("text") or "")[:40]]
+
+
+def _table(title: str, recs: list[dict], extra: str | None = None) -> Table:
+    t = Table(title=title)
+    for c in ("id", "mood", "layer", "key", "bpm", "length", "quality", "project", "prompt") + ((extra,) if extra else ()):
+        t.add_column(c)
+    for r in recs:
+        t.add_row(*_row(r), *([f"{r['score']:.2f}  " + "; ".join(r.get("reasons", []))] if extra else []))
+    return t
+
+
+@app.command("import")
+def import_cmd(folder: Path = typer.Argument(..., help="Folder of WAV/FLAC/OGG files (searched recursively)"),
+               project: Optional[str] = typer.Option(None, "--project", help="Project the clips belong to"),
+               as_json: bool = typer.Option(False, "--json")) -> None:
+    """Analyse and add existing audio files; other and corrupt files are reported and skipped."""
+    with user_errors():
+        if not folder.is_dir():
+            raise UserError(f"{folder} is not a folder")
+        lib = _lib()
+        from sonicgrid.memory.maintenance import import_dir
+
+        with _bar() as bar:
+            task = bar.add_task("importing", total=None)
+            rep = import_dir(lib, folder, project,
+                             progress=lambda name, n, tot: bar.update(task, completed=n, total=tot, description=name[:30]))
+        if as_json:
+            out.print_json(json.dumps(rep))
+            return
+        for s in rep["skipped"]:
+            console.print(f"[yellow]skipped[/] {s['path']}: {s['reason']}")
+        for d in rep["duplicates"]:
+            console.print(f"[dim]already in the library[/] {d['path']} ({d['id']})")
+        out.print(f"added {len(rep['added'])}, skipped {len(rep['skipped'])}, duplicates {len(rep['duplicates'])}")
+
+
+@app.command("ls")
+def ls_cmd(project: Optional[str] = typer.Option(None, "--project"), limit: int = typer.Option(50, "--limit", "-n"),
+           as_json: bool = typer.Option(False, "--json")) -> None:
+    """List clips, newest first."""
+    with user_errors():
+        lib = _lib()
+        recs = lib.all(where={"project": project} if project else None, limit=limit)
+        if as_json:
+            out.print_json(json.dumps([{"id": r["id"], "meta": r["meta"]} for r in recs]))
+            return
+        out.print(_table(f"{len(recs)} of {lib.count()} clips", recs))
+
+
+@app.command("search")
+def search_cmd(query: str = typer.Argument(..., help='What you are looking for, e.g. "dark pad"'),
+               k: int = typer.Option(5, "-k", help="How many candidates"),
+               layer: Optional[str] = typer.Option(None, "--layer"), project: Optional[str] = typer.Option(None, "--project"),
+               as_json: bool = typer.Option(False, "--json")) -> None:
+    """Rank clips for a request by text + metadata compatibility, with the reasons."""
+    with user_errors():
+        from sonicgrid.agents.lexicon import parse
+
+        fields, found = parse(query)  # only what the query names counts as metadata to match
+        brief = {k2: fields[k2] for k2 in ("mood", "section", "key", "mode", "tempo_bpm") if k2 in found and fields.get(k2)}
+        where = {k2: v for k2, v in (("layer", layer), ("project", project)) if v}
+        where = {"$and": [{a: b} for a, b in where.items()]} if len(where) > 1 else (where or None)
+        recs = _lib().search(query, k=k, where=where, brief=brief or None)
+        if as_json:
+            out.print_json(json.dumps([{k2: r[k2] for k2 in ("id", "score", "components", "reasons", "meta")} for r in recs]))
+            return
+        out.print(_table(f"best matches for {query!r}", recs, extra="score / why"))
+
+
+@app.command("show")
+def show_cmd(clip_id: str = typer.Argument(...)) -> None:
+    """Everything the library knows about one clip."""
+    with user_errors():
+        lib = _lib()
+        rec = lib.get(clip_id) or lib.get(f"clip_{clip_id}")
+        if rec is None:
+            raise UserError(f"no clip {clip_id} in the library (try: sonicgrid library ls)")
+        out.print_json(json.dumps({"id": rec["id"], "path": rec["path"], "text": rec["text"], "meta": rec["meta"]}))
+
+
+@app.command("rm")
+def rm_cmd(clip_id: str = typer.Argument(...)) -> None:
+    """Remove a clip (its file goes too unless another record shares it)."""
+    with user_errors():
+        lib = _lib()
+        if not (lib.remove(clip_id) or lib.remove(f"clip_{clip_id}")):
+            raise UserError(f"no clip {clip_id} in the library")
+        out.print(f"removed {clip_id}")
+
+
+@app.command("projects")
+def projects_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Projects (bodies of work) and their profile: key, tempo, mood, brightness."""
+    with user_errors():
+        from sonicgrid.memory.continuity import profile
+
+        lib = _lib()
+        rows = []
+        for name, n in lib.projects().items():
+            p = profile(lib.body(project=name))
+            rows.append({"project": name, "clips": n, **{k: p.get(k) for k in ("key", "mode", "tempo_bpm", "mood", "centroid_hz")}})
+        if as_json:
+            out.print_json(json.dumps(rows))
+            return
+        t = Table(title="projects")
+        for c in ("project", "clips", "key", "tempo", "mood", "brightness"):
+            t.add_column(c)
+        for r in rows:
+            t.add_row(r["project"], str(r["clips"]), f"{r['key'] or ''} {r['mode'] or ''}", f"{r['tempo_bpm'] or ''}",
+                      r["mood"] or "", f"{r['centroid_hz'] or ''} Hz")
+        out.print(t)
+
+
+@app.command("verify")
+def verify_cmd(check_only: bool = typer.Option(False, "--check", help="Report problems, repair nothing"),
+               as_json: bool = typer.Option(False, "--json")) -> None:
+    """Find (and repair) records without files, files without records, half-finished adds."""
+    with user_errors():
+        lib = _lib()
+        with _bar() as bar:
+            task = bar.add_task("verifying", total=None)
+            rep = lib.verify(repair=not check_only,
+                             progress=lambda stage, n, tot: bar.update(task, completed=n, total=tot, description=stage))
+        if as_json:
+            out.print_json(json.dumps(rep))
+            return
+        verb = "repaired" if not check_only else "found"
+        out.print(f"{rep['records']} records, {rep['files']} files; {verb}: "
+                  f"{len(rep['missing_file'])} records without a file, {len(rep['orphan_file'])} files without a record, "
+                  f"{len(rep['orphan_vector'])} orphan audio vectors, {len(rep['missing_vector'])} missing audio vectors, "
+                  f"{len(rep['recovered']['rolled_back'])} half-finished adds rolled back")
+        if check_only and not rep["ok"]:
+            raise typer.Exit(1)
+
+
+@app.command("export")
+def export_cmd(dest: Path = typer.Argument(..., help="Folder to write <id>.wav files and library.jsonl into"),
+               project: Optional[str] = typer.Option(None, "--project")) -> None:
+    """Copy clips and their metadata out of the library."""
+    with user_errors():
+        from sonicgrid.memory.maintenance import export
+
+        try:
+            rep = export(_lib(), dest, where={"project": project} if project else None)
+        except OSError as exc:
+            raise UserError(f"cannot write to {dest}: {exc.strerror or exc}") from exc
+        out.print(f"exported {rep['exported']} clips to {rep['dest']}")
