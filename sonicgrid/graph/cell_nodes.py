@@ -24,17 +24,18 @@ def _capability(state: CellState) -> str:
 
 
 def recall(state: CellState, svc: Services) -> dict:
+    """Library candidates for this cell, ranked by text + audio + metadata compatibility (memory/search.py)."""
     brief, cell = state["brief"], state["cell"]
-    lib = svc.library
+    ref = state.get("reference") or {}
+    audio_vec = svc.library.audio_vectors([ref["id"]]).get(ref["id"]) if ref.get("id") else None
+    want = {k: brief.get(k) for k in ("mood", "key", "mode", "tempo_bpm")} | {
+        "section": cell["section"], "duration_s": cell["duration_s"]}
     cands = []
-    for rec in lib.search(f"{brief['prompt']} | {brief['mood']} {cell['section']} {cell['layer']}", k=5,
-                          where={"layer": cell["layer"]}):
-        m = rec["meta"]
-        # Combined similarity: text similarity, with mood and section agreement as metadata bonus.
-        sim = 0.7 * rec["score"] + 0.15 * (m.get("mood") == brief["mood"]) + 0.15 * (m.get("section") == cell["section"])
-        cands.append({"id": rec["id"], "similarity": round(sim, 4), "text_similarity": rec["score"], "meta": m,
+    for rec in svc.library.search(f"{brief['prompt']} | {brief['mood']} {cell['section']} {cell['layer']}", k=5,
+                                  where={"layer": cell["layer"]}, audio_vec=audio_vec, brief=want):
+        cands.append({"id": rec["id"], "similarity": rec["score"], "text_similarity": rec["components"]["text"],
+                      "components": rec["components"], "reasons": rec["reasons"], "meta": rec["meta"],
                       "path": rec["path"]})
-    cands.sort(key=lambda c: -c["similarity"])
     return {"candidates": cands}
 
 
@@ -208,20 +209,14 @@ def gatekeep(state: CellState, svc: Services) -> dict:
 
 def check_continuity(state: CellState, svc: Services) -> dict:
     s = svc.settings
-    where = {"project": state["project"]} if state.get("project") else (
-        {"session": state["session"]} if state.get("session") else None)
-    body = []
-    if where is not None:
-        for rec in svc.library.all(where=where, limit=50):
-            m = dict(rec["meta"])
-            if isinstance(m.get("embedding"), str):
-                import json
-
-                m["embedding"] = json.loads(m["embedding"])
-            body.append(m)
+    body = svc.library.body(project=state.get("project"), session=state.get("session"), limit=50)
     a = dict(state["best"]["analysis"])
+    from sonicgrid.memory.continuity import centroid_hz
+
+    snd = aio.read(state["best"]["path"])
     clip = {"key": a.get("key"), "mode": a.get("mode"), "tempo_bpm": a.get("tempo_bpm"),
-            "embedding": a.get("embedding"), "mood": state["brief"]["mood"]}
+            "embedding": a.get("embedding"), "mood": state["brief"]["mood"],
+            "centroid_hz": centroid_hz(snd.samples, snd.sr)}
     fit, comps, targets = continuity.fit_components(clip, body)
     tool = svc.registry.pick("generator", _capability(state))
     est = tool.cost.estimate(state["cell"]["duration_s"]) if tool else float("inf")

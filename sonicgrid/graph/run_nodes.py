@@ -61,7 +61,8 @@ def resolve_reference(brief: dict, state: RunState, svc: Services) -> dict | Non
             rec = lib.get(turn["clip_id"])
             if rec:
                 return rec
-    where = {"session": state["session"]} if state.get("session") else None
+    where = {"session": state["session"]} if state.get("session") else (
+        {"project": state["project"]} if state.get("project") else None)
     return lib.last(where) if where else None
 
 
@@ -121,6 +122,8 @@ def finish(state: RunState, svc: Services) -> dict:
 
 def store_clip(svc: Services, state: RunState, final: aio.Audio, analysis: dict, score: float, done: list[dict]) -> str:
     """The finished clip goes into the library last: an error earlier leaves the library untouched."""
+    from sonicgrid.memory.continuity import centroid_hz
+
     brief = state["brief"]
     layers = [c["cell"]["layer"] for c in done]
     parents = [c["source_id"] for c in done if c.get("source_id")]
@@ -132,6 +135,12 @@ def store_clip(svc: Services, state: RunState, final: aio.Audio, analysis: dict,
             "quality": round(score, 2), "tags": analysis.get("tags"), "project": state.get("project"),
             "session": state.get("session"), "parent": parents[0] if parents else None,
             "cost_s": round(sum(c.get("spent_s", 0.0) for c in done), 4), "embedding": analysis.get("embedding"),
-            "decision": done[0].get("decision"), "seed": state["seed"]}
+            "decision": done[0].get("decision"), "seed": state["seed"],
+            "centroid_hz": centroid_hz(final.samples, final.sr)}
     text = f"{brief['prompt']} | {brief['mood']} {brief['section']} {' '.join(layers)} | key {meta['key']} {meta['mode']}"
-    return svc.library.add(final, meta, text, analysis.get("embedding") or [0.0] * 33)
+    vec = analysis.get("embedding")
+    if not vec:  # a multi-cell mix is analysed above; a single cell's analysis always carries one
+        from sonicgrid.memory.maintenance import analyse
+
+        vec = analyse(final)["embedding"]
+    return svc.library.add(final, meta, text, vec)
