@@ -1,17 +1,24 @@
-"""Shared signal features the analysts read (computed once per clip, on a 22.05 kHz mono copy)."""
+"""Shared signal features the analysts read (computed once per clip, numpy only, no librosa/numba).
+
+Rates: spectral features on a 22.05 kHz mono copy (1024-point STFT, hop 256, ~86 frames/s);
+chroma on an 11.025 kHz copy with a 4096-point STFT (2.7 Hz bins, enough to tell bass notes apart).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import librosa
 import numpy as np
 import pyloudnorm
 
 from sonicgrid.audio import Audio
+from sonicgrid.tools.analysts import dsp
 
 SR = 22050
-HOP = 512
+N_FFT = 1024
+HOP = 256
+FPS = SR / HOP
+CHROMA_SR, CHROMA_FFT, CHROMA_HOP = 11025, 4096, 1024
 
 
 @dataclass
@@ -26,11 +33,18 @@ class Features:
     flatness: float
     onset_rate: float  # onsets per second
     tempo_bpm: float
-    chroma: np.ndarray  # 12, mean chroma
+    chroma: np.ndarray  # 12, mean chroma (C = 0)
     percussive_ratio: float
     silence_fraction: float
     dynamic_range_db: float
     mfcc_mean: np.ndarray  # 13
+    tempo_confidence: float = 0.0
+    bass_chroma: np.ndarray = field(default_factory=lambda: np.zeros(12))  # 40-250 Hz
+    opening_bass: np.ndarray = field(default_factory=lambda: np.zeros(12))  # first 15% of the clip
+    noise_floor_db: float = -120.0  # 10th percentile frame level, dBFS
+    low_high_db: float = 0.0  # energy below 250 Hz minus energy above 4 kHz
+    repetition: float = 0.0  # 0..1, self-similarity of bar-sized chroma blocks
+    onset_env: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def loudness_lufs(audio: Audio) -> float:
@@ -41,40 +55,73 @@ def loudness_lufs(audio: Audio) -> float:
     return float(value) if np.isfinite(value) else -70.0
 
 
+def _dct_matrix(n_in: int, n_out: int) -> np.ndarray:
+    k = np.arange(n_out)[:, None]
+    n = np.arange(n_in)[None, :]
+    return np.cos(np.pi * k * (2 * n + 1) / (2 * n_in)) * np.sqrt(2.0 / n_in)
+
+
+def _repetition(chroma_frames: np.ndarray, block: int) -> float:
+    """Mean cosine similarity between consecutive chroma blocks (~1 bar each)."""
+    if chroma_frames.shape[1] < 2 * block or block < 1:
+        return 0.0
+    nb = chroma_frames.shape[1] // block
+    blocks = chroma_frames[:, : nb * block].reshape(12, nb, block).mean(axis=2).T
+    blocks = blocks / (np.linalg.norm(blocks, axis=1, keepdims=True) + 1e-9)
+    sims = [float(blocks[i] @ blocks[j]) for i in range(nb) for j in range(i + 1, nb)]
+    return float(np.mean(sims)) if sims else 0.0
+
+
 def extract(audio: Audio) -> Features:
-    mono = audio.mono()
-    y = librosa.resample(mono, orig_sr=audio.sr, target_sr=SR) if audio.sr != SR else mono
-    y = np.ascontiguousarray(y, dtype=np.float32)
+    from sonicgrid.tools.analysts import tempo as tempo_mod
+
+    mono = audio.mono().astype(np.float32)
+    y = dsp.to_rate(mono, audio.sr, SR)
     peak = float(np.max(np.abs(audio.samples))) if audio.samples.size else 0.0
     clip_fraction = float(np.mean(np.abs(audio.samples) >= 0.999)) if audio.samples.size else 0.0
-    S = np.abs(librosa.stft(y, n_fft=2048, hop_length=HOP))
-    rms = librosa.feature.rms(S=S, frame_length=2048)[0]
-    rms_db = 20 * np.log10(rms + 1e-9)
-    power = S ** 2
-    loud = rms_db > (rms_db.max() - 50) if rms_db.size else np.array([], bool)
-    centroid = librosa.feature.spectral_centroid(S=S, sr=SR)[0]
-    rolloff = librosa.feature.spectral_rolloff(S=S, sr=SR)[0]
-    flat = librosa.feature.spectral_flatness(S=S)[0]
-    H, P = librosa.decompose.hpss(S, margin=1.0)
-    perc_ratio = float(P.sum() / (H.sum() + P.sum() + 1e-9))
-    onset_env = librosa.onset.onset_strength(S=librosa.amplitude_to_db(S, ref=np.max), sr=SR)
-    onsets = librosa.onset.onset_detect(onset_envelope=onset_env, sr=SR, hop_length=HOP)
     duration = len(y) / SR
-    tempo = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=onset_env, sr=SR, hop_length=HOP))[0]) \
-        if duration > 2 else 0.0
-    chroma = librosa.feature.chroma_stft(S=power, sr=SR, n_fft=2048)
-    mel = librosa.feature.melspectrogram(S=power, sr=SR, n_mels=64)
-    mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=13)
+    S = dsp.stft_mag(y, N_FFT, HOP)
+    freqs = np.fft.rfftfreq(N_FFT, 1.0 / SR)
+    power = S ** 2
+    fr = dsp.frames(y, N_FFT, HOP)
+    rms_db = (10 * np.log10(np.mean(fr.astype(np.float64) ** 2, axis=1) + 1e-12)).astype(np.float32)[: S.shape[1]]
+    loud = rms_db > (rms_db.max() - 50) if rms_db.size else np.array([], bool)
+    sel = loud if loud.any() else slice(None)
+    tot = power.sum(axis=0) + 1e-12
+    centroid = (freqs[:, None] * power).sum(axis=0) / tot
+    cum = np.cumsum(power, axis=0)
+    rolloff = freqs[np.argmax(cum >= 0.85 * cum[-1:], axis=0)]
+    flat = np.exp(np.mean(np.log(power + 1e-10), axis=0)) / (np.mean(power, axis=0) + 1e-10)
+    mel = dsp.mel_bank(SR, N_FFT, 64) @ power
+    perc_ratio, _ = dsp.hpss_ratio(np.sqrt(mel), kernel=17)
+    env = dsp.onset_flux(mel)
+    onsets = dsp.peaks(env, FPS)
+    tempo, tempo_conf = tempo_mod.estimate(env, FPS) if duration > 2 else (0.0, 0.0)
+    mfcc = _dct_matrix(64, 13) @ np.log(mel + 1e-10)
+    # chroma: 11.025 kHz, 4096-point frames; bass chroma from 40-250 Hz
+    yc = dsp.to_rate(mono, audio.sr, CHROMA_SR)
+    C = dsp.stft_mag(yc, CHROMA_FFT, CHROMA_HOP) ** 2
+    chroma_frames = dsp.chroma_bank(CHROMA_SR, CHROMA_FFT, 80.0, 2000.0) @ C
+    bass_frames = dsp.chroma_bank(CHROMA_SR, CHROMA_FFT, 40.0, 250.0) @ C
+    chroma_frames = np.sqrt(chroma_frames)  # compress loud notes a little
+    n_open = max(1, int(0.15 * bass_frames.shape[1]))
     active = rms_db[rms_db > -60]
     dyn = float(np.percentile(active, 95) - np.percentile(active, 10)) if active.size > 4 else 0.0
-    sel = loud if loud.any() else slice(None)
+    low = power[freqs < 250].sum()
+    high = power[freqs > 4000].sum()
+    bar_frames = int(round((4 * 60.0 / tempo) * CHROMA_SR / CHROMA_HOP)) if tempo > 0 else 0
     return Features(
         duration=duration, lufs=loudness_lufs(audio),
         peak_dbfs=float(20 * np.log10(peak + 1e-9)), clip_fraction=clip_fraction, rms_db=rms_db,
         centroid_hz=float(np.mean(centroid[sel])) if centroid.size else 0.0,
         rolloff_hz=float(np.mean(rolloff[sel])) if rolloff.size else 0.0,
         flatness=float(np.mean(flat[sel])) if flat.size else 0.0,
-        onset_rate=len(onsets) / max(duration, 1e-6), tempo_bpm=tempo,
-        chroma=chroma.mean(axis=1) if chroma.size else np.zeros(12), percussive_ratio=perc_ratio,
+        onset_rate=len(onsets) / max(duration, 1e-6), tempo_bpm=float(tempo), tempo_confidence=float(tempo_conf),
+        chroma=chroma_frames.mean(axis=1) if chroma_frames.size else np.zeros(12), percussive_ratio=perc_ratio,
         silence_fraction=float(np.mean(rms_db < -60)) if rms_db.size else 1.0,
-        dynamic_range_db=dyn, mfcc_mean=mfcc.mean(axis=1) if mfcc.size else np.zeros(13))
+        dynamic_range_db=dyn, mfcc_mean=mfcc.mean(axis=1) if mfcc.size else np.zeros(13),
+        bass_chroma=bass_frames.mean(axis=1) if bass_frames.size else np.zeros(12),
+        opening_bass=bass_frames[:, :n_open].mean(axis=1) if bass_frames.size else np.zeros(12),
+        noise_floor_db=float(np.percentile(rms_db, 10)) if rms_db.size else -120.0,
+        low_high_db=float(10 * np.log10((low + 1e-12) / (high + 1e-12))),
+        repetition=_repetition(chroma_frames, bar_frames), onset_env=env)

@@ -1,4 +1,6 @@
-"""Key and mode estimation from mean chroma (Krumhansl-Kessler profiles)."""
+"""Key and mode estimation: Krumhansl-Kessler profiles on mean chroma, with the bass deciding
+between relative keys (C minor and Eb major share their notes; the bass, and above all the
+opening bass, sits on the tonic)."""
 
 from __future__ import annotations
 
@@ -10,19 +12,40 @@ _MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2
 _MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 
 
-def estimate_key(chroma_mean: np.ndarray) -> tuple[str, str, float]:
-    """Return (key, mode, confidence 0..1) from a 12-bin mean chroma vector."""
+def _norm(v: np.ndarray | None) -> np.ndarray | None:
+    if v is None:
+        return None
+    v = np.asarray(v, dtype=float)
+    s = v.sum()
+    return v / s if s > 0 else None
+
+
+def key_scores(chroma_mean: np.ndarray, bass: np.ndarray | None = None,
+               opening_bass: np.ndarray | None = None) -> list[tuple[float, str, str]]:
+    """All 24 keys scored, best first: profile correlation + tonic share of the bass."""
     c = np.asarray(chroma_mean, dtype=float)
-    if not np.any(c > 0):
-        return "C", "major", 0.0
+    b, ob = _norm(bass), _norm(opening_bass)
     scores = []
     for mode, prof in (("major", _MAJOR), ("minor", _MINOR)):
         for i in range(12):
             r = np.corrcoef(c, np.roll(prof, i))[0, 1]
-            scores.append((r if np.isfinite(r) else -1.0, KEYS[i], mode))
+            r = r if np.isfinite(r) else -1.0
+            if b is not None:
+                r += 0.25 * b[i] + (0.35 * ob[i] if ob is not None else 0.0)
+            scores.append((float(r), KEYS[i], mode))
     scores.sort(reverse=True)
+    return scores
+
+
+def estimate_key(chroma_mean: np.ndarray, bass: np.ndarray | None = None,
+                 opening_bass: np.ndarray | None = None) -> tuple[str, str, float]:
+    """Return (key, mode, confidence 0..1) from a 12-bin mean chroma vector (C = index 0)."""
+    c = np.asarray(chroma_mean, dtype=float)
+    if not np.any(c > 0):
+        return "C", "major", 0.0
+    scores = key_scores(c, bass, opening_bass)
     best, second = scores[0], scores[1]
-    conf = float(np.clip((best[0] - second[0]) * 4 + max(0.0, best[0]) * 0.5, 0, 1))
+    conf = float(np.clip((best[0] - second[0]) * 4 + max(0.0, min(best[0], 1.0)) * 0.5, 0, 1))
     return best[1], best[2], conf
 
 

@@ -1,6 +1,9 @@
-"""The embedded analyst tool: features -> quality score, mood, key, tempo, tags."""
+"""The embedded analyst tool: features -> quality score, mood, key, tempo, tags (numbers with units
+and a confidence). Numpy only: no librosa import, no numba JIT, so a cold process answers fast."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.analysts import features, mood, quality
@@ -8,37 +11,56 @@ from sonicgrid.tools.base import CostModel, Tool
 
 
 def tags(f: features.Features) -> dict[str, float]:
-    """Rough content tags 0..1 from percussive ratio, onset rate and spectral shape."""
-    import numpy as np
-
+    """Content tags 0..1 from HPSS percussive ratio, onset rate and spectral shape."""
     drum = float(np.clip((f.percussive_ratio - 0.25) * 2.5 + (f.onset_rate - 2) / 8, 0, 1))
     pad = float(np.clip((0.45 - f.percussive_ratio) * 2 + (2.5 - f.onset_rate) / 5, 0, 1))
     noise = float(np.clip((f.flatness - 0.1) * 4, 0, 1))
     bass = float(np.clip((900 - f.centroid_hz) / 600, 0, 1))
-    return {"drums": round(drum, 3), "pad": round(pad, 3), "noise": round(noise, 3), "bass": round(bass, 3)}
+    # speech: syllable-rate onsets (3-7/s), a mid centroid, gaps between phrases, little repetition
+    syll = float(np.clip(1.0 - abs(f.onset_rate - 4.5) / 3.0, 0, 1))
+    mid = _in(f.centroid_hz, 700, 3000)
+    gaps = float(np.clip((f.dynamic_range_db - 12) / 15, 0, 1))
+    speech = float(np.clip(syll * mid * (0.3 + 0.7 * gaps) * (1.0 - 0.7 * max(0.0, f.repetition - 0.8) / 0.2)
+                           * (1.0 - drum * 0.8), 0, 1))
+    return {"drums": round(drum, 3), "pad": round(pad, 3), "noise": round(noise, 3), "bass": round(bass, 3),
+            "speech": round(speech, 3)}
+
+
+def _in(x: float, lo: float, hi: float) -> float:
+    return 1.0 if lo <= x <= hi else float(max(0.0, 1.0 - min(abs(x - lo), abs(x - hi)) / lo))
 
 
 class EmbeddedListener(Tool):
     name = "embedded-listener"
     role = "analyst"
     capabilities = frozenset({"quality", "mood", "key", "tempo", "tags"})
-    cost = CostModel(per_audio_s=0.01, overhead_s=0.02)
+    cost = CostModel(per_audio_s=0.02, overhead_s=0.02)
 
     def run(self, audio: Audio, brief: dict) -> dict:  # type: ignore[override]
         f = features.extract(audio)
         m = mood.estimate(f)
         fit = mood.mood_match(brief.get("mood", "calm"), m)
         q = quality.score(f, brief, fit)
+        t = tags(f)
         return {"quality": q, "mood": m, "tempo_bpm": round(f.tempo_bpm, 1), "key": m["key"], "mode": m["mode"],
-                "lufs": round(f.lufs, 2), "peak_dbfs": round(f.peak_dbfs, 2), "tags": tags(f),
+                "lufs": round(f.lufs, 2), "peak_dbfs": round(f.peak_dbfs, 2), "tags": t,
                 "centroid_hz": round(f.centroid_hz, 1), "duration_s": round(f.duration, 3),
-                "embedding": embedding(f)}
+                "embedding": embedding(f),
+                "measures": {  # every number with its unit and a confidence 0..1
+                    "tempo": {"value": round(f.tempo_bpm, 1), "unit": "bpm", "confidence": round(f.tempo_confidence, 3)},
+                    "key": {"value": f"{m['key']} {m['mode']}", "unit": "key", "confidence": m["key_confidence"]},
+                    "mood": {"value": m["label"], "valence": m["valence"], "arousal": m["arousal"],
+                             "unit": "valence/arousal -1..1", "confidence": m["confidence"]},
+                    "quality": {"value": q["score"], "unit": "score 1-10", "confidence": 0.6},
+                    "loudness": {"value": round(f.lufs, 2), "unit": "LUFS", "confidence": 1.0},
+                    "noise_floor": {"value": round(f.noise_floor_db, 1), "unit": "dBFS", "confidence": 0.9},
+                    "onset_rate": {"value": round(f.onset_rate, 2), "unit": "onsets/s", "confidence": 0.8},
+                    "tags": {"value": t, "unit": "0..1 per tag", "confidence": 0.6},
+                }}
 
 
 def embedding(f: features.Features) -> list[float]:
-    """A fixed-length audio vector (timbre, harmony, rhythm statistics), L2-normalised."""
-    import numpy as np
-
+    """A fixed-length audio vector (timbre, harmony, rhythm statistics), L2-normalised (33 numbers)."""
     chroma = f.chroma / (np.linalg.norm(f.chroma) + 1e-9)
     mf = f.mfcc_mean / (np.linalg.norm(f.mfcc_mean) + 1e-9)
     extra = np.array([f.centroid_hz / 4000, f.rolloff_hz / 8000, f.flatness * 4, f.onset_rate / 8,

@@ -119,7 +119,7 @@ def compose(brief: dict, layer: str, section: str, seed: int, params: dict | Non
     rng = np.random.default_rng(seed + 1)
     pal = PALETTES.get(brief.get("mood", "calm"), PALETTES["calm"])
     scale = SCALES[arr.mode]
-    root = 48 + KEYS.index(arr.key) + pal["register"] // 2
+    root = 48 + KEYS.index(arr.key) + pal["register"]  # register is whole octaves: the key stays the key
     beat = arr.seconds_per_bar / 4
     vel0 = int(params.get("velocity", pal["velocity"])) if params else pal["velocity"]
     density = pal["drums"] * (1.0 + float((params or {}).get("density", 0.0)))
