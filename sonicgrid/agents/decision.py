@@ -40,7 +40,11 @@ def judgment(brief: dict, candidates: list[dict], reference: dict | None, *, reu
             return "enhance", 0.7, f"clip {best['id']} matches (similarity {sim:.2f}) but scored {q:.1f}/10: enhance it"
         if best is None:
             return "generate", 0.9, "the library has nothing like this yet"
-        return "generate", 0.75, f"closest clip is only {w.similarity(sim)} (similarity {sim:.2f}) or the request varies it"
+        if brief.get("action") == "vary":
+            return "generate", 0.8, "the request asks for a variation, not the same clip"
+        if sim < reuse_threshold:
+            return "generate", 0.75, f"closest clip {best['id']} has similarity {sim:.2f}, under the reuse bar {reuse_threshold:.2f}"
+        return "generate", 0.7, f"closest clip {best['id']} is similar ({sim:.2f}) but its length does not fit"
 
     explain = {"generate": "nothing in the library is close enough to serve this request",
                "reuse": f"an existing clip is {w.similarity(sim)} and good enough",
