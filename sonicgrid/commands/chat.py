@@ -1,0 +1,67 @@
+"""`sonicgrid chat`: a multi-turn conversation that remembers its clips (resumable with --session)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sonicgrid.commands.common import console, out, quiet_libraries, settings, user_errors
+
+
+def command(
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory [default: ./out]"),
+    session: Optional[str] = typer.Option(None, "--session", help="Resume (or name) a session"),
+    brain: Optional[str] = typer.Option(None, "--brain", help="Agents' brain: rules or llm"),
+    budget: Optional[float] = typer.Option(None, "--budget", help="Compute budget per request, seconds"),
+    approve: bool = typer.Option(False, "--approve", help="Ask before each expensive step"),
+    approve_over: float = typer.Option(0.0, "--approve-over", help="With --approve: ask only above this estimate (s)"),
+    project: Optional[str] = typer.Option(None, "--project", help="Body of work the clips must fit"),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the first turn (turn n uses seed+n)"),
+) -> None:
+    """Talk to SonicGrid: "make a moody intro", "darker", "add drums", "what did you decide and why?".
+    Reads lines from stdin (a terminal or a script); /help lists the slash commands."""
+    quiet_libraries()
+    with user_errors():
+        if brain is not None and brain not in ("rules", "llm"):
+            from sonicgrid.errors import UserError
+
+            raise UserError(f"--brain must be 'rules' or 'llm', not {brain!r}")
+        s = settings(brain=brain, budget_s=budget, out_dir=out_dir, approve_over_s=approve_over if approve else None)
+        from sonicgrid.graph.run import check_writable
+        from sonicgrid.session.chat import Chat
+        from sonicgrid.session.thread import ChatContext
+
+        check_writable(Path(s.out_dir))
+        chat = Chat(ChatContext(s, Path(s.out_dir), seed=seed, project=project, say=console.print), session)
+        turns = chat.turns
+        out.print(f"session {chat.id}" + (f" resumed: {len(turns)} turns" if turns else "")
+                  + f" (resume with: sonicgrid chat --session {chat.id}); /help for commands, /quit to leave")
+        if chat.question:
+            out.print(f"[bold yellow]?[/] {chat.question}")
+        tty = sys.stdin.isatty()
+        while True:
+            if tty:
+                out.print("[bold cyan]you>[/] ", end="")
+            line = sys.stdin.readline()
+            if not line:
+                break
+            text = line.strip()
+            if not text:
+                continue
+            if text in ("/quit", "/exit", "/q") and chat.question is None:
+                break
+            try:
+                reply = chat.send(text)
+            except Exception as exc:  # one bad turn must not end the conversation
+                from sonicgrid.errors import UserError
+
+                if not isinstance(exc, UserError):
+                    raise
+                out.print(f"[bold red]error:[/] {exc}")
+                continue
+            prefix = "[bold yellow]?[/] " if chat.question else "[bold green]sonicgrid>[/] "
+            out.print(prefix + reply, highlight=False, soft_wrap=True)
+        out.print(f"bye: session {chat.id} is saved")

@@ -1,0 +1,1 @@
+"""Conversational sessions: follow-up understanding, the session thread, slash commands."""

@@ -1,0 +1,103 @@
+"""Follow-ups in a conversation: merge a turn's parse over the previous brief, then render the
+merged fields as a canonical request the lexicon parses back to exactly those fields.
+
+"darker", "make it 30 seconds", "add drums", "use the one from before but brighter", "extend it"
+carry the earlier brief's mood, section, layers, length, key and tempo, and refer to the last clip.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sonicgrid.agents import lexicon
+from sonicgrid.brief import SECTION_SECONDS
+
+TONE_STEP = 0.6
+_TONE = re.compile(r"\b(darker|brighter|dark|bright)\b", re.I)
+_FOLLOW = re.compile(r"^\s*(make it|now|add|and|also|again|darker|brighter|longer|shorter|extend|continue|use|same|"
+                     r"but|with|without|no|remove|drop|lose|slower|faster|keep|change|try)\b", re.I)
+_ONLY = re.compile(r"\b(only|just|solo)\b", re.I)
+SECTION_TEXT = {"intro": "intro", "loop": "loop", "build": "build", "outro": "outro", "full": "full track"}
+LAYER_TEXT = {"harmony": "chords", "rhythm": "drums", "atmosphere": "pads", "texture": "texture", "voice": "voice"}
+CARRIED = ("mood", "section", "duration_s", "tempo_bpm", "key", "mode", "layers", "brightness")
+
+
+def tone_delta(text: str) -> float:
+    m = _TONE.search(text)
+    if not m:
+        return 0.0
+    return -TONE_STEP if m.group(1).lower().startswith("dark") else TONE_STEP
+
+
+def is_followup(text: str, found: dict, last_brief: dict | None) -> bool:
+    """A turn builds on the last one unless it names a new subject (a mood or section) on its own."""
+    if not last_brief:
+        return False
+    if _FOLLOW.search(text) or "reference" in found or "action" in found:
+        return True
+    return "mood" not in found and "section" not in found
+
+
+def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
+    """Fields for this turn (None: a fresh request, used as typed) and notes on what carried over."""
+    stripped = _TONE.sub(" ", text) if last_brief else text
+    fields, found = lexicon.parse(stripped)
+    if not is_followup(text, found, last_brief):
+        return None, []
+    merged = {k: last_brief.get(k) for k in CARRIED if last_brief.get(k) is not None}
+    notes = []
+    for k in ("mood", "section", "tempo_bpm", "key", "mode"):
+        if k in found:
+            merged[k] = fields[k]
+            notes.append(f"{k} -> {fields[k]}")
+    if "duration_s" in found:
+        merged["duration_s"] = fields["duration_s"]
+        notes.append(f"length -> {fields['duration_s']:g}s")
+    elif merged.get("section") != last_brief.get("section"):
+        merged["duration_s"] = SECTION_SECONDS[merged["section"]][0]
+    said = lexicon._find(lexicon.LAYER_WORDS, lexicon._NEG.sub(" ", " " + stripped.lower() + " "))
+    layers = list(merged.get("layers") or ["harmony"])
+    if said:
+        layers = said if _ONLY.search(stripped) else layers + [la for la in said if la not in layers]
+        notes.append(f"layers -> {', '.join(layers)}")
+    layers = [la for la in layers if la not in fields.get("exclude", [])] or ["harmony"]
+    merged["layers"] = layers
+    delta = tone_delta(text)
+    if delta:
+        merged["brightness"] = max(-TONE_STEP, min(TONE_STEP, float(merged.get("brightness") or 0.0) + delta))
+        notes.append("darker" if delta < 0 else "brighter")
+    merged["reference"] = fields.get("reference") if fields.get("reference") not in (None, "last") else "last"
+    merged["action"] = fields.get("action") if fields.get("action") == "extend" else ("vary" if delta else "new")
+    return merged, notes
+
+
+def render(fields: dict) -> str:
+    """Merged fields -> a canonical request that lexicon.parse() reads back to the same fields."""
+    layers = fields.get("layers") or ["harmony"]
+    tonal = {"harmony", "atmosphere"} & set(layers)
+    bits = [fields.get("mood", "calm"), SECTION_TEXT[fields.get("section", "loop")], "with"]
+    bits += (["only"] if not tonal else []) + [" and ".join(LAYER_TEXT[la] for la in layers)]
+    text = " ".join(bits) + f", {float(fields.get('duration_s', 8.0)):g} seconds"
+    if fields.get("tempo_bpm"):
+        text += f", {int(round(fields['tempo_bpm']))} bpm"
+    if fields.get("key"):
+        text += f", in {fields['key']} {fields.get('mode') or ''}".rstrip()
+    elif fields.get("mode"):
+        text += f", {fields['mode']}"
+    b = float(fields.get("brightness") or 0.0)
+    if b:
+        text += ", darker" if b < 0 else ", brighter"
+    ref = fields.get("reference")
+    if ref:
+        target = "the last one" if ref == "last" else f"clip_{ref.removeprefix('clip_')}"
+        action = fields.get("action", "new")
+        text += {"extend": f", extend {target}", "vary": f", a variation of {target}"}.get(action, f", like {target}")
+    return text
+
+
+def request_for(text: str, last_brief: dict | None) -> tuple[str, list[str]]:
+    """The request make() receives for this turn, and what carried over (empty: used as typed)."""
+    merged, notes = merge(text, last_brief)
+    if merged is None:
+        return text, []
+    return render(merged), notes

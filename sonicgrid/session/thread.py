@@ -1,0 +1,99 @@
+"""The conversation as a LangGraph thread: one checkpointed thread per session id.
+
+route -> produce | explain | command; produce -> approve (interrupt: --approve) -> approve ... -> END.
+The session's memory is the thread's state (`turns`), so `--session ID` resumes it, and /undo is
+an ordinary state update.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, TypedDict
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import interrupt
+
+from sonicgrid.config import Settings
+from sonicgrid.session import replies, slash
+from sonicgrid.session.followup import request_for
+
+_QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
+
+
+class SessionState(TypedDict, total=False):
+    session: str
+    input: str
+    route: str
+    turns: list[dict]            # one per produced clip (or failed attempt), oldest first
+    pending: dict | None         # a run waiting for the user's approval
+    reply: str
+
+
+@dataclass
+class ChatContext:
+    settings: Settings
+    out: Path
+    seed: int = 0
+    project: str | None = None
+    say: Callable[[str], None] = field(default=lambda _msg: None)
+
+
+def last_ok(turns: list[dict]) -> dict | None:
+    return next((t for t in reversed(turns or []) if t.get("status") == "ok"), None)
+
+
+def build_session_graph(ctx: ChatContext, checkpointer=None):
+    from sonicgrid.graph.run import make, resume
+
+    def route(state: SessionState) -> dict:
+        text = state["input"].strip()
+        kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
+        return {"route": kind, "reply": "", "pending": None}
+
+    def produce(state: SessionState) -> dict:
+        turns = list(state.get("turns") or [])
+        prev = last_ok(turns)
+        request, notes = request_for(state["input"], prev["brief"] if prev else None)
+        if notes:
+            ctx.say(f"[dim]reading it as: {request}[/]")
+        history = [{"clip_id": t["clip_id"], "request": t["request"]} for t in turns if t.get("clip_id")]
+        summary = make(request, ctx.settings, seed=ctx.seed + len(turns), out=ctx.out, project=ctx.project,
+                       session=state["session"], history=history)
+        return _settle(state, {"text": state["input"], "request": request, "notes": notes}, summary)
+
+    def approve(state: SessionState) -> dict:
+        pending = state["pending"]
+        answer = interrupt({"question": "; ".join(i["question"] for i in pending["interrupts"]) + " [y/n]",
+                            "run_id": pending["run_id"]})
+        summary = resume(pending["run_id"], answer, ctx.settings, prior_wall_s=pending.get("wall_s", 0.0))
+        return _settle(state, pending["turn"], summary)
+
+    def _settle(state: SessionState, turn: dict, summary: dict) -> dict:
+        if summary["result"].get("status") == "awaiting_approval":
+            return {"pending": {"run_id": summary["run_id"], "interrupts": summary["interrupts"], "turn": turn,
+                                "wall_s": summary.get("wall_s", 0.0)}}
+        record = replies.turn_record(turn, summary, len(state.get("turns") or []) + 1)
+        return {"turns": list(state.get("turns") or []) + [record], "pending": None, "reply": replies.made(record)}
+
+    def explain(state: SessionState) -> dict:
+        turns = state.get("turns") or []
+        return {"reply": replies.explain(turns[-1] if turns else None, ctx.settings)}
+
+    def command(state: SessionState) -> dict:
+        return slash.run(state["input"].strip(), state, ctx)
+
+    g = StateGraph(SessionState)
+    for name, fn in (("route", route), ("produce", produce), ("approve", approve), ("explain", explain),
+                     ("command", command)):
+        g.add_node(name, fn)
+    g.add_edge(START, "route")
+    g.add_conditional_edges("route", lambda s: s["route"], {"produce": "produce", "explain": "explain",
+                                                           "command": "command"})
+    waiting = {"ask": "approve", "done": END}
+    g.add_conditional_edges("produce", lambda s: "ask" if s.get("pending") else "done", waiting)
+    g.add_conditional_edges("approve", lambda s: "ask" if s.get("pending") else "done", waiting)
+    g.add_edge("explain", END)
+    g.add_edge("command", END)
+    return g.compile(checkpointer=checkpointer)

@@ -1,0 +1,130 @@
+"""`sonicgrid chat` as a user types it: scripted stdin, no TTY, real graph runs, real library."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from sonicgrid.cli import app
+from sonicgrid.session.followup import merge, render
+
+SCRIPT = ["make a moody intro, 4 seconds", "darker", "make it 6 seconds", "add drums",
+          "use the one from before but brighter", "extend it", "what did you decide and why?",
+          "/budget", "/play", "/save keeper", "/undo", "/history"]
+
+
+def _chat(tmp_path, lines, *args, env_extra=None):
+    env = {"SONICGRID_DATA_DIR": str(tmp_path / "data")} | (env_extra or {})
+    return CliRunner().invoke(app, ["chat", "--out", str(tmp_path / "out"), *args], input="\n".join(lines) + "\n",
+                              env=env, catch_exceptions=False)
+
+
+def _traces(tmp_path) -> list[dict]:
+    runs = [json.loads(p.read_text()) for p in (tmp_path / "data" / "traces").glob("*.json")]
+    return sorted(runs, key=lambda r: r["created"])
+
+
+def _decision_refs(trace: dict) -> set:
+    return {v["evidence"]["reference"] for v in trace["verdicts"] if v["agent"] == "decision"}
+
+
+def test_conversation_acts_on_the_right_clip(tmp_path):
+    res = _chat(tmp_path, SCRIPT, "--session", "demo")
+    assert res.exit_code == 0, res.output
+    runs = _traces(tmp_path)
+    assert len(runs) == 6
+    clips = [r["result"]["clip_id"] for r in runs]
+    briefs = [r["brief"] for r in runs]
+    # every follow-up builds on the clip made just before it
+    for prev, run in zip(clips, runs[1:]):
+        assert _decision_refs(run) == {prev}
+    assert briefs[1]["mood"] == "moody" and briefs[1]["brightness"] < 0 and briefs[1]["duration_s"] == 4
+    assert briefs[2]["duration_s"] == 6 and briefs[2]["brightness"] < 0          # length changed, tone kept
+    assert briefs[3]["layers"] == ["harmony", "rhythm"] and briefs[3]["duration_s"] == 6
+    assert briefs[4]["brightness"] > briefs[3]["brightness"] and briefs[4]["action"] == "vary"
+    assert briefs[4]["layers"] == ["harmony", "rhythm"] and briefs[4]["mood"] == "moody"
+    ext = runs[5]
+    assert {v["choice"] for v in ext["verdicts"] if v["agent"] == "decision"} == {"extend"}
+    assert ext["result"]["duration_s"] > 6.0 + 4.0  # the earlier clip continued, not a new 6 s one
+    out = res.output
+    # the explanation comes from the last run's trace: every verdict's agent, choice and reason
+    for v in ext["verdicts"]:
+        assert f"{v['agent']}" in out and v["reason"][:40] in out
+    assert "this session spent" in out
+    assert "keeper.wav" in out and (tmp_path / "out" / "keeper.wav").is_file()
+    assert ("played" in out) or (runs[5]["result"]["path"] in out)
+    assert f"undid turn 6 ('extend it'): {clips[5]} is out of the library" in out
+    from sonicgrid.config import Settings
+    from sonicgrid.memory.library import ClipLibrary
+
+    lib = ClipLibrary(Settings(data_dir=tmp_path / "data").library_dir)
+    assert lib.get(clips[5]) is None and lib.get(clips[4]) is not None
+    assert f"5. 'use the one from before but brighter' -> {clips[4]}" in out
+
+
+def test_session_resumes_by_id_in_a_new_process(tmp_path):
+    env = dict(os.environ, SONICGRID_DATA_DIR=str(tmp_path / "data"))
+    cmd = [sys.executable, "-m", "sonicgrid.cli", "chat", "--out", str(tmp_path / "out"), "--session", "s1"]
+    first = subprocess.run(cmd, input="make a calm loop, 3 seconds\n", capture_output=True, text=True, env=env,
+                           timeout=240)
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run(cmd, input="darker\n/history\n", capture_output=True, text=True, env=env, timeout=240)
+    assert second.returncode == 0, second.stderr
+    assert "resumed: 1 turns" in second.stdout
+    runs = _traces(tmp_path)
+    assert len(runs) == 2
+    assert runs[1]["brief"]["mood"] == "calm" and runs[1]["brief"]["section"] == "loop"
+    assert runs[1]["brief"]["duration_s"] == 3 and runs[1]["brief"]["brightness"] < 0
+    assert _decision_refs(runs[1]) == {runs[0]["result"]["clip_id"]}
+    assert "2. 'darker'" in second.stdout
+
+
+def test_approve_pauses_and_honours_the_answer(tmp_path):
+    res = _chat(tmp_path, ["make a calm loop, 3 seconds", "yes", "make it 8 seconds", "no"], "--approve")
+    assert res.exit_code == 0, res.output
+    assert res.output.count("soundfont-composer for cell 0") == 2
+    ok, refused = _traces(tmp_path)
+    human = [v for v in ok["verdicts"] if v["agent"] == "human"]
+    assert [v["choice"] for v in human] == ["approve"] and ok["result"]["status"] == "ok"
+    assert [v["choice"] for v in refused["verdicts"] if v["agent"] == "human"] == ["deny"]
+    assert not [c for c in refused["tool_calls"] if c["role"] == "generator"]
+    # refused compute: the best reuse candidate (the clip just made) wins, or nothing is made
+    if refused["result"]["status"] == "ok":
+        assert [c["decision"] for c in refused["cells"]] == ["reuse"]
+        assert refused["cells"][0]["source_id"] == ok["result"]["clip_id"]
+    else:
+        assert "declined" in refused["result"]["message"]
+
+
+def test_unknown_command_and_question_before_any_clip(tmp_path):
+    res = _chat(tmp_path, ["/frobnicate", "why did you decide that?", "/undo"])
+    assert res.exit_code == 0
+    assert "unknown command /frobnicate" in res.output
+    assert "nothing decided yet" in res.output and "nothing to undo" in res.output
+
+
+@pytest.mark.parametrize("fields", [
+    {"mood": "tense", "section": "build", "duration_s": 16.0, "layers": ["atmosphere", "rhythm"], "brightness": -0.6},
+    {"mood": "happy", "section": "full", "duration_s": 30.0, "layers": ["rhythm"], "tempo_bpm": 128.0,
+     "key": "F#", "mode": "minor", "reference": "last", "action": "extend"},
+    {"mood": "dreamy", "section": "outro", "duration_s": 2.5, "layers": ["harmony", "texture"], "key": "Eb",
+     "mode": "major", "brightness": 0.6, "reference": "last", "action": "vary"},
+])
+def test_rendered_request_parses_back_to_the_merged_fields(fields):
+    from sonicgrid.agents import lexicon
+
+    parsed, _ = lexicon.parse(render(fields))
+    for k, v in fields.items():
+        assert parsed.get(k) == v, (k, render(fields))
+
+
+def test_new_subject_is_not_a_follow_up():
+    assert merge("make an epic outro", {"mood": "moody", "section": "intro", "layers": ["harmony"]})[0] is None
+    merged, notes = merge("without drums", {"mood": "moody", "section": "intro", "duration_s": 12.0,
+                                            "layers": ["harmony", "rhythm"]})
+    assert merged["layers"] == ["harmony"] and merged["reference"] == "last"
