@@ -42,6 +42,9 @@ def build_musicgen(root: Path, stereo: bool = False) -> Path:
                                 ffn_dim=32, num_codebooks=ncb, audio_channels=ch, max_position_embeddings=512)
     cfg = MusicgenConfig(text_encoder=t5.to_dict(), audio_encoder=enc.to_dict(), decoder=dec.to_dict())
     model = MusicgenForConditionalGeneration(cfg).eval()
+    with torch.no_grad():  # EnCodec's codebooks start as zero buffers (k-means fills them in training)
+        for layer in model.audio_encoder.quantizer.layers:
+            layer.codebook.embed.normal_()
     model.generation_config.decoder_start_token_id = 64
     model.generation_config.pad_token_id = 64
     model.save_pretrained(out)
@@ -195,3 +198,26 @@ def build_vits(root: Path) -> Path:
                      depth_separable_num_layers=1, duration_predictor_num_flows=1, sampling_rate=16000)
     VitsModel(cfg).eval().save_pretrained(out)
     return out
+
+
+_ROOT: list[Path] = []
+
+
+def tiny_root() -> Path:
+    """All tiny models, built once per test process into one temp dir laid out like SONICGRID_MODELS_DIR."""
+    if not _ROOT:
+        import atexit
+        import shutil
+        import tempfile
+
+        import audiobox_aesthetics.model.aes as aes
+
+        root = Path(tempfile.mkdtemp(prefix="sonicgrid-tiny-models-"))
+        atexit.register(shutil.rmtree, root, True)
+        aes.DEFAULT_AUDIO_CFG = tiny_wavlm_config()  # see tiny_wavlm_config: stays for the process
+        for build in (build_musicgen, build_ast, build_emotion, build_aesthetics, build_bigvgan, build_vits,
+                      build_riffusion):
+            build(root)
+        build_musicgen(root, stereo=True)
+        _ROOT.append(root)
+    return _ROOT[0]

@@ -36,6 +36,14 @@ def image_to_mel(img: np.ndarray) -> np.ndarray:
     return np.power(data, 1.0 / POWER) * MAX_VALUE
 
 
+def mel_to_image(mel: np.ndarray) -> np.ndarray:
+    """The forward transform (Riffusion's image_from_spectrogram): (n_mels, frames) -> (H, W, 3) uint8."""
+    data = np.power(np.clip(mel / MAX_VALUE, 0, 1), POWER)
+    data = 255.0 - np.flip(data, axis=0) * 255.0
+    img = np.clip(np.round(data), 0, 255).astype(np.uint8)
+    return np.repeat(img[:, :, None], 3, axis=2)
+
+
 def mel_to_audio(mel: np.ndarray, n_iter: int = 32) -> np.ndarray:
     import librosa
 
