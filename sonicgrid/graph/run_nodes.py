@@ -75,19 +75,11 @@ def finish(state: RunState, svc: Services) -> dict:
         return {"result": {"status": "no_clip", "message": why}}
     t0 = time.perf_counter()
     sr = svc.settings.sample_rate
-    parts = []
-    for c in done:
-        a = aio.read(c["path"]).stereo()
-        if a.sr != sr:
-            import librosa
+    from sonicgrid.tools.mixer import Cell, mix
 
-            a = aio.Audio(librosa.resample(a.samples.T, orig_sr=a.sr, target_sr=sr).T, sr)
-        parts.append((c, a))
-    frames = max(a.samples.shape[0] for _, a in parts)
-    mix = np.zeros((frames, 2), np.float32)
-    for c, a in parts:
-        mix += LAYER_GAIN.get(c["cell"]["layer"], 1.0) * aio.fit_length(a.samples, frames)
-    mixed = aio.Audio(mix, sr)
+    tempo = next((c.get("analysis", {}).get("tempo_bpm") for c in done if c.get("analysis", {}).get("tempo_bpm")), None)
+    mixed, _stems, _placement = mix([Cell(layer=c["cell"]["layer"], audio=aio.read(c["path"]),
+                                          start_s=float(c["cell"].get("start_s", 0.0))) for c in done], sr, tempo)
     enhancer = svc.registry.pick("enhancer", "music")
     calls = []
     if enhancer is not None:

@@ -16,12 +16,11 @@ def tags(f: features.Features) -> dict[str, float]:
     pad = float(np.clip((0.45 - f.percussive_ratio) * 2 + (2.5 - f.onset_rate) / 5, 0, 1))
     noise = float(np.clip((f.flatness - 0.1) * 4, 0, 1))
     bass = float(np.clip((900 - f.centroid_hz) / 600, 0, 1))
-    # speech: syllable-rate onsets (3-7/s), a mid centroid, gaps between phrases, little repetition
-    syll = float(np.clip(1.0 - abs(f.onset_rate - 4.5) / 3.0, 0, 1))
+    # speech: syllable-rate onsets (detected ~2-5/s), a mid centroid, gaps between phrases, not noise
+    syll = float(np.clip(1.0 - abs(f.onset_rate - 3.5) / 3.0, 0, 1))
     mid = _in(f.centroid_hz, 700, 3000)
     gaps = float(np.clip((f.dynamic_range_db - 12) / 15, 0, 1))
-    speech = float(np.clip(syll * mid * (0.3 + 0.7 * gaps) * (1.0 - 0.7 * max(0.0, f.repetition - 0.8) / 0.2)
-                           * (1.0 - drum * 0.8), 0, 1))
+    speech = float(np.clip(syll * mid * (0.3 + 0.7 * gaps) * (1.0 - 0.5 * drum) * (1.0 - noise), 0, 1))
     return {"drums": round(drum, 3), "pad": round(pad, 3), "noise": round(noise, 3), "bass": round(bass, 3),
             "speech": round(speech, 3)}
 
