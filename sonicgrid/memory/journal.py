@@ -1,8 +1,8 @@
 """Crash safety for the library: one writer at a time, and an intent journal for half-done adds.
 
 Every write takes an exclusive lock file (`fcntl.flock`, so a dead process never holds it) and,
-before touching the audio store, writes an intent `pending/<clip_id>.json` naming the clip and its
-file digest. The intent is removed once both Chroma records exist. Whoever next holds the lock
+before touching the audio store, writes an intent `pending/<first clip id>.json` naming the clips and
+their file digests. The intent is removed once both Chroma records exist. Whoever next holds the lock
 (open, verify) finds intents left by dead writers and rolls them back or forward, so no record is
 left without its file and no file without its record.
 """
@@ -34,11 +34,12 @@ class Journal:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
-    def begin(self, clip_id: str, digest: str) -> Path:
-        path = self.pending_dir / f"{clip_id}.json"
+    def begin(self, entries: list[tuple[str, str]]) -> Path:
+        """Record the intent to add these (clip id, file digest) pairs: one fsynced file per batch."""
+        path = self.pending_dir / f"{entries[0][0]}.json"
         tmp = path.with_suffix(".tmp")
         with open(tmp, "w") as f:
-            json.dump({"id": clip_id, "sha256": digest, "pid": os.getpid()}, f)
+            json.dump({"clips": [{"id": c, "sha256": d} for c, d in entries], "pid": os.getpid()}, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -81,7 +81,7 @@ class ClipLibrary:
                      duration_s=round(audio.duration, 3))
             rows.append((cid, digest, audio, flatten(m), text, _vec(avec), _vec(tvec)))
         with self.journal.locked():
-            intents = [self.journal.begin(cid, d) for cid, d, *_ in rows]
+            intent = self.journal.begin([(r[0], r[1]) for r in rows])
             for _, digest, audio, *_ in rows:
                 self.store.put(audio, digest)  # file first: a record never points at nothing
             ids = [r[0] for r in rows]
@@ -89,8 +89,7 @@ class ClipLibrary:
             # The text record is the clip's record of truth: written last.
             self.text.upsert(ids=ids, embeddings=[r[6] for r in rows], metadatas=[r[3] for r in rows],
                              documents=[r[4] for r in rows])
-            for p in intents:
-                self.journal.done(p)
+            self.journal.done(intent)
         if progress:
             progress(len(rows))
         return [r[0] for r in rows]
@@ -116,16 +115,18 @@ class ClipLibrary:
     def _recover(self) -> dict:
         """With the lock held: finish or roll back adds that a dead writer left half done."""
         done, rolled = [], []
-        for it in self.journal.pending():
-            cid, digest = it["id"], it.get("sha256")
-            t = self.text.get(ids=[cid], include=[])["ids"]
-            a = self.audio.get(ids=[cid], include=[])["ids"]
-            if t and a and self.store.has(digest):
-                done.append(cid)
-            else:
-                self._drop(cid, digest)
-                rolled.append(cid)
-            Journal.done(Path(it["_path"]))
+        for intent in self.journal.pending():
+            clips = intent.get("clips", [])
+            ids = [c["id"] for c in clips]
+            t = set(self.text.get(ids=ids, include=[])["ids"]) if ids else set()
+            a = set(self.audio.get(ids=ids, include=[])["ids"]) if ids else set()
+            for c in clips:
+                if c["id"] in t and c["id"] in a and self.store.has(c.get("sha256")):
+                    done.append(c["id"])
+                else:
+                    self._drop(c["id"], c.get("sha256"))
+                    rolled.append(c["id"])
+            Journal.done(Path(intent["_path"]))
         for p in self.store.stale_temps():
             p.unlink(missing_ok=True)
         return {"completed": done, "rolled_back": rolled}
@@ -213,7 +214,7 @@ class ClipLibrary:
 
             text_vec = embed_text(text)
         size = min(n, pool or max(4 * k, 20))
-        ids = list(self.text.query(query_embeddings=[text_vec], n_results=size, where=where, include=[])["ids"][0])
+        ids = self._text_ids(text_vec, size, where, k)
         if audio_vec is not None:
             more = self.audio.query(query_embeddings=[_vec(audio_vec)], n_results=size, where=where, include=[])
             ids += [i for i in more["ids"][0] if i not in set(ids)]
@@ -232,6 +233,20 @@ class ClipLibrary:
             rec.update(components=r["components"], reasons=r["reasons"])
             out.append(rec)
         return out
+
+    def _text_ids(self, text_vec: list[float], size: int, where: dict | None, k: int) -> list[str]:
+        """Nearest ids by text. A simple equality filter is applied to a 5x wider unfiltered ANN pool
+        first (Chroma's filtered query is a slow path at 100k clips), falling back to the filtered query
+        when the pool holds fewer than k matches."""
+        simple = where and all(not a.startswith("$") and not isinstance(b, dict) for a, b in where.items())
+        if simple:
+            r = self.text.query(query_embeddings=[text_vec], n_results=min(self.count(), size * 5),
+                                include=["metadatas"])
+            ids = [i for i, m in zip(r["ids"][0], r["metadatas"][0])
+                   if all((m or {}).get(a) == b for a, b in where.items())][:size]
+            if len(ids) >= k:
+                return ids
+        return list(self.text.query(query_embeddings=[text_vec], n_results=size, where=where, include=[])["ids"][0])
 
     # -- maintenance -----------------------------------------------------------------------
     def verify(self, repair: bool = True, progress: Callable[[str, int, int], None] | None = None) -> dict:
