@@ -17,7 +17,7 @@ WHEEL_CACHE ?= $(HOME)/.cache/sonicgrid/wheels
 STAMP := $(VENV)/.sonicgrid-installed
 PROMPT ?= make a moody intro
 
-.PHONY: install demo test bench clean-venv help
+.PHONY: install demo test bench clean-venv help speech-tools
 
 help:
 	@echo "make demo   - install into $(VENV) and run: sonicgrid make \"$(PROMPT)\""
@@ -43,7 +43,13 @@ $(STAMP): pyproject.toml Makefile
 demo: install
 	$(BIN)/sonicgrid make "$(PROMPT)"
 
-test: install
+# espeak-ng makes real speech for the enhancer tests (Debian, as root); skipped when present or impossible
+speech-tools:
+	@command -v espeak-ng >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null) ; } || \
+	  echo "espeak-ng not installed: the speech-enhancement tests will skip"
+
+test: install speech-tools
 	$(BIN)/python -m pytest
 
 bench: install
