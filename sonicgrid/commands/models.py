@@ -1,18 +1,32 @@
-"""`sonicgrid models`: every role -> model -> available? where from? est. cost per second of audio."""
+"""`sonicgrid models`: every role -> model -> available? where from? device? est. cost per second of audio.
+`sonicgrid models check NAME`: load that model and run a 1-second smoke inference."""
 
 from __future__ import annotations
+
+import os
+import time
 
 import typer
 from rich.table import Table
 
 from sonicgrid.commands.common import out, quiet_libraries, settings, user_errors
+from sonicgrid.errors import UserError
 
 app = typer.Typer(help="List the tools and models SonicGrid can use, and check one.", invoke_without_command=True)
 
 
+def _allow(allow_download: bool) -> None:
+    if allow_download:  # the adapters read settings from the environment at call time
+        os.environ["SONICGRID_ALLOW_DOWNLOAD"] = "1"
+        os.environ.pop("HF_HUB_OFFLINE", None)
+        os.environ.pop("TRANSFORMERS_OFFLINE", None)
+
+
 @app.callback()
-def models(ctx: typer.Context) -> None:
-    """Table of every tool: role, capabilities, availability, where it comes from, cost model."""
+def models(ctx: typer.Context, allow_download: bool = typer.Option(
+        False, "--allow-download", help="let absent models be fetched from the Hugging Face hub")) -> None:
+    """Table of every tool: role, model, availability, where it comes from, device, cost per audio second."""
+    _allow(allow_download)
     if ctx.invoked_subcommand:
         return
     quiet_libraries()
@@ -21,9 +35,65 @@ def models(ctx: typer.Context) -> None:
 
         reg = default_registry(settings().sample_rate)
         t = Table(title="SonicGrid tools (first available per role wins)")
-        for c in ("role", "tool", "available", "where", "s per audio s", "capabilities"):
-            t.add_column(c)
+        for c in ("role", "tool", "model", "available", "where", "device", "s per audio s", "capabilities"):
+            t.add_column(c, overflow="fold")
         for d in reg.describe():
-            t.add_row(d["role"], d["name"], "[green]yes[/]" if d["available"] else "[red]no[/]", d["where"],
-                      f"{d['cost_per_audio_s']:.3f} ({d['device']})", ", ".join(d["capabilities"]))
+            per = d["cost_per_audio_s"]
+            cost = "-" if per == float("inf") else f"{per:.3f} + {d['overhead_s']:.1f}"
+            t.add_row(d["role"], d["name"], d.get("model", "embedded" if d["embedded"] else "-"),
+                      "[green]yes[/]" if d["available"] else "[red]no[/]", d["where"], d["device"], cost,
+                      ", ".join(d["capabilities"]))
         out.print(t)
+
+
+def smoke(tool, seconds: float = 1.0) -> dict:
+    """One real inference of about `seconds` of audio through the tool's run(); returns what came out."""
+    import numpy as np
+
+    from sonicgrid.audio import Audio
+    from sonicgrid.tools.base import GenRequest
+
+    sr = 44100
+    t = np.arange(int(sr * seconds)) / sr
+    probe = Audio((0.3 * np.sin(2 * np.pi * 220 * t) * (1 + 0.5 * np.sin(2 * np.pi * 2 * t))).astype(np.float32), sr)
+    brief = {"prompt": "smoke test", "mood": "calm", "duration_s": seconds}
+    t0 = time.perf_counter()
+    if tool.role == "analyst":
+        res = tool.run(probe, brief)
+        summary = {k: res[k] for k in ("tags", "valence", "arousal", "label", "axes", "score") if k in res}
+        if "quality" in res:
+            summary["score"] = res["quality"]["score"]
+        got = None
+    else:
+        params = {"steps": 5} if tool.name.startswith("riffusion") else {}
+        req = GenRequest('a calm test tone "hello"', brief, "harmony", "loop", seconds, seed=0, params=params,
+                         audio_prompt=probe if tool.role in ("enhancer", "vocoder", "master") else None)
+        r = tool.run(req)
+        got, summary = r.audio, {k: v for k, v in r.meta.items() if k in ("model", "mode", "skipped", "text")}
+    wall = time.perf_counter() - t0
+    info = {"tool": tool.name, "seconds": round(wall, 3), **summary}
+    if got is not None:
+        if not np.isfinite(got.samples).all():
+            raise UserError(f"{tool.name}: output has NaN/inf samples")
+        info.update(sr=got.sr, channels=got.channels, duration_s=round(got.duration, 3),
+                    peak=round(float(np.abs(got.samples).max()), 4))
+    return info
+
+
+@app.command("check")
+def check(name: str = typer.Argument(..., help="tool name from `sonicgrid models`")) -> None:
+    """Load NAME and run a 1-second smoke inference; exit 2 with the reason if it is not available."""
+    quiet_libraries()
+    with user_errors():
+        from sonicgrid.tools.registry import default_registry
+
+        reg = default_registry(settings().sample_rate)
+        try:
+            tool = reg.get(name)
+        except KeyError as exc:
+            raise UserError(str(exc.args[0])) from None
+        ok, where = tool.available()
+        if not ok:
+            raise UserError(f"{name} is not available: {where}")
+        info = smoke(tool)
+        out.print(f"[green]ok[/] {name} ({where}): " + ", ".join(f"{k}={v}" for k, v in info.items() if k != "tool"))
