@@ -37,6 +37,7 @@ $(STAMP): pyproject.toml Makefile
 	    -w $(WHEEL_CACHE) "$(LLAMA_SPEC)"; fi
 	$(BIN)/python -m pip install -q $(WHEEL_CACHE)/llama_cpp_python-*.whl
 	$(BIN)/python -m pip install -q --no-deps tinysoundfont
+	$(BIN)/python -m pip install -q --no-deps bigvgan==2.4.1 audiobox-aesthetics==0.0.4
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	@touch $(STAMP)
 
