@@ -16,9 +16,6 @@ from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
 from sonicgrid.graph.timing import tool_call
 
-LAYER_GAIN = {"rhythm": 0.8, "harmony": 1.0, "atmosphere": 0.7, "texture": 0.35, "voice": 1.0}
-
-
 def intake(state: RunState, svc: Services) -> dict:
     prompt = state["request"]
     brain = svc.brain
