@@ -45,6 +45,21 @@ class Features:
     low_high_db: float = 0.0  # energy below 250 Hz minus energy above 4 kHz
     repetition: float = 0.0  # 0..1, self-similarity of bar-sized chroma blocks
     onset_env: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    attack_db: float = 0.0  # p99 minus median of the per-frame mean band rise over ~46 ms, dB
+    pulse: float = 0.0  # 0..1, are there attacks at all (notes, hits, syllables)? drones and pads: ~0
+
+
+def pulse_strength(mel: np.ndarray) -> tuple[float, float]:
+    """(attack dB, pulse 0..1). A struck note, a drum hit or a syllable raises many mel bands by
+    several dB within ~50 ms; a drone's swells and a Griffin-Lim bed's phase flicker do not (their
+    onset flux can still be periodic, so flux periodicity alone says nothing about a beat).
+    Measured: painter drones 0.7-1.2 dB, composer pad/drone layer 1.1, harmony renders 4.6-8.7."""
+    if mel.shape[1] < 8:
+        return 0.0, 0.0
+    L = 10 * np.log10(mel + mel.max() * 1e-6 + 1e-20)
+    rise = np.maximum(L[:, 4:] - L[:, :-4], 0.0).mean(axis=0)
+    attack = float(np.percentile(rise, 99) - np.median(rise))
+    return attack, float(np.clip((attack - 1.5) / 3.0, 0.0, 1.0))
 
 
 def loudness_lufs(audio: Audio) -> float:
@@ -97,6 +112,8 @@ def extract(audio: Audio) -> Features:
     env = dsp.onset_flux(mel)
     onsets = dsp.peaks(env, FPS)
     tempo, tempo_conf = tempo_mod.estimate(env, FPS) if duration > 2 else (0.0, 0.0)
+    attack_db, pulse = pulse_strength(mel)
+    tempo_conf *= pulse  # a periodic flicker without attacks is no beat
     mfcc = _dct_matrix(64, 13) @ np.log(mel + 1e-10)
     # chroma: 11.025 kHz, 4096-point frames; bass chroma from 40-250 Hz
     yc = dsp.to_rate(mono, audio.sr, CHROMA_SR)
@@ -124,4 +141,4 @@ def extract(audio: Audio) -> Features:
         opening_bass=bass_frames[:, :n_open].mean(axis=1) if bass_frames.size else np.zeros(12),
         noise_floor_db=float(np.percentile(rms_db, 10)) if rms_db.size else -120.0,
         low_high_db=float(10 * np.log10((low + 1e-12) / (high + 1e-12))),
-        repetition=_repetition(chroma_frames, bar_frames), onset_env=env)
+        repetition=_repetition(chroma_frames, bar_frames), onset_env=env, attack_db=attack_db, pulse=pulse)

@@ -49,6 +49,13 @@ def estimate_key(chroma_mean: np.ndarray, bass: np.ndarray | None = None,
     return best[1], best[2], conf
 
 
+def drone_confidence(conf: float, pulse: float) -> float:
+    """Key confidence on sustained material: a drone bed holds chord tones without a cadence or a
+    bass line moving to the tonic, so relative keys (D minor / F major) cannot be told apart and the
+    profile fit is no evidence. Without attacks (pulse ~0) the confidence is capped at 0.25."""
+    return float(conf * (0.25 + 0.75 * float(np.clip(pulse, 0.0, 1.0))))
+
+
 def key_distance(k1: str, m1: str, k2: str, m2: str) -> int:
     """Steps on the circle of fifths between two keys (relative major/minor count as the same)."""
     def pos(k: str, m: str) -> int:

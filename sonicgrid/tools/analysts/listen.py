@@ -53,6 +53,8 @@ class EmbeddedListener(Tool):
                     "quality": {"value": q["score"], "unit": "score 1-10", "confidence": 0.6},
                     "loudness": {"value": round(f.lufs, 2), "unit": "LUFS", "confidence": 1.0},
                     "noise_floor": {"value": round(f.noise_floor_db, 1), "unit": "dBFS", "confidence": 0.9},
+                    "pulse": {"value": round(f.pulse, 3), "unit": "0..1 rhythmic pulse", "attack_db": round(f.attack_db, 2),
+                              "confidence": 0.8},
                     "onset_rate": {"value": round(f.onset_rate, 2), "unit": "onsets/s", "confidence": 0.8},
                     "tags": {"value": t, "unit": "0..1 per tag", "confidence": 0.6},
                 }}

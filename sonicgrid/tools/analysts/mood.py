@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sonicgrid.tools.analysts.features import Features
-from sonicgrid.tools.analysts.keytempo import estimate_key
+from sonicgrid.tools.analysts.keytempo import drone_confidence, estimate_key
 
 # (valence, arousal) prototypes on -1..1
 MOOD_POINTS = {
@@ -24,11 +24,12 @@ LABEL_WORDS = {"moody": "moody/dark", "calm": "calm", "happy": "happy", "energet
 
 def estimate(f: Features) -> dict:
     key, mode, key_conf = estimate_key(f.chroma, f.bass_chroma, f.opening_bass)
+    key_conf = drone_confidence(key_conf, f.pulse)
     tonal = f.flatness < 0.2 and key_conf > 0.1
     mode_v = ((0.6 if mode == "major" else -0.6) * (0.4 + 0.6 * key_conf)) if tonal else 0.0
     bright = float(np.clip((f.centroid_hz - 1000.0) / 1000.0, -1, 1))
     tempo = f.tempo_bpm if f.tempo_bpm > 0 else 95.0
-    tempo_a = float(np.clip((tempo - 100.0) / 35.0, -1, 1)) * (0.5 + 0.5 * f.tempo_confidence)
+    tempo_a = float(np.clip((tempo - 100.0) / 35.0, -1, 1)) * (0.5 + 0.5 * f.tempo_confidence) * f.pulse
     onset_a = float(np.clip((f.onset_rate - 3.0) / 3.0, -1, 1))
     perc_a = float(np.clip((f.percussive_ratio - 0.3) * 3, -1, 1))
     loud_a = float(np.clip((f.lufs + 18.0) / 10.0, -1, 1))

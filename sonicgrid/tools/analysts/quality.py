@@ -10,6 +10,7 @@ from sonicgrid.tools.analysts.features import Features
 WEIGHTS = {"loudness": 0.12, "clipping": 0.15, "silence": 0.1, "brightness": 0.1, "dynamics": 0.08,
            "noise_floor": 0.1, "spectral_balance": 0.08, "complexity": 0.07, "repetition": 0.05,
            "tempo": 0.07, "mood_match": 0.08}
+PULSE_MIN = 0.3  # tempo confidence below which the tempo component is neutral (pads, drones)
 GROUPS = {"production_quality": ("loudness", "clipping", "silence", "noise_floor", "spectral_balance", "dynamics"),
           "complexity": ("complexity", "repetition"),
           "enjoyment": ("brightness", "tempo", "mood_match")}
@@ -57,6 +58,10 @@ def score(f: Features, brief: dict, mood_fit: float) -> dict:
     else:
         comps["tempo"] = (_band(f.tempo_bpm, 50.0, 190.0, 40.0) if f.tempo_bpm else 0.5, f"{f.tempo_bpm:.0f} bpm")
     comps["mood_match"] = (mood_fit, f"fit {mood_fit:.2f} to {brief.get('mood', '?')}")
+    if f.tempo_confidence < PULSE_MIN:  # no beat to judge: neutral, the mean of the other components
+        others = [k for k in comps if k != "tempo"]
+        neutral = sum(WEIGHTS[k] * comps[k][0] for k in others) / sum(WEIGHTS[k] for k in others)
+        comps["tempo"] = (float(neutral), f"no rhythmic pulse (tempo confidence {f.tempo_confidence:.2f}): neutral")
     total = sum(WEIGHTS[k] * v for k, (v, _) in comps.items())
     value = 1.0 + 9.0 * total
     # Fatal flaws cap the score whatever else is good: silence and heavy clipping.
