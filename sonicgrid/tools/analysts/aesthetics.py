@@ -42,7 +42,7 @@ class AestheticsAnalyst(RealModelTool, Tool):
     capabilities = frozenset({"aesthetics"})
     spec = ModelSpec("facebook/audiobox-aesthetics", "audiobox-aesthetics", "SONICGRID_AESTHETICS_PATH",
                      ("config.json", "*.safetensors"), packages=("audiobox_aesthetics",))
-    costs = {"cpu": CostModel(per_audio_s=0.12, overhead_s=0.8, device="cpu"),
+    costs = {"cpu": CostModel(per_audio_s=0.55, overhead_s=5.0, device="cpu"),  # 5.5 s per padded 10 s window
              "cuda": CostModel(per_audio_s=0.01, overhead_s=0.05, device="cuda"),
              "mps": CostModel(per_audio_s=0.04, overhead_s=0.2, device="mps")}
 

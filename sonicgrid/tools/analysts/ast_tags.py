@@ -53,7 +53,7 @@ class ASTTagger(RealModelTool, Tool):
     capabilities = frozenset({"tags"})
     spec = ModelSpec("MIT/ast-finetuned-audioset-10-10-0.4593", "ast-finetuned-audioset", "SONICGRID_AST_PATH",
                      ("config.json", "*.safetensors", "preprocessor_config.json"))
-    costs = {"cpu": CostModel(per_audio_s=0.05, overhead_s=0.6, device="cpu"),
+    costs = {"cpu": CostModel(per_audio_s=0.0, overhead_s=7.9, device="cpu"),  # one fixed 10.24 s window
              "cuda": CostModel(per_audio_s=0.005, overhead_s=0.05, device="cuda"),
              "mps": CostModel(per_audio_s=0.02, overhead_s=0.2, device="mps")}
 

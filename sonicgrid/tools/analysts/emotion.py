@@ -58,7 +58,7 @@ class EmotionAnalyst(RealModelTool, Tool):
     capabilities = frozenset({"mood"})
     spec = ModelSpec("audeering/wav2vec2-large-robust-12-ft-emotion-msp-dim", "wav2vec2-emotion",
                      "SONICGRID_EMOTION_PATH", ("config.json", "preprocessor_config.json"))
-    costs = {"cpu": CostModel(per_audio_s=0.12, overhead_s=0.5, device="cpu"),
+    costs = {"cpu": CostModel(per_audio_s=1.5, overhead_s=0.1, device="cpu"),
              "cuda": CostModel(per_audio_s=0.01, overhead_s=0.05, device="cuda"),
              "mps": CostModel(per_audio_s=0.04, overhead_s=0.2, device="mps")}
 

@@ -46,7 +46,7 @@ class MusicGen(RealModelTool, Tool):
         self.capabilities = frozenset(caps | ({"stereo"} if stereo else set()))  # type: ignore[misc]
         # Measured with benchmarks/bench_models.py (real-size random weights, 2-core CPU); GPU figures are
         # the model card's order of magnitude, not measured here.
-        self.costs = {"cpu": CostModel(per_audio_s=9.0 if stereo else 6.0, overhead_s=12.0, device="cpu"),
+        self.costs = {"cpu": CostModel(per_audio_s=170.0 if stereo else 115.0, overhead_s=2.0, device="cpu"),
                       "cuda": CostModel(per_audio_s=0.6 if stereo else 0.4, overhead_s=4.0, device="cuda"),
                       "mps": CostModel(per_audio_s=3.0, overhead_s=8.0, device="mps")}
 

@@ -24,7 +24,7 @@ class BigVGANVocoder(RealModelTool, Tool):
     version = "bigvgan-2.4"
     spec = ModelSpec("nvidia/bigvgan_v2_22khz_80band_256x", "bigvgan_v2_22khz_80band_256x", "SONICGRID_BIGVGAN_PATH",
                      ("config.json", "bigvgan_generator.pt"), packages=("bigvgan",))
-    costs = {"cpu": CostModel(per_audio_s=0.9, overhead_s=2.0, device="cpu"),
+    costs = {"cpu": CostModel(per_audio_s=1.7, overhead_s=0.5, device="cpu"),
              "cuda": CostModel(per_audio_s=0.01, overhead_s=0.5, device="cuda"),
              "mps": CostModel(per_audio_s=0.2, overhead_s=1.0, device="mps")}
 

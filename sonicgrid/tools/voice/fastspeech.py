@@ -34,7 +34,7 @@ class TransformersTTS(RealModelTool, Tool):
     version = "transformers-vits-1"
     spec = ModelSpec("facebook/mms-tts-eng", "mms-tts-eng", "SONICGRID_TTS_PATH",
                      ("config.json", "vocab.json", "*.safetensors"))
-    costs = {"cpu": CostModel(per_audio_s=0.15, overhead_s=1.5, device="cpu"),
+    costs = {"cpu": CostModel(per_audio_s=1.7, overhead_s=0.5, device="cpu"),
              "cuda": CostModel(per_audio_s=0.02, overhead_s=0.3, device="cuda"),
              "mps": CostModel(per_audio_s=0.05, overhead_s=0.5, device="mps")}
 
