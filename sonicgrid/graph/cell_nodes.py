@@ -143,7 +143,7 @@ def act(state: CellState, svc: Services) -> dict:
         prompt_audio = svc.library.load(state["source_id"]) if dec in ("enhance", "extend") else None
         if dec == "extend":
             ref = state["reference"]["meta"]
-            params = {**{k: ref[k] for k in ("key", "mode", "tempo_bpm") if ref.get(k)}, **params}
+            params = {**{k: ref[k] for k in ("key", "mode", "tempo_bpm", "arrangement") if ref.get(k)}, **params}
         req = GenRequest(prompt=brief["prompt"], brief=brief, layer=cell["layer"], section=cell["section"],
                          duration_s=cell["duration_s"], seed=seed, params=params, audio_prompt=prompt_audio)
         res = tool.run(req)

@@ -125,7 +125,9 @@ def store_clip(svc: Services, state: RunState, final: aio.Audio, analysis: dict,
             "session": state.get("session"), "parent": parents[0] if parents else None,
             "cost_s": round(sum(c.get("spent_s", 0.0) for c in done), 4), "embedding": analysis.get("embedding"),
             "decision": done[0].get("decision"), "seed": state["seed"],
-            "centroid_hz": centroid_hz(final.samples, final.sr)}
+            "centroid_hz": centroid_hz(final.samples, final.sr),
+            # a single generated cell's arrangement (key, tempo, progression, parts, seed): "extend" carries it on
+            "arrangement": done[0].get("meta", {}).get("arrangement") if len(done) == 1 else None}
     text = f"{brief['prompt']} | {brief['mood']} {brief['section']} {' '.join(layers)} | key {meta['key']} {meta['mode']}"
     vec = analysis.get("embedding")
     if not vec:  # a multi-cell mix is analysed above; a single cell's analysis always carries one

@@ -5,6 +5,7 @@ Pure music logic, no audio: the SoundFont renderer turns the notes into sound.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,10 +59,18 @@ class Arrangement:
     bars: int
     seconds_per_bar: float
     notes: list[Note] = field(default_factory=list)
+    mood: str = "calm"
+    layer: str = "harmony"
+    section: str = "loop"
+    seed: int = 0
 
     def describe(self) -> dict:
-        return {"key": self.key, "mode": self.mode, "tempo_bpm": round(self.tempo, 1),
-                "progression": self.progression, "parts": self.parts, "bars": self.bars}
+        """JSON-able; everything a continuation needs to carry the arrangement on (lands in the
+        library metadata as `arrangement`). The tempo keeps 3 decimals: a 0.05 bpm rounding drifts
+        the grid by ~1 ms per bar, enough to comb-filter a crossfade a few bars on."""
+        return {"key": self.key, "mode": self.mode, "tempo_bpm": round(self.tempo, 3),
+                "progression": self.progression, "parts": self.parts, "bars": self.bars, "mood": self.mood,
+                "layer": self.layer, "section": self.section, "seed": self.seed}
 
 
 def _chord(root_midi: int, scale: list[int], degree: int) -> list[int]:
@@ -74,16 +83,21 @@ def _chord(root_midi: int, scale: list[int], degree: int) -> list[int]:
 
 
 def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arrangement:
-    """Choose key, mode, tempo, progression and instruments from the brief (seeded)."""
+    """Choose key, mode, tempo, progression and instruments from the brief (seeded).
+    params["arrangement"] (a reference clip's describe()) wins over everything: a continuation
+    keeps the reference's key, mode, exact tempo, progression and instruments."""
     params = params or {}
+    ref = params.get("arrangement") or {}
     rng = np.random.default_rng(seed)
-    mood = brief.get("mood", "calm")
-    pal = PALETTES.get(mood, PALETTES["calm"])
-    mode = params.get("mode") or brief.get("mode") or pal["mode"]
-    key = params.get("key") or brief.get("key") or ROOTS[mood][int(rng.integers(len(ROOTS[mood])))]
+    mood = ref.get("mood") or brief.get("mood", "calm")
+    mood = mood if mood in PALETTES else "calm"
+    pal = PALETTES[mood]
+    mode = ref.get("mode") or params.get("mode") or brief.get("mode") or pal["mode"]
+    key = ref.get("key") or params.get("key") or brief.get("key") or ROOTS[mood][int(rng.integers(len(ROOTS[mood])))]
     lo, hi = pal["tempo"]
-    tempo = float(params.get("tempo_bpm") or brief.get("tempo_bpm") or rng.uniform(lo, hi))
+    tempo = float(ref.get("tempo_bpm") or params.get("tempo_bpm") or brief.get("tempo_bpm") or rng.uniform(lo, hi))
     prog = list(pal["progs"][int(rng.integers(len(pal["progs"])))])
+    prog = [int(d) for d in ref["progression"]] if ref.get("progression") else prog
     spb = 4 * 60.0 / tempo
     bars = max(1, int(round(float(brief.get("duration_s", 8.0)) / spb)))
     parts: dict[str, int] = {}
@@ -104,8 +118,10 @@ def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arra
         parts["keys"] = pal["keys"] if pal["keys"] is not None else 0
     if params.get("program_shift"):  # a regeneration asks for a different palette
         parts = {k: (v if k == "drums" else (v + int(params["program_shift"])) % 128) for k, v in parts.items()}
+    if ref.get("parts"):
+        parts = {str(k): int(v) for k, v in ref["parts"].items()}
     return Arrangement(key=key, mode=mode, tempo=tempo, progression=prog, parts=parts, bars=bars,
-                       seconds_per_bar=spb)
+                       seconds_per_bar=spb, mood=mood, layer=str(ref.get("layer") or layer), seed=seed)
 
 
 def _arc(section: str, bar: int, bars: int) -> float:
@@ -114,10 +130,15 @@ def _arc(section: str, bar: int, bars: int) -> float:
     return {"intro": 0.6 + 0.4 * x, "build": 0.45 + 0.6 * x, "outro": 1.0 - 0.5 * x}.get(section, 1.0)
 
 
-def compose(brief: dict, layer: str, section: str, seed: int, params: dict | None = None) -> Arrangement:
+def compose(brief: dict, layer: str, section: str, seed: int, params: dict | None = None,
+            arc: Callable[[int], float] | None = None) -> Arrangement:
+    """Notes bar by bar; `arc(bar)` overrides the section's velocity arc (a continuation replays
+    the reference's arc on its bars). The note RNG runs in bar order, so the first N bars of a
+    longer composition with the same seed are the notes of the N-bar one."""
     arr = plan(brief, layer, seed, params)
+    arr.section = section
     rng = np.random.default_rng(seed + 1)
-    pal = PALETTES.get(brief.get("mood", "calm"), PALETTES["calm"])
+    pal = PALETTES[arr.mood]
     scale = SCALES[arr.mode]
     root = 48 + KEYS.index(arr.key) + pal["register"]  # register is whole octaves: the key stays the key
     beat = arr.seconds_per_bar / 4
@@ -128,7 +149,7 @@ def compose(brief: dict, layer: str, section: str, seed: int, params: dict | Non
         t0 = bar * arr.seconds_per_bar
         deg = arr.progression[bar % len(arr.progression)]
         chord = _chord(root, scale, deg)
-        v = int(np.clip(vel0 * _arc(section, bar, arr.bars), 20, 127))
+        v = int(np.clip(vel0 * (arc(bar) if arc else _arc(section, bar, arr.bars)), 20, 127))
         for part, prog in arr.parts.items():
             if part == "pad":
                 for p in chord:
@@ -173,3 +194,26 @@ def _drum_bar(t0: float, beat: float, v: int, density: float, rng: np.random.Gen
         elif i % 2 == 1 and density > 0.8 and rng.random() < 0.4:
             out.append(Note("drums", 0, 42, t, t + 0.05, int(v * 0.4), True))
     return out
+
+
+def continuation(ref: dict, brief: dict, section: str, total_bars: int, join_bar: int,
+                 params: dict | None = None) -> Arrangement:
+    """The reference arrangement carried on to `total_bars`: bars before `join_bar` replay the
+    reference (its seed, its section arc) so a crossfade there joins matching audio; from
+    `join_bar` on the progression continues (bar b plays progression[b % len]) under the
+    request's section arc."""
+    ref_bars = max(1, int(ref.get("bars") or join_bar))
+    ref_section = str(ref.get("section") or "loop")
+    new_bars = max(1, total_bars - join_bar)
+
+    def arc(bar: int) -> float:
+        if bar < join_bar:
+            return _arc(ref_section, bar, ref_bars)
+        return _arc(section, bar - join_bar, new_bars)
+
+    spb = 4 * 60.0 / float(ref["tempo_bpm"])
+    b = dict(brief, duration_s=total_bars * spb)
+    arr = compose(b, str(ref.get("layer") or "harmony"), section, int(ref.get("seed", 0)),
+                  {**(params or {}), "arrangement": ref}, arc=arc)
+    arr.bars = total_bars
+    return arr

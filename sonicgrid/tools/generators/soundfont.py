@@ -96,6 +96,8 @@ class SoundFontComposer(Tool):
         return (True, f"embedded ({sf2.name})") if sf2.exists() else (False, f"missing {sf2}")
 
     def run(self, request: GenRequest) -> ToolResult:
+        if request.audio_prompt is not None:
+            return continue_clip(request, self.sr)
         brief = dict(request.brief, duration_s=request.duration_s)
         arr = composer.compose(brief, request.layer, request.section, request.seed, request.params)
         x = render(arr, self.sr, request.duration_s + 0.0)
@@ -108,4 +110,79 @@ class SoundFontComposer(Tool):
             from pedalboard import LowpassFilter, Pedalboard
 
             x = Pedalboard([LowpassFilter(cutoff_frequency_hz=cutoff)])(x.T.copy(), self.sr).T
-        return ToolResult(Audio(x, self.sr), meta={"arrangement": arr.describe(), "notes": len(arr.notes)})
+        desc = {**arr.describe(), "lowpass_hz": cutoff}
+        return ToolResult(Audio(x, self.sr), meta={"arrangement": desc, "notes": len(arr.notes)})
+
+
+XFADE_S = 0.06  # the join's equal-power crossfade, ending on the bar line
+MATCH_DB = 2.0  # a reference bar within this of the median render/reference level counts as unfaded
+
+
+def _reference_arrangement(request: GenRequest, ref: Audio) -> dict:
+    """The reference's arrangement from params (library metadata), else planned from the key,
+    mode and tempo we were given, else from what the analysts hear in the reference."""
+    got = request.params.get("arrangement")
+    if isinstance(got, dict) and got.get("tempo_bpm") and got.get("parts"):
+        return dict(got)
+    params = {k: v for k, v in request.params.items() if k != "arrangement"}
+    if not params.get("tempo_bpm") or not params.get("key"):
+        from sonicgrid.tools.analysts import features, keytempo
+
+        f = features.extract(ref)
+        key, mode, _ = keytempo.estimate_key(f.chroma, f.bass_chroma, f.opening_bass)
+        params.setdefault("tempo_bpm", f.tempo_bpm if f.tempo_bpm > 0 else None)
+        params.setdefault("key", key)
+        params.setdefault("mode", mode)
+    brief = dict(request.brief, duration_s=ref.duration)
+    return composer.plan(brief, request.layer, request.seed, params).describe() | {"section": "loop",
+                                                                                  "seed": request.seed}
+
+
+def _bar_rms(x: np.ndarray, sr: int, spb: float, bars: int) -> np.ndarray:
+    n = int(round(spb * sr))
+    return np.array([np.sqrt(np.mean(x[b * n:(b + 1) * n].astype(np.float64) ** 2) + 1e-12) for b in range(bars)])
+
+
+def continue_clip(request: GenRequest, sr: int) -> ToolResult:
+    """Extend request.audio_prompt by request.duration_s seconds with its own arrangement.
+
+    The whole arrangement is re-rendered from bar 0 to the new end (same key, mode, tempo,
+    instruments, seed; the progression carries on). The render is level-matched to the reference
+    (median of per-bar RMS ratios: the reference was mastered), the join is the last bar line where
+    the reference still sits at that level (before any fade-out), and an equal-power crossfade
+    of XFADE_S ends on that bar line, so the new downbeat lands clean."""
+    ref = request.audio_prompt
+    ref_arr = _reference_arrangement(request, ref)
+    spb = 4 * 60.0 / float(ref_arr["tempo_bpm"])
+    sr = ref.sr
+    x_ref = ref.stereo().samples
+    ref_s = len(x_ref) / sr
+    total_s = ref_s + request.duration_s
+    total_bars = int(np.ceil(total_s / spb - 1e-6))
+    full_bars = max(1, int(np.floor(ref_s / spb + 1e-6)))  # bars wholly inside the reference
+    arr = composer.continuation(ref_arr, request.brief, request.section, total_bars, full_bars, request.params)
+    y = render(arr, sr, total_bars * spb + 0.5)
+    if ref_arr.get("lowpass_hz"):
+        from pedalboard import LowpassFilter, Pedalboard
+
+        y = Pedalboard([LowpassFilter(cutoff_frequency_hz=float(ref_arr["lowpass_hz"]))])(y.T.copy(), sr).T
+    r_ref, r_new = _bar_rms(x_ref, sr, spb, full_bars), _bar_rms(y, sr, spb, full_bars)
+    ratio_db = 20 * np.log10(r_ref / r_new)
+    gain_db = float(np.median(ratio_db))
+    ok = np.flatnonzero(np.abs(ratio_db - gain_db) <= MATCH_DB)
+    join_bar = int(ok[-1]) + 1 if ok.size else full_bars
+    y = y * np.float32(10 ** (gain_db / 20))
+    cut = int(round(join_bar * spb * sr))
+    n = min(int(XFADE_S * sr), cut)
+    t = np.linspace(0.0, np.pi / 2, n, dtype=np.float32)[:, None]
+    mid = x_ref[cut - n:cut] * np.cos(t) + y[cut - n:cut] * np.sin(t)
+    out = np.concatenate([x_ref[:cut - n], mid, y[cut:]])
+    out = fit_length(out.astype(np.float32), int(round(total_s * sr)))
+    if request.section == "outro":
+        out[cut:] = fade(out[cut:], sr, fade_in=0.0, fade_out=min(2.5, request.duration_s / 4))
+    else:
+        out[cut:] = fade(out[cut:], sr, fade_in=0.0, fade_out=0.05)
+    desc = {**arr.describe(), "lowpass_hz": ref_arr.get("lowpass_hz", 0), "section": ref_arr.get("section", "loop"),
+            "continued_from_bar": join_bar, "join_s": round(cut / sr, 4), "gain_db": round(gain_db, 2)}
+    return ToolResult(Audio(out, sr), meta={"arrangement": desc, "continued": True, "notes": len(arr.notes),
+                                            "join_s": round(cut / sr, 4)})

@@ -1,0 +1,94 @@
+"""Composer continuation: extend a rendered clip with its own arrangement, joined on a bar line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sonicgrid.audio import Audio
+from sonicgrid.tools.analysts import features, keytempo
+from sonicgrid.tools.base import GenRequest
+from sonicgrid.tools.generators.soundfont import SoundFontComposer
+
+SR = 44100
+REF_S, MORE_S = 8.0, 12.0
+
+
+def _rms_db(x: np.ndarray) -> float:
+    return float(10 * np.log10(np.mean(x.astype(np.float64) ** 2) + 1e-12))
+
+
+def join_metrics(x: np.ndarray, j: int, sr: int) -> dict:
+    """Level step (1 s after vs 1 s before the join), the deepest 10 ms dip within 100 ms of the join
+    against the surrounding second, and the largest sample step there against the clip's 99.9th pct."""
+    m = x.mean(axis=1)
+    w = int(0.01 * sr)
+    around = [_rms_db(m[i:i + w]) for i in range(j - 10 * w, j + 10 * w, w)]
+    body = _rms_db(m[j - sr:j + sr])
+    diffs = np.abs(np.diff(m))
+    return {"step_db": _rms_db(m[j:j + sr]) - _rms_db(m[j - sr:j]), "dip_db": min(around) - body,
+            "click": float(diffs[j - w:j + w].max() / (np.percentile(diffs, 99.9) + 1e-9))}
+
+
+@pytest.fixture(scope="module")
+def extended():
+    g = SoundFontComposer(sr=SR)
+    brief = {"prompt": "calm", "mood": "calm", "duration_s": REF_S}
+    first = g.run(GenRequest("calm", brief, "harmony", "loop", REF_S, seed=2))
+    # the library holds the mastered clip: a different level from a fresh render
+    ref = Audio(first.audio.samples * np.float32(0.45), SR)
+    later = {"prompt": "extend it", "mood": "moody", "duration_s": MORE_S}  # a new brief must not change the music
+    res = g.run(GenRequest("extend it", later, "harmony", "loop", MORE_S, seed=77,
+                           params={"arrangement": first.meta["arrangement"]}, audio_prompt=ref))
+    naive = np.concatenate([ref.samples, g.run(GenRequest("calm", dict(brief, duration_s=MORE_S), "harmony", "loop",
+                                                          MORE_S, seed=2)).audio.samples])
+    # what the arrangement sounds like played straight through (the level step a bar line has anyway)
+    whole = g.run(GenRequest("calm", dict(brief, duration_s=REF_S + MORE_S), "harmony", "loop", REF_S + MORE_S,
+                             seed=2)).audio.samples * np.float32(0.45)
+    return first.meta["arrangement"], ref, res, (naive, whole)
+
+
+def test_extension_has_the_requested_length_and_says_it_continued(extended):
+    arr, ref, res, _ = extended
+    assert res.meta["continued"] is True
+    assert res.audio.samples.shape == (int(round((REF_S + MORE_S) * SR)), 2)
+    a = res.meta["arrangement"]
+    assert (a["key"], a["mode"], a["tempo_bpm"], a["parts"], a["progression"]) == \
+        (arr["key"], arr["mode"], arr["tempo_bpm"], arr["parts"], arr["progression"])
+    spb = 240.0 / arr["tempo_bpm"]
+    assert abs(res.meta["join_s"] / spb - round(res.meta["join_s"] / spb)) < 1e-3  # on a bar line
+    # the clip before the join is the reference itself
+    j = int(round(res.meta["join_s"] * SR)) - int(0.1 * SR)
+    assert np.allclose(res.audio.samples[:j], ref.samples[:j])
+
+
+def test_extension_part_keeps_key_and_tempo(extended):
+    arr, _, res, _ = extended
+    tail = Audio(res.audio.samples[int(REF_S * SR):], SR)
+    f = features.extract(tail)
+    key, mode, _ = keytempo.estimate_key(f.chroma, f.bass_chroma, f.opening_bass)
+    assert (key, mode) == (arr["key"], arr["mode"])
+    assert abs(f.tempo_bpm - arr["tempo_bpm"]) / arr["tempo_bpm"] < 0.04, f.tempo_bpm
+
+
+def test_no_discontinuity_at_the_join_where_a_butt_join_has_one(extended):
+    _, ref, res, (naive, whole) = extended
+    j = int(round(res.meta["join_s"] * SR))
+    ours, butt = join_metrics(res.audio.samples, j, SR), join_metrics(naive, len(ref.samples), SR)
+    natural = join_metrics(whole, j, SR)  # measured: step 2.0 dB, dip -4.6 dB, click 0.66
+    ok = lambda m: abs(m["step_db"] - natural["step_db"]) < 1.0 and m["dip_db"] > -6.0 and m["click"] < 1.5  # noqa: E731
+    assert ok(ours), (ours, natural)  # measured: step 1.9 dB, dip -2.6 dB, click 0.63
+    assert not ok(butt), butt  # measured: step 7.3 dB, dip -24.6 dB
+
+
+def test_without_an_arrangement_the_reference_is_heard():
+    """An audio prompt with no stored arrangement: key and tempo come from the analysts."""
+    g = SoundFontComposer(sr=SR)
+    brief = {"prompt": "tense", "mood": "tense", "duration_s": 8.0}
+    first = g.run(GenRequest("tense", brief, "harmony", "loop", 8.0, seed=1))
+    res = g.run(GenRequest("more", dict(brief, duration_s=6.0), "harmony", "loop", 6.0, seed=5,
+                           audio_prompt=first.audio))
+    a, want = res.meta["arrangement"], first.meta["arrangement"]
+    assert res.meta["continued"] and (a["key"], a["mode"]) == (want["key"], want["mode"])
+    assert abs(a["tempo_bpm"] - want["tempo_bpm"]) / want["tempo_bpm"] < 0.03
+    assert res.audio.duration == pytest.approx(14.0, abs=1e-3)
