@@ -30,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sonicgrid.audio import Audio  # noqa: E402
 from sonicgrid.brief import KEYS, LAYERS, MOODS, SECTIONS  # noqa: E402
 from sonicgrid.memory.library import ClipLibrary  # noqa: E402
+from sonicgrid.tools.base import CostModel  # noqa: E402
+
+MUSICGEN_CUDA = CostModel(per_audio_s=0.4, overhead_s=4.0, device="cuda")  # generators/musicgen.py's GPU model
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -111,6 +114,9 @@ SESSION = [
 ]
 
 
+KINDS = ("spent_s", "tool_s", "generator_s", "musicgen_tool_s")
+
+
 def session(root: Path) -> dict:
     from sonicgrid.config import Settings
     from sonicgrid.graph.run import make
@@ -123,7 +129,12 @@ def session(root: Path) -> dict:
             t = time.perf_counter()
             r = make(req, s, seed=i)
             dec = [v["choice"] for v in r["verdicts"] if v["agent"] == "decision"]
+            calls = r.get("tool_calls", [])
+            gen_s = sum(c["seconds"] for c in calls if c["role"] == "generator")
+            # the same request if its generator calls had been MusicGen small on a GPU (its cost model)
+            mg = sum(MUSICGEN_CUDA.estimate(c["audio_s"]) for c in calls if c["role"] == "generator")
             out.append({"wall_s": time.perf_counter() - t, "spent_s": r["spent_s"], "tool_s": r["tool_s"],
+                        "generator_s": gen_s, "musicgen_tool_s": r["tool_s"] - gen_s + mg,
                         "score": r["result"].get("score", 0.0), "decision": dec[0] if dec else None})
         return out
 
@@ -133,10 +144,10 @@ def session(root: Path) -> dict:
     lib = run(root / "library", False)    # one library: repeats and near-repeats may reuse
     res = {}
     for name, rs in (("always_generate", gen), ("with_library", lib)):
-        res[name] = {k: round(sum(r[k] for r in rs), 3) for k in ("spent_s", "tool_s")}
+        res[name] = {k: round(sum(r[k] for r in rs), 3) for k in KINDS}
         res[name]["mean_score"] = round(statistics.mean(r["score"] for r in rs), 2)
         res[name]["decisions"] = {d: sum(r["decision"] == d for r in rs) for d in {r["decision"] for r in rs}}
-    for k in ("spent_s", "tool_s"):
+    for k in KINDS:
         res[f"ratio_{k}"] = round(res["with_library"][k] / res["always_generate"][k], 3)
     return res
 
@@ -158,8 +169,11 @@ def main() -> None:
             for name in ("always_generate", "with_library"):
                 x = r[name]
                 print(f"  {name:>15}: compute {x['spent_s']:.2f} s (budgeted: generate+analyse), all tools "
-                      f"{x['tool_s']:.2f} s, mean score {x['mean_score']:.2f}, decisions {x['decisions']}")
-            print(f"  library / always-generate: compute {r['ratio_spent_s']:.1%}, all tools {r['ratio_tool_s']:.1%}")
+                      f"{x['tool_s']:.2f} s, generator {x['generator_s']:.2f} s, mean score {x['mean_score']:.2f}, "
+                      f"decisions {x['decisions']}")
+            print(f"  library / always-generate: budgeted compute {r['ratio_spent_s']:.1%}, all tools "
+                  f"{r['ratio_tool_s']:.1%}, generator only {r['ratio_generator_s']:.1%}, all tools if generation "
+                  f"were MusicGen small on a GPU (cost model) {r['ratio_musicgen_tool_s']:.1%}")
 
 
 if __name__ == "__main__":

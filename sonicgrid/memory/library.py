@@ -206,14 +206,11 @@ class ClipLibrary:
         """Candidates ranked by a combined score (text + audio + metadata), with components and reasons.
 
         `score` is the combined score; `components` holds text/audio/meta similarity 0..1."""
-        n = self.count()
-        if n == 0:
-            return []
         if text_vec is None:
             from sonicgrid.memory.embed import embed_text
 
             text_vec = embed_text(text)
-        size = min(n, pool or max(4 * k, 20))
+        size = pool or max(4 * k, 20)  # Chroma returns fewer when it holds fewer (count() costs ms at 100k)
         ids = self._text_ids(text_vec, size, where, k)
         if audio_vec is not None:
             more = self.audio.query(query_embeddings=[_vec(audio_vec)], n_results=size, where=where, include=[])
@@ -240,7 +237,7 @@ class ClipLibrary:
         when the pool holds fewer than k matches."""
         simple = where and all(not a.startswith("$") and not isinstance(b, dict) for a, b in where.items())
         if simple:
-            r = self.text.query(query_embeddings=[text_vec], n_results=min(self.count(), size * 5),
+            r = self.text.query(query_embeddings=[text_vec], n_results=size * 5,
                                 include=["metadatas"])
             ids = [i for i, m in zip(r["ids"][0], r["metadatas"][0])
                    if all((m or {}).get(a) == b for a, b in where.items())][:size]
