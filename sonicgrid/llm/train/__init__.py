@@ -1,0 +1,1 @@
+"""The judge LoRA: synthetic data, CPU LoRA training, GGUF export, evaluation (`sonicgrid llm`)."""

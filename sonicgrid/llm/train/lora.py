@@ -102,8 +102,8 @@ def train(model, tok, examples: list, cfg: TrainConfig, log=print):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
-        history.append((step, float(loss), round(time.perf_counter() - t0, 1)))
+        history.append((step, loss.item(), round(time.perf_counter() - t0, 1)))
         if step % 10 == 0 or step == steps - 1:
-            log(f"step {step + 1}/{steps} loss {float(loss):.4f} lr {lr:.2e} {time.perf_counter() - t0:.0f}s")
+            log(f"step {step + 1}/{steps} loss {loss.item():.4f} lr {lr:.2e} {time.perf_counter() - t0:.0f}s")
     pm.eval()
     return pm, history
