@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     llm_server_url: str | None = Field(default=None, description="OpenAI-compatible server base URL")
     llm_threads: int = 2
     chroma_url: str | None = Field(default=None, description="Chroma server URL; default: embedded")
+    finish_vocoder: bool = Field(default=False, description="re-synthesise the mix with a neural vocoder (BigVGAN)")
     models_dir: Path | None = None
     allow_download: bool = False
 

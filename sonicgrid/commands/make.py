@@ -25,6 +25,8 @@ def make_cmd(
     duration: Optional[float] = typer.Option(None, "--duration", help="Clip length in seconds (1-600)"),
     project: Optional[str] = typer.Option(None, "--project", help="Body of work the clip must fit"),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary"),
+    allow_download: bool = typer.Option(False, "--allow-download",
+                                        help="Let real models fetch missing weights from their hub (off: local only)"),
 ) -> None:
     """Turn a request into a finished, mastered clip: WAV + JSON sidecar under OUT/RUN_ID/."""
     quiet_libraries()
@@ -33,6 +35,10 @@ def make_cmd(
             from sonicgrid.errors import UserError
 
             raise UserError(f"--brain must be 'rules' or 'llm', not {brain!r}")
+        if allow_download:  # the model locator reads settings from the environment
+            import os
+
+            os.environ["SONICGRID_ALLOW_DOWNLOAD"] = "1"
         s = settings(brain=brain, budget_s=budget, out_dir=out_dir)
         from sonicgrid.graph.run import make
 

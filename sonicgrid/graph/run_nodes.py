@@ -74,19 +74,17 @@ def finish(state: RunState, svc: Services) -> dict:
     sr = svc.settings.sample_rate
     from sonicgrid.tools.mixer import Cell, mix
 
+    calls: list[dict] = []
+    segments = []
+    for c in done:  # every segment is enhanced: speech by a voice enhancer, the rest by a music one
+        seg = aio.read(c["path"])
+        seg = _apply(svc, "enhancer", "voice" if c["cell"]["layer"] == "voice" else "music", seg, state, calls,
+                     c["index"])
+        segments.append(Cell(layer=c["cell"]["layer"], audio=seg, start_s=float(c["cell"].get("start_s", 0.0))))
     tempo = next((c.get("analysis", {}).get("tempo_bpm") for c in done if c.get("analysis", {}).get("tempo_bpm")), None)
-    mixed, _stems, _placement = mix([Cell(layer=c["cell"]["layer"], audio=aio.read(c["path"]),
-                                          start_s=float(c["cell"].get("start_s", 0.0))) for c in done], sr, tempo)
-    enhancer = svc.registry.pick("enhancer", "music")
-    calls = []
-    if enhancer is not None:
-        from sonicgrid.tools.base import GenRequest
-
-        te = time.perf_counter()
-        mixed = enhancer.run(GenRequest(prompt="", brief=state["brief"], layer="mix", section="", duration_s=mixed.duration,
-                                        seed=0, audio_prompt=mixed)).audio
-        calls.append(tool_call(enhancer.name, "enhancer", None, time.perf_counter() - te, mixed.duration,
-                               enhancer.cost.estimate(mixed.duration)))
+    mixed, _stems, _placement = mix(segments, sr, tempo)
+    if svc.settings.finish_vocoder:  # opt-in: a 22 kHz neural vocoder narrows a 44.1 kHz mix
+        mixed = _apply(svc, "vocoder", "resynthesis", mixed, state, calls, None)
     master = svc.registry.pick("master")
     tm = time.perf_counter()
     from sonicgrid.tools.enhancers.master import master as master_fn
@@ -107,6 +105,21 @@ def finish(state: RunState, svc: Services) -> dict:
                        "analysis": {k: v for k, v in analysis.items() if k != "embedding"},
                        "finish_s": round(time.perf_counter() - t0, 4)},
             "tool_calls": calls}
+
+
+def _apply(svc: Services, role: str, capability: str, audio: aio.Audio, state: RunState, calls: list[dict],
+           cell: int | None) -> aio.Audio:
+    """Run the registry's first available tool for (role, capability) on audio; record the call."""
+    tool = svc.registry.pick(role, capability)
+    if tool is None:
+        return audio
+    from sonicgrid.tools.base import GenRequest
+
+    t0 = time.perf_counter()
+    out = tool.run(GenRequest(prompt="", brief=state["brief"], layer="mix", section="", duration_s=audio.duration,
+                              seed=0, audio_prompt=audio)).audio
+    calls.append(tool_call(tool.name, role, cell, time.perf_counter() - t0, audio.duration, tool.cost.estimate(audio.duration)))
+    return out
 
 
 def store_clip(svc: Services, state: RunState, final: aio.Audio, analysis: dict, score: float, done: list[dict]) -> str:
