@@ -49,6 +49,9 @@ speech-tools:
 	@command -v espeak-ng >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null) ; } || \
 	  echo "espeak-ng not installed: the speech-enhancement tests will skip"
+	@[ -d /usr/share/hydrogen/data/drumkits/GMRockKit ] || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hydrogen hydrogen-drumkits >/dev/null) ; } || \
+	  echo "hydrogen drumkits not installed: the real-recording tests will skip"
 
 test: install speech-tools
 	$(BIN)/python -m pytest

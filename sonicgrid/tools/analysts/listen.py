@@ -11,9 +11,12 @@ from sonicgrid.tools.base import CostModel, Tool
 
 
 def tags(f: features.Features) -> dict[str, float]:
-    """Content tags 0..1 from HPSS percussive ratio, onset rate and spectral shape."""
-    drum = float(np.clip((f.percussive_ratio - 0.25) * 2.5 + (f.onset_rate - 2) / 8, 0, 1))
-    pad = float(np.clip((0.45 - f.percussive_ratio) * 2 + (2.5 - f.onset_rate) / 5, 0, 1))
+    """Content tags 0..1 from HPSS percussive ratio, onset rate and spectral shape. Onsets count only
+    as far as there are attacks (pulse): on held chords the peak picker finds flux flicker (8/s on
+    sampled strings), which made sustained recordings read as drums."""
+    rate = f.onset_rate * min(1.0, f.pulse / 0.6)
+    drum = float(np.clip(((f.percussive_ratio - 0.25) * 2.5 + (rate - 2) / 8) * min(1.0, f.pulse / 0.5), 0, 1))
+    pad = float(np.clip((0.45 - f.percussive_ratio) * 2 + (2.5 - rate) / 5, 0, 1))
     noise = float(np.clip((f.flatness - 0.1) * 4, 0, 1))
     bass = float(np.clip((900 - f.centroid_hz) / 600, 0, 1))
     # speech: syllable-rate onsets (detected ~2-5/s), a mid centroid, gaps between phrases, not noise
