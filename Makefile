@@ -17,7 +17,7 @@ WHEEL_CACHE ?= $(HOME)/.cache/sonicgrid/wheels
 STAMP := $(VENV)/.sonicgrid-installed
 PROMPT ?= make a moody intro
 
-.PHONY: install demo test bench clean-venv help speech-tools
+.PHONY: install demo test bench clean-venv help speech-tools chromium
 
 help:
 	@echo "make demo   - install into $(VENV) and run: sonicgrid make \"$(PROMPT)\""
@@ -44,6 +44,12 @@ $(STAMP): pyproject.toml Makefile
 demo: install
 	$(BIN)/sonicgrid make "$(PROMPT)"
 
+# Headless Chromium renders the trace HTML report in the tests (Debian `chromium`; skipped when present).
+chromium:
+	@[ -x /usr/bin/chromium ] || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
+	  echo "chromium not installed: the trace report browser test will skip"
+
 # espeak-ng makes real speech for the enhancer tests (Debian, as root); skipped when present or impossible
 speech-tools:
 	@command -v espeak-ng >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
@@ -53,7 +59,7 @@ speech-tools:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hydrogen hydrogen-drumkits >/dev/null) ; } || \
 	  echo "hydrogen drumkits not installed: the real-recording tests will skip"
 
-test: install speech-tools
+test: install speech-tools chromium
 	$(BIN)/python -m pytest
 
 bench: install
