@@ -46,14 +46,32 @@ def summarize(results: list[ScenarioResult], brain: str) -> dict:
 def print_report(s: dict, console: Console) -> None:
     t = Table(title=f"agent accuracy, {s['brain']} brain: {s['correct']}/{s['checks']} = {s['accuracy']:.1%} "
                     f"over {s['scenarios']} scenarios")
-    for col in ("agent", "checks", "correct", "accuracy", "confusion (expected -> actual: count)"):
+    for col in ("agent", "checks", "correct", "accuracy"):
         t.add_column(col)
+    for a, p in s["agents"].items():
+        if p["n"]:
+            t.add_row(a, str(p["n"]), str(p["correct"]), f"{p['accuracy']:.1%}")
+    console.print(t)
     for a, p in s["agents"].items():
         if not p["n"]:
             continue
-        conf = "; ".join(f"{e}->{act}:{k}" for e, row in sorted(p["confusion"].items()) for act, k in sorted(row.items()))
-        t.add_row(a, str(p["n"]), str(p["correct"]), f"{p['accuracy']:.1%}", conf)
-    console.print(t)
+        conf = p["confusion"]
+        if a == "intake":  # per field: the labels are field=value
+            fields: dict[str, list[int]] = {}
+            for e, row in conf.items():
+                f = fields.setdefault(e.split("=")[0], [0, 0])
+                f[0] += row.get(e, 0)
+                f[1] += sum(row.values())
+            console.print("intake fields: " + ", ".join(f"{k} {ok}/{n}" for k, (ok, n) in sorted(fields.items())))
+            continue
+        labels = sorted(set(conf) | {x for row in conf.values() for x in row})
+        m = Table(title=f"{a}: expected (rows) vs chosen (columns)", title_justify="left")
+        m.add_column("")
+        for lab in labels:
+            m.add_column(lab)
+        for e in sorted(conf):
+            m.add_row(e, *[str(conf[e].get(lab, "")) for lab in labels])
+        console.print(m)
     console.print(f"regenerations {s['regenerations']}, compute {s['compute_s']:.2f}s, wall {s['wall_s']:.1f}s")
     if s["misses"]:
         m = Table(title=f"misses ({len(s['misses'])})")

@@ -1,0 +1,89 @@
+"""`sonicgrid eval` as a user types it: real scenarios through the real graph, scored."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import yaml
+from typer.testing import CliRunner
+
+from sonicgrid.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SUITE = {
+    "name": "mini",
+    "settings": {"budget_s": 60},
+    "scenarios": [
+        {"id": "reuse", "library": [{"prompt": "make a moody intro, 3 seconds", "mood": "moody", "section": "intro",
+                                     "layer": "harmony", "duration_s": 3}],
+         "requests": [{"text": "make a moody intro, 3 seconds",
+                       "expect": {"decision": "reuse", "intake": {"mood": "moody", "section": "intro"}}}]},
+        {"id": "deny", "settings": {"budget_s": 0.01},
+         "requests": [{"text": "a calm loop, 3 seconds", "expect": {"cost_guardian": "deny"}}]},
+        {"id": "regen", "settings": {"quality_threshold": 9.9, "max_retries": 1},
+         "requests": [{"text": "a tense build, 3 seconds", "expect": {"gatekeeper": "regenerate"}}]},
+        {"id": "wrong-on-purpose", "description": "an expectation the rules brain cannot meet: a scored miss",
+         "requests": [{"text": "a calm loop, 3 seconds", "expect": {"decision": "reuse"}}]},
+    ],
+}
+
+
+def _eval(tmp_path, *args):
+    env = {"SONICGRID_DATA_DIR": str(tmp_path / "data"), "SONICGRID_OUT_DIR": str(tmp_path / "out"), "COLUMNS": "160"}
+    return CliRunner().invoke(app, ["eval", *args], env=env, catch_exceptions=False)
+
+
+def test_eval_scores_decisions_and_reports_misses(tmp_path):
+    suite = tmp_path / "mini.yaml"
+    suite.write_text(yaml.safe_dump(SUITE))
+    res = _eval(tmp_path, str(suite), "--json", str(tmp_path / "r.json"), "--junit", str(tmp_path / "r.xml"),
+                "--min-accuracy", "0.99")
+    assert res.exit_code == 1, res.output  # one planted miss: below 99%
+    rep = json.loads((tmp_path / "r.json").read_text())
+    assert rep["scenarios"] == 4 and rep["checks"] == 6 and rep["correct"] == 5
+    assert rep["agents"]["decision"] == {"n": 2, "correct": 1, "accuracy": 0.5,
+                                         "confusion": {"reuse": {"reuse": 1, "generate": 1}}}
+    assert rep["agents"]["cost_guardian"]["confusion"] == {"deny": {"deny": 1}}
+    assert rep["agents"]["gatekeeper"]["confusion"] == {"regenerate": {"regenerate": 1}}
+    assert rep["agents"]["intake"]["accuracy"] == 1.0
+    assert rep["regenerations"] >= 1 and rep["compute_s"] > 0 and rep["wall_s"] > 0
+    (miss,) = rep["misses"]
+    assert miss["scenario"] == "wrong-on-purpose" and miss["actual"] == "generate"
+    trace = tmp_path / "data" / "traces" / f"{miss['run_id']}.json"  # the miss's trace id is inspectable
+    assert json.loads(trace.read_text())["run_id"] == miss["run_id"]
+    assert miss["run_id"] in res.output
+    xml = ET.parse(tmp_path / "r.xml").getroot()
+    assert xml.get("tests") == "6" and xml.get("failures") == "1"
+    failures = xml.findall(".//failure")
+    assert len(failures) == 1 and miss["run_id"] in failures[0].get("message")
+    ok = _eval(tmp_path, str(suite), "--min-accuracy", "0.8", "--only", "reuse")
+    assert ok.exit_code == 0 and "1 scenarios" in ok.output
+
+
+def test_bad_suite_is_one_line_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"name": "b", "scenarios": [{"id": "x", "requests": [
+        {"text": "a calm loop", "expect": {"mastering_agent": "pass"}}]}]}))
+    res = _eval(tmp_path, str(bad))
+    assert res.exit_code == 2 and "unknown agent(s) mastering_agent" in res.output
+    knob = tmp_path / "knob.yaml"
+    knob.write_text(yaml.safe_dump({"name": "k", "scenarios": [{"id": "x", "settings": {"gpu": 1},
+                                                                 "requests": [{"text": "a calm loop"}]}]}))
+    assert "unknown setting(s) gpu" in _eval(tmp_path, str(knob)).output
+
+
+def test_shipped_suites_cover_intake_and_all_four_agents():
+    from sonicgrid.evals.suite import AGENTS, load
+
+    suites = [load(p) for p in sorted((ROOT / "evals").glob("*.yaml"))]
+    scenarios = [sc for s in suites for sc in s.scenarios]
+    assert len(scenarios) >= 40
+    covered = {a for sc in scenarios for r in sc.requests for a in r.expect}
+    assert covered == set(AGENTS)
+    choices = {(a, str(v)) for sc in scenarios for r in sc.requests for a, v in r.expect.items() if a != "intake"}
+    for want in [("decision", "reuse"), ("decision", "enhance"), ("decision", "extend"), ("gatekeeper", "regenerate"),
+                 ("cost_guardian", "deny"), ("cost_guardian", "downgrade"), ("continuity", "revise")]:
+        assert want in choices
