@@ -47,7 +47,7 @@ def _table(title: str, recs: list[dict], extra: str | None = None) -> Table:
     for c in ("id", "mood", "layer", "key", "bpm", "length", "quality", "project", "prompt") + ((extra,) if extra else ()):
         t.add_column(c)
     for r in recs:
-        t.add_row(*_row(r), *([f"{r['score']:.2f}  " + "; ".join(r.get("reasons", []))] if extra else []))
+        t.add_row(*_row(r), *([f"{r['score']:.2f}"] if extra else []))
     return t
 
 
@@ -106,7 +106,9 @@ def search_cmd(query: str = typer.Argument(..., help='What you are looking for, 
         if as_json:
             out.print_json(json.dumps([{k2: r[k2] for k2 in ("id", "score", "components", "reasons", "meta")} for r in recs]))
             return
-        out.print(_table(f"best matches for {query!r}", recs, extra="score / why"))
+        out.print(_table(f"best matches for {query!r}", recs, extra="score"))
+        for r in recs:
+            out.print(f"[bold]{r['id']}[/] {r['score']:.2f}: " + "; ".join(r.get("reasons", [])))
 
 
 @app.command("show")
