@@ -1,10 +1,12 @@
 """Tempo from an onset envelope: autocorrelation periodicity, then a metrical octave decision.
 
-Plain autocorrelation picks the densest pulse (often the eighth notes: a 83 bpm groove with
-steady eighths reads 166). After the periodicity pick we test the octave: at half the tempo,
-are the candidate beats clearly accented against the off-beats between them (bass notes,
-chord changes and kicks land on beats)? If so the slower pulse is the beat. We also test the
-double: if the off-beats are as strong as the beats at a slow tempo, the faster pulse wins.
+Plain autocorrelation picks the densest or the bar-level pulse (a 83 bpm groove with steady
+eighths reads 166; a 150 bpm rock beat, kick on 1 and 3, reads 75). The pick is then moved by
+octaves while a neighbour wins: the slower of two readings is the beat when
+log(accent) + log prior(slow) > log prior(fast), where the accent is the slower grid's on-beats
+over its off-beats (bass notes, chord changes and kicks land on beats; a backbeat snare is
+nearly as strong as the kick, so it keeps the faster reading) and the prior is log-normal
+around 120 bpm (sigma 0.46 octave). Doubling also needs the faster pulse to repeat by itself.
 """
 
 from __future__ import annotations
@@ -12,6 +14,17 @@ from __future__ import annotations
 import numpy as np
 
 LO_BPM, HI_BPM = 55.0, 200.0
+PRIOR_BPM, PRIOR_OCT = 120.0, 0.46  # log-normal tempo prior for the octave decision (centre, sigma in octaves)
+DOUBLE_ACF = 0.25
+
+
+def log_prior(bpm: float) -> float:
+    return -0.5 * (np.log2(bpm / PRIOR_BPM) / PRIOR_OCT) ** 2
+
+
+def _slow_wins(env: np.ndarray, slow_lag: float, slow_bpm: float) -> bool:
+    """Is `slow_bpm` (period `slow_lag` frames) the beat rather than twice it?"""
+    return float(np.log(max(_accent(env, slow_lag), 1e-6))) + log_prior(slow_bpm) > log_prior(2 * slow_bpm)
 
 
 def _acf(env: np.ndarray) -> np.ndarray:
@@ -77,19 +90,19 @@ def estimate(env: np.ndarray, fps: float) -> tuple[float, float]:
     best = int(np.argmax(np.maximum(score, 0) * prior))
     lag = _refine(a, lags[best])
     periodicity = float(max(0.0, _acf_at(a, lag)))
-    # octave decision: halve while the slower grid's beats are clearly accented
-    # (a pulse above 140 bpm is halved on a modest accent; a moderate one needs a strong accent,
-    # since a backbeat alone - snare on 2 and 4 - also accents every other beat)
+    # octave decision between the pick and its neighbours (half and double): the slower reading
+    # wins when log(accent) + log prior(slow) > log prior(fast), the accent being the slower
+    # grid's on-beats over its off-beats (kicks and bass notes on beats 1 and 3 against the
+    # backbeat; a rock groove's snare is nearly as strong as its kick, its hi-hat is not).
+    # Doubling also needs the faster pulse to repeat on its own (ACF at the half lag).
     for _ in range(2):
-        need = 1.25 if 60.0 * fps / lag > 140 else 2.5
-        if 60.0 * fps / (2 * lag) >= LO_BPM and _acf_at(a, 2 * lag) > 0.05 and _accent(env, 2 * lag) >= need:
+        b = 60.0 * fps / lag
+        if b / 2 >= LO_BPM and _acf_at(a, 2 * lag) > 0.05 and _slow_wins(env, 2 * lag, b / 2):
             lag = _refine(a, 2 * lag)
+        elif 2 * b <= HI_BPM and _acf_at(a, lag / 2) > DOUBLE_ACF and not _slow_wins(env, lag, b):
+            lag = _refine(a, lag / 2)
         else:
             break
-    # and double when a slow pick has off-beats as strong as its beats
-    if 60.0 * fps / lag < 72 and 60.0 * fps / (lag / 2) <= HI_BPM and _accent(env, lag) < 1.05 \
-            and _acf_at(a, lag / 2) > 0.3:
-        lag = _refine(a, lag / 2)
     if 4 * lag < len(a) * 0.6:  # a finer period estimate from the 4th multiple (bar length in 4/4)
         lag4 = _refine(a, 4 * lag) / 4
         lag = lag4 if abs(lag4 - lag) < 0.03 * lag else lag
