@@ -44,7 +44,7 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
                 "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
                 "a": 1, "an": 1, "half a": 0.5, "a half": 0.5}
 _NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)) + r")"
-_DUR = re.compile(_NUM + r"[\s-]*(seconds?|secs?|s\b|minutes?|mins?|m\b)", re.I)
+_DUR = re.compile(r"\b" + _NUM + r"[\s-]*(seconds?|secs?|s|minutes?|mins?|m)\b", re.I)
 _BPM = re.compile(r"(\d{2,3})\s*(?:bpm|beats per minute)", re.I)
 _KEY = re.compile(r"\bin\s+([A-G])\s*(#|b|sharp|flat)?\s*(major|minor|maj|min|m)?\b", re.I)
 _NEG = re.compile(r"\b(?:no|without|minus|sans|sin|ohne|drop the|remove the|lose the)\s+(?:the\s+)?([a-z-]+)", re.I)
