@@ -60,6 +60,10 @@ def test_second_identical_request_reuses_from_library(settings):
     assert dec["evidence"]["best_candidate"] == first["result"]["clip_id"]
     assert not [t for t in second["tool_calls"] if t["role"] == "generator"]  # nothing was generated
     assert [t for t in first["tool_calls"] if t["role"] == "generator"]
+    # the reused clip is judged on the analysis stored with it, not listened to again
+    assert [t["tool"] for t in second["tool_calls"] if t["role"] == "analyst"] == ["library-analysis"]
+    gate = [v for v in second["verdicts"] if v["agent"] == "gatekeeper"][0]
+    assert gate["evidence"]["score"] == pytest.approx(first["result"]["score"], abs=0.01)
 
 
 def test_layers_fan_out_into_cells(settings):

@@ -173,8 +173,27 @@ def _crossfade_join(a: aio.Audio, b: aio.Audio, seconds: float = 0.5) -> aio.Aud
     return aio.Audio(np.concatenate([x[: len(x) - n], mid, y[n:]]), a.sr)
 
 
+def _stored_analysis(state: CellState, svc: Services) -> dict | None:
+    """A reused library clip was analysed when it was made: read that instead of listening again."""
+    if state.get("decision") != "reuse" or not state.get("source_id"):
+        return None
+    rec = svc.library.get(state["source_id"])
+    stored = (rec or {}).get("meta", {}).get("analysis")
+    if not isinstance(stored, dict) or "quality" not in stored:
+        return None
+    vec = svc.library.audio_vectors([state["source_id"]]).get(state["source_id"])
+    return dict(stored, embedding=vec) if vec else None
+
+
 def analyze(state: CellState, svc: Services) -> dict:
     t0 = time.perf_counter()
+    stored = _stored_analysis(state, svc)
+    if stored is not None:
+        best = {"path": state["candidate_path"], "score": stored["quality"]["score"], "analysis": stored,
+                "meta": state.get("candidate_meta", {})}
+        return {"analysis": stored, "best": best,
+                "tool_calls": [tool_call("library-analysis", "analyst", state["cell"]["index"],
+                                         time.perf_counter() - t0, state["cell"]["duration_s"], 0.0)]}
     listener = svc.registry.pick("analyst", "quality")
     clip = aio.read(state["candidate_path"])
     a = listener.run(clip, state["brief"])

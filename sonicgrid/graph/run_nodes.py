@@ -140,7 +140,10 @@ def store_clip(svc: Services, state: RunState, final: aio.Audio, analysis: dict,
             "decision": done[0].get("decision"), "seed": state["seed"],
             "centroid_hz": centroid_hz(final.samples, final.sr),
             # a single generated cell's arrangement (key, tempo, progression, parts, seed): "extend" carries it on
-            "arrangement": done[0].get("meta", {}).get("arrangement") if len(done) == 1 else None}
+            "arrangement": done[0].get("meta", {}).get("arrangement") if len(done) == 1 else None,
+            # what the analysts heard, so a later reuse is judged without listening again
+            "analysis": {k: analysis[k] for k in ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "tags")
+                         if k in analysis}}
     text = f"{brief['prompt']} | {brief['mood']} {brief['section']} {' '.join(layers)} | key {meta['key']} {meta['mode']}"
     vec = analysis.get("embedding")
     if not vec:  # a multi-cell mix is analysed above; a single cell's analysis always carries one
