@@ -13,6 +13,7 @@ import pyloudnorm
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.analysts import dsp
+from sonicgrid.tools.analysts.voicing import Voicing, voicing
 
 SR = 22050
 N_FFT = 1024
@@ -47,6 +48,7 @@ class Features:
     onset_env: np.ndarray = field(default_factory=lambda: np.zeros(0))
     attack_db: float = 0.0  # p99 minus median of the per-frame mean band rise over ~46 ms, dB
     pulse: float = 0.0  # 0..1, are there attacks at all (notes, hits, syllables)? drones and pads: ~0
+    voice: Voicing = field(default_factory=Voicing)  # voiced share, voiced stretches/s, f0 glide
 
 
 def pulse_strength(mel: np.ndarray) -> tuple[float, float]:
@@ -141,4 +143,5 @@ def extract(audio: Audio) -> Features:
         opening_bass=bass_frames[:, :n_open].mean(axis=1) if bass_frames.size else np.zeros(12),
         noise_floor_db=float(np.percentile(rms_db, 10)) if rms_db.size else -120.0,
         low_high_db=float(10 * np.log10((low + 1e-12) / (high + 1e-12))),
-        repetition=_repetition(chroma_frames, bar_frames), onset_env=env, attack_db=attack_db, pulse=pulse)
+        repetition=_repetition(chroma_frames, bar_frames), onset_env=env, attack_db=attack_db, pulse=pulse,
+        voice=voicing(power, SR, N_FFT, HOP))

@@ -19,17 +19,30 @@ def tags(f: features.Features) -> dict[str, float]:
     pad = float(np.clip((0.45 - f.percussive_ratio) * 2 + (2.5 - rate) / 5, 0, 1))
     noise = float(np.clip((f.flatness - 0.1) * 4, 0, 1))
     bass = float(np.clip((900 - f.centroid_hz) / 600, 0, 1))
-    # speech: syllable-rate onsets (detected ~2-5/s), a mid centroid, gaps between phrases, not noise
-    syll = float(np.clip(1.0 - abs(f.onset_rate - 3.5) / 3.0, 0, 1))
-    mid = _in(f.centroid_hz, 700, 3000)
-    gaps = float(np.clip((f.dynamic_range_db - 12) / 15, 0, 1))
-    speech = float(np.clip(syll * mid * (0.3 + 0.7 * gaps) * (1.0 - 0.5 * drum) * (1.0 - noise), 0, 1))
+    speech = speech_score(f) * (1.0 - noise)
+    drum *= 1.0 - speech  # syllables are attacks too: voiced, gliding attacks are not drum hits
     return {"drums": round(drum, 3), "pad": round(pad, 3), "noise": round(noise, 3), "bass": round(bass, 3),
             "speech": round(speech, 3)}
 
 
-def _in(x: float, lo: float, hi: float) -> float:
-    return 1.0 if lo <= x <= hi else float(max(0.0, 1.0 - min(abs(x - lo), abs(x - hi)) / lo))
+def _band(x: float, lo: float, hi: float, soft: float) -> float:
+    """1 inside [lo, hi], falling linearly to 0 at `soft` outside."""
+    return 1.0 if lo <= x <= hi else float(max(0.0, 1.0 - min(abs(x - lo), abs(x - hi)) / soft))
+
+
+def speech_score(f: features.Features) -> float:
+    """0..1 speech evidence from voicing: most audible frames voiced (syllable nuclei) but broken
+    into 3-8 voiced stretches a second (consonants, pauses), and an f0 that glides while voiced
+    (intonation). Measured on festival/espeak-ng sentences: voiced 0.64-0.79, 4-6 stretches/s,
+    glide 0.67-0.81; recorded drum loops with a gliding 'f0' (decaying toms, snare ring) are voiced
+    <= 0.45 of the time; held chords and composer renders glide <= 0.5 or are voiced in 0.5-3 long
+    stretches a second. Speech has no steady beat: tempo confidence 0.22-0.39 on the sentences,
+    >= 0.61 on every recorded drum clip (a kit whose snare rings at a gliding pitch is voiced like
+    speech, 0.6 of its frames, but its hits repeat on a grid)."""
+    v = f.voice
+    glide = float(np.clip((v.f0_glide - 0.5) / 0.15, 0.0, 1.0))
+    return float(glide * _band(v.voiced_fraction, 0.55, 0.9, 0.1) * _band(v.voiced_rate, 3.0, 8.0, 1.5)
+                 * _band(f.centroid_hz, 300.0, 3500.0, 1000.0) * _band(f.tempo_confidence, 0.0, 0.45, 0.15))
 
 
 class EmbeddedListener(Tool):
