@@ -68,11 +68,10 @@ def test_conversation_acts_on_the_right_clip(tmp_path):
 
 
 def test_session_resumes_by_id_in_a_new_process(tmp_path):
+    first = _chat(tmp_path, ["make a calm loop, 3 seconds"], "--session", "s1")
+    assert first.exit_code == 0, first.output
     env = dict(os.environ, SONICGRID_DATA_DIR=str(tmp_path / "data"))
     cmd = [sys.executable, "-m", "sonicgrid.cli", "chat", "--out", str(tmp_path / "out"), "--session", "s1"]
-    first = subprocess.run(cmd, input="make a calm loop, 3 seconds\n", capture_output=True, text=True, env=env,
-                           timeout=240)
-    assert first.returncode == 0, first.stderr
     second = subprocess.run(cmd, input="darker\n/history\n", capture_output=True, text=True, env=env, timeout=240)
     assert second.returncode == 0, second.stderr
     assert "resumed: 1 turns" in second.stdout
@@ -99,6 +98,19 @@ def test_approve_pauses_and_honours_the_answer(tmp_path):
         assert refused["cells"][0]["source_id"] == ok["result"]["clip_id"]
     else:
         assert "declined" in refused["result"]["message"]
+
+
+@pytest.mark.slow
+def test_chat_in_llm_mode(tmp_path):
+    """The agents' brain is the packaged Gemma 3 270M through llama.cpp; the chat works the same."""
+    res = _chat(tmp_path, ["make a calm loop, 2 seconds", "what did you decide and why?"], "--brain", "llm")
+    assert res.exit_code == 0, res.output
+    (run,) = _traces(tmp_path)
+    brains = {v["brain"] for v in run["verdicts"]}
+    assert brains <= {"llm", "llm-fallback"} and "llm" in brains
+    for v in run["verdicts"]:
+        assert v["choice"] in v["allowed"]  # the LLM chose inside the limits code set
+        assert f"{v['agent']}" in res.output and v["reason"][:30] in res.output
 
 
 def test_unknown_command_and_question_before_any_clip(tmp_path):

@@ -44,7 +44,8 @@ def test_eval_scores_decisions_and_reports_misses(tmp_path):
     assert res.exit_code == 1, res.output  # one planted miss: below 99%
     rep = json.loads((tmp_path / "r.json").read_text())
     assert rep["scenarios"] == 4 and rep["checks"] == 6 and rep["correct"] == 5
-    assert rep["agents"]["decision"] == {"n": 2, "correct": 1, "accuracy": 0.5,
+    assert rep["agents"]["decision"] == {"n": 2, "correct": 1, "accuracy": 0.5, "consulted": 2,
+                                         "accuracy_when_consulted": 0.5,
                                          "confusion": {"reuse": {"reuse": 1, "generate": 1}}}
     assert rep["agents"]["cost_guardian"]["confusion"] == {"deny": {"deny": 1}}
     assert rep["agents"]["gatekeeper"]["confusion"] == {"regenerate": {"regenerate": 1}}

@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 from rich.console import Console
 from rich.table import Table
 
-from sonicgrid.evals.runner import ScenarioResult
+from sonicgrid.evals.runner import NONE, ScenarioResult
 from sonicgrid.evals.suite import AGENTS
 
 
@@ -28,8 +28,15 @@ def summarize(results: list[ScenarioResult], brain: str) -> dict:
             if not c.ok:
                 misses.append({"suite": c.suite, "scenario": c.scenario, "request": c.request, "agent": c.agent,
                                "expected": c.expected, "actual": c.actual, "run_id": c.run_id, "detail": c.detail})
-    agents = {a: {"n": p["n"], "correct": p["correct"], "accuracy": round(p["correct"] / p["n"], 4) if p["n"] else None,
-                  "confusion": {e: dict(row) for e, row in p["confusion"].items()}} for a, p in per.items()}
+    agents = {}
+    for a, p in per.items():
+        conf = {e: dict(row) for e, row in p["confusion"].items()}
+        # consulted: the agent gave a verdict (an upstream denial can leave it unasked)
+        asked = sum(k for e, row in conf.items() for act, k in row.items() if not act.endswith(NONE))
+        asked_ok = sum(row.get(e, 0) for e, row in conf.items() if not e.endswith(NONE))
+        agents[a] = {"n": p["n"], "correct": p["correct"], "accuracy": round(p["correct"] / p["n"], 4) if p["n"] else None,
+                     "consulted": asked, "accuracy_when_consulted": round(asked_ok / asked, 4) if asked else None,
+                     "confusion": conf}
     n = sum(p["n"] for p in per.values())
     ok = sum(p["correct"] for p in per.values())
     return {"brain": brain, "scenarios": len(results), "checks": n, "correct": ok,
@@ -46,11 +53,13 @@ def summarize(results: list[ScenarioResult], brain: str) -> dict:
 def print_report(s: dict, console: Console) -> None:
     t = Table(title=f"agent accuracy, {s['brain']} brain: {s['correct']}/{s['checks']} = {s['accuracy']:.1%} "
                     f"over {s['scenarios']} scenarios")
-    for col in ("agent", "checks", "correct", "accuracy"):
+    for col in ("agent", "checks", "correct", "accuracy", "consulted", "accuracy when consulted"):
         t.add_column(col)
     for a, p in s["agents"].items():
         if p["n"]:
-            t.add_row(a, str(p["n"]), str(p["correct"]), f"{p['accuracy']:.1%}")
+            wc = p["accuracy_when_consulted"]
+            t.add_row(a, str(p["n"]), str(p["correct"]), f"{p['accuracy']:.1%}", str(p["consulted"]),
+                      "-" if wc is None else f"{wc:.1%}")
     console.print(t)
     for a, p in s["agents"].items():
         if not p["n"]:
