@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sonicgrid.tools.analysts.features import Features
-from sonicgrid.tools.analysts.keytempo import drone_confidence, estimate_key
+from sonicgrid.tools.analysts.keytempo import drone_confidence, estimate_key, tonalness
 
 # (valence, arousal) prototypes on -1..1
 MOOD_POINTS = {
@@ -24,7 +24,7 @@ LABEL_WORDS = {"moody": "moody/dark", "calm": "calm", "happy": "happy", "energet
 
 def estimate(f: Features) -> dict:
     key, mode, key_conf = estimate_key(f.chroma, f.bass_chroma, f.opening_bass)
-    key_conf = drone_confidence(key_conf, f.pulse)
+    key_conf = drone_confidence(key_conf, f.pulse) * tonalness(f.chroma, f.percussive_ratio)  # drums carry no key
     tonal = f.flatness < 0.2 and key_conf > 0.1
     mode_v = ((0.6 if mode == "major" else -0.6) * (0.4 + 0.6 * key_conf)) if tonal else 0.0
     bright = float(np.clip((f.centroid_hz - 1000.0) / 1000.0, -1, 1))
