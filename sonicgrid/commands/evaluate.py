@@ -20,8 +20,11 @@ def command(
     work: Optional[Path] = typer.Option(None, "--work", help="Scenario data dirs [default: OUT/evals/TIMESTAMP]"),
     only: Optional[str] = typer.Option(None, "--only", help="Run only scenarios whose id contains this"),
 ) -> None:
-    """Run each scenario (preloaded library, budget, knobs) through the real graph in its own data dir;
-    report per-agent accuracy, confusion matrices, regenerations, compute, wall time and every miss."""
+    """Score the agents' decisions on scripted scenarios (YAML suites, e.g. evals/*.yaml).
+
+    Each scenario (preloaded library, budget, knobs) runs through the real graph in its own data dir;
+    the report gives per-agent accuracy, confusion matrices, regenerations, compute, wall time and
+    every miss with its trace id."""
     quiet_libraries()
     with user_errors():
         from sonicgrid.errors import UserError
