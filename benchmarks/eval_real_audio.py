@@ -225,6 +225,7 @@ def summary(rows: list[dict]) -> dict:
             out[f"{cls}_pulse"] = float(np.median([r["pulse"] for r in sel]))
             out[f"{cls}_tempo_conf"] = float(np.median([r["tempo_conf"] for r in sel]))
             out[f"{cls}_key_conf"] = float(np.median([r["key_conf"] for r in sel]))
+            out[f"{cls}_key_conf_max"] = float(np.max([r["key_conf"] for r in sel]))
     return out
 
 
@@ -247,7 +248,8 @@ def main() -> None:
     for cls in ("drums", "speech", "pad"):
         if f"{cls}_n" in s:
             print(f"  {cls}: tag {s[cls + '_tag_ok']}/{s[cls + '_n']}, median pulse {s[cls + '_pulse']:.2f}, "
-                  f"tempo confidence {s[cls + '_tempo_conf']:.2f}, key confidence {s[cls + '_key_conf']:.2f}")
+                  f"tempo confidence {s[cls + '_tempo_conf']:.2f}, key confidence {s[cls + '_key_conf']:.2f} "
+                  f"(max {s[cls + '_key_conf_max']:.2f})")
     if s["key_n"]:
         print(f"key + mode (held chords, sampled GM instruments): {s['key_ok']}/{s['key_n']}")
     for note in skipped:
