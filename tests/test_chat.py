@@ -113,9 +113,21 @@ def test_chat_in_llm_mode(tmp_path):
         assert f"{v['agent']}" in res.output and v["reason"][:30] in res.output
 
 
+def test_open_question_survives_the_process(tmp_path):
+    """Leave while the approval question is open; the resumed session asks again and finishes the run."""
+    first = _chat(tmp_path, ["make a calm loop, 3 seconds"], "--approve", "--session", "q")
+    assert "[y/n]" in first.output and not _traces(tmp_path)
+    second = _chat(tmp_path, ["y", "/history"], "--approve", "--session", "q")
+    assert second.output.count("[y/n]") == 1 and "1. 'make a calm loop, 3 seconds' -> clip_" in second.output
+    (run,) = _traces(tmp_path)
+    assert run["result"]["status"] == "ok" and [v["choice"] for v in run["verdicts"] if v["agent"] == "human"] == ["approve"]
+
+
 def test_unknown_command_and_question_before_any_clip(tmp_path):
-    res = _chat(tmp_path, ["/frobnicate", "why did you decide that?", "/undo"])
+    res = _chat(tmp_path, ["/frobnicate", "why did you decide that?", "/undo", "make a calm loop, 9999 seconds",
+                           "/history"])
     assert res.exit_code == 0
+    assert "error: duration 9999s is out of range" in res.output and "no turns yet" in res.output
     assert "unknown command /frobnicate" in res.output
     assert "nothing decided yet" in res.output and "nothing to undo" in res.output
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from sonicgrid.commands.common import console, out, quiet_libraries, settings, user_errors
 
@@ -40,7 +41,7 @@ def command(
         out.print(f"session {chat.id}" + (f" resumed: {len(turns)} turns" if turns else "")
                   + f" (resume with: sonicgrid chat --session {chat.id}); /help for commands, /quit to leave")
         if chat.question:
-            out.print(f"[bold yellow]?[/] {chat.question}")
+            out.print(f"[bold yellow]?[/] {escape(chat.question)}", highlight=False)
         tty = sys.stdin.isatty()
         while True:
             if tty:
@@ -63,5 +64,5 @@ def command(
                 out.print(f"[bold red]error:[/] {exc}")
                 continue
             prefix = "[bold yellow]?[/] " if chat.question else "[bold green]sonicgrid>[/] "
-            out.print(prefix + reply, highlight=False, soft_wrap=True)
+            out.print(prefix + escape(reply), highlight=False, soft_wrap=True)
         out.print(f"bye: session {chat.id} is saved")

@@ -14,6 +14,7 @@ from typing import Callable, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
+from rich.markup import escape
 
 from sonicgrid.config import Settings
 from sonicgrid.session import replies, slash
@@ -57,7 +58,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         prev = last_ok(turns)
         request, notes = request_for(state["input"], prev["brief"] if prev else None)
         if notes:
-            ctx.say(f"[dim]reading it as: {request}[/]")
+            ctx.say(f"[dim]reading it as: {escape(request)}[/]")
         history = [{"clip_id": t["clip_id"], "request": t["request"]} for t in turns if t.get("clip_id")]
         summary = make(request, ctx.settings, seed=ctx.seed + len(turns), out=ctx.out, project=ctx.project,
                        session=state["session"], history=history)
