@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
+
 import numpy as np
 
 from sonicgrid.audio import Audio
+from sonicgrid.errors import UserError
 from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
 from sonicgrid.tools.hub import ModelSpec, RealModelTool
 
@@ -12,6 +16,38 @@ LAYER_WORDS = {"rhythm": "drum beat, percussion groove", "harmony": "chords and 
                "atmosphere": "ambient pad, cinematic texture", "texture": "lo-fi texture, details",
                "voice": "vocal chops"}
 FRAME_RATE = 50  # EnCodec 32 kHz tokens per second
+
+
+def decode_threads(current: int) -> int:
+    """Intra-op CPU threads for the token-by-token decode: `SONICGRID_MUSICGEN_THREADS` if set, else `current`
+    capped at the cores other processes leave free (1-minute load average, this process counted once), at
+    least 1. Each decode step is ~300 small ops (8-row matmuls); torch's OpenMP threads spin at a barrier
+    after each one, so with more threads than free cores every op waits for a descheduled thread: on the
+    2-core dev machine at load ~6, 2 threads took 79 s for 0.5 s of audio and 1 thread 8.8 s (docs/models.md)."""
+    env = os.environ.get("SONICGRID_MUSICGEN_THREADS", "").strip()
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise UserError(f"SONICGRID_MUSICGEN_THREADS must be a whole number >= 1, not {env!r}")
+        return int(env)
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on every platform
+        return current
+    free = (os.cpu_count() or 1) - load + 1.0
+    return max(1, min(current, int(free)))
+
+
+@contextmanager
+def torch_threads(n: int):
+    """torch's intra-op thread count set to `n` for the block, restored after (it is process-wide)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def text_prompt(req: GenRequest) -> str:
@@ -44,9 +80,11 @@ class MusicGen(RealModelTool, Tool):
                               else "SONICGRID_MUSICGEN_PATH", ("config.json", "*.safetensors"))
         caps = {"layer:rhythm", "layer:harmony", "layer:atmosphere", "continue", "text-to-music"}
         self.capabilities = frozenset(caps | ({"stereo"} if stereo else set()))  # type: ignore[misc]
-        # Measured with benchmarks/bench_models.py (real-size random weights, 2-core CPU); GPU figures are
+        # CPU (mono): benchmarks/bench_models.py, real-size random weights, 2-core CPU shared at load ~6, one
+        # decode thread: 12.5-17.8 s wall (7.2 s CPU) per audio second + ~2.5 s per call; loading (~8 s) is
+        # once per process. Stereo (8 codebooks, same decoder) is an estimate, not measured. GPU figures are
         # the model card's order of magnitude, not measured here.
-        self.costs = {"cpu": CostModel(per_audio_s=170.0 if stereo else 115.0, overhead_s=2.0, device="cpu"),
+        self.costs = {"cpu": CostModel(per_audio_s=18.0 if stereo else 16.0, overhead_s=3.0, device="cpu"),
                       "cuda": CostModel(per_audio_s=0.6 if stereo else 0.4, overhead_s=4.0, device="cuda"),
                       "mps": CostModel(per_audio_s=3.0, overhead_s=8.0, device="mps")}
 
@@ -89,7 +127,8 @@ class MusicGen(RealModelTool, Tool):
         # the codebook delay pattern costs (num_codebooks - 1) frames at the end: ask for them too
         n_tokens = max(4, int(round(request.duration_s * FRAME_RATE)) + int(model.decoder.config.num_codebooks))
         torch.manual_seed(int(request.seed))
-        with torch.inference_mode():
+        threads = decode_threads(torch.get_num_threads()) if dev.type == "cpu" else torch.get_num_threads()
+        with torch_threads(threads), torch.inference_mode():
             out = model.generate(**inputs, do_sample=True, guidance_scale=float(p.get("guidance_scale", 3.0)),
                                  temperature=float(p.get("temperature", 1.0)), top_k=int(p.get("top_k", 250)),
                                  max_new_tokens=n_tokens)
@@ -100,7 +139,7 @@ class MusicGen(RealModelTool, Tool):
         if peak > 0.99:
             wav = wav * (0.99 / peak)
         meta = {"model": self.spec.hub_id, "text": text, "guidance_scale": float(p.get("guidance_scale", 3.0)),
-                "seed": int(request.seed), "tokens": n_tokens}
+                "seed": int(request.seed), "tokens": n_tokens, "threads": threads}
         if prompt_frames:
             meta["continued"] = True
             meta["prompt_s"] = round(prompt_frames / sr, 3)
