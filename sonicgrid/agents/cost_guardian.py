@@ -17,7 +17,10 @@ def judgment(*, tool: str, estimate_s: float, remaining_s: float, budget_s: floa
         allowed.append("approve")
     if fits:
         allowed.append("downgrade")
-    allowed.append("deny")
+    # Denying leaves the user nothing unless a library clip can stand in, or nothing is affordable:
+    # deny is on the table only then.
+    if has_fallback or not allowed:
+        allowed.append("deny")
     evidence = {"tool": tool, "estimate_s": round(estimate_s, 3), "remaining_s": round(remaining_s, 3),
                 "budget_s": budget_s, "expected_gain": round(expected_gain, 2),
                 "cheaper": [{"tool": n, "estimate_s": round(e, 3)} for n, e in cheaper], "has_fallback": has_fallback}
