@@ -18,16 +18,17 @@ LAYER_WORDS = {"rhythm": "drum beat, percussion groove", "harmony": "chords and 
 FRAME_RATE = 50  # EnCodec 32 kHz tokens per second
 
 
-def decode_threads(current: int) -> int:
-    """Intra-op CPU threads for the token-by-token decode: `SONICGRID_MUSICGEN_THREADS` if set, else `current`
+def decode_threads(current: int, env_var: str = "SONICGRID_MUSICGEN_THREADS") -> int:
+    """Intra-op CPU threads for the token-by-token decode: `env_var` if set, else `current`
     capped at the cores other processes leave free (1-minute load average, this process counted once), at
     least 1. Each decode step is ~300 small ops (8-row matmuls); torch's OpenMP threads spin at a barrier
     after each one, so with more threads than free cores every op waits for a descheduled thread: on the
-    2-core dev machine at load ~6, 2 threads took 79 s for 0.5 s of audio and 1 thread 8.8 s (docs/models.md)."""
-    env = os.environ.get("SONICGRID_MUSICGEN_THREADS", "").strip()
+    2-core dev machine at load ~6, 2 threads took 79 s for 0.5 s of audio and 1 thread 8.8 s (docs/models.md).
+    Riffusion's UNet uses it too (its big convolutions lose less: 35 s vs 23 s a step)."""
+    env = os.environ.get(env_var, "").strip()
     if env:
         if not env.isdigit() or int(env) < 1:
-            raise UserError(f"SONICGRID_MUSICGEN_THREADS must be a whole number >= 1, not {env!r}")
+            raise UserError(f"{env_var} must be a whole number >= 1, not {env!r}")
         return int(env)
     try:
         load = os.getloadavg()[0]

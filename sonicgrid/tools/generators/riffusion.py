@@ -14,7 +14,11 @@ import numpy as np
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
-from sonicgrid.tools.generators.musicgen import text_prompt
+from sonicgrid.tools.generators.musicgen import (
+    decode_threads,
+    text_prompt,
+    torch_threads,
+)
 from sonicgrid.tools.hub import ModelSpec, RealModelTool
 
 SR, HOP, WIN, N_FFT, FMIN, FMAX, POWER, MAX_VALUE = 44100, 441, 4410, 17640, 0.0, 10000.0, 0.25, 30e6
@@ -70,7 +74,11 @@ class Riffusion(RealModelTool, Tool):
     version = "diffusers-riffusion-1"
     spec = ModelSpec("riffusion/riffusion-model-v1", "riffusion-model-v1", "SONICGRID_RIFFUSION_PATH",
                      ("model_index.json", "unet/config.json"), packages=("diffusers", "transformers"))
-    costs = {"cpu": CostModel(per_audio_s=60.0, overhead_s=20.0, device="cpu"),
+    # CPU: benchmarks/bench_models.py, real-size random weights, 2-core CPU shared at load ~6, 1 thread: a UNet
+    # step with guidance ~23-26 s, so the first 5.12 s tile (50 steps + VAE + Griffin-Lim) ~1390 s and each
+    # further img2img tile (27 steps + VAE encode/decode) ~780 s: a step per tile, fitted as 650 s + 155 s/s.
+    # GPU figures are planning estimates, not measured.
+    costs = {"cpu": CostModel(per_audio_s=155.0, overhead_s=650.0, device="cpu"),
              "cuda": CostModel(per_audio_s=0.6, overhead_s=5.0, device="cuda"),
              "mps": CostModel(per_audio_s=6.0, overhead_s=10.0, device="mps")}
 
@@ -100,15 +108,18 @@ class Riffusion(RealModelTool, Tool):
         n_tiles = max(1, int(np.ceil(frames / side)))
         gen = torch.Generator("cpu").manual_seed(int(request.seed))
         mels, prev = [], None
-        for _ in range(n_tiles):
-            if prev is None:
-                im = txt(prompt, height=side, width=side, num_inference_steps=steps, guidance_scale=guidance,
-                         generator=gen, output_type="pil").images[0]
-            else:  # seamless continuation: img2img on the previous tile
-                im = img2img(prompt, image=prev, strength=strength, num_inference_steps=steps,
-                             guidance_scale=guidance, generator=gen, output_type="pil").images[0]
-            prev = im
-            mels.append(image_to_mel(np.asarray(im.convert("RGB"))))
+        have = torch.get_num_threads()
+        threads = decode_threads(have, "SONICGRID_RIFFUSION_THREADS") if txt.device.type == "cpu" else have
+        with torch_threads(threads):
+            for _ in range(n_tiles):
+                if prev is None:
+                    im = txt(prompt, height=side, width=side, num_inference_steps=steps, guidance_scale=guidance,
+                             generator=gen, output_type="pil").images[0]
+                else:  # seamless continuation: img2img on the previous tile
+                    im = img2img(prompt, image=prev, strength=strength, num_inference_steps=steps,
+                                 guidance_scale=guidance, generator=gen, output_type="pil").images[0]
+                prev = im
+                mels.append(image_to_mel(np.asarray(im.convert("RGB"))))
         # one Griffin-Lim over the joined spectrogram: phase stays continuous across tile boundaries
         y = mel_to_audio(np.concatenate(mels, axis=1)[:, :frames], int(p.get("griffin_lim_iters", 32)))
         if request.section == "loop" or p.get("loop"):
@@ -119,4 +130,5 @@ class Riffusion(RealModelTool, Tool):
         y = (y / peak * 0.8).astype(np.float32)  # Griffin-Lim output has no meaningful absolute level
         return ToolResult(Audio(np.stack([y, y], axis=1), SR),
                           {"model": self.spec.hub_id, "text": prompt, "tiles": n_tiles, "griffin_lim_iters": int(p.get("griffin_lim_iters", 32)), "steps": steps,
-                           "guidance_scale": guidance, "loop_strength": strength, "seed": int(request.seed)})
+                           "guidance_scale": guidance, "loop_strength": strength, "seed": int(request.seed),
+                           "threads": threads})
