@@ -45,7 +45,7 @@ def test_eval_scores_decisions_and_reports_misses(tmp_path):
     rep = json.loads((tmp_path / "r.json").read_text())
     assert rep["scenarios"] == 4 and rep["checks"] == 6 and rep["correct"] == 5
     assert rep["agents"]["decision"] == {"n": 2, "correct": 1, "accuracy": 0.5, "consulted": 2,
-                                         "accuracy_when_consulted": 0.5,
+                                         "accuracy_when_consulted": 0.5, "open_choices": 1, "open_correct": 1,
                                          "confusion": {"reuse": {"reuse": 1, "generate": 1}}}
     assert rep["agents"]["cost_guardian"]["confusion"] == {"deny": {"deny": 1}}
     assert rep["agents"]["gatekeeper"]["confusion"] == {"regenerate": {"regenerate": 1}}
@@ -64,6 +64,31 @@ def test_eval_scores_decisions_and_reports_misses(tmp_path):
     assert ok.exit_code == 0 and "1 scenarios" in ok.output
 
 
+class _LastChoice:
+    """A stand-in LLM brain that always takes the last allowed choice (to check the routing only)."""
+
+    name = "llm"
+    llm = None
+
+    def choose(self, j):
+        return j.allowed[-1], 0.5, "last", "llm"
+
+
+def test_isolating_brain_routes_only_the_named_agents():
+    from sonicgrid.agents import gatekeeper
+    from sonicgrid.agents import decision
+    from sonicgrid.evals.isolate import AgentBrain
+
+    brain = AgentBrain(_LastChoice(), {"gatekeeper"})
+    g = brain.decide(gatekeeper.judgment(score=3.0, components={}, threshold=5.0, attempt=0, max_retries=2,
+                                         remaining_s=10.0, regen_estimate_s=0.1))
+    assert (g.choice, g.brain) == ("accept_best", "llm")  # rules would regenerate
+    d = brain.decide(decision.judgment({"duration_s": 3.0, "prompt": "x"}, [], {"id": "clip_1"},
+                                       reuse_threshold=0.8, quality_threshold=5.0))
+    assert (d.choice, d.brain) == ("generate", "rules")  # the LLM would have said extend
+    assert brain.name == "llm-partial" and AgentBrain(_LastChoice(), {"intake"}).name == "llm"
+
+
 def test_bad_suite_is_one_line_error(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({"name": "b", "scenarios": [{"id": "x", "requests": [
@@ -74,6 +99,8 @@ def test_bad_suite_is_one_line_error(tmp_path):
     knob.write_text(yaml.safe_dump({"name": "k", "scenarios": [{"id": "x", "settings": {"gpu": 1},
                                                                  "requests": [{"text": "a calm loop"}]}]}))
     assert "unknown setting(s) gpu" in _eval(tmp_path, str(knob)).output
+    assert _eval(tmp_path, str(knob), "--llm-agents", "gatekeeper").exit_code == 2  # needs --brain llm
+    assert "unknown agent(s) judge" in _eval(tmp_path, str(knob), "--brain", "llm", "--llm-agents", "judge").output
 
 
 def test_shipped_suites_cover_intake_and_all_four_agents():

@@ -19,6 +19,8 @@ def command(
     junit_path: Optional[Path] = typer.Option(None, "--junit", help="Write JUnit XML here"),
     work: Optional[Path] = typer.Option(None, "--work", help="Scenario data dirs [default: OUT/evals/TIMESTAMP]"),
     only: Optional[str] = typer.Option(None, "--only", help="Run only scenarios whose id contains this"),
+    llm_agents: Optional[str] = typer.Option(None, "--llm-agents", help="With --brain llm: only these agents "
+                                             "(comma-separated) ask the LLM, the rest decide by rules"),
 ) -> None:
     """Score the agents' decisions on scripted scenarios (YAML suites, e.g. evals/*.yaml).
 
@@ -34,6 +36,11 @@ def command(
         if not 0.0 <= min_accuracy <= 1.0:
             raise UserError(f"--min-accuracy is a fraction between 0 and 1, not {min_accuracy:g}")
         from sonicgrid.evals import report
+        from sonicgrid.evals.isolate import parse_agents
+
+        isolated = parse_agents(llm_agents)
+        if isolated and brain != "llm":
+            raise UserError("--llm-agents needs --brain llm")
         from sonicgrid.evals.runner import run_suites
         from sonicgrid.evals.suite import load
 
@@ -45,10 +52,11 @@ def command(
             mark = "[green]ok[/]" if all(c.ok for c in r.checks) and not r.error else "[red]miss[/]"
             console.print(f"{mark} {r.suite}/{r.scenario} ({r.wall_s:.1f}s)")
 
-        results = run_suites(loaded, brain, work_dir, traces_to=host.traces_dir, only=only, progress=progress)
+        results = run_suites(loaded, brain, work_dir, traces_to=host.traces_dir, only=only, progress=progress,
+                             llm_agents=isolated)
         if not results:
             raise UserError(f"no scenario matched --only {only!r}")
-        s = report.summarize(results, brain)
+        s = report.summarize(results, brain if not isolated else f"llm ({','.join(sorted(isolated))}) + rules")
         s["suites"] = [str(p) for p in suites]
         s["work_dir"] = str(work_dir)
         report.print_report(s, out)

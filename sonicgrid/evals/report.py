@@ -16,8 +16,8 @@ from sonicgrid.evals.suite import AGENTS
 
 
 def summarize(results: list[ScenarioResult], brain: str) -> dict:
-    per: dict[str, dict] = {a: {"n": 0, "correct": 0, "confusion": defaultdict(lambda: defaultdict(int))}
-                            for a in AGENTS}
+    per: dict[str, dict] = {a: {"n": 0, "correct": 0, "open": 0, "open_correct": 0,
+                                "confusion": defaultdict(lambda: defaultdict(int))} for a in AGENTS}
     misses = []
     for r in results:
         for c in r.checks:
@@ -25,6 +25,8 @@ def summarize(results: list[ScenarioResult], brain: str) -> dict:
             p["n"] += 1
             p["correct"] += c.ok
             p["confusion"][c.expected][c.actual] += 1
+            p["open"] += c.open
+            p["open_correct"] += c.open and c.ok
             if not c.ok:
                 misses.append({"suite": c.suite, "scenario": c.scenario, "request": c.request, "agent": c.agent,
                                "expected": c.expected, "actual": c.actual, "run_id": c.run_id, "detail": c.detail})
@@ -36,6 +38,7 @@ def summarize(results: list[ScenarioResult], brain: str) -> dict:
         asked_ok = sum(row.get(e, 0) for e, row in conf.items() if not e.endswith(NONE))
         agents[a] = {"n": p["n"], "correct": p["correct"], "accuracy": round(p["correct"] / p["n"], 4) if p["n"] else None,
                      "consulted": asked, "accuracy_when_consulted": round(asked_ok / asked, 4) if asked else None,
+                     "open_choices": p["open"], "open_correct": p["open_correct"],
                      "confusion": conf}
     n = sum(p["n"] for p in per.values())
     ok = sum(p["correct"] for p in per.values())
@@ -53,13 +56,15 @@ def summarize(results: list[ScenarioResult], brain: str) -> dict:
 def print_report(s: dict, console: Console) -> None:
     t = Table(title=f"agent accuracy, {s['brain']} brain: {s['correct']}/{s['checks']} = {s['accuracy']:.1%} "
                     f"over {s['scenarios']} scenarios")
-    for col in ("agent", "checks", "correct", "accuracy", "consulted", "accuracy when consulted"):
+    for col in ("agent", "checks", "correct", "accuracy", "consulted", "accuracy when consulted",
+                "open choices right"):
         t.add_column(col)
     for a, p in s["agents"].items():
         if p["n"]:
             wc = p["accuracy_when_consulted"]
             t.add_row(a, str(p["n"]), str(p["correct"]), f"{p['accuracy']:.1%}", str(p["consulted"]),
-                      "-" if wc is None else f"{wc:.1%}")
+                      "-" if wc is None else f"{wc:.1%}",
+                      f"{p['open_correct']}/{p['open_choices']}" if a != "intake" else "-")
     console.print(t)
     for a, p in s["agents"].items():
         if not p["n"]:

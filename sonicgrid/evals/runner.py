@@ -26,6 +26,7 @@ class Check:
     actual: str
     run_id: str | None
     detail: str = ""
+    open: bool = False  # the limits allowed more than one choice: the brain really chose
 
     @property
     def ok(self) -> bool:
@@ -74,7 +75,8 @@ def score_request(suite: str, sc: str, i: int, expect: dict, summary: dict | Non
         v = first_verdict(verdicts, agent)
         expected = "|".join(want) if isinstance(want, list) else str(want)
         checks.append(Check(suite, sc, i, agent, expected, v["choice"] if v else NONE, run_id,
-                            error or (v["reason"] if v else "the agent was not consulted")))
+                            error or (v["reason"] if v else "the agent was not consulted"),
+                            open=bool(v) and len(v.get("allowed", [])) > 1))
     return checks
 
 
@@ -83,12 +85,17 @@ def settings_for(suite: Suite, sc: Scenario, brain: str, root: Path) -> Settings
     return Settings(data_dir=root / "data", out_dir=root / "out", brain=brain, **knobs)
 
 
-def run_scenario(suite: Suite, sc: Scenario, brain: str, work: Path, traces_to: Path | None) -> ScenarioResult:
+def run_scenario(suite: Suite, sc: Scenario, brain: str, work: Path, traces_to: Path | None,
+                 llm_agents: set[str] | None = None) -> ScenarioResult:
     from sonicgrid.graph.run import make, services_for
 
     root = work / suite.name / sc.id
     shutil.rmtree(root, ignore_errors=True)
     s = settings_for(suite, sc, brain, root)
+    if llm_agents is not None and brain == "llm":
+        from sonicgrid.evals.isolate import install
+
+        install(s, llm_agents)
     res = ScenarioResult(suite.name, sc.id)
     t0 = time.perf_counter()
     history: list[dict] = []
@@ -123,13 +130,14 @@ def run_scenario(suite: Suite, sc: Scenario, brain: str, work: Path, traces_to: 
 
 
 def run_suites(suites: list[Suite], brain: str, work: Path, traces_to: Path | None = None, only: str | None = None,
-               progress: Callable[[ScenarioResult], None] | None = None) -> list[ScenarioResult]:
+               progress: Callable[[ScenarioResult], None] | None = None,
+               llm_agents: set[str] | None = None) -> list[ScenarioResult]:
     out = []
     for suite in suites:
         for sc in suite.scenarios:
             if only and only not in sc.id:
                 continue
-            r = run_scenario(suite, sc, brain, work, traces_to)
+            r = run_scenario(suite, sc, brain, work, traces_to, llm_agents)
             if progress:
                 progress(r)
             out.append(r)

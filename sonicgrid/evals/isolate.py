@@ -1,0 +1,50 @@
+"""Isolate agents under evaluation: only the named agents ask the LLM, the others decide by rules.
+
+With every agent on the LLM, one agent's mistake hides the next one's judgment (a Cost Guardian
+that denies everything means the Gatekeeper is never asked). `--llm-agents gatekeeper` measures
+the Gatekeeper's own choices on situations the rules brain set up exactly as the scenario intends.
+"""
+
+from __future__ import annotations
+
+from sonicgrid.agents.base import Brain, Judgment
+from sonicgrid.config import Settings
+from sonicgrid.evals.suite import AGENTS
+from sonicgrid.errors import UserError
+
+
+class AgentBrain(Brain):
+    def __init__(self, inner: Brain, agents: set[str]):
+        self.inner = inner
+        self.agents = set(agents)
+        self.llm = getattr(inner, "llm", None)
+        # the intake node asks the LLM only when the brain is named "llm"
+        self.name = "llm" if "intake" in self.agents else "llm-partial"
+
+    def ask(self, *args, **kwargs):
+        return self.inner.ask(*args, **kwargs)
+
+    def choose(self, j: Judgment) -> tuple[str, float, str, str]:
+        return self.inner.choose(j) if j.agent in self.agents else super().choose(j)
+
+
+def parse_agents(text: str | None) -> set[str] | None:
+    if not text:
+        return None
+    agents = {a.strip() for a in text.split(",") if a.strip()}
+    bad = agents - set(AGENTS)
+    if bad:
+        raise UserError(f"--llm-agents: unknown agent(s) {', '.join(sorted(bad))}; known: {', '.join(AGENTS)}")
+    return agents
+
+
+def install(settings: Settings, agents: set[str]) -> None:
+    """Make make() use the isolating brain for these settings: the run module builds one Services
+    per distinct settings and caches it, so the entry is placed in that cache before the first run."""
+    from sonicgrid.graph import run
+    from sonicgrid.graph.services import Services, make_brain
+
+    svc = Services(settings, brain=AgentBrain(make_brain(settings), agents))
+    run._SERVICES[settings.model_dump_json()] = svc
+    if run.services_for(settings) is not svc:  # the cache scheme changed: refuse to measure the wrong thing
+        raise RuntimeError("could not install the isolating brain")
