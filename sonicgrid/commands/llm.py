@@ -63,7 +63,9 @@ def train_cmd(out_dir: Path = typer.Option(DEFAULT_OUT, "--out", help="working d
 @app.command("eval")
 def eval_cmd(brains: str = typer.Option("rules,base,tuned", help="comma list of rules, base, tuned"),
              adapter: Optional[Path] = typer.Option(None, help="GGUF LoRA (default: the shipped one)"),
-             per_agent: int = typer.Option(60, help="held-out examples per agent"),
+             per_agent: int = typer.Option(40, help="held-out examples per agent"),
+             intake_n: int = typer.Option(120, help="held-out intake requests"),
+             only: Optional[str] = typer.Option(None, help="comma list of agents (intake, decision, ...)"),
              threads: int = typer.Option(2), json_out: Optional[Path] = typer.Option(None, "--json")) -> None:
     """Accuracy of each brain on the held-out split (labels: rules decisions; intake: true fields)."""
     quiet_libraries()
@@ -79,7 +81,8 @@ def eval_cmd(brains: str = typer.Option("rules,base,tuned", help="comma list of 
                 brain = None if kind == "rules" else evaluate.make_llm_brain(kind, adapter, threads)
             except (ModelUnavailable, FileNotFoundError) as exc:
                 raise UserError(str(exc)) from exc
-            results[kind] = evaluate.evaluate(d["heldout"], brain, per_agent)
+            agents = tuple(a.strip() for a in only.split(",")) if only else None
+            results[kind] = evaluate.evaluate(d["heldout"], brain, per_agent, intake_n, agents)
         results["ceiling"] = evaluate.ceiling(d["train"] + d["heldout"])
         t = Table(title="held-out accuracy")
         t.add_column("field / agent")

@@ -50,7 +50,8 @@ def intake_brief(request: str, brain) -> tuple[dict, dict | None]:
     return b, data
 
 
-def evaluate(examples: list[Example], brain=None, per_agent: int | None = None) -> dict:
+def evaluate(examples: list[Example], brain=None, per_agent: int | None = None, intake_n: int | None = None,
+             agents: tuple[str, ...] | None = None) -> dict:
     """brain=None: the rules brain. Returns accuracies, counts and latency figures."""
     from sonicgrid.agents.base import RULES
 
@@ -59,7 +60,8 @@ def evaluate(examples: list[Example], brain=None, per_agent: int | None = None) 
     llm_right: dict[str, int] = defaultdict(int)
     lat: list[float] = []
     for ex in examples:
-        if per_agent is not None and counts[ex.agent] >= per_agent:
+        cap = intake_n if ex.agent == "intake" and intake_n is not None else per_agent
+        if (cap is not None and counts[ex.agent] >= cap) or (agents and ex.agent not in agents):
             continue
         counts[ex.agent] += 1
         if ex.agent == "intake":
