@@ -37,7 +37,7 @@ def test_agent_examples_are_rules_decisions_in_the_brains_prompt(data):
     for ex in [e for e in data["train"] if e.agent != "intake"][:200]:
         j = ex.judgment
         assert ex.label["choice"] == j.rules()[0] and ex.label["choice"] in j.allowed
-        rec = Recorder('{"choice": "%s"}' % ex.label["choice"])
+        rec = Recorder(json.dumps({"choice": ex.label["choice"]}))
         LLMBrain(rec).decide(j)  # an adapter-loaded brain sends the lean prompt...
         assert ex.prompt == rec.prompts[0] + '{"choice": "'  # ...then LocalLLM writes the JSON head
         assert ex.answer == ex.label["choice"] + '"}'

@@ -17,7 +17,7 @@ GGUF_NAMES = {"self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_
 _KEY = re.compile(r"layers\.(\d+)\.(self_attn\.\w+_proj|mlp\.\w+_proj)\.lora_([AB])(?:\.default)?\.weight$")
 
 
-def lora_tensors(peft_model) -> dict[str, "object"]:
+def lora_tensors(peft_model) -> dict:
     """GGUF tensor name -> float32 numpy array, from a peft model's LoRA weights."""
     out = {}
     for key, value in peft_model.state_dict().items():

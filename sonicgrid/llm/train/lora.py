@@ -35,7 +35,12 @@ def encode(tok, prompt: str, answer: str) -> tuple[list[int], int]:
 
 
 def attach_lora(model, cfg: TrainConfig):
-    from peft import LoraConfig, get_peft_model
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError as exc:
+        from sonicgrid.errors import ModelUnavailable
+
+        raise ModelUnavailable("training needs peft: pip install -e '.[train]'") from exc
 
     n = model.config.num_hidden_layers
     layers = list(range(max(0, n - cfg.top_layers), n))
