@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sonicgrid.brief import KEYS, SECTION_SECONDS
+from sonicgrid.brief import KEYS, MAX_SECONDS, MIN_SECONDS, SECTION_SECONDS
 
 MOOD_WORDS = {
     "moody": ["moody", "dark", "darker", "sad", "melanchol", "gloomy", "somber", "sombre", "noir",
@@ -18,8 +18,9 @@ MOOD_WORDS = {
     "happy": ["happy", "joy", "cheer", "upbeat", "sunny", "bright", "playful", "fun", "feliz",
               "fröhlich", "heureux", "alegre"],
     "energetic": ["energetic", "energy", "driving", "intense", "hype", "pumping", "powerful",
-                  "aggressive", "fast", "danc", "party", "énergique", "energico"],
-    "tender": ["tender", "romantic", "love", "warm", "intimate", "sweet", "nostalg"],
+                  "aggressive", "fast", "danc", "party", "gym", "workout", "sport", "énergique", "energico"],
+    "tender": ["tender", "romantic", "love", "warm", "intimate", "sweet", "nostalg", "wedding", "first dance",
+               "lullaby"],
     "tense": ["tense", "suspense", "thriller", "scary", "horror", "ominous", "anxious", "eerie",
               "creepy", "tension"],
     "epic": ["epic", "cinematic", "heroic", "trailer", "grand", "majestic", "orchestral", "triumph"],
@@ -27,7 +28,7 @@ MOOD_WORDS = {
 }
 SECTION_WORDS = {
     "intro": ["intro", "opening", "opener", "start", "introduction"],
-    "outro": ["outro", "ending", "closing", "finale", "end credits"],
+    "outro": ["outro", "ending", "closing", "finale", "end credits", "credits roll", "credits"],
     "build": ["build", "buildup", "build-up", "riser", "rise", "crescendo"],
     "loop": ["loop", "bed", "background", "beat", "groove"],
     "full": ["song", "track", "full", "piece"],
@@ -107,13 +108,14 @@ def parse(prompt: str) -> tuple[dict, dict]:
     if negated:
         fields["exclude"] = sorted(set(negated))
 
-    m = _DUR.search(text)
-    if m:
-        value = _num(m.group(1))
-        if m.group(2).lower().startswith("m"):
-            value *= 60
-        fields["duration_s"] = value
-        found["duration_s"] = m.group(0).strip()
+    durations = []
+    for m in _DUR.finditer(text):
+        value = _num(m.group(1)) * (60 if m.group(2).lower().startswith("m") else 1)
+        durations.append((value, m.group(0).strip()))
+    if durations:
+        # Several lengths ("spend 9999 seconds ... 3 seconds"): the last sane one is the request.
+        sane = [d for d in durations if MIN_SECONDS <= d[0] <= MAX_SECONDS]
+        fields["duration_s"], found["duration_s"] = (sane or durations)[-1 if sane else 0]
     m = _BPM.search(text)
     if m:
         fields["tempo_bpm"] = float(m.group(1))
