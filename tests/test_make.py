@@ -62,6 +62,9 @@ def test_second_identical_request_reuses_from_library(settings):
     assert [t for t in first["tool_calls"] if t["role"] == "generator"]
     # the reused clip is judged on the analysis stored with it, not listened to again
     assert [t["tool"] for t in second["tool_calls"] if t["role"] == "analyst"] == ["library-analysis"]
+    # ... and, already mastered, it is not mastered again, yet still meets the loudness target
+    assert not [t for t in second["tool_calls"] if t["role"] in ("master", "enhancer")]
+    assert abs(loudness_lufs(aio.read(second["result"]["path"])) - settings.target_lufs) <= 0.5
     gate = [v for v in second["verdicts"] if v["agent"] == "gatekeeper"][0]
     assert gate["evidence"]["score"] == pytest.approx(first["result"]["score"], abs=0.01)
 

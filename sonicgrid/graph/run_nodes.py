@@ -71,10 +71,46 @@ def finish(state: RunState, svc: Services) -> dict:
         why = "; ".join(c.get("message", "") for c in cells if c.get("message")) or "nothing was produced"
         return {"result": {"status": "no_clip", "message": why}}
     t0 = time.perf_counter()
+    calls: list[dict] = []
+    final, mastering = _reused_master(done, svc) if len(done) == 1 else (None, None)
+    if final is None:
+        final, mastering = _mix_and_master(done, state, svc, calls)
+    wav = aio.write(run_dir / "clip.wav", final)
+    if len(done) == 1:
+        analysis = done[0]["analysis"]
+    else:
+        listener = svc.registry.pick("analyst", "quality")
+        analysis = listener.run(final, state["brief"])
+    score = float(np.mean([c["score"] for c in done]))
+    clip_id = store_clip(svc, state, final, analysis, score, done)
+    return {"result": {"status": "ok", "path": str(wav), "clip_id": clip_id, "score": round(score, 2),
+                       "mastering": mastering, "duration_s": round(final.duration, 3),
+                       "analysis": {k: v for k, v in analysis.items() if k != "embedding"},
+                       "finish_s": round(time.perf_counter() - t0, 4)},
+            "tool_calls": calls}
+
+
+def _reused_master(done: list[dict], svc: Services) -> tuple[aio.Audio | None, dict | None]:
+    """A clip reused as is was enhanced and mastered when it was made: keep it unless its loudness
+    drifted (e.g. padded to a longer duration)."""
+    if done[0].get("decision") != "reuse":
+        return None, None
+    from sonicgrid.tools.analysts.features import loudness_lufs
+    from sonicgrid.tools.enhancers.master import true_peak_dbfs
+
+    clip = aio.read(done[0]["path"])
+    lufs, tp = loudness_lufs(clip), true_peak_dbfs(clip.samples)
+    if abs(lufs - svc.settings.target_lufs) > 0.5 or tp > svc.settings.true_peak_dbfs + 0.05:
+        return None, None
+    return clip, {"lufs_in": round(lufs, 2), "lufs_out": round(lufs, 2), "true_peak_dbtp": round(tp, 2),
+                  "target_lufs": svc.settings.target_lufs, "ceiling_dbtp": svc.settings.true_peak_dbfs,
+                  "note": "reused library clip, already mastered"}
+
+
+def _mix_and_master(done: list[dict], state: RunState, svc: Services, calls: list[dict]) -> tuple[aio.Audio, dict]:
     sr = svc.settings.sample_rate
     from sonicgrid.tools.mixer import Cell, mix
 
-    calls: list[dict] = []
     segments = []
     for c in done:  # every segment is enhanced: speech by a voice enhancer, the rest by a music one
         seg = aio.read(c["path"])
@@ -92,19 +128,7 @@ def finish(state: RunState, svc: Services) -> dict:
     final, mastering = master_fn(mixed, svc.settings.target_lufs, svc.settings.true_peak_dbfs)
     calls.append(tool_call(master.name if master else "master-chain", "master", None, time.perf_counter() - tm,
                            final.duration, master.cost.estimate(final.duration) if master else 0.0))
-    wav = aio.write(run_dir / "clip.wav", final)
-    if len(done) == 1:
-        analysis = done[0]["analysis"]
-    else:
-        listener = svc.registry.pick("analyst", "quality")
-        analysis = listener.run(final, state["brief"])
-    score = float(np.mean([c["score"] for c in done]))
-    clip_id = store_clip(svc, state, final, analysis, score, done)
-    return {"result": {"status": "ok", "path": str(wav), "clip_id": clip_id, "score": round(score, 2),
-                       "mastering": mastering, "duration_s": round(final.duration, 3),
-                       "analysis": {k: v for k, v in analysis.items() if k != "embedding"},
-                       "finish_s": round(time.perf_counter() - t0, 4)},
-            "tool_calls": calls}
+    return final, mastering
 
 
 def _apply(svc: Services, role: str, capability: str, audio: aio.Audio, state: RunState, calls: list[dict],
