@@ -34,3 +34,13 @@ def moody_clip():
 
     brief = {"prompt": "moody", "mood": "moody", "duration_s": 6.0}
     return SoundFontComposer().run(GenRequest("moody", brief, "harmony", "loop", 6.0, seed=3)).audio
+
+
+@pytest.fixture
+def models_dir(monkeypatch):
+    """Tiny random-initialised real-model architectures (built once per session), as the models dir."""
+    from test_models_fixtures import tiny_root
+
+    root = tiny_root()
+    monkeypatch.setenv("SONICGRID_MODELS_DIR", str(root))
+    return root

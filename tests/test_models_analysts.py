@@ -8,16 +8,11 @@ import pytest
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.base import GenRequest
-from test_models_fixtures import AST_LABELS, tiny_root
+from test_models_fixtures import AST_LABELS
 
 pytest.importorskip("transformers")
 
 
-@pytest.fixture
-def models_dir(monkeypatch):
-    root = tiny_root()
-    monkeypatch.setenv("SONICGRID_MODELS_DIR", str(root))
-    return root
 
 
 def test_ast_maps_audioset_labels_to_our_tags(models_dir, moody_clip):

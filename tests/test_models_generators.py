@@ -7,16 +7,10 @@ import numpy as np
 import pytest
 
 from sonicgrid.tools.base import GenRequest
-from test_models_fixtures import tiny_root
 
 pytest.importorskip("transformers")
 
 
-@pytest.fixture
-def models_dir(monkeypatch):
-    root = tiny_root()
-    monkeypatch.setenv("SONICGRID_MODELS_DIR", str(root))
-    return root
 
 
 def req(layer="rhythm", dur=1.0, seed=1, section="intro", **kw):
