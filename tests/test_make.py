@@ -119,3 +119,32 @@ def test_cli_json_summary(tmp_path):
     data = json.loads(p.stdout)
     assert data["seed"] == 4 and data["result"]["status"] == "ok"
     assert Path(data["result"]["path"]).exists() and data["brief"]["mood"] == "calm"
+
+
+def test_crashed_run_continues_from_its_checkpoint(settings, monkeypatch):
+    """A crash in the finish stage loses nothing: --resume goes on without generating again."""
+    from sonicgrid.graph import run as run_mod
+    from sonicgrid.tools.enhancers import master as master_mod
+
+    real = master_mod.master
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("power cut")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(master_mod, "master", flaky)
+    with pytest.raises(UserError, match="--resume") as err:
+        make("make a moody intro", settings, seed=2)
+    run_id = str(err.value).split()[1]
+    assert not (settings.library_dir / "chroma").exists() or run_mod.services_for(settings).library.count() == 0
+    out = run_mod.continue_run(run_id, settings)
+    assert out["result"]["status"] == "ok" and out["run_id"] == run_id
+    gens = [t for t in out["tool_calls"] if t["role"] == "generator"]
+    assert len(gens) == 1  # the cell's work before the crash was not redone
+    with pytest.raises(UserError, match="already finished"):
+        run_mod.continue_run(run_id, settings)
+    with pytest.raises(UserError, match="no run"):
+        run_mod.continue_run("nope", settings)

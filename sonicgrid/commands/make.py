@@ -17,7 +17,7 @@ NODE_TEXT = {"intake": "reading the request", "plan": "planning the grid", "cell
 
 
 def make_cmd(
-    prompt: str = typer.Argument(..., help='What to make, e.g. "make a moody intro"'),
+    prompt: Optional[str] = typer.Argument(None, help='What to make, e.g. "make a moody intro"'),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory [default: ./out]"),
     seed: int = typer.Option(0, "--seed", help="Random seed: same seed + same library = same clip"),
     brain: Optional[str] = typer.Option(None, "--brain", help="Agents' brain: rules (deterministic) or llm"),
@@ -27,6 +27,8 @@ def make_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary"),
     allow_download: bool = typer.Option(False, "--allow-download",
                                         help="Let real models fetch missing weights from their hub (off: local only)"),
+    resume: Optional[str] = typer.Option(None, "--resume", metavar="RUN_ID",
+                                         help="Continue a run that crashed or was interrupted, from its checkpoint"),
 ) -> None:
     """Turn a request into a finished, mastered clip: WAV + JSON sidecar under OUT/RUN_ID/."""
     quiet_libraries()
@@ -40,10 +42,20 @@ def make_cmd(
 
             os.environ["SONICGRID_ALLOW_DOWNLOAD"] = "1"
         s = settings(brain=brain, budget_s=budget, out_dir=out_dir)
-        from sonicgrid.graph.run import make
+        from sonicgrid.graph.run import continue_run, make
+
+        if resume is None and prompt is None:
+            from sonicgrid.errors import UserError
+
+            raise UserError('say what to make, e.g. sonicgrid make "make a moody intro" (or --resume RUN_ID)')
+
+        def run(on_event=None) -> dict:
+            if resume is not None:
+                return continue_run(resume, s, on_event=on_event)
+            return make(prompt, s, seed=seed, duration=duration, project=project, on_event=on_event)
 
         if as_json:
-            summary = make(prompt, s, seed=seed, duration=duration, project=project)
+            summary = run()
         else:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                           console=console, transient=True) as prog:
@@ -52,7 +64,7 @@ def make_cmd(
                 def on_event(node: str, update: dict) -> None:
                     prog.update(task, description=f"{node}: done; next: {_next(node)}")
 
-                summary = make(prompt, s, seed=seed, duration=duration, project=project, on_event=on_event)
+                summary = run(on_event)
         _report(summary, as_json)
         if summary["result"].get("status") != "ok":
             raise typer.Exit(1)

@@ -85,7 +85,38 @@ def make(request: str, settings: Settings, *, seed: int = 0, duration: float | N
     except UserError:
         _cleanup(run_dir)
         raise
+    except Exception as exc:  # a crash: the checkpoints and candidates stay, the run can go on
+        raise _stopped(run_id, exc) from exc
     return _finish_or_pause(graph, config, svc, run_dir, time.perf_counter() - t0)
+
+
+def _stopped(run_id: str, exc: BaseException) -> UserError:
+    return UserError(f"run {run_id} stopped ({type(exc).__name__}: {exc}); its progress is checkpointed: "
+                     f"continue it with: sonicgrid make --resume {run_id}")
+
+
+def continue_run(run_id: str, settings: Settings, *, on_event: Callable[[str, dict], None] | None = None) -> dict:
+    """Go on with a run that crashed or was interrupted, from its last checkpoint: nodes that
+    finished are not run again."""
+    svc = services_for(settings)
+    graph = graph_for(svc)
+    config = {"configurable": {"thread_id": run_id}, "recursion_limit": 50}
+    snap = graph.get_state(config)
+    if not snap.values:
+        raise UserError(f"no run {run_id} in {settings.checkpoint_path}")
+    if not snap.next:
+        res = snap.values.get("result", {})
+        raise UserError(f"run {run_id} already finished ({res.get('status')}: {res.get('path') or res.get('message')})")
+    if pending_interrupts(graph, config):
+        raise UserError(f"run {run_id} is waiting for an approval: answer it in `sonicgrid chat --approve`")
+    t0 = time.perf_counter()
+    try:
+        _stream(graph, None, config, on_event)
+    except UserError:
+        raise
+    except Exception as exc:
+        raise _stopped(run_id, exc) from exc
+    return _finish_or_pause(graph, config, svc, Path(snap.values["run_dir"]), time.perf_counter() - t0)
 
 
 def _stream(graph, payload, config: dict, on_event) -> None:
