@@ -18,8 +18,27 @@ def shipped_path() -> Path:
     return Path(__file__).resolve().parents[1] / "adapters" / ADAPTER_NAME
 
 
+def balanced(train: list, seed: int) -> list:
+    """Repeat an agent's rare choices (enhance, reuse, revise, ...) up to two thirds of a fair share."""
+    import random
+    from collections import defaultdict
+
+    groups: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for e in train:
+        if e.agent != "intake":
+            groups[e.agent][e.label["choice"]].append(e)
+    extra = []
+    for labels in groups.values():
+        share = sum(map(len, labels.values())) / (1.5 * len(labels))
+        for exs in labels.values():
+            extra += [exs[i % len(exs)] for i in range(max(0, int(share) - len(exs)))]
+    out = train + extra
+    random.Random(seed).shuffle(out)
+    return out
+
+
 def run(out_dir: Path, cfg: TrainConfig, n_agent: int = 600, n_intake: int = 900, seed: int = dataset.SEED,
-        limit_train: int | None = None, install: bool = False, log=print):
+        limit_train: int | None = None, install: bool = False, balance: bool = False, log=print):
     """Write data (jsonl), train, export the GGUF adapter into out_dir; optionally install it as package
     data. Returns (report, the trained peft model, its tokenizer)."""
     from sonicgrid.llm.train import base, export, lora
@@ -29,6 +48,8 @@ def run(out_dir: Path, cfg: TrainConfig, n_agent: int = 600, n_intake: int = 900
     t0 = time.perf_counter()
     data = dataset.build(n_agent, n_intake, seed)
     train = data["train"][:limit_train] if limit_train else data["train"]
+    if balance:
+        train = balanced(train, seed)
     dataset.write_jsonl(train, out_dir / "train.jsonl")
     dataset.write_jsonl(data["heldout"], out_dir / "heldout.jsonl")
     log(f"data: {len(train)} train, {len(data['heldout'])} held-out examples ({time.perf_counter() - t0:.1f}s)")
