@@ -110,6 +110,8 @@ def parse(prompt: str) -> tuple[dict, dict]:
 
     durations = []
     for m in _DUR.finditer(text):
+        if m.group(1).isalpha() and m.group(0)[len(m.group(1)):][:1] not in (" ", "-"):
+            continue  # "as" is not "a s": a number word needs a space before its unit
         value = _num(m.group(1)) * (60 if m.group(2).lower().startswith("m") else 1)
         durations.append((value, m.group(0).strip()))
     if durations:
