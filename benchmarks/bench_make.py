@@ -86,12 +86,10 @@ def main() -> None:
     print(f"peak RSS: {rss:.0f} MiB")
 
     from sonicgrid.agents import decision
-    from sonicgrid.llm.brain import LLMBrain
-    from sonicgrid.llm.local import LocalLLM
-    from sonicgrid.llm.locate import model_path
+    from sonicgrid.graph.services import make_brain
 
-    llm = LocalLLM.shared(model_path(None))
-    brain = LLMBrain(llm)
+    brain = make_brain(Settings(brain="llm"))  # what the product runs: packaged GGUF + shipped LoRA
+    llm = brain.llm
     brief = {"prompt": "make a moody intro", "duration_s": 12.0, "action": "new"}
     cand = {"id": "c", "similarity": 0.9, "meta": {"quality": 7.0, "duration_s": 12.0}}
     j = decision.judgment(brief, [cand], None, reuse_threshold=0.8, quality_threshold=5)
@@ -101,7 +99,7 @@ def main() -> None:
         t0 = time.perf_counter()
         brain.decide(j)
         lat.append(time.perf_counter() - t0)
-    print(f"one LLM verdict (warm, Gemma 3 270M Q4_K_M, 2 threads): median {1000 * statistics.median(lat):.0f} ms"
+    print(f"one LLM verdict (warm, {llm.name}, 2 threads): median {1000 * statistics.median(lat):.0f} ms"
           f"  (target <= 400 ms); model load {llm.load_s:.2f} s")
 
 
