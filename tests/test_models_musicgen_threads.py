@@ -9,7 +9,7 @@ import pytest
 
 from sonicgrid.errors import UserError
 from sonicgrid.tools.base import GenRequest
-from sonicgrid.tools.generators.musicgen import decode_threads
+from sonicgrid.tools.hub import decode_threads
 from test_models_fixtures import tiny_root
 
 pytest.importorskip("transformers")

@@ -10,6 +10,8 @@ Nothing here ever downloads unless the user asked for it.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import importlib.util
 import os
 import threading
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from sonicgrid.errors import ModelUnavailable
+from sonicgrid.errors import ModelUnavailable, UserError
 
 
 @dataclass(frozen=True)
@@ -194,3 +196,36 @@ class RealModelTool:
         d["model"] = self.spec.hub_id
         d["device"] = device()
         return d
+
+
+def decode_threads(current: int, env_var: str = "SONICGRID_MUSICGEN_THREADS") -> int:
+    """Intra-op CPU threads for the token-by-token decode: `env_var` if set, else `current`
+    capped at the cores other processes leave free (1-minute load average, this process counted once), at
+    least 1. Each decode step is ~300 small ops (8-row matmuls); torch's OpenMP threads spin at a barrier
+    after each one, so with more threads than free cores every op waits for a descheduled thread: on the
+    2-core dev machine at load ~6, 2 threads took 79 s for 0.5 s of audio and 1 thread 8.8 s (docs/models.md).
+    Riffusion's UNet uses it too (its big convolutions lose less: 35 s vs 23 s a step)."""
+    env = os.environ.get(env_var, "").strip()
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise UserError(f"{env_var} must be a whole number >= 1, not {env!r}")
+        return int(env)
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on every platform
+        return current
+    free = (os.cpu_count() or 1) - load + 1.0
+    return max(1, min(current, int(free)))
+
+
+@contextmanager
+def torch_threads(n: int):
+    """torch's intra-op thread count set to `n` for the block, restored after (it is process-wide)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -2,53 +2,16 @@
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
-
 import numpy as np
 
 from sonicgrid.audio import Audio
-from sonicgrid.errors import UserError
 from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
-from sonicgrid.tools.hub import ModelSpec, RealModelTool
+from sonicgrid.tools.hub import ModelSpec, RealModelTool, decode_threads, torch_threads
 
 LAYER_WORDS = {"rhythm": "drum beat, percussion groove", "harmony": "chords and bass",
                "atmosphere": "ambient pad, cinematic texture", "texture": "lo-fi texture, details",
                "voice": "vocal chops"}
 FRAME_RATE = 50  # EnCodec 32 kHz tokens per second
-
-
-def decode_threads(current: int, env_var: str = "SONICGRID_MUSICGEN_THREADS") -> int:
-    """Intra-op CPU threads for the token-by-token decode: `env_var` if set, else `current`
-    capped at the cores other processes leave free (1-minute load average, this process counted once), at
-    least 1. Each decode step is ~300 small ops (8-row matmuls); torch's OpenMP threads spin at a barrier
-    after each one, so with more threads than free cores every op waits for a descheduled thread: on the
-    2-core dev machine at load ~6, 2 threads took 79 s for 0.5 s of audio and 1 thread 8.8 s (docs/models.md).
-    Riffusion's UNet uses it too (its big convolutions lose less: 35 s vs 23 s a step)."""
-    env = os.environ.get(env_var, "").strip()
-    if env:
-        if not env.isdigit() or int(env) < 1:
-            raise UserError(f"{env_var} must be a whole number >= 1, not {env!r}")
-        return int(env)
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # not on every platform
-        return current
-    free = (os.cpu_count() or 1) - load + 1.0
-    return max(1, min(current, int(free)))
-
-
-@contextmanager
-def torch_threads(n: int):
-    """torch's intra-op thread count set to `n` for the block, restored after (it is process-wide)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def text_prompt(req: GenRequest) -> str:

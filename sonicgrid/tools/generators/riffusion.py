@@ -14,12 +14,8 @@ import numpy as np
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
-from sonicgrid.tools.generators.musicgen import (
-    decode_threads,
-    text_prompt,
-    torch_threads,
-)
-from sonicgrid.tools.hub import ModelSpec, RealModelTool
+from sonicgrid.tools.generators.musicgen import text_prompt
+from sonicgrid.tools.hub import ModelSpec, RealModelTool, decode_threads, torch_threads
 
 SR, HOP, WIN, N_FFT, FMIN, FMAX, POWER, MAX_VALUE = 44100, 441, 4410, 17640, 0.0, 10000.0, 0.25, 30e6
 
