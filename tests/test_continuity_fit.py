@@ -52,3 +52,12 @@ def test_a_clashing_clip_gets_concrete_targets(body):
 
 def test_empty_body_fits_anything():
     assert fit({"key": "C", "mode": "major"}, []) == (1.0, {}, {})
+
+
+def test_a_clip_without_an_audible_key_cannot_clash_in_key(body):
+    """A drum layer's 'key' is a guess at confidence ~0: it must not drive a key revision."""
+    clip = {"key": "F#", "mode": "major", "tempo_bpm": 90, "mood": "moody", "key_confidence": 0.02}
+    score, comps, targets = fit(clip, body)
+    assert "key" not in comps and "key" not in targets
+    tonal_score, tonal_comps, _ = fit(dict(clip, key_confidence=0.9), body)
+    assert tonal_comps["key"]["value"] < 0.5 and tonal_score < score

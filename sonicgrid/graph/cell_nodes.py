@@ -233,7 +233,9 @@ def check_continuity(state: CellState, svc: Services) -> dict:
     from sonicgrid.memory.continuity import centroid_hz
 
     snd = aio.read(state["best"]["path"])
+    mood = a.get("mood") if isinstance(a.get("mood"), dict) else {}
     clip = {"key": a.get("key"), "mode": a.get("mode"), "tempo_bpm": a.get("tempo_bpm"),
+            "key_confidence": mood.get("key_confidence", 1.0),
             "embedding": a.get("embedding"), "mood": state["brief"]["mood"],
             "centroid_hz": centroid_hz(snd.samples, snd.sr)}
     fit, comps, targets = continuity.fit_components(clip, body)

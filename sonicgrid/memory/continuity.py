@@ -16,6 +16,7 @@ import numpy as np
 from sonicgrid.tools.analysts.keytempo import key_distance
 from sonicgrid.tools.analysts.mood import MOOD_POINTS
 
+KEY_CONFIDENCE_MIN = 0.2
 WEIGHTS = {"key": 0.35, "tempo": 0.25, "timbre": 0.2, "mood": 0.2}
 RELATIONS = {0: "same or relative key", 1: "a fifth apart", 2: "two fifths apart"}
 
@@ -67,7 +68,8 @@ def fit(clip: dict, body: list[dict]) -> tuple[float, dict, dict]:
     p = profile(body)
     comps: dict[str, dict] = {}
     targets: dict = {}
-    if p.get("key") and clip.get("key"):
+    # A clip with no audible key (drums, speech: key confidence near 0) cannot clash in key.
+    if p.get("key") and clip.get("key") and clip.get("key_confidence", 1.0) >= KEY_CONFIDENCE_MIN:
         d = key_distance(clip["key"], clip.get("mode") or "major", p["key"], p["mode"])
         comps["key"] = {"value": round(max(0.0, 1 - d / 3), 3), "relation": RELATIONS.get(d, f"{d} fifths apart"),
                         "measured": f"{clip['key']} {clip.get('mode')} vs {p['key']} {p['mode']}"}
