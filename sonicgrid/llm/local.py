@@ -94,10 +94,28 @@ class LocalLLM:
             text = "{"
             for i, (name, values) in enumerate(fields):
                 text += ("" if i == 0 else ", ") + json.dumps(name) + ': "'
-                alts = " | ".join(json.dumps(str(v)) for v in values)
-                text += self._run(prompt + text, f'root ::= ({alts}) "\\""', max_tokens)
+                free = self._free(prompt + text, [str(v) for v in values])
+                if free is not None:
+                    text += free + '"'
+                else:
+                    alts = " | ".join(json.dumps(str(v)) for v in values)
+                    text += self._run(prompt + text, f'root ::= ({alts}) "\\""', max_tokens)
             return text + "}"
         return self._run(prompt, self._grammar(schema), max_tokens)
+
+    def _free(self, prompt: str, values: list[str]) -> str | None:
+        """Greedy decoding without a grammar, accepted only when it spells an allowed value exactly.
+
+        Then every token it chose was the most likely token overall, so also the most likely
+        token the grammar allows: the answer is the one the grammar would give, about 3x faster
+        (llama.cpp's grammar sampler walks Gemma's 262k-token vocabulary at every step). Anything
+        else returns None and the caller decodes under the grammar."""
+        longest = max(len(self.llm.tokenize(v.encode(), add_bos=False, special=False)) for v in values)
+        with self._lock:
+            out = self.llm.create_completion(prompt, max_tokens=longest + 1, temperature=0.0, top_k=1, seed=0,
+                                             stop=['"'])
+        text = out["choices"][0]["text"]
+        return text if text in values else None
 
     def _run(self, prompt: str, grammar, max_tokens: int) -> str:
         from llama_cpp import LlamaGrammar
