@@ -23,6 +23,12 @@ def _capability(state: CellState) -> str:
     return f"layer:{state['cell']['layer']}"
 
 
+def _regen_estimate(state: CellState, svc: Services) -> float:
+    """What one more generation of this cell would cost (inf when no generator can do it)."""
+    tool = svc.registry.pick("generator", _capability(state))
+    return tool.cost.estimate(state["cell"]["duration_s"]) if tool else float("inf")
+
+
 def recall(state: CellState, svc: Services) -> dict:
     """Library candidates for this cell, ranked by text + audio + metadata compatibility (memory/search.py)."""
     brief, cell = state["brief"], state["cell"]
@@ -211,8 +217,7 @@ def analyze(state: CellState, svc: Services) -> dict:
 def gatekeep(state: CellState, svc: Services) -> dict:
     s = svc.settings
     q = state["analysis"]["quality"]
-    tool = svc.registry.pick("generator", _capability(state))
-    est = tool.cost.estimate(state["cell"]["duration_s"]) if tool else float("inf")
+    est = _regen_estimate(state, svc)
     j = gatekeeper.judgment(score=q["score"], components=q["components"], threshold=s.quality_threshold,
                             attempt=state.get("attempt", 0), max_retries=s.max_retries,
                             remaining_s=_remaining(state), regen_estimate_s=est)
@@ -239,8 +244,7 @@ def check_continuity(state: CellState, svc: Services) -> dict:
             "embedding": a.get("embedding"), "mood": state["brief"]["mood"],
             "centroid_hz": centroid_hz(snd.samples, snd.sr)}
     fit, comps, targets = continuity.fit_components(clip, body)
-    tool = svc.registry.pick("generator", _capability(state))
-    est = tool.cost.estimate(state["cell"]["duration_s"]) if tool else float("inf")
+    est = _regen_estimate(state, svc)
     j = continuity.judgment(fit=fit, components=comps, targets=targets, body_size=len(body),
                             project=state.get("project") or state.get("session"), revision=state.get("revision", 0),
                             max_revisions=s.max_revisions, remaining_s=_remaining(state), revise_estimate_s=est)

@@ -50,7 +50,6 @@ def new_run_id() -> str:
 
 
 def model_versions(svc: Services) -> dict:
-    import langgraph
     import numpy
 
     tools = {t.name: {"version": t.version, "available": t.available()[0]} for t in svc.registry.tools}
@@ -59,8 +58,7 @@ def model_versions(svc: Services) -> dict:
     from importlib.metadata import version
 
     return {"sonicgrid": __version__, "langgraph": version("langgraph"), "numpy": numpy.__version__,
-            "python": platform.python_version(), "brain": brain.name, "llm": llm, "tools": tools,
-            "langgraph_module": getattr(langgraph, "__name__", "langgraph")}
+            "python": platform.python_version(), "brain": brain.name, "llm": llm, "tools": tools}
 
 
 def make(request: str, settings: Settings, *, seed: int = 0, duration: float | None = None,
