@@ -100,3 +100,22 @@ def test_cli_data_writes_jsonl(tmp_path):
     rows = [json.loads(x) for x in (tmp_path / "train.jsonl").read_text().splitlines()]
     assert rows and {"prompt", "answer", "label", "split"} <= set(rows[0])
     assert (tmp_path / "heldout.jsonl").stat().st_size > 0
+
+
+@pytest.mark.parametrize("agent", dataset.AGENTS)
+def test_the_words_alone_determine_the_rules_choice(agent):
+    """The judge reads words, not numbers: two judgments it cannot tell apart must get the same label,
+    else no training could teach it the rules (this failed for decision, cost and continuity before
+    the words carried every cut the rules make: a quarter of their examples were contradictory)."""
+    import random
+    from collections import defaultdict
+
+    from sonicgrid.llm.train import evidence
+
+    rng, seen = random.Random(7), defaultdict(set)
+    for _ in range(3000):
+        j = evidence.BUILDERS[agent](rng)
+        seen[(facts(j.words), tuple(j.allowed))].add(j.rules()[0])
+    contradictory = {k: v for k, v in seen.items() if len(v) > 1}
+    assert not contradictory, list(contradictory.items())[:3]
+    assert len(seen) > 30  # the words do vary

@@ -31,8 +31,8 @@ def judgment(*, fit: float, components: dict, targets: dict, body_size: int, pro
     def rules() -> tuple[str, float, str]:
         if body_size == 0:
             return "fit", 0.9, "first clip of this body of work: nothing to clash with"
-        if fit < 0.6 and "revise" in allowed:
-            return "revise", 0.8, f"fit {fit:.2f} < 0.60 (worst: {worst}); revise toward {targets}"
+        if fit < w.FIT_BAR and "revise" in allowed:
+            return "revise", 0.8, f"fit {fit:.2f} < {w.FIT_BAR:.2f} (worst: {worst}); revise toward {targets}"
         return "fit", min(0.95, 0.4 + fit / 2), f"fit {fit:.2f} to {body_size} earlier clips"
 
     explain = {"fit": f"the clip is a {w.fit(fit)} to the body of work",

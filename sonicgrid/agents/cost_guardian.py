@@ -24,14 +24,13 @@ def judgment(*, tool: str, estimate_s: float, remaining_s: float, budget_s: floa
     evidence = {"tool": tool, "estimate_s": round(estimate_s, 3), "remaining_s": round(remaining_s, 3),
                 "budget_s": budget_s, "expected_gain": round(expected_gain, 2),
                 "cheaper": [{"tool": n, "estimate_s": round(e, 3)} for n, e in cheaper], "has_fallback": has_fallback}
-    words = {"cost": w.budget(estimate_s, remaining_s), "expected improvement": w.level(
-        expected_gain, (0.0, 1.0, 3.0), ("none", "small", "moderate", "large")),
+    words = {"cost": w.budget(estimate_s, remaining_s), "expected improvement": w.gain(expected_gain),
         "cheaper tool that fits": w.yes(bool(fits)), "existing clip to fall back on": w.yes(has_fallback)}
 
     def rules() -> tuple[str, float, str]:
         if "approve" in allowed and (expected_gain > 0 or not has_fallback):
             return "approve", 0.9, f"{tool} needs ~{estimate_s:.2f}s of {remaining_s:.2f}s left"
-        if "approve" in allowed and has_fallback and estimate_s <= 0.2 * remaining_s:
+        if "approve" in allowed and has_fallback and estimate_s < w.CHEAP_SHARE * remaining_s:
             return "approve", 0.6, f"cheap enough (~{estimate_s:.2f}s) to try for a gain"
         if "downgrade" in allowed:
             name, est = fits[0]

@@ -26,21 +26,23 @@ def judgment(brief: dict, candidates: list[dict], reference: dict | None, *, reu
                 "duration_fits": dur_ok, "reference": reference["id"] if reference else None,
                 "action": brief.get("action"), "reuse_threshold": reuse_threshold,
                 "quality_threshold": quality_threshold, "n_candidates": len(candidates)}
+    vary = brief.get("action") == "vary"
     words = {"request": brief.get("prompt", ""), "closest clip": w.similarity(sim),
+             "close enough to reuse": w.yes(sim is not None and sim >= reuse_threshold),
              "its quality": w.score_vs_bar(q, quality_threshold), "length fits": w.yes(dur_ok),
-             "asks to extend an earlier clip": w.yes(extend)}
+             "asks to extend an earlier clip": w.yes(extend), "asks for a variation": w.yes(vary)}
 
     def rules() -> tuple[str, float, str]:
         if extend:
             return "extend", 0.9, f"the request extends an earlier clip ({reference['id']})"
-        if "reuse" in allowed and q is not None and q >= quality_threshold and brief.get("action") != "vary":
+        if "reuse" in allowed and q is not None and q >= quality_threshold and not vary:
             return "reuse", min(0.95, 0.5 + sim / 2), \
                 f"clip {best['id']} is {w.similarity(sim)} (similarity {sim:.2f}) and scored {q:.1f}/10"
-        if "enhance" in allowed and q is not None and q < quality_threshold and brief.get("action") != "vary":
+        if "enhance" in allowed and q is not None and q < quality_threshold and not vary:
             return "enhance", 0.7, f"clip {best['id']} matches (similarity {sim:.2f}) but scored {q:.1f}/10: enhance it"
         if best is None:
             return "generate", 0.9, "the library has nothing like this yet"
-        if brief.get("action") == "vary":
+        if vary:
             return "generate", 0.8, "the request asks for a variation, not the same clip"
         if sim < reuse_threshold:
             return "generate", 0.75, f"closest clip {best['id']} has similarity {sim:.2f}, under the reuse bar {reuse_threshold:.2f}"
