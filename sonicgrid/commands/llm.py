@@ -42,6 +42,9 @@ def train_cmd(out_dir: Path = typer.Option(DEFAULT_OUT, "--out", help="working d
               threads: int = typer.Option(2, help="torch CPU threads"),
               n_agent: int = typer.Option(600), n_intake: int = typer.Option(900),
               limit: Optional[int] = typer.Option(None, help="train on the first N examples only (smoke runs)"),
+              balance: bool = typer.Option(False, help="repeat each agent's rare choices (enhance, revise, ...) "
+                                           "up to two thirds of a fair share"),
+              seed: int = typer.Option(0, help="training seed (order of examples, LoRA init)"),
               install: bool = typer.Option(False, help="copy the adapter into the package (sonicgrid/llm/adapters/)"),
               ) -> None:
     """Reproduce the shipped adapter: data -> base GGUF in transformers -> LoRA -> GGUF adapter."""
@@ -51,10 +54,10 @@ def train_cmd(out_dir: Path = typer.Option(DEFAULT_OUT, "--out", help="working d
         from sonicgrid.llm.train.lora import TrainConfig
 
         cfg = TrainConfig(rank=rank, alpha=2.0 * rank, top_layers=top_layers, lr=lr, batch=batch, epochs=epochs,
-                          max_steps=steps, max_minutes=max_minutes, threads=threads)
+                          max_steps=steps, max_minutes=max_minutes, threads=threads, seed=seed)
         try:
             report, _, _ = pipeline.run(out_dir, cfg, n_agent=n_agent, n_intake=n_intake, limit_train=limit,
-                                  install=install, log=lambda m: console.print(m, highlight=False))
+                                  install=install, balance=balance, log=lambda m: console.print(m, highlight=False))
         except ModelUnavailable as exc:
             raise UserError(str(exc)) from exc
         out.print_json(json.dumps({k: report[k] for k in ("steps_done", "final_loss", "train_seconds", "adapter")}))
