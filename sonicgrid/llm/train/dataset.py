@@ -78,7 +78,7 @@ def agent_examples(agent: str, n: int, seed: int = SEED) -> dict[str, list[Examp
     return out
 
 
-def build(n_agent: int = 600, n_intake: int = 900, seed: int = SEED) -> dict[str, list[Example]]:
+def build(n_agent: int = 1000, n_intake: int = 900, seed: int = SEED) -> dict[str, list[Example]]:
     """All examples, by split. Intake held-out requests use phrasings and cues never trained on."""
     data: dict[str, list[Example]] = {"train": [], "heldout": []}
     for agent in AGENTS:

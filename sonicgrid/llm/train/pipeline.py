@@ -37,7 +37,7 @@ def balanced(train: list, seed: int) -> list:
     return out
 
 
-def run(out_dir: Path, cfg: TrainConfig, n_agent: int = 600, n_intake: int = 900, seed: int = dataset.SEED,
+def run(out_dir: Path, cfg: TrainConfig, n_agent: int = 1000, n_intake: int = 900, seed: int = dataset.SEED,
         limit_train: int | None = None, install: bool = False, balance: bool = False, log=print):
     """Write data (jsonl), train, export the GGUF adapter into out_dir; optionally install it as package
     data. Returns (report, the trained peft model, its tokenizer)."""
