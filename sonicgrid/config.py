@@ -16,7 +16,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".sonicgrid",
                            description="library, checkpoints and traces live here")
     out_dir: Path = Field(default=Path("out"), description="where clips are written")
-    brain: Literal["rules", "llm"] = "rules"
+    brain: Literal["auto", "rules", "llm"] = Field(
+        default="auto", description="auto: the embedded LLM judge when it loads, else rules; rules: deterministic")
     budget_s: float = Field(default=60.0, gt=0, description="compute budget per request, seconds")
     max_retries: int = Field(default=2, ge=0, le=5, description="regenerations per cell")
     max_revisions: int = Field(default=1, ge=0, le=3, description="continuity revisions per cell")

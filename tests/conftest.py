@@ -10,6 +10,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# The product's default brain is "auto" (the embedded LLM judge); tests are deterministic unless they
+# ask for the LLM (tests/test_brain_default.py covers the default itself).
+os.environ.setdefault("SONICGRID_BRAIN", "rules")
 
 
 @pytest.fixture

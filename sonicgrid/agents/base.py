@@ -25,6 +25,7 @@ class Brain:
     """Decides a Judgment. The rules brain is deterministic; LLMBrain overrides `choose`."""
 
     name = "rules"
+    note: str | None = None  # why this brain decides (e.g. the LLM judge could not load), for the user
 
     def choose(self, j: Judgment) -> tuple[str, float, str, str]:
         choice, conf, reason = j.rules()

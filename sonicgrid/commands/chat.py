@@ -9,13 +9,14 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from sonicgrid.commands.common import console, out, quiet_libraries, settings, user_errors
+from sonicgrid.commands.common import (BRAIN_HELP, check_brain, console, out, quiet_libraries, say_brain,
+                                      settings, user_errors)
 
 
 def command(
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory [default: ./out]"),
     session: Optional[str] = typer.Option(None, "--session", help="Resume (or name) a session"),
-    brain: Optional[str] = typer.Option(None, "--brain", help="Agents' brain: rules or llm"),
+    brain: Optional[str] = typer.Option(None, "--brain", help=BRAIN_HELP),
     budget: Optional[float] = typer.Option(None, "--budget", help="Compute budget per request, seconds"),
     approve: bool = typer.Option(False, "--approve", help="Ask before each expensive step"),
     approve_over: float = typer.Option(0.0, "--approve-over", help="With --approve: ask only above this estimate (s)"),
@@ -26,16 +27,14 @@ def command(
     Reads lines from stdin (a terminal or a script); /help lists the slash commands."""
     quiet_libraries()
     with user_errors():
-        if brain is not None and brain not in ("rules", "llm"):
-            from sonicgrid.errors import UserError
-
-            raise UserError(f"--brain must be 'rules' or 'llm', not {brain!r}")
+        check_brain(brain)
         s = settings(brain=brain, budget_s=budget, out_dir=out_dir, approve_over_s=approve_over if approve else None)
         from sonicgrid.graph.run import check_writable
         from sonicgrid.session.chat import Chat
         from sonicgrid.session.thread import ChatContext
 
         check_writable(Path(s.out_dir))
+        say_brain(s)
         chat = Chat(ChatContext(s, Path(s.out_dir), seed=seed, project=project, say=console.print), session)
         turns = chat.turns
         out.print(f"session {chat.id}" + (f" resumed: {len(turns)} turns" if turns else "")

@@ -36,6 +36,23 @@ def settings(**overrides) -> Settings:
         raise UserError(str(exc)) from exc
 
 
+BRAIN_HELP = "Agents' brain: auto (the embedded LLM judge if it loads, else rules), llm, or rules (deterministic)"
+
+
+def check_brain(brain: str | None) -> None:
+    if brain is not None and brain not in ("auto", "rules", "llm"):
+        raise UserError(f"--brain must be 'auto', 'llm' or 'rules', not {brain!r}")
+
+
+def say_brain(s: Settings) -> None:
+    """Load the brain now (so a missing LLM shows before the run) and say when auto fell back to rules."""
+    from sonicgrid.graph.run import services_for
+
+    note = services_for(s).brain.note
+    if note:
+        console.print(f"[yellow]note:[/] {note}", soft_wrap=True, highlight=False)
+
+
 @contextmanager
 def user_errors():
     """Turn UserError into one red line and exit code 2."""

@@ -10,7 +10,8 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sonicgrid.commands.common import console, out, quiet_libraries, settings, user_errors
+from sonicgrid.commands.common import (BRAIN_HELP, check_brain, console, out, quiet_libraries, say_brain,
+                                      settings, user_errors)
 
 NODE_TEXT = {"intake": "reading the request", "plan": "planning the grid", "cell": "producing cells",
              "finish": "mixing, mastering, storing"}
@@ -20,7 +21,7 @@ def make_cmd(
     prompt: Optional[str] = typer.Argument(None, help='What to make, e.g. "make a moody intro"'),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory [default: ./out]"),
     seed: int = typer.Option(0, "--seed", help="Random seed: same seed + same library = same clip"),
-    brain: Optional[str] = typer.Option(None, "--brain", help="Agents' brain: rules (deterministic) or llm"),
+    brain: Optional[str] = typer.Option(None, "--brain", help=BRAIN_HELP),
     budget: Optional[float] = typer.Option(None, "--budget", help="Compute budget in seconds [default: 60]"),
     duration: Optional[float] = typer.Option(None, "--duration", help="Clip length in seconds (1-600)"),
     project: Optional[str] = typer.Option(None, "--project", help="Body of work the clip must fit"),
@@ -33,10 +34,7 @@ def make_cmd(
     """Turn a request into a finished, mastered clip: WAV + JSON sidecar under OUT/RUN_ID/."""
     quiet_libraries()
     with user_errors():
-        if brain is not None and brain not in ("rules", "llm"):
-            from sonicgrid.errors import UserError
-
-            raise UserError(f"--brain must be 'rules' or 'llm', not {brain!r}")
+        check_brain(brain)
         if allow_download:  # the model locator reads settings from the environment
             import os
 
@@ -48,6 +46,7 @@ def make_cmd(
             from sonicgrid.errors import UserError
 
             raise UserError('say what to make, e.g. sonicgrid make "make a moody intro" (or --resume RUN_ID)')
+        say_brain(s)
 
         def run(on_event=None) -> dict:
             if resume is not None:

@@ -58,7 +58,8 @@ def model_versions(svc: Services) -> dict:
     from importlib.metadata import version
 
     return {"sonicgrid": __version__, "langgraph": version("langgraph"), "numpy": numpy.__version__,
-            "python": platform.python_version(), "brain": brain.name, "llm": llm, "tools": tools}
+            "python": platform.python_version(), "brain": brain.name, "llm": llm,
+            "brain_note": brain.note, "tools": tools}
 
 
 def make(request: str, settings: Settings, *, seed: int = 0, duration: float | None = None,

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from sonicgrid.agents.base import RULES, Brain
 from sonicgrid.config import Settings
-from sonicgrid.errors import UserError
+from sonicgrid.errors import ModelUnavailable, UserError
 from sonicgrid.tools.registry import Registry, default_registry
 
 
@@ -31,8 +31,21 @@ class Services:
 
 
 def make_brain(settings: Settings) -> Brain:
+    """rules -> the rules brain; llm -> the LLM judge or a one-line error; auto (the default) -> the LLM
+    judge when it loads (packaged Gemma 3 270M + shipped adapter), else rules with a note saying why."""
     if settings.brain == "rules":
         return RULES
+    try:
+        return _llm_brain(settings)
+    except ModelUnavailable as exc:
+        if settings.brain == "llm":
+            raise
+        fallback = Brain()
+        fallback.note = f"LLM judge unavailable ({exc}); the agents decide by rules"
+        return fallback
+
+
+def _llm_brain(settings: Settings) -> Brain:
     from sonicgrid.llm.brain import LLMBrain
     from sonicgrid.llm.local import LocalLLM, ServerLLM
     from sonicgrid.llm.locate import model_path, packaged_lora

@@ -38,6 +38,27 @@ def enum_fields(schema: dict) -> list[tuple[str, list]] | None:
     return [(name, list(spec["enum"])) for name, spec in props.items()]
 
 
+_LOG_SINK = None
+
+
+def _silence_llama_logs() -> None:
+    """llama.cpp's own log lines (KV-cache notes, one line per LoRA tensor) would reach the user's
+    terminal: this llama-cpp-python maps the new ggml log levels wrongly, so verbose=False does not
+    hide warnings. Failures still surface, as exceptions from Llama()."""
+    global _LOG_SINK
+    if _LOG_SINK is None:
+        import ctypes
+
+        import llama_cpp
+
+        @llama_cpp.llama_log_callback
+        def sink(level, text, user_data):  # noqa: ARG001
+            return None
+
+        _LOG_SINK = sink  # keep a reference: llama.cpp holds only the C pointer
+        llama_cpp.llama_log_set(sink, ctypes.c_void_p(0))
+
+
 class LocalLLM:
     """llama-cpp-python model; one load per process per (path, lora)."""
 
@@ -46,6 +67,7 @@ class LocalLLM:
             from llama_cpp import Llama
         except ImportError as exc:
             raise ModelUnavailable("llama-cpp-python is not installed (make install builds it)") from exc
+        _silence_llama_logs()
         t0 = time.perf_counter()
         kwargs: dict[str, Any] = dict(model_path=str(path), n_ctx=n_ctx, n_threads=threads,
                                       n_threads_batch=threads, verbose=False, seed=0)
