@@ -35,6 +35,6 @@ def judgment(*, fit: float, components: dict, targets: dict, body_size: int, pro
             return "revise", 0.8, f"fit {fit:.2f} < {w.FIT_BAR:.2f} (worst: {worst}); revise toward {targets}"
         return "fit", min(0.95, 0.4 + fit / 2), f"fit {fit:.2f} to {body_size} earlier clips"
 
-    explain = {"fit": f"the clip is a {w.fit(fit)} to the body of work",
+    explain = {"fit": f"fit to the body of work: {w.fit(fit)}",
                "revise": f"the clip's {worst} clashes with the body of work"}
     return Judgment("continuity", evidence, words, allowed, rules, explain)
