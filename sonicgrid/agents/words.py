@@ -25,7 +25,7 @@ def score_vs_bar(score: float | None, bar: float) -> str:
 
 
 # Every cut the agents' rules make is also a cut between two words, so the words alone determine the
-# rules' choice (tests/test_judge_words.py): the tuned judge can learn the rules from what it reads.
+# rules' choice (tests/test_llm_train_data.py): the tuned judge can learn the rules from what it reads.
 CHEAP_SHARE = 0.2   # a cost under this share of what is left is cheap enough to try even with a fallback
 FIT_BAR = 0.6       # continuity: below this fit a clip is revised
 

@@ -40,8 +40,11 @@ BRAIN_HELP = "Agents' brain: auto (the embedded LLM judge if it loads, else rule
 
 
 def check_brain(brain: str | None) -> None:
-    if brain is not None and brain not in ("auto", "rules", "llm"):
-        raise UserError(f"--brain must be 'auto', 'llm' or 'rules', not {brain!r}")
+    from typing import get_args
+
+    names = get_args(Settings.model_fields["brain"].annotation)
+    if brain is not None and brain not in names:
+        raise UserError(f"--brain must be one of {', '.join(names)}, not {brain!r}")
 
 
 def say_brain(s: Settings) -> None:
