@@ -7,7 +7,8 @@ Scale uses synthetic unit vectors (384-d text, 33-d audio) and a handful of dist
 (the store is content-addressed: many records share a file), so it measures Chroma + the library
 code, not audio analysis. Query = the reuse search the graph runs: text ANN (+ metadata filter),
 candidate pool fetch, combined ranking with reasons. MiniLM text embedding is timed separately.
-The session part drives sonicgrid.graph.run.make() with the rules brain on a temp data dir.
+The session part drives sonicgrid.graph.run.make() with the rules brain (or --brain llm: the embedded
+judge, the product default) on a temp data dir.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ SESSION = [
 KINDS = ("spent_s", "tool_s", "generator_s", "musicgen_tool_s")
 
 
-def session(root: Path) -> dict:
+def session(root: Path, brain: str = "rules") -> dict:
     from sonicgrid.config import Settings
     from sonicgrid.graph.run import make
 
@@ -125,7 +126,7 @@ def session(root: Path) -> dict:
         out = []
         for i, req in enumerate(SESSION):
             d = data / (f"r{i}" if fresh_library_each_time else "shared")
-            s = Settings(data_dir=d, out_dir=data / "out", brain="rules")
+            s = Settings(data_dir=d, out_dir=data / "out", brain=brain)
             t = time.perf_counter()
             r = make(req, s, seed=i)
             dec = [v["choice"] for v in r["verdicts"] if v["agent"] == "decision"]
@@ -135,11 +136,15 @@ def session(root: Path) -> dict:
             mg = sum(MUSICGEN_CUDA.estimate(c["audio_s"]) for c in calls if c["role"] == "generator")
             out.append({"wall_s": time.perf_counter() - t, "spent_s": r["spent_s"], "tool_s": r["tool_s"],
                         "generator_s": gen_s, "musicgen_tool_s": r["tool_s"] - gen_s + mg,
-                        "score": r["result"].get("score", 0.0), "decision": dec[0] if dec else None})
+                        "score": r["result"].get("score", 0.0), "decision": dec[0] if dec else None,
+                        # LLMBrain gives 0.7 when its choice is the rules' choice, 0.4 when it is not
+                        "llm_verdicts": sum(v["brain"] == "llm" and v["agent"] != "intake" for v in r["verdicts"]),
+                        "llm_disagree": sum(v["brain"] == "llm" and v["agent"] != "intake" and v["confidence"] < 0.5
+                                            for v in r["verdicts"])})
         return out
 
     make("warm up", __import__("sonicgrid.config", fromlist=["Settings"]).Settings(
-        data_dir=root / "warm", out_dir=root / "warm" / "out", brain="rules"))
+        data_dir=root / "warm", out_dir=root / "warm" / "out", brain=brain))
     gen = run(root / "always", True)      # an empty library for every request: always generate
     lib = run(root / "library", False)    # one library: repeats and near-repeats may reuse
     res = {}
@@ -147,6 +152,8 @@ def session(root: Path) -> dict:
         res[name] = {k: round(sum(r[k] for r in rs), 3) for k in KINDS}
         res[name]["mean_score"] = round(statistics.mean(r["score"] for r in rs), 2)
         res[name]["decisions"] = {d: sum(r["decision"] == d for r in rs) for d in {r["decision"] for r in rs}}
+        res[name]["llm_verdicts"] = sum(r["llm_verdicts"] for r in rs)
+        res[name]["llm_disagree"] = sum(r["llm_disagree"] for r in rs)
     for k in KINDS:
         res[f"ratio_{k}"] = round(res["with_library"][k] / res["always_generate"][k], 3)
     return res
@@ -158,19 +165,21 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--no-session", action="store_true")
     ap.add_argument("--no-scale", action="store_true")
+    ap.add_argument("--brain", choices=("rules", "llm"), default="rules", help="the agents' brain in the session")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if not a.no_scale:
             print(f"scale (synthetic vectors, {os.cpu_count()} CPUs)")
             scale([int(x) for x in a.sizes.split(",")], Path(tmp) / "scale", a.queries)
         if not a.no_session:
-            r = session(Path(tmp) / "session")
-            print(f"session of {len(SESSION)} requests, rules brain:")
+            r = session(Path(tmp) / "session", a.brain)
+            print(f"session of {len(SESSION)} requests, {a.brain} brain:")
             for name in ("always_generate", "with_library"):
                 x = r[name]
                 print(f"  {name:>15}: compute {x['spent_s']:.2f} s (budgeted: generate+analyse), all tools "
                       f"{x['tool_s']:.2f} s, generator {x['generator_s']:.2f} s, mean score {x['mean_score']:.2f}, "
-                      f"decisions {x['decisions']}")
+                      f"decisions {x['decisions']}" + (f", LLM verdicts {x['llm_verdicts']} of which "
+                                                      f"{x['llm_disagree']} differ from the rules" if a.brain == "llm" else ""))
             print(f"  library / always-generate: budgeted compute {r['ratio_spent_s']:.1%}, all tools "
                   f"{r['ratio_tool_s']:.1%}, generator only {r['ratio_generator_s']:.1%}, all tools if generation "
                   f"were MusicGen small on a GPU (cost model) {r['ratio_musicgen_tool_s']:.1%}")
