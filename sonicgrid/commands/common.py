@@ -48,7 +48,7 @@ def check_brain(brain: str | None) -> None:
 
 
 def say_brain(s: Settings) -> None:
-    """Load the brain now (so a missing LLM shows before the run) and say when auto fell back to rules."""
+    """Say when the default brain (auto) fell back to rules, and why (loads the brain if not yet loaded)."""
     from sonicgrid.graph.run import services_for
 
     note = services_for(s).brain.note

@@ -46,7 +46,6 @@ def make_cmd(
             from sonicgrid.errors import UserError
 
             raise UserError('say what to make, e.g. sonicgrid make "make a moody intro" (or --resume RUN_ID)')
-        say_brain(s)
 
         def run(on_event=None) -> dict:
             if resume is not None:
@@ -64,6 +63,7 @@ def make_cmd(
                     prog.update(task, description=f"{node}: done; next: {_next(node)}")
 
                 summary = run(on_event)
+        say_brain(s)  # after the run, so a bad request fails fast, before any model loads
         _report(summary, as_json)
         if summary["result"].get("status") != "ok":
             raise typer.Exit(1)
