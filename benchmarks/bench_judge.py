@@ -39,8 +39,10 @@ def main() -> None:
             if len(per[e.agent]) < args.n:
                 per[e.agent].append(brain.decide(e.judgment).latency_ms)
         allv = sorted(v for vs in per.values() for v in vs)
-        print(f"{name:6s} all: median {statistics.median(allv):6.0f} ms  p90 {allv[int(0.9 * (len(allv) - 1))]:6.0f} ms"
-              f"  (n={len(allv)})")
+        print(
+            f"{name:6s} all: median {statistics.median(allv):6.0f} ms  p90 {allv[int(0.9 * (len(allv) - 1))]:6.0f} ms"
+            f"  (n={len(allv)})"
+        )
         for agent, vs in per.items():
             print(f"       {agent:14s} median {statistics.median(vs):6.0f} ms")
 

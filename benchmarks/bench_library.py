@@ -28,10 +28,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sonicgrid.audio import Audio  # noqa: E402
-from sonicgrid.brief import KEYS, LAYERS, MOODS, SECTIONS  # noqa: E402
-from sonicgrid.memory.library import ClipLibrary  # noqa: E402
-from sonicgrid.tools.base import CostModel  # noqa: E402
+from sonicgrid.audio import Audio
+from sonicgrid.brief import KEYS, LAYERS, MOODS, SECTIONS
+from sonicgrid.memory.library import ClipLibrary
+from sonicgrid.tools.base import CostModel
 
 MUSICGEN_CUDA = CostModel(per_audio_s=0.4, overhead_s=4.0, device="cuda")  # generators/musicgen.py's GPU model
 
@@ -49,11 +49,19 @@ def synthetic(rng, n: int, clips: list[Audio], start: int) -> list[tuple]:
     tv, av = unit(rng, n, 384), unit(rng, n, 33)
     items = []
     for i in range(n):
-        meta = {"mood": MOODS[rng.integers(len(MOODS))], "section": SECTIONS[rng.integers(len(SECTIONS))],
-                "layer": LAYERS[rng.integers(len(LAYERS))], "key": KEYS[rng.integers(12)],
-                "mode": ("major", "minor")[rng.integers(2)], "tempo_bpm": float(rng.integers(60, 170)),
-                "quality": float(rng.uniform(3, 10)), "project": f"p{rng.integers(50)}", "tags": {"pad": 0.5},
-                "cost_s": 0.2, "id": f"clip_s{start + i:07d}"}
+        meta = {
+            "mood": MOODS[rng.integers(len(MOODS))],
+            "section": SECTIONS[rng.integers(len(SECTIONS))],
+            "layer": LAYERS[rng.integers(len(LAYERS))],
+            "key": KEYS[rng.integers(12)],
+            "mode": ("major", "minor")[rng.integers(2)],
+            "tempo_bpm": float(rng.integers(60, 170)),
+            "quality": float(rng.uniform(3, 10)),
+            "project": f"p{rng.integers(50)}",
+            "tags": {"pad": 0.5},
+            "cost_s": 0.2,
+            "id": f"clip_s{start + i:07d}",
+        }
         items.append((clips[i % len(clips)], meta, f"synthetic clip {start + i}", av[i].tolist(), tv[i].tolist()))
     return items
 
@@ -95,23 +103,48 @@ def scale(sizes: list[int], root: Path, queries: int) -> list[dict]:
             t = time.perf_counter()
             lib.search(f"a {MOODS[i % 8]} pad for an intro, take {i}", k=5)
             qe.append((time.perf_counter() - t) * 1000)
-        row = {"n": lib.count(), "bulk_add_per_s": round(added / bulk_s, 1), "add_p50_ms": pct(adds, 50),
-               "add_p95_ms": pct(adds, 95), "query_p50_ms": pct(qs, 50), "query_p95_ms": pct(qs, 95),
-               "filtered_query_p50_ms": pct(qf, 50), "e2e_query_p50_ms": pct(qe, 50)}
+        row = {
+            "n": lib.count(),
+            "bulk_add_per_s": round(added / bulk_s, 1),
+            "add_p50_ms": pct(adds, 50),
+            "add_p95_ms": pct(adds, 95),
+            "query_p50_ms": pct(qs, 50),
+            "query_p95_ms": pct(qs, 95),
+            "filtered_query_p50_ms": pct(qf, 50),
+            "e2e_query_p50_ms": pct(qe, 50),
+        }
         rows.append(row)
-        print(f"{row['n']:>7} clips | bulk add {row['bulk_add_per_s']:>7.0f}/s | add p50 {row['add_p50_ms']:6.1f} ms "
-              f"p95 {row['add_p95_ms']:6.1f} | query p50 {row['query_p50_ms']:5.1f} ms p95 {row['query_p95_ms']:5.1f} | "
-              f"filtered p50 {row['filtered_query_p50_ms']:5.1f} | with MiniLM p50 {row['e2e_query_p50_ms']:5.1f}", flush=True)
+        print(
+            f"{row['n']:>7} clips | bulk add {row['bulk_add_per_s']:>7.0f}/s | add p50 {row['add_p50_ms']:6.1f} ms "
+            f"p95 {row['add_p95_ms']:6.1f} | query p50 {row['query_p50_ms']:5.1f} ms p95 {row['query_p95_ms']:5.1f} | "
+            f"filtered p50 {row['filtered_query_p50_ms']:5.1f} | with MiniLM p50 {row['e2e_query_p50_ms']:5.1f}",
+            flush=True,
+        )
     return rows
 
 
 # A session with repeats: same briefs again, and similar wordings of earlier ones.
 SESSION = [
-    "make a moody intro", "a calm piano loop", "an energetic drum loop", "make a moody intro",
-    "a dreamy ambient pad", "a moody intro please", "a calm piano loop", "happy ukulele loop",
-    "an energetic drum loop", "make a tense build", "a dreamy ambient pad", "make a moody intro",
-    "calm piano loop, please", "a tense build", "happy ukulele loop", "an epic outro",
-    "a dreamy pad, ambient", "an epic outro", "make a moody intro", "energetic drum loop",
+    "make a moody intro",
+    "a calm piano loop",
+    "an energetic drum loop",
+    "make a moody intro",
+    "a dreamy ambient pad",
+    "a moody intro please",
+    "a calm piano loop",
+    "happy ukulele loop",
+    "an energetic drum loop",
+    "make a tense build",
+    "a dreamy ambient pad",
+    "make a moody intro",
+    "calm piano loop, please",
+    "a tense build",
+    "happy ukulele loop",
+    "an epic outro",
+    "a dreamy pad, ambient",
+    "an epic outro",
+    "make a moody intro",
+    "energetic drum loop",
 ]
 
 
@@ -134,19 +167,32 @@ def session(root: Path, brain: str = "rules") -> dict:
             gen_s = sum(c["seconds"] for c in calls if c["role"] == "generator")
             # the same request if its generator calls had been MusicGen small on a GPU (its cost model)
             mg = sum(MUSICGEN_CUDA.estimate(c["audio_s"]) for c in calls if c["role"] == "generator")
-            out.append({"wall_s": time.perf_counter() - t, "spent_s": r["spent_s"], "tool_s": r["tool_s"],
-                        "generator_s": gen_s, "musicgen_tool_s": r["tool_s"] - gen_s + mg,
-                        "score": r["result"].get("score", 0.0), "decision": dec[0] if dec else None,
-                        # LLMBrain gives 0.7 when its choice is the rules' choice, 0.4 when it is not
-                        "llm_verdicts": sum(v["brain"] == "llm" and v["agent"] != "intake" for v in r["verdicts"]),
-                        "llm_disagree": sum(v["brain"] == "llm" and v["agent"] != "intake" and v["confidence"] < 0.5
-                                            for v in r["verdicts"])})
+            out.append(
+                {
+                    "wall_s": time.perf_counter() - t,
+                    "spent_s": r["spent_s"],
+                    "tool_s": r["tool_s"],
+                    "generator_s": gen_s,
+                    "musicgen_tool_s": r["tool_s"] - gen_s + mg,
+                    "score": r["result"].get("score", 0.0),
+                    "decision": dec[0] if dec else None,
+                    # LLMBrain gives 0.7 when its choice is the rules' choice, 0.4 when it is not
+                    "llm_verdicts": sum(v["brain"] == "llm" and v["agent"] != "intake" for v in r["verdicts"]),
+                    "llm_disagree": sum(
+                        v["brain"] == "llm" and v["agent"] != "intake" and v["confidence"] < 0.5 for v in r["verdicts"]
+                    ),
+                }
+            )
         return out
 
-    make("warm up", __import__("sonicgrid.config", fromlist=["Settings"]).Settings(
-        data_dir=root / "warm", out_dir=root / "warm" / "out", brain=brain))
-    gen = run(root / "always", True)      # an empty library for every request: always generate
-    lib = run(root / "library", False)    # one library: repeats and near-repeats may reuse
+    make(
+        "warm up",
+        __import__("sonicgrid.config", fromlist=["Settings"]).Settings(
+            data_dir=root / "warm", out_dir=root / "warm" / "out", brain=brain
+        ),
+    )
+    gen = run(root / "always", True)  # an empty library for every request: always generate
+    lib = run(root / "library", False)  # one library: repeats and near-repeats may reuse
     res = {}
     for name, rs in (("always_generate", gen), ("with_library", lib)):
         res[name] = {k: round(sum(r[k] for r in rs), 3) for k in KINDS}
@@ -176,13 +222,21 @@ def main() -> None:
             print(f"session of {len(SESSION)} requests, {a.brain} brain:")
             for name in ("always_generate", "with_library"):
                 x = r[name]
-                print(f"  {name:>15}: compute {x['spent_s']:.2f} s (budgeted: generate+analyse), all tools "
-                      f"{x['tool_s']:.2f} s, generator {x['generator_s']:.2f} s, mean score {x['mean_score']:.2f}, "
-                      f"decisions {x['decisions']}" + (f", LLM verdicts {x['llm_verdicts']} of which "
-                                                      f"{x['llm_disagree']} differ from the rules" if a.brain == "llm" else ""))
-            print(f"  library / always-generate: budgeted compute {r['ratio_spent_s']:.1%}, all tools "
-                  f"{r['ratio_tool_s']:.1%}, generator only {r['ratio_generator_s']:.1%}, all tools if generation "
-                  f"were MusicGen small on a GPU (cost model) {r['ratio_musicgen_tool_s']:.1%}")
+                print(
+                    f"  {name:>15}: compute {x['spent_s']:.2f} s (budgeted: generate+analyse), all tools "
+                    f"{x['tool_s']:.2f} s, generator {x['generator_s']:.2f} s, mean score {x['mean_score']:.2f}, "
+                    f"decisions {x['decisions']}"
+                    + (
+                        f", LLM verdicts {x['llm_verdicts']} of which {x['llm_disagree']} differ from the rules"
+                        if a.brain == "llm"
+                        else ""
+                    )
+                )
+            print(
+                f"  library / always-generate: budgeted compute {r['ratio_spent_s']:.1%}, all tools "
+                f"{r['ratio_tool_s']:.1%}, generator only {r['ratio_generator_s']:.1%}, all tools if generation "
+                f"were MusicGen small on a GPU (cost model) {r['ratio_musicgen_tool_s']:.1%}"
+            )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,23 @@ def cold_cli(brain: str) -> float:
     with tempfile.TemporaryDirectory() as d:
         env = dict(os.environ, SONICGRID_DATA_DIR=f"{d}/data")
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sonicgrid.cli", "make", "make a moody intro", "--json", "-o",
-                        f"{d}/out", "--brain", brain], check=True, capture_output=True, env=env)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sonicgrid.cli",
+                "make",
+                "make a moody intro",
+                "--json",
+                "-o",
+                f"{d}/out",
+                "--brain",
+                brain,
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
         return time.perf_counter() - t0
 
 
@@ -65,22 +80,40 @@ def main() -> None:
         walls.append(wall)
         # Orchestration = wall not spent inside tools (generator, analysts, mastering) or in
         # the library / embedding work that recall and finish must do.
-        finish_tools = sum(c["seconds"] for c in out["tool_calls"] if c["role"] == "master" or
-                           (c["role"] in ("enhancer", "vocoder") and c["cell"] is None))
-        lib_s = nodes["recall"] + nodes["continuity"] + max(0.0, nodes["finish"] - finish_tools
-                                                            - sum(c["seconds"] for c in out["tool_calls"]
-                                                                  if c["role"] == "enhancer" and c["cell"] is not None))
+        finish_tools = sum(
+            c["seconds"]
+            for c in out["tool_calls"]
+            if c["role"] == "master" or (c["role"] in ("enhancer", "vocoder") and c["cell"] is None)
+        )
+        lib_s = (
+            nodes["recall"]
+            + nodes["continuity"]
+            + max(
+                0.0,
+                nodes["finish"]
+                - finish_tools
+                - sum(c["seconds"] for c in out["tool_calls"] if c["role"] == "enhancer" and c["cell"] is not None),
+            )
+        )
         node_s = sum(nodes.values())
-        overheads.append((wall - node_s + sum(nodes[k] for k in ("intake", "plan", "decide", "cost_guard", "gatekeep"))) / wall)
+        overheads.append(
+            (wall - node_s + sum(nodes[k] for k in ("intake", "plan", "decide", "cost_guard", "gatekeep"))) / wall
+        )
         shares.append((tool_s / wall, lib_s / wall))
         for k, v in nodes.items():
             per_node[k].append(v)
-    print(f"warm end-to-end: median {statistics.median(walls):.3f} s, min {min(walls):.3f} s over {len(walls)} runs"
-          f"  (target <= 3 s)")
-    print(f"orchestration overhead (graph + checkpoints + agents' own work, = wall - node time + agent nodes):"
-          f" median {100 * statistics.median(overheads):.1f} %  (target <= 10 %)")
-    print(f"share of wall in tools: {100 * statistics.median(s[0] for s in shares):.1f} %, in library I/O "
-          f"(recall, continuity query, store): {100 * statistics.median(s[1] for s in shares):.1f} %")
+    print(
+        f"warm end-to-end: median {statistics.median(walls):.3f} s, min {min(walls):.3f} s over {len(walls)} runs"
+        f"  (target <= 3 s)"
+    )
+    print(
+        f"orchestration overhead (graph + checkpoints + agents' own work, = wall - node time + agent nodes):"
+        f" median {100 * statistics.median(overheads):.1f} %  (target <= 10 %)"
+    )
+    print(
+        f"share of wall in tools: {100 * statistics.median(s[0] for s in shares):.1f} %, in library I/O "
+        f"(recall, continuity query, store): {100 * statistics.median(s[1] for s in shares):.1f} %"
+    )
     print("per-node median (s): " + ", ".join(f"{k} {statistics.median(v):.3f}" for k, v in per_node.items()))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {rss:.0f} MiB")
@@ -99,8 +132,10 @@ def main() -> None:
         t0 = time.perf_counter()
         brain.decide(j)
         lat.append(time.perf_counter() - t0)
-    print(f"one LLM verdict (warm, {llm.name}, 2 threads): median {1000 * statistics.median(lat):.0f} ms"
-          f"  (target <= 400 ms); model load {llm.load_s:.2f} s")
+    print(
+        f"one LLM verdict (warm, {llm.name}, 2 threads): median {1000 * statistics.median(lat):.0f} ms"
+        f"  (target <= 400 ms); model load {llm.load_s:.2f} s"
+    )
 
 
 if __name__ == "__main__":

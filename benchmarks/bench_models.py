@@ -66,8 +66,11 @@ def bench_musicgen():
         r, runs[dur] = timed(lambda req=req: tool.run(req))
         ROWS.append((f"{tool.name} {dur:.1f} s ({r.meta['threads']} decode threads)", load, runs[dur], dur, CPU[0]))
     per_s = (runs[2.0] - runs[0.5]) / 1.5
-    print(f"  musicgen: {per_s:.2f} s per audio second + {runs[0.5] - 0.5 * per_s:.2f} s fixed per call "
-          f"(load {load:.2f} s once per process)", flush=True)
+    print(
+        f"  musicgen: {per_s:.2f} s per audio second + {runs[0.5] - 0.5 * per_s:.2f} s fixed per call "
+        f"(load {load:.2f} s once per process)",
+        flush=True,
+    )
 
 
 def build_musicgen(out: Path) -> None:
@@ -83,21 +86,40 @@ def build_musicgen(out: Path) -> None:
         T5TokenizerFast,
     )
 
-    cfg = MusicgenConfig(text_encoder=T5Config(vocab_size=32128, d_model=768, d_kv=64, d_ff=3072, num_layers=12,
-                                               num_heads=12).to_dict(),
-                         audio_encoder=EncodecConfig(target_bandwidths=[2.2], sampling_rate=32000, audio_channels=1,
-                                                     num_filters=64, upsampling_ratios=[8, 5, 4, 4], hidden_size=128,
-                                                     codebook_size=2048, num_lstm_layers=2, codebook_dim=128,
-                                                     normalize=False, use_causal_conv=False).to_dict(),
-                         decoder=MusicgenDecoderConfig(vocab_size=2048, hidden_size=1024, num_hidden_layers=24,
-                                                       num_attention_heads=16, ffn_dim=4096, num_codebooks=4).to_dict())
+    cfg = MusicgenConfig(
+        text_encoder=T5Config(vocab_size=32128, d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12).to_dict(),
+        audio_encoder=EncodecConfig(
+            target_bandwidths=[2.2],
+            sampling_rate=32000,
+            audio_channels=1,
+            num_filters=64,
+            upsampling_ratios=[8, 5, 4, 4],
+            hidden_size=128,
+            codebook_size=2048,
+            num_lstm_layers=2,
+            codebook_dim=128,
+            normalize=False,
+            use_causal_conv=False,
+        ).to_dict(),
+        decoder=MusicgenDecoderConfig(
+            vocab_size=2048,
+            hidden_size=1024,
+            num_hidden_layers=24,
+            num_attention_heads=16,
+            ffn_dim=4096,
+            num_codebooks=4,
+        ).to_dict(),
+    )
     m = MusicgenForConditionalGeneration(cfg).eval()
     m.generation_config.decoder_start_token_id = 2048
     m.generation_config.pad_token_id = 2048
     m.save_pretrained(out)
-    tok = T5TokenizerFast(tokenizer_object=F.unigram_tokenizer(), pad_token="<pad>", eos_token="</s>",
-                          unk_token="<unk>", extra_ids=0)
-    MusicgenProcessor(feature_extractor=EncodecFeatureExtractor(sampling_rate=32000), tokenizer=tok).save_pretrained(out)
+    tok = T5TokenizerFast(
+        tokenizer_object=F.unigram_tokenizer(), pad_token="<pad>", eos_token="</s>", unk_token="<unk>", extra_ids=0
+    )
+    MusicgenProcessor(feature_extractor=EncodecFeatureExtractor(sampling_rate=32000), tokenizer=tok).save_pretrained(
+        out
+    )
 
 
 def bench_riffusion():
@@ -122,9 +144,12 @@ def bench_riffusion():
     nxt = one - step + int(steps * strength) * step  # img2img tile: also encodes the previous tile (VAE encoder)
     ROWS.append((f"{tool.name} 1 step, 1 tile, end to end", load, one, dur, one_cpu))
     ROWS.append((f"{tool.name} one more UNet step (CFG)", load, step, dur, CPU[0]))
-    print(f"  riffusion: UNet step (CFG batch 2) {step:.2f} s; 1-step tile end to end {one:.2f} s; "
-          f"first tile at {steps} steps ~{first:.0f} s; each further 5.12 s img2img tile "
-          f"({int(steps * strength)} steps) ~{nxt:.0f} s", flush=True)
+    print(
+        f"  riffusion: UNet step (CFG batch 2) {step:.2f} s; 1-step tile end to end {one:.2f} s; "
+        f"first tile at {steps} steps ~{first:.0f} s; each further 5.12 s img2img tile "
+        f"({int(steps * strength)} steps) ~{nxt:.0f} s",
+        flush=True,
+    )
     return tool.name + f" ({steps} steps, extrapolated)", load, first, dur
 
 
@@ -140,14 +165,30 @@ def build_riffusion(out: Path) -> None:
 
     tok = F.clip_tokenizer(out / "_tok")
     pipe = StableDiffusionPipeline(
-        vae=AutoencoderKL(block_out_channels=(128, 256, 512, 512), down_block_types=("DownEncoderBlock2D",) * 4,
-                          up_block_types=("UpDecoderBlock2D",) * 4, latent_channels=4, layers_per_block=2,
-                          sample_size=512),
-        text_encoder=CLIPTextModel(CLIPTextConfig(vocab_size=len(tok), hidden_size=768, intermediate_size=3072,
-                                                  num_hidden_layers=12, num_attention_heads=12)),
-        tokenizer=tok, unet=UNet2DConditionModel(sample_size=64, cross_attention_dim=768),
-        scheduler=DPMSolverMultistepScheduler(), safety_checker=None, feature_extractor=None,
-        requires_safety_checker=False)
+        vae=AutoencoderKL(
+            block_out_channels=(128, 256, 512, 512),
+            down_block_types=("DownEncoderBlock2D",) * 4,
+            up_block_types=("UpDecoderBlock2D",) * 4,
+            latent_channels=4,
+            layers_per_block=2,
+            sample_size=512,
+        ),
+        text_encoder=CLIPTextModel(
+            CLIPTextConfig(
+                vocab_size=len(tok),
+                hidden_size=768,
+                intermediate_size=3072,
+                num_hidden_layers=12,
+                num_attention_heads=12,
+            )
+        ),
+        tokenizer=tok,
+        unet=UNet2DConditionModel(sample_size=64, cross_attention_dim=768),
+        scheduler=DPMSolverMultistepScheduler(),
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
     pipe.save_pretrained(out)
 
 
@@ -169,8 +210,16 @@ def bench_analyst(kind):
         from sonicgrid.tools.analysts.emotion import emotion_model_class
 
         out = ROOT / "wav2vec2-emotion"
-        cfg = Wav2Vec2Config(hidden_size=1024, num_hidden_layers=12, num_attention_heads=16, intermediate_size=4096,
-                             do_stable_layer_norm=True, feat_extract_norm="layer", num_labels=3, final_dropout=0.1)
+        cfg = Wav2Vec2Config(
+            hidden_size=1024,
+            num_hidden_layers=12,
+            num_attention_heads=16,
+            intermediate_size=4096,
+            do_stable_layer_norm=True,
+            feat_extract_norm="layer",
+            num_labels=3,
+            final_dropout=0.1,
+        )
         emotion_model_class()(cfg).save_pretrained(out)
         Wav2Vec2FeatureExtractor(do_normalize=True).save_pretrained(out)
         from sonicgrid.tools.analysts.emotion import EmotionAnalyst as T
@@ -195,11 +244,25 @@ def bench_bigvgan():
 
     out = ROOT / "bigvgan_v2_22khz_80band_256x"
     out.mkdir(exist_ok=True)
-    h = {"resblock": "1", "upsample_rates": [4, 4, 2, 2, 2, 2], "upsample_kernel_sizes": [8, 8, 4, 4, 4, 4],
-         "upsample_initial_channel": 1536, "resblock_kernel_sizes": [3, 7, 11],
-         "resblock_dilation_sizes": [[1, 3, 5], [1, 3, 5], [1, 3, 5]], "activation": "snakebeta",
-         "snake_logscale": True, "use_tanh_at_final": False, "use_bias_at_final": False, "num_mels": 80,
-         "n_fft": 1024, "hop_size": 256, "win_size": 1024, "sampling_rate": 22050, "fmin": 0, "fmax": None}
+    h = {
+        "resblock": "1",
+        "upsample_rates": [4, 4, 2, 2, 2, 2],
+        "upsample_kernel_sizes": [8, 8, 4, 4, 4, 4],
+        "upsample_initial_channel": 1536,
+        "resblock_kernel_sizes": [3, 7, 11],
+        "resblock_dilation_sizes": [[1, 3, 5], [1, 3, 5], [1, 3, 5]],
+        "activation": "snakebeta",
+        "snake_logscale": True,
+        "use_tanh_at_final": False,
+        "use_bias_at_final": False,
+        "num_mels": 80,
+        "n_fft": 1024,
+        "hop_size": 256,
+        "win_size": 1024,
+        "sampling_rate": 22050,
+        "fmin": 0,
+        "fmax": None,
+    }
     (out / "config.json").write_text(json.dumps(h))
     torch.save({"generator": BigVGAN(AttrDict(h)).state_dict()}, out / "bigvgan_generator.pt")
     from sonicgrid.tools.vocoders.bigvgan import BigVGANVocoder
@@ -225,24 +288,37 @@ def bench_tts():
 
     tool = TransformersTTS()
     _, load = timed(tool.model)
-    r, run = timed(lambda: tool.run(GenRequest('"this is a test of the voice model at real size"', {}, "voice",
-                                              "intro", 3.0, 0)))
+    r, run = timed(
+        lambda: tool.run(GenRequest('"this is a test of the voice model at real size"', {}, "voice", "intro", 3.0, 0))
+    )
     return tool.name, load, run, r.audio.duration
 
 
-BENCHES = {"musicgen": bench_musicgen, "riffusion": bench_riffusion, "ast": lambda: bench_analyst("ast"),
-           "emotion": lambda: bench_analyst("emotion"), "aesthetics": lambda: bench_analyst("aesthetics"),
-           "bigvgan": bench_bigvgan, "tts": bench_tts}
+BENCHES = {
+    "musicgen": bench_musicgen,
+    "riffusion": bench_riffusion,
+    "ast": lambda: bench_analyst("ast"),
+    "emotion": lambda: bench_analyst("emotion"),
+    "aesthetics": lambda: bench_analyst("aesthetics"),
+    "bigvgan": bench_bigvgan,
+    "tts": bench_tts,
+}
+
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
-        cpu = next(ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                   if ln.startswith("model name"))
+        cpu = next(
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
-    return (f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads, "
-            f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads, "
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}"
+    )
 
 
 def load_avg() -> str:
@@ -251,8 +327,7 @@ def load_avg() -> str:
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("names", nargs="*", metavar="NAME",
-                    help=f"benches to run (default all): {' '.join(BENCHES)}")
+    ap.add_argument("names", nargs="*", metavar="NAME", help=f"benches to run (default all): {' '.join(BENCHES)}")
     ap.add_argument("--only", action="append", default=[], choices=list(BENCHES), help="run only this one (repeatable)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch intra-op threads")
     ap.add_argument("--keep", type=Path, help="build models into this dir once and reuse them")
@@ -273,4 +348,7 @@ if __name__ == "__main__":
         rows, ROWS[:] = ROWS[:] + ([res] if res else []), []
         for name, load, run, audio_s, *cpu in rows:
             c = f"{cpu[0]:8.2f}" if cpu else f"{'-':>8s}"
-            print(f"{name:48s} {load:8.2f} {run:8.2f} {audio_s:8.2f} {run / audio_s:8.3f} {c} {load_avg():>8s}", flush=True)
+            print(
+                f"{name:48s} {load:8.2f} {run:8.2f} {audio_s:8.2f} {run / audio_s:8.3f} {c} {load_avg():>8s}",
+                flush=True,
+            )

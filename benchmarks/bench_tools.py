@@ -11,11 +11,11 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
 
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import subprocess
+import sys
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -40,33 +40,54 @@ def main(seconds: float = 12.0) -> None:
     from sonicgrid.tools.generators.soundfont import SoundFontComposer
     from sonicgrid.tools.vocoders.griffinlim import GriffinLimVocoder, mel_spectrogram
     from sonicgrid.tools.voice.piper import PiperVoiceTool
+
     print(f"imports {time.perf_counter() - t:.2f}s; {seconds:.0f} s clips; best of 3")
 
     def req(layer, mood="moody", audio=None, **params):
-        return GenRequest(mood, {"prompt": mood, "mood": mood, "duration_s": seconds}, layer, "loop", seconds, 1,
-                          params=params, audio_prompt=audio)
+        return GenRequest(
+            mood,
+            {"prompt": mood, "mood": mood, "duration_s": seconds},
+            layer,
+            "loop",
+            seconds,
+            1,
+            params=params,
+            audio_prompt=audio,
+        )
 
     rows = []
     comp = SoundFontComposer()
     for layer in ("harmony", "rhythm"):
         comp.run(req(layer))
-        rows.append((f"soundfont-composer {layer}", "generator", timed(lambda: comp.run(req(layer)))))
+        rows.append((f"soundfont-composer {layer}", "generator", timed(lambda layer=layer: comp.run(req(layer)))))
     painter = SpectralPainter()
     for layer in ("atmosphere", "texture"):
         painter.run(req(layer))
-        rows.append((f"spectral-painter {layer}", "generator", timed(lambda: painter.run(req(layer)))))
+        rows.append((f"spectral-painter {layer}", "generator", timed(lambda layer=layer: painter.run(req(layer)))))
     noise = NoiseTexture()
     rows.append(("noise-texture", "generator", timed(lambda: noise.run(req("texture")))))
     voice = PiperVoiceTool()
     if voice.available()[0]:
         voice.run(req("voice", text="warm up"))
-        rows.append(("piper-voice", "generator", timed(lambda: voice.run(req(
-            "voice", text="We walk into the night, slowly, and the city hums its quiet song around us.")), 2)))
+        rows.append(
+            (
+                "piper-voice",
+                "generator",
+                timed(
+                    lambda: voice.run(
+                        req("voice", text="We walk into the night, slowly, and the city hums its quiet song around us.")
+                    ),
+                    2,
+                ),
+            )
+        )
     clip = comp.run(req("harmony")).audio
     listener = EmbeddedListener()
     listener.run(clip, {"mood": "moody"})
     rows.append(("embedded-listener (all analysts)", "analyst", timed(lambda: listener.run(clip, {"mood": "moody"}))))
-    noisy = Audio(clip.samples + 0.03 * np.random.default_rng(0).standard_normal(clip.samples.shape).astype(np.float32), clip.sr)
+    noisy = Audio(
+        clip.samples + 0.03 * np.random.default_rng(0).standard_normal(clip.samples.shape).astype(np.float32), clip.sr
+    )
     me = MusicEnhancer()
     rows.append(("music-enhancer", "enhancer", timed(lambda: me.run(req("mix", audio=noisy)))))
     df = DeepFilterVoice()
@@ -78,10 +99,12 @@ def main(seconds: float = 12.0) -> None:
     print(f"{'tool':36s} {'role':10s} {'s/clip':>8s} {'x real time':>12s} {'s per audio s':>14s}")
     for name, role, s in rows:
         print(f"{name:36s} {role:10s} {s:8.3f} {seconds / s:12.1f} {s / seconds:14.4f}")
-    code = ("import time,numpy as np;t=time.perf_counter();from sonicgrid.audio import Audio;"
-            "from sonicgrid.tools.analysts.listen import EmbeddedListener;"
-            "EmbeddedListener().run(Audio(np.random.default_rng(0).standard_normal((int(44100*%f),2)).astype('float32')*0.1,44100),{});"
-            "print(time.perf_counter()-t)" % seconds)
+    code = (
+        "import time,numpy as np;t=time.perf_counter();from sonicgrid.audio import Audio;"
+        "from sonicgrid.tools.analysts.listen import EmbeddedListener;"
+        f"EmbeddedListener().run(Audio(np.random.default_rng(0).standard_normal((int(44100*{seconds:f}),2)).astype('float32')*0.1,44100),{{}});"
+        "print(time.perf_counter()-t)"
+    )
     cold = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     print(f"analysts cold process (imports + first call): {cold:.2f}s")
 

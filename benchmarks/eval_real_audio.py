@@ -30,9 +30,11 @@ import numpy as np
 H2 = Path("/usr/share/hydrogen/data")
 CACHE = Path(os.environ.get("SONICGRID_REAL_AUDIO_CACHE", Path(tempfile.gettempdir()) / "sonicgrid-real-audio"))
 ROLES = {"kick": r"kick|(^|[_ ])bd", "snare": r"snare|(^|[_ ])sd", "hat": r"hat.*cl|closed|^hh|hihat"}
-SENTENCES = ["The quick brown fox jumps over the lazy dog, and then it runs away into the forest.",
-             "Please remember to bring the red folder to the meeting on Thursday morning.",
-             "We measured the tempo of every recording twice, and the results were close."]
+SENTENCES = [
+    "The quick brown fox jumps over the lazy dog, and then it runs away into the forest.",
+    "Please remember to bring the red folder to the meeting on Thursday morning.",
+    "We measured the tempo of every recording twice, and the results were close.",
+]
 SR = 44100
 
 
@@ -50,7 +52,9 @@ def drum_kits() -> dict[str, dict[str, Path]]:
         files = sorted(p for p in kit.iterdir() if p.suffix.lower() in (".wav", ".flac"))
         got = {}
         for role, rx in ROLES.items():
-            hits = [p for p in files if re.search(rx, p.name.lower()) and not (role == "snare" and "bass" in p.name.lower())]
+            hits = [
+                p for p in files if re.search(rx, p.name.lower()) and not (role == "snare" and "bass" in p.name.lower())
+            ]
             if hits:
                 got[role] = hits[len(hits) // 2]
         if len(got) == 3:
@@ -77,7 +81,7 @@ def drum_loop(kit: dict[str, Path], bpm: float, seconds: float = 10.0, seed: int
             t = int(((b + off) * beat + rng.normal(0, 0.004)) * SR)
             t = max(0, t)
             n = min(len(s), len(out) - t)
-            out[t:t + n] += s[:n] * vel * rng.uniform(0.85, 1.0)
+            out[t : t + n] += s[:n] * vel * rng.uniform(0.85, 1.0)
     out = out[: int(seconds * SR)]
     return Audio(out / (np.abs(out).max() + 1e-9) * 0.8, SR)
 
@@ -108,8 +112,12 @@ def render_song(song: Path, timeout: float = 180) -> Path | None:
     CACHE.mkdir(parents=True, exist_ok=True)
     tmp = wav.with_suffix(".part.wav")
     try:
-        subprocess.run(["h2cli", "-s", str(song), "-o", str(tmp), "-r", str(SR), "-b", "16"],
-                       capture_output=True, timeout=timeout, check=False)
+        subprocess.run(
+            ["h2cli", "-s", str(song), "-o", str(tmp), "-r", str(SR), "-b", "16"],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return None
     if tmp.exists() and tmp.stat().st_size > 44:
@@ -120,7 +128,11 @@ def render_song(song: Path, timeout: float = 180) -> Path | None:
 
 def speech(engine: str, text: str, out_dir: Path):
     wav = out_dir / f"{engine}_{abs(hash(text)) % 10**8}.wav"
-    if engine == "festival" and shutil.which("text2wave") and Path("/usr/share/festival/voices/english/kal_diphone").exists():
+    if (
+        engine == "festival"
+        and shutil.which("text2wave")
+        and Path("/usr/share/festival/voices/english/kal_diphone").exists()
+    ):
         subprocess.run(["text2wave", "-o", str(wav)], input=text.encode(), capture_output=True, check=False, timeout=60)
     elif engine == "espeak-ng" and shutil.which("espeak-ng"):
         subprocess.run(["espeak-ng", "-w", str(wav), text], capture_output=True, check=False, timeout=60)
@@ -155,8 +167,15 @@ def cases(quick: bool = False) -> tuple[list[dict], list[str]]:
     tempi = [84.0, 126.0] if quick else [72.0, 90.0, 110.0, 128.0, 150.0]
     for i, (name, kit) in enumerate(list(kits.items())[: 3 if quick else None]):
         for bpm in tempi:
-            out.append({"name": f"loop {name} {bpm:.0f}", "cls": "drums", "source": "drum loop",
-                        "audio": drum_loop(kit, bpm, seed=i), "bpm": bpm})
+            out.append(
+                {
+                    "name": f"loop {name} {bpm:.0f}",
+                    "cls": "drums",
+                    "source": "drum loop",
+                    "audio": drum_loop(kit, bpm, seed=i),
+                    "bpm": bpm,
+                }
+            )
     songs = hydrogen_songs()
     if not songs or shutil.which("h2cli") is None:
         skipped.append("hydrogen demo songs: hydrogen (h2cli) not installed")
@@ -179,11 +198,21 @@ def cases(quick: bool = False) -> tuple[list[dict], list[str]]:
             if not got:
                 skipped.append(f"speech {engine}: not installed")
     progs = {"strings": 48, "organ": 19, "choir": 52, "warm pad": 89}
-    keys = [("D", "minor"), ("A", "major")] if quick else [("D", "minor"), ("A", "major"), ("F", "major"), ("E", "minor")]
+    keys = (
+        [("D", "minor"), ("A", "major")] if quick else [("D", "minor"), ("A", "major"), ("F", "major"), ("E", "minor")]
+    )
     for pname, prog in list(progs.items())[: 2 if quick else None]:
         for key, mode in keys:
-            out.append({"name": f"held {pname} {key} {mode}", "cls": "pad", "source": "sampled GM, held chords",
-                        "audio": sustained(prog, key, mode), "key": key, "mode": mode})
+            out.append(
+                {
+                    "name": f"held {pname} {key} {mode}",
+                    "cls": "pad",
+                    "source": "sampled GM, held chords",
+                    "audio": sustained(prog, key, mode),
+                    "key": key,
+                    "mode": mode,
+                }
+            )
     return out, skipped
 
 
@@ -195,10 +224,18 @@ def evaluate(items: list[dict]) -> list[dict]:
     for c in items:
         r = listener.run(c["audio"], {})
         t = {k: r["tags"][k] for k in ("drums", "speech", "pad")}
-        row = {"name": c["name"], "cls": c["cls"], "source": c["source"], "tag": max(t, key=t.get), "tags": t,
-               "tempo": r["tempo_bpm"], "tempo_conf": r["measures"]["tempo"]["confidence"],
-               "pulse": r["measures"]["pulse"]["value"], "key": f"{r['key']} {r['mode']}",
-               "key_conf": r["measures"]["key"]["confidence"]}
+        row = {
+            "name": c["name"],
+            "cls": c["cls"],
+            "source": c["source"],
+            "tag": max(t, key=t.get),
+            "tags": t,
+            "tempo": r["tempo_bpm"],
+            "tempo_conf": r["measures"]["tempo"]["confidence"],
+            "pulse": r["measures"]["pulse"]["value"],
+            "key": f"{r['key']} {r['mode']}",
+            "key_conf": r["measures"]["key"]["confidence"],
+        }
         if c.get("bpm"):
             ratio = r["tempo_bpm"] / c["bpm"] if r["tempo_bpm"] else 0.0
             row["bpm"] = c["bpm"]
@@ -213,10 +250,15 @@ def evaluate(items: list[dict]) -> list[dict]:
 def summary(rows: list[dict]) -> dict:
     tempo = [r for r in rows if "bpm" in r]
     keyed = [r for r in rows if "true_key" in r]
-    out = {"tempo_n": len(tempo), "tempo_ok": sum(r["tempo_ok"] for r in tempo),
-           "tempo_octave": sum(r["octave"] for r in tempo),
-           "tag_n": len(rows), "tag_ok": sum(r["tag"] == r["cls"] for r in rows),
-           "key_n": len(keyed), "key_ok": sum(r["key"] == r["true_key"] for r in keyed)}
+    out = {
+        "tempo_n": len(tempo),
+        "tempo_ok": sum(r["tempo_ok"] for r in tempo),
+        "tempo_octave": sum(r["octave"] for r in tempo),
+        "tag_n": len(rows),
+        "tag_ok": sum(r["tag"] == r["cls"] for r in rows),
+        "key_n": len(keyed),
+        "key_ok": sum(r["key"] == r["true_key"] for r in keyed),
+    }
     for cls in ("drums", "speech", "pad"):
         sel = [r for r in rows if r["cls"] == cls]
         if sel:
@@ -234,22 +276,31 @@ def main() -> None:
     items, skipped = cases(quick)
     rows = evaluate(items)
     for r in rows:
-        extra = f" bpm {r['bpm']:.0f} -> {r['tempo']:.1f} ({'ok' if r['tempo_ok'] else 'octave' if r['octave'] else 'MISS'})" \
-            if "bpm" in r else f" tempo {r['tempo']:.1f}"
+        extra = (
+            f" bpm {r['bpm']:.0f} -> {r['tempo']:.1f} ({'ok' if r['tempo_ok'] else 'octave' if r['octave'] else 'MISS'})"
+            if "bpm" in r
+            else f" tempo {r['tempo']:.1f}"
+        )
         k = f" key {r['key']} (true {r['true_key']})" if "true_key" in r else f" key {r['key']}"
-        print(f"{r['name']:40s} {r['cls']:6s} tag {r['tag']:6s} pulse {r['pulse']:.2f} tconf {r['tempo_conf']:.2f}"
-              f"{extra}{k} kconf {r['key_conf']:.2f}")
+        print(
+            f"{r['name']:40s} {r['cls']:6s} tag {r['tag']:6s} pulse {r['pulse']:.2f} tconf {r['tempo_conf']:.2f}"
+            f"{extra}{k} kconf {r['key_conf']:.2f}"
+        )
     s = summary(rows)
     print()
     if s["tempo_n"]:
-        print(f"tempo within 4 %: {s['tempo_ok']}/{s['tempo_n']}; octave errors (x2 or x0.5): {s['tempo_octave']}; "
-              f"other misses: {s['tempo_n'] - s['tempo_ok'] - s['tempo_octave']}")
+        print(
+            f"tempo within 4 %: {s['tempo_ok']}/{s['tempo_n']}; octave errors (x2 or x0.5): {s['tempo_octave']}; "
+            f"other misses: {s['tempo_n'] - s['tempo_ok'] - s['tempo_octave']}"
+        )
     print(f"tag (argmax of drums/speech/pad): {s['tag_ok']}/{s['tag_n']}")
     for cls in ("drums", "speech", "pad"):
         if f"{cls}_n" in s:
-            print(f"  {cls}: tag {s[cls + '_tag_ok']}/{s[cls + '_n']}, median pulse {s[cls + '_pulse']:.2f}, "
-                  f"tempo confidence {s[cls + '_tempo_conf']:.2f}, key confidence {s[cls + '_key_conf']:.2f} "
-                  f"(max {s[cls + '_key_conf_max']:.2f})")
+            print(
+                f"  {cls}: tag {s[cls + '_tag_ok']}/{s[cls + '_n']}, median pulse {s[cls + '_pulse']:.2f}, "
+                f"tempo confidence {s[cls + '_tempo_conf']:.2f}, key confidence {s[cls + '_key_conf']:.2f} "
+                f"(max {s[cls + '_key_conf_max']:.2f})"
+            )
     if s["key_n"]:
         print(f"key + mode (held chords, sampled GM instruments): {s['key_ok']}/{s['key_n']}")
     for note in skipped:

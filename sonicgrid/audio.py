@@ -35,7 +35,7 @@ class Audio:
     def mono(self) -> np.ndarray:
         return self.samples.mean(axis=1)
 
-    def stereo(self) -> "Audio":
+    def stereo(self) -> Audio:
         if self.channels == 2:
             return self
         return Audio(np.repeat(self.samples[:, :1], 2, axis=1), self.sr)

@@ -8,8 +8,11 @@ from sonicgrid.commands import make as make_mod
 from sonicgrid.commands import models as models_mod
 
 app = typer.Typer(
-    help="SonicGrid: an agentic audio producer. Try: sonicgrid make \"make a moody intro\"",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    help='SonicGrid: an agentic audio producer. Try: sonicgrid make "make a moody intro"',
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 app.command("make")(make_mod.make_cmd)
 app.add_typer(models_mod.app, name="models")
 
@@ -30,8 +33,13 @@ def _optional(module: str, name: str) -> None:
         app.command(name)(mod.command)
 
 
-for _module, _name in (("library", "library"), ("trace", "trace"), ("chat", "chat"), ("evaluate", "eval"),
-                       ("llm", "llm")):
+for _module, _name in (
+    ("library", "library"),
+    ("trace", "trace"),
+    ("chat", "chat"),
+    ("evaluate", "eval"),
+    ("llm", "llm"),
+):
     _optional(_module, _name)
 
 if __name__ == "__main__":

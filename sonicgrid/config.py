@@ -13,18 +13,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SONICGRID_", extra="ignore")
 
-    data_dir: Path = Field(default_factory=lambda: Path.home() / ".sonicgrid",
-                           description="library, checkpoints and traces live here")
+    data_dir: Path = Field(
+        default_factory=lambda: Path.home() / ".sonicgrid", description="library, checkpoints and traces live here"
+    )
     out_dir: Path = Field(default=Path("out"), description="where clips are written")
     brain: Literal["auto", "rules", "llm"] = Field(
-        default="auto", description="auto: the embedded LLM judge when it loads, else rules; rules: deterministic")
+        default="auto", description="auto: the embedded LLM judge when it loads, else rules; rules: deterministic"
+    )
     budget_s: float = Field(default=60.0, gt=0, description="compute budget per request, seconds")
     max_retries: int = Field(default=2, ge=0, le=5, description="regenerations per cell")
     max_revisions: int = Field(default=1, ge=0, le=3, description="continuity revisions per cell")
     quality_threshold: float = Field(default=5.0, ge=1, le=10, description="gatekeeper pass mark /10")
     reuse_threshold: float = Field(default=0.80, ge=0, le=1, description="similarity to reuse a clip")
-    approve_over_s: float | None = Field(default=None, ge=0,
-                                         description="ask a human before a job estimated above this (seconds)")
+    approve_over_s: float | None = Field(
+        default=None, ge=0, description="ask a human before a job estimated above this (seconds)"
+    )
     target_lufs: float = -14.0
     true_peak_dbfs: float = -1.0
     sample_rate: int = 44100

@@ -52,7 +52,7 @@ def test_make_without_the_model_still_makes_a_clip_and_says_why(monkeypatch, tmp
     res = CliRunner().invoke(app, ["make", "a calm loop, 2 seconds", "-o", str(tmp_path / "out"), "--json"])
     assert res.exit_code == 0, res.output
     assert "note: LLM judge unavailable" in res.output and "decide by rules" in res.output
-    summary = json.loads(res.output[res.output.index("{"):])
+    summary = json.loads(res.output[res.output.index("{") :])
     assert {v["brain"] for v in summary["verdicts"]} == {"rules"}
     sidecar = json.loads(next((tmp_path / "out").glob("*/clip.json")).read_text())
     assert sidecar["models"]["brain"] == "rules" and "not installed" in sidecar["models"]["brain_note"]
@@ -60,8 +60,13 @@ def test_make_without_the_model_still_makes_a_clip_and_says_why(monkeypatch, tmp
 
 def test_cli_default_runs_the_llm_judge_and_keeps_stderr_clean(tmp_path):
     env = {"SONICGRID_DATA_DIR": str(tmp_path / "d"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    p = subprocess.run([sys.executable, "-m", "sonicgrid.cli", "make", "a calm loop, 2 seconds", "--json",
-                        "-o", str(tmp_path / "o")], capture_output=True, text=True, env=env, timeout=300)
+    p = subprocess.run(
+        [sys.executable, "-m", "sonicgrid.cli", "make", "a calm loop, 2 seconds", "--json", "-o", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert p.returncode == 0, p.stderr
     assert p.stderr.strip() == ""  # no llama.cpp log lines, no note: the judge loaded
     verdicts = json.loads(p.stdout)["verdicts"]

@@ -13,15 +13,31 @@ from typer.testing import CliRunner
 from sonicgrid.cli import app
 from sonicgrid.session.followup import merge, render
 
-SCRIPT = ["make a moody intro, 4 seconds", "darker", "make it 6 seconds", "add drums",
-          "use the one from before but brighter", "extend it", "what did you decide and why?",
-          "/budget", "/play", "/save keeper", "/undo", "/history"]
+SCRIPT = [
+    "make a moody intro, 4 seconds",
+    "darker",
+    "make it 6 seconds",
+    "add drums",
+    "use the one from before but brighter",
+    "extend it",
+    "what did you decide and why?",
+    "/budget",
+    "/play",
+    "/save keeper",
+    "/undo",
+    "/history",
+]
 
 
 def _chat(tmp_path, lines, *args, env_extra=None):
     env = {"SONICGRID_DATA_DIR": str(tmp_path / "data")} | (env_extra or {})
-    return CliRunner().invoke(app, ["chat", "--out", str(tmp_path / "out"), *args], input="\n".join(lines) + "\n",
-                              env=env, catch_exceptions=False)
+    return CliRunner().invoke(
+        app,
+        ["chat", "--out", str(tmp_path / "out"), *args],
+        input="\n".join(lines) + "\n",
+        env=env,
+        catch_exceptions=False,
+    )
 
 
 def _traces(tmp_path) -> list[dict]:
@@ -44,7 +60,7 @@ def test_conversation_acts_on_the_right_clip(tmp_path):
     for prev, run in zip(clips, runs[1:]):
         assert _decision_refs(run) == {prev}
     assert briefs[1]["mood"] == "moody" and briefs[1]["brightness"] < 0 and briefs[1]["duration_s"] == 4
-    assert briefs[2]["duration_s"] == 6 and briefs[2]["brightness"] < 0          # length changed, tone kept
+    assert briefs[2]["duration_s"] == 6 and briefs[2]["brightness"] < 0  # length changed, tone kept
     assert briefs[3]["layers"] == ["harmony", "rhythm"] and briefs[3]["duration_s"] == 6
     assert briefs[4]["brightness"] > briefs[3]["brightness"] and briefs[4]["action"] == "vary"
     assert briefs[4]["layers"] == ["harmony", "rhythm"] and briefs[4]["mood"] == "moody"
@@ -120,25 +136,55 @@ def test_open_question_survives_the_process(tmp_path):
     second = _chat(tmp_path, ["y", "/history"], "--approve", "--session", "q")
     assert second.output.count("[y/n]") == 1 and "1. 'make a calm loop, 3 seconds' -> clip_" in second.output
     (run,) = _traces(tmp_path)
-    assert run["result"]["status"] == "ok" and [v["choice"] for v in run["verdicts"] if v["agent"] == "human"] == ["approve"]
+    assert run["result"]["status"] == "ok" and [v["choice"] for v in run["verdicts"] if v["agent"] == "human"] == [
+        "approve"
+    ]
 
 
 def test_unknown_command_and_question_before_any_clip(tmp_path):
-    res = _chat(tmp_path, ["/frobnicate", "why did you decide that?", "/undo", "make a calm loop, 9999 seconds",
-                           "/history"])
+    res = _chat(
+        tmp_path, ["/frobnicate", "why did you decide that?", "/undo", "make a calm loop, 9999 seconds", "/history"]
+    )
     assert res.exit_code == 0
     assert "error: duration 9999s is out of range" in res.output and "no turns yet" in res.output
     assert "unknown command /frobnicate" in res.output
     assert "nothing decided yet" in res.output and "nothing to undo" in res.output
 
 
-@pytest.mark.parametrize("fields", [
-    {"mood": "tense", "section": "build", "duration_s": 16.0, "layers": ["atmosphere", "rhythm"], "brightness": -0.6},
-    {"mood": "happy", "section": "full", "duration_s": 30.0, "layers": ["rhythm"], "tempo_bpm": 128.0,
-     "key": "F#", "mode": "minor", "reference": "last", "action": "extend"},
-    {"mood": "dreamy", "section": "outro", "duration_s": 2.5, "layers": ["harmony", "texture"], "key": "Eb",
-     "mode": "major", "brightness": 0.6, "reference": "last", "action": "vary"},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {
+            "mood": "tense",
+            "section": "build",
+            "duration_s": 16.0,
+            "layers": ["atmosphere", "rhythm"],
+            "brightness": -0.6,
+        },
+        {
+            "mood": "happy",
+            "section": "full",
+            "duration_s": 30.0,
+            "layers": ["rhythm"],
+            "tempo_bpm": 128.0,
+            "key": "F#",
+            "mode": "minor",
+            "reference": "last",
+            "action": "extend",
+        },
+        {
+            "mood": "dreamy",
+            "section": "outro",
+            "duration_s": 2.5,
+            "layers": ["harmony", "texture"],
+            "key": "Eb",
+            "mode": "major",
+            "brightness": 0.6,
+            "reference": "last",
+            "action": "vary",
+        },
+    ],
+)
 def test_rendered_request_parses_back_to_the_merged_fields(fields):
     from sonicgrid.agents import lexicon
 
@@ -149,6 +195,7 @@ def test_rendered_request_parses_back_to_the_merged_fields(fields):
 
 def test_new_subject_is_not_a_follow_up():
     assert merge("make an epic outro", {"mood": "moody", "section": "intro", "layers": ["harmony"]})[0] is None
-    merged, notes = merge("without drums", {"mood": "moody", "section": "intro", "duration_s": 12.0,
-                                            "layers": ["harmony", "rhythm"]})
+    merged, _notes = merge(
+        "without drums", {"mood": "moody", "section": "intro", "duration_s": 12.0, "layers": ["harmony", "rhythm"]}
+    )
     assert merged["layers"] == ["harmony"] and merged["reference"] == "last"

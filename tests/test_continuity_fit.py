@@ -14,9 +14,10 @@ from tests.test_library_helpers import tone
 def body(moody_clip):
     a = analyse(moody_clip)
     c = centroid_hz(moody_clip.samples, moody_clip.sr)
-    return [{"key": "A", "mode": "minor", "tempo_bpm": t, "mood": "moody", "embedding": a["embedding"],
-             "centroid_hz": c} for t in (88, 90, 92)] + [
-        {"key": "E", "mode": "minor", "tempo_bpm": 90, "mood": "tense", "embedding": a["embedding"], "centroid_hz": c}]
+    return [
+        {"key": "A", "mode": "minor", "tempo_bpm": t, "mood": "moody", "embedding": a["embedding"], "centroid_hz": c}
+        for t in (88, 90, 92)
+    ] + [{"key": "E", "mode": "minor", "tempo_bpm": 90, "mood": "tense", "embedding": a["embedding"], "centroid_hz": c}]
 
 
 def test_profile_of_a_body_of_work(body):
@@ -27,8 +28,14 @@ def test_profile_of_a_body_of_work(body):
 
 def test_a_fitting_clip_scores_high(body, moody_clip):
     a = analyse(moody_clip)
-    clip = {"key": "C", "mode": "major", "tempo_bpm": 180, "mood": "moody", "embedding": a["embedding"],
-            "centroid_hz": centroid_hz(moody_clip.samples, moody_clip.sr)}
+    clip = {
+        "key": "C",
+        "mode": "major",
+        "tempo_bpm": 180,
+        "mood": "moody",
+        "embedding": a["embedding"],
+        "centroid_hz": centroid_hz(moody_clip.samples, moody_clip.sr),
+    }
     score, comps, targets = fit(clip, body)
     assert comps["key"]["relation"] == "same or relative key" and comps["key"]["value"] == 1.0
     assert comps["tempo"]["value"] == 1.0 and comps["tempo"]["ratio"] == 2.0  # double time is related
@@ -40,8 +47,14 @@ def test_a_fitting_clip_scores_high(body, moody_clip):
 def test_a_clashing_clip_gets_concrete_targets(body):
     bright = tone(2400, 4.0, noise=0.2)
     a = analyse(bright)
-    clip = {"key": "F#", "mode": "major", "tempo_bpm": 128, "mood": "happy", "embedding": a["embedding"],
-            "centroid_hz": centroid_hz(bright.samples, bright.sr)}
+    clip = {
+        "key": "F#",
+        "mode": "major",
+        "tempo_bpm": 128,
+        "mood": "happy",
+        "embedding": a["embedding"],
+        "centroid_hz": centroid_hz(bright.samples, bright.sr),
+    }
     score, comps, targets = fit(clip, body)
     assert comps["key"]["value"] < 0.5 and comps["tempo"]["value"] < 0.5 and comps["mood"]["drift"] > 1
     assert comps["timbre"]["value"] < 0.95 and comps["timbre"]["brightness_ratio"] > 1.25

@@ -12,8 +12,20 @@ def test_clashing_clip_is_revised_toward_the_project(settings, svc):
     body = tone(150, 4.0)  # a dark, low body of work in F# major around 151 bpm
     a = analyse(body)
     for t in (150, 152):
-        svc.library.add(body, {"key": "F#", "mode": "major", "tempo_bpm": t, "mood": "energetic", "project": "p1",
-                               "layer": "rhythm", "centroid_hz": centroid_hz(body.samples, body.sr)}, "x", a["embedding"])
+        svc.library.add(
+            body,
+            {
+                "key": "F#",
+                "mode": "major",
+                "tempo_bpm": t,
+                "mood": "energetic",
+                "project": "p1",
+                "layer": "rhythm",
+                "centroid_hz": centroid_hz(body.samples, body.sr),
+            },
+            "x",
+            a["embedding"],
+        )
     res = make("make a calm loop", settings, project="p1")
     cont = [v for v in res["verdicts"] if v["agent"] == "continuity"]
     assert [v["choice"] for v in cont] == ["revise", "fit"]

@@ -13,7 +13,6 @@ from sonicgrid.memory.maintenance import analyse
 from tests.test_library_helpers import chroma_server, tone, unit  # noqa: F401
 
 
-
 @pytest.fixture(params=["embedded", "server"])
 def lib(request, tmp_path):
     if request.param == "embedded":
@@ -25,8 +24,19 @@ def lib(request, tmp_path):
 
 def test_round_trip(lib, moody_clip):
     a = analyse(moody_clip)
-    meta = {"mood": "moody", "key": a["key"], "mode": a["mode"], "tempo_bpm": a["tempo_bpm"], "tags": a["tags"],
-            "quality": 7.5, "project": "film", "section": "intro", "layer": "harmony", "parent": None, "cost_s": 0.4}
+    meta = {
+        "mood": "moody",
+        "key": a["key"],
+        "mode": a["mode"],
+        "tempo_bpm": a["tempo_bpm"],
+        "tags": a["tags"],
+        "quality": 7.5,
+        "project": "film",
+        "section": "intro",
+        "layer": "harmony",
+        "parent": None,
+        "cost_s": 0.4,
+    }
     cid = lib.add(moody_clip, meta, "moody dark piano intro | moody intro harmony", a["embedding"])
     rec = lib.get(cid)
     assert rec["meta"]["tags"] == a["tags"]  # dicts survive the flat Chroma metadata
@@ -35,8 +45,12 @@ def test_round_trip(lib, moody_clip):
     back = lib.load(cid)
     assert back.sr == moody_clip.sr and np.allclose(back.samples, moody_clip.samples, atol=1e-5)
     assert lib.audio_vectors([cid])[cid] == pytest.approx(a["embedding"], abs=1e-5)
-    other = lib.add(tone(880, noise=0.3), {"mood": "happy", "layer": "texture", "project": "ad"},
-                    "bright noisy texture", unit(1, len(a["embedding"])))
+    other = lib.add(
+        tone(880, noise=0.3),
+        {"mood": "happy", "layer": "texture", "project": "ad"},
+        "bright noisy texture",
+        unit(1, len(a["embedding"])),
+    )
     assert lib.count() == 2 and lib.projects() == {"ad": 1, "film": 1}
     hits = lib.search("dark moody intro", k=2)
     assert [h["id"] for h in hits] == [cid, other]
@@ -68,12 +82,14 @@ def test_search_ranks_by_metadata_and_sound_with_reasons(tmp_path):
 
 def test_verify_repairs_outside_damage(tmp_path):
     lib = ClipLibrary(tmp_path / "lib")
-    clips = [lib.add(tone(200 + 100 * i), {"mood": "calm"}, f"clip {i}", analyse(tone(200 + 100 * i))["embedding"])
-             for i in range(3)]
+    clips = [
+        lib.add(tone(200 + 100 * i), {"mood": "calm"}, f"clip {i}", analyse(tone(200 + 100 * i))["embedding"])
+        for i in range(3)
+    ]
     rec0, rec1 = lib.get(clips[0]), lib.get(clips[1])
-    __import__("os").unlink(rec0["path"])             # record without its file
-    lib.audio.delete(ids=[clips[1]])                   # record without its audio vector
-    stray = lib.store.put(tone(999))[0]                # file without a record
+    __import__("os").unlink(rec0["path"])  # record without its file
+    lib.audio.delete(ids=[clips[1]])  # record without its audio vector
+    stray = lib.store.put(tone(999))[0]  # file without a record
     lib.audio.upsert(ids=["clip_ghost"], embeddings=[unit(3, 33)])  # vector without a record
     rep = lib.verify(repair=False)
     assert not rep["ok"] and rep["missing_file"] == [clips[0]] and rep["missing_vector"] == [clips[1]]

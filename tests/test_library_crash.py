@@ -90,8 +90,16 @@ def test_four_concurrent_writers_lose_nothing(tmp_path, tvec):
     root = tmp_path / "lib"
     ClipLibrary(root)  # create the collections once, before the race
     env = dict(os.environ, PYTHONPATH=os.getcwd())
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(root), str(w), "15", tvec], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env) for w in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(root), str(w), "15", tvec],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for w in range(4)
+    ]
     ids = []
     for p in procs:
         out, err = p.communicate(timeout=180)

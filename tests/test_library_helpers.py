@@ -31,10 +31,13 @@ def chroma_server(tmp_path_factory):
         pytest.fail(f"{CHROMA} missing: the chromadb package provides it")
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    log = open(path / "server.log", "wb")
-    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(path / "db"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                            env=dict(os.environ, ANONYMIZED_TELEMETRY="False"))
+    log = open(path / "server.log", "wb")  # noqa: SIM115 - the server writes it until teardown
+    proc = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, ANONYMIZED_TELEMETRY="False"),
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while True:

@@ -32,12 +32,20 @@ def test_injection_prompt_cannot_exceed_budget(settings):
 
 def test_reckless_brain_is_overridden_by_limits(settings):
     svc = Services(settings, brain=Reckless())
-    j = cost_guardian.judgment(tool="big", estimate_s=50, remaining_s=1, budget_s=1, expected_gain=9,
-                               cheaper=[], has_fallback=False)
+    j = cost_guardian.judgment(
+        tool="big", estimate_s=50, remaining_s=1, budget_s=1, expected_gain=9, cheaper=[], has_fallback=False
+    )
     v = svc.brain.decide(j)
     assert v.choice == "deny" and v.overridden and "approve" in v.overridden
-    g = gatekeeper.judgment(score=2.0, components={"clipping": {"value": 0.1}}, threshold=5, attempt=2,
-                            max_retries=2, remaining_s=100, regen_estimate_s=1)
+    g = gatekeeper.judgment(
+        score=2.0,
+        components={"clipping": {"value": 0.1}},
+        threshold=5,
+        attempt=2,
+        max_retries=2,
+        remaining_s=100,
+        regen_estimate_s=1,
+    )
     v = svc.brain.decide(g)
     assert v.choice == "accept_best" and v.overridden  # cannot pass a 2/10 clip, cannot retry past the limit
 
@@ -54,7 +62,14 @@ def test_gatekeeper_regenerates_below_threshold_within_retry_limit(settings, svc
 
 
 def test_cost_guardian_downgrades_when_preferred_tool_is_too_expensive():
-    j = cost_guardian.judgment(tool="musicgen", estimate_s=30, remaining_s=5, budget_s=5, expected_gain=3,
-                               cheaper=[("soundfont-composer", 0.2)], has_fallback=False)
+    j = cost_guardian.judgment(
+        tool="musicgen",
+        estimate_s=30,
+        remaining_s=5,
+        budget_s=5,
+        expected_gain=3,
+        cheaper=[("soundfont-composer", 0.2)],
+        has_fallback=False,
+    )
     assert j.allowed == ["downgrade"]  # no fallback clip: denying would leave nothing
     assert Brain().decide(j).choice == "downgrade"

@@ -30,8 +30,15 @@ def test_real_llama_verdict_parses_within_allowed(llm):
 
 def test_llm_cannot_choose_outside_limits(llm):
     # Score below the bar with no retries left: only accept_best is allowed, whatever the model thinks.
-    j = gatekeeper.judgment(score=3.0, components={"silence": {"value": 0.2}}, threshold=5, attempt=2,
-                            max_retries=2, remaining_s=10, regen_estimate_s=1)
+    j = gatekeeper.judgment(
+        score=3.0,
+        components={"silence": {"value": 0.2}},
+        threshold=5,
+        attempt=2,
+        max_retries=2,
+        remaining_s=10,
+        regen_estimate_s=1,
+    )
     v = LLMBrain(llm).decide(j)
     assert j.allowed == ["accept_best"] and v.choice == "accept_best"
 
@@ -49,8 +56,9 @@ class Garbage:
 
 def test_malformed_answer_retried_once_then_rules_marked():
     g = Garbage()
-    j = gatekeeper.judgment(score=8.0, components={}, threshold=5, attempt=0, max_retries=2, remaining_s=10,
-                            regen_estimate_s=1)
+    j = gatekeeper.judgment(
+        score=8.0, components={}, threshold=5, attempt=0, max_retries=2, remaining_s=10, regen_estimate_s=1
+    )
     v = LLMBrain(g).decide(j)
     assert g.calls == 2
     assert v.brain == "llm-fallback" and v.choice == "pass" and "malformed" in v.reason

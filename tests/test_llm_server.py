@@ -24,9 +24,25 @@ def server_url():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model_path(None)),
-                             "--host", "127.0.0.1", "--port", str(port), "--n_threads", "2", "--n_ctx", "1024"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model_path(None)),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_threads",
+            "2",
+            "--n_ctx",
+            "1024",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -56,8 +72,7 @@ def test_server_brain_answers_inside_allowed(server_url):
 def test_make_through_server(settings, server_url):
     from sonicgrid.graph.run import make
 
-    s = make("a calm loop", settings.model_copy(update={"brain": "llm", "llm_server_url": server_url}),
-             duration=4.0)
+    s = make("a calm loop", settings.model_copy(update={"brain": "llm", "llm_server_url": server_url}), duration=4.0)
     assert s["result"]["status"] == "ok"
     assert s["models"]["llm"] == f"server:{server_url}"
     assert all(v["brain"] in ("llm", "llm-fallback") for v in s["verdicts"])

@@ -46,12 +46,18 @@ def test_agent_examples_are_rules_decisions_in_the_brains_prompt(data):
 
 def test_every_choice_and_hard_cases_are_covered(data):
     seen = {(e.agent, e.label["choice"]) for e in data["train"] if e.agent != "intake"}
-    for agent, choices in {"decision": ("generate", "reuse", "enhance", "extend"),
-                           "gatekeeper": ("pass", "regenerate", "accept_best"),
-                           "cost_guardian": ("approve", "downgrade", "deny"), "continuity": ("fit", "revise")}.items():
+    for agent, choices in {
+        "decision": ("generate", "reuse", "enhance", "extend"),
+        "gatekeeper": ("pass", "regenerate", "accept_best"),
+        "cost_guardian": ("approve", "downgrade", "deny"),
+        "continuity": ("fit", "revise"),
+    }.items():
         assert {(agent, c) for c in choices} <= seen
-    near = [e for e in data["train"] if e.agent == "gatekeeper"
-            and abs(e.judgment.evidence["score"] - e.judgment.evidence["threshold"]) < 0.5]
+    near = [
+        e
+        for e in data["train"]
+        if e.agent == "gatekeeper" and abs(e.judgment.evidence["score"] - e.judgment.evidence["threshold"]) < 0.5
+    ]
     assert len(near) > 10
 
 
@@ -83,12 +89,13 @@ def test_intake_requests_vary_and_lexicon_never_contradicts_labels(data):
 def test_without_adapter_the_brain_keeps_the_few_shot_prompts():
     from sonicgrid.agents import gatekeeper
 
-    j = gatekeeper.judgment(score=8.0, components={}, threshold=5, attempt=0, max_retries=2, remaining_s=10,
-                            regen_estimate_s=1)
+    j = gatekeeper.judgment(
+        score=8.0, components={}, threshold=5, attempt=0, max_retries=2, remaining_s=10, regen_estimate_s=1
+    )
     base = Recorder('{"choice": "pass"}')
     base.lora = None
     LLMBrain(base).decide(j)
-    assert "Answer: {\"choice\": \"regenerate\"}" in base.prompts[0]  # the few-shot template
+    assert 'Answer: {"choice": "regenerate"}' in base.prompts[0]  # the few-shot template
     assert "Allowed:" not in base.prompts[0]
 
 

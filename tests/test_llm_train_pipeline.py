@@ -102,31 +102,68 @@ def _cases():
     from sonicgrid.agents import continuity, cost_guardian, decision, gatekeeper
 
     def dec(sim, q, action="new", dur=8.0, ref=None):
-        return decision.judgment({"prompt": "", "duration_s": 8.0, "action": action},
-                                 [{"id": "c", "similarity": sim, "meta": {"quality": q, "duration_s": dur}}], ref,
-                                 reuse_threshold=0.8, quality_threshold=5)
+        return decision.judgment(
+            {"prompt": "", "duration_s": 8.0, "action": action},
+            [{"id": "c", "similarity": sim, "meta": {"quality": q, "duration_s": dur}}],
+            ref,
+            reuse_threshold=0.8,
+            quality_threshold=5,
+        )
 
     def cost(est, gain, fallback, cheaper=()):
-        return cost_guardian.judgment(tool="t", estimate_s=est, remaining_s=10, budget_s=60, expected_gain=gain,
-                                      cheaper=list(cheaper), has_fallback=fallback)
+        return cost_guardian.judgment(
+            tool="t",
+            estimate_s=est,
+            remaining_s=10,
+            budget_s=60,
+            expected_gain=gain,
+            cheaper=list(cheaper),
+            has_fallback=fallback,
+        )
 
     def cont(fit, revision=0):
-        return continuity.judgment(fit=fit, components={"key": {"value": 0.2}, "tempo": {"value": 0.9}}, targets={},
-                                   body_size=4, project=None, revision=revision, max_revisions=1, remaining_s=50,
-                                   revise_estimate_s=1)
+        return continuity.judgment(
+            fit=fit,
+            components={"key": {"value": 0.2}, "tempo": {"value": 0.9}},
+            targets={},
+            body_size=4,
+            project=None,
+            revision=revision,
+            max_revisions=1,
+            remaining_s=50,
+            revise_estimate_s=1,
+        )
 
     def gate(score, attempt=0):
-        return gatekeeper.judgment(score=score, components={"clipping": {"value": 0.1}}, threshold=5,
-                                   attempt=attempt, max_retries=2, remaining_s=50, regen_estimate_s=1)
+        return gatekeeper.judgment(
+            score=score,
+            components={"clipping": {"value": 0.1}},
+            threshold=5,
+            attempt=attempt,
+            max_retries=2,
+            remaining_s=50,
+            regen_estimate_s=1,
+        )
 
     return [
-        (dec(0.97, 8.5), "reuse"), (dec(0.93, 2.0), "enhance"), (dec(0.99, 4.8), "enhance"),
-        (dec(0.97, 8.5, action="vary"), "generate"), (dec(0.78, 8.5), "generate"),
-        (dec(0.97, 8.5, dur=16.0), "generate"), (dec(0.5, 8.5, action="extend", ref={"id": "p"}), "extend"),
-        (gate(2.0), "regenerate"), (gate(4.9), "regenerate"), (gate(5.1), "pass"),
-        (cost(30, 2.0, False, [("s", 1.0)]), "downgrade"), (cost(1.0, -0.5, True), "approve"),
-        (cost(4.0, -0.5, True), "deny"), (cost(4.0, 0.5, True), "approve"),
-        (cont(0.1), "revise"), (cont(0.55), "revise"), (cont(0.65), "fit"), (cont(1.0), "fit"),
+        (dec(0.97, 8.5), "reuse"),
+        (dec(0.93, 2.0), "enhance"),
+        (dec(0.99, 4.8), "enhance"),
+        (dec(0.97, 8.5, action="vary"), "generate"),
+        (dec(0.78, 8.5), "generate"),
+        (dec(0.97, 8.5, dur=16.0), "generate"),
+        (dec(0.5, 8.5, action="extend", ref={"id": "p"}), "extend"),
+        (gate(2.0), "regenerate"),
+        (gate(4.9), "regenerate"),
+        (gate(5.1), "pass"),
+        (cost(30, 2.0, False, [("s", 1.0)]), "downgrade"),
+        (cost(1.0, -0.5, True), "approve"),
+        (cost(4.0, -0.5, True), "deny"),
+        (cost(4.0, 0.5, True), "approve"),
+        (cont(0.1), "revise"),
+        (cont(0.55), "revise"),
+        (cont(0.65), "fit"),
+        (cont(1.0), "fit"),
     ]
 
 

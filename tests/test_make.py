@@ -55,7 +55,7 @@ def test_same_seed_same_clip(settings, tmp_path):
 def test_second_identical_request_reuses_from_library(settings):
     first = make("make a moody intro", settings, seed=1)
     second = make("make a moody intro", settings, seed=2)
-    dec = [v for v in second["verdicts"] if v["agent"] == "decision"][0]
+    dec = next(v for v in second["verdicts"] if v["agent"] == "decision")
     assert dec["choice"] == "reuse"
     assert dec["evidence"]["best_candidate"] == first["result"]["clip_id"]
     assert not [t for t in second["tool_calls"] if t["role"] == "generator"]  # nothing was generated
@@ -65,7 +65,7 @@ def test_second_identical_request_reuses_from_library(settings):
     # ... and, already mastered, it is not mastered again, yet still meets the loudness target
     assert not [t for t in second["tool_calls"] if t["role"] in ("master", "enhancer")]
     assert abs(loudness_lufs(aio.read(second["result"]["path"])) - settings.target_lufs) <= 0.5
-    gate = [v for v in second["verdicts"] if v["agent"] == "gatekeeper"][0]
+    gate = next(v for v in second["verdicts"] if v["agent"] == "gatekeeper")
     assert gate["evidence"]["score"] == pytest.approx(first["result"]["score"], abs=0.01)
 
 
@@ -82,9 +82,15 @@ def test_duration_flag_is_honoured(settings):
     assert abs(aio.read(s["result"]["path"]).duration - 5.0) < 0.05
 
 
-@pytest.mark.parametrize("prompt,duration,msg", [("", None, "empty prompt"), ("   ", None, "empty prompt"),
-                                                 ("make a loop", 0.1, "out of range"),
-                                                 ("make a loop", 10_000, "out of range")])
+@pytest.mark.parametrize(
+    "prompt,duration,msg",
+    [
+        ("", None, "empty prompt"),
+        ("   ", None, "empty prompt"),
+        ("make a loop", 0.1, "out of range"),
+        ("make a loop", 10_000, "out of range"),
+    ],
+)
 def test_bad_input_is_a_user_error_and_library_untouched(settings, prompt, duration, msg):
     with pytest.raises(UserError, match=msg):
         make(prompt, settings, duration=duration)
@@ -94,8 +100,12 @@ def test_bad_input_is_a_user_error_and_library_untouched(settings, prompt, durat
 def test_cli_errors_are_one_line_exit_2(tmp_path):
     env = {"SONICGRID_DATA_DIR": str(tmp_path / "d"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     exe = [sys.executable, "-m", "sonicgrid.cli", "make"]
-    for args in (["", "-o", str(tmp_path / "o")], ["a loop", "--duration", "99999"],
-                 ["a loop", "-o", "/proc/nope/out"], ["a loop", "--brain", "psychic"]):
+    for args in (
+        ["", "-o", str(tmp_path / "o")],
+        ["a loop", "--duration", "99999"],
+        ["a loop", "-o", "/proc/nope/out"],
+        ["a loop", "--brain", "psychic"],
+    ):
         p = subprocess.run(exe + args, capture_output=True, text=True, env=env, timeout=120)
         assert p.returncode == 2, (args, p.stderr)
         lines = [ln for ln in p.stderr.strip().splitlines() if ln.strip()]
@@ -112,9 +122,26 @@ def test_missing_llm_model_is_a_clear_error(settings, tmp_path):
 
 def test_cli_json_summary(tmp_path):
     env = {"SONICGRID_DATA_DIR": str(tmp_path / "d"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    p = subprocess.run([sys.executable, "-m", "sonicgrid.cli", "make", "a calm loop", "--json", "--seed", "4",
-                        "-o", str(tmp_path / "o"), "--duration", "4"], capture_output=True, text=True, env=env,
-                       timeout=300)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sonicgrid.cli",
+            "make",
+            "a calm loop",
+            "--json",
+            "--seed",
+            "4",
+            "-o",
+            str(tmp_path / "o"),
+            "--duration",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert p.returncode == 0, p.stderr
     data = json.loads(p.stdout)
     assert data["seed"] == 4 and data["result"]["status"] == "ok"

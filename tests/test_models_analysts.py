@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_models_fixtures import AST_LABELS
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.base import GenRequest
-from test_models_fixtures import AST_LABELS
 
 pytest.importorskip("transformers")
-
-
 
 
 def test_ast_maps_audioset_labels_to_our_tags(models_dir, moody_clip):
@@ -74,7 +72,10 @@ def test_combined_listener_keeps_the_shape_and_overlays(models_dir, moody_clip):
 def test_combined_listener_keeps_fatal_caps(models_dir):
     from sonicgrid.tools.analysts.combined import overlay_quality
 
-    comps = {"silence": {"value": 1.0, "weight": 0.5, "measured": ""}, "loudness": {"value": 1.0, "weight": 0.5, "measured": ""}}
+    comps = {
+        "silence": {"value": 1.0, "weight": 0.5, "measured": ""},
+        "loudness": {"value": 1.0, "weight": 0.5, "measured": ""},
+    }
     aes = {"axes": {"CE": 9, "CU": 9, "PC": 5, "PQ": 9}, "score": 9.0}
     capped = overlay_quality({"score": 1.5, "components": comps}, aes)
     free = overlay_quality({"score": 10.0, "components": comps}, aes)
@@ -86,7 +87,7 @@ def test_bigvgan_mel_in_waveform_out(models_dir, moody_clip):
 
     v = BigVGANVocoder()
     assert v.available()[0]
-    mel = v.mel(Audio(moody_clip.samples[: 44100], 44100))
+    mel = v.mel(Audio(moody_clip.samples[:44100], 44100))
     assert mel.shape[1] == 80
     out = v.vocode(mel)
     assert out.sr == 22050 and out.samples.shape[0] == mel.shape[2] * 16  # hop_size samples per frame

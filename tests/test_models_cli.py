@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from test_models_fixtures import tiny_root
 from typer.testing import CliRunner
 
 from sonicgrid.cli import app
-from test_models_fixtures import tiny_root
 
 pytest.importorskip("transformers")
 runner = CliRunner()
@@ -18,9 +18,20 @@ def test_table_without_models_lists_every_role_and_how_to_get_it(monkeypatch, tm
     monkeypatch.setenv("COLUMNS", "400")
     r = runner.invoke(app, ["models"])
     assert r.exit_code == 0, r.output
-    for name in ("musicgen-small", "riffusion-v1", "resemble-enhance", "bigvgan-v2-22k", "ast-audioset",
-                 "wav2vec2-emotion", "audiobox-aesthetics", "mms-tts-vits", "mustango", "tangoflux", "lfm2-audio",
-                 "soundfont-composer"):
+    for name in (
+        "musicgen-small",
+        "riffusion-v1",
+        "resemble-enhance",
+        "bigvgan-v2-22k",
+        "ast-audioset",
+        "wav2vec2-emotion",
+        "audiobox-aesthetics",
+        "mms-tts-vits",
+        "mustango",
+        "tangoflux",
+        "lfm2-audio",
+        "soundfont-composer",
+    ):
         assert name in r.output
     assert "SONICGRID_MODELS_DIR" in r.output and "declared slot" in r.output
 

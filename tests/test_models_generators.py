@@ -11,8 +11,6 @@ from sonicgrid.tools.base import GenRequest
 pytest.importorskip("transformers")
 
 
-
-
 def req(layer="rhythm", dur=1.0, seed=1, section="intro", **kw):
     return GenRequest("moody intro", {"mood": "moody", "tempo_bpm": 90}, layer, section, dur, seed=seed, **kw)
 
@@ -91,7 +89,10 @@ def test_riffusion_tiles_and_loop(models_dir):
 def test_vits_tts_speaks_quoted_words(models_dir):
     from sonicgrid.tools.voice.fastspeech import TransformersTTS, words_to_speak
 
-    assert words_to_speak(GenRequest('a voice saying "hello world" over pads', {}, "voice", "intro", 2, 0)) == "hello world"
+    assert (
+        words_to_speak(GenRequest('a voice saying "hello world" over pads', {}, "voice", "intro", 2, 0))
+        == "hello world"
+    )
     tts = TransformersTTS()
     assert tts.available()[0]
     short = tts.run(GenRequest('say "hello"', {}, "voice", "intro", 2.0, 0))

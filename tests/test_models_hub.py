@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from sonicgrid.tools import hub
 from test_models_fixtures import tiny_root
 
-SPEC = hub.ModelSpec("acme/widget-small", "widget-small", "SONICGRID_WIDGET_PATH", ("config.json", "*.safetensors"),
-                     packages=("json",))
+from sonicgrid.tools import hub
+
+SPEC = hub.ModelSpec(
+    "acme/widget-small", "widget-small", "SONICGRID_WIDGET_PATH", ("config.json", "*.safetensors"), packages=("json",)
+)
 
 
 def model_dir(p):
@@ -23,8 +24,13 @@ def model_dir(p):
 
 @pytest.fixture
 def clean(monkeypatch, tmp_path):
-    for v in ("SONICGRID_WIDGET_PATH", "SONICGRID_MODELS_DIR", "SONICGRID_ALLOW_DOWNLOAD", "SONICGRID_DEVICE",
-              "SONICGRID_DTYPE"):
+    for v in (
+        "SONICGRID_WIDGET_PATH",
+        "SONICGRID_MODELS_DIR",
+        "SONICGRID_ALLOW_DOWNLOAD",
+        "SONICGRID_DEVICE",
+        "SONICGRID_DTYPE",
+    ):
         monkeypatch.delenv(v, raising=False)
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
     return tmp_path

@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from test_models_fixtures import tiny_root
 
 from sonicgrid.errors import UserError
 from sonicgrid.tools.base import GenRequest
 from sonicgrid.tools.hub import decode_threads
-from test_models_fixtures import tiny_root
 
 pytest.importorskip("transformers")
 

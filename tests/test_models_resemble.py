@@ -17,7 +17,7 @@ from sonicgrid.audio import Audio
 from sonicgrid.tools.base import GenRequest
 from sonicgrid.tools.enhancers import resemble
 
-FAKE_MAIN = textwrap.dedent('''
+FAKE_MAIN = textwrap.dedent("""
     import argparse, os, sys, time, wave, array
     p = argparse.ArgumentParser()
     p.add_argument("in_dir"); p.add_argument("out_dir")
@@ -39,7 +39,7 @@ FAKE_MAIN = textwrap.dedent('''
         else: y = [v for v in mono for _ in (0, 1)]; out_sr = 2 * sr  # "bandwidth extension"
         with wave.open(os.path.join(a.out_dir, name), "wb") as w:
             w.setnchannels(1); w.setsampwidth(2); w.setframerate(out_sr); w.writeframes(array.array("h", y).tobytes())
-''')
+""")
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +98,14 @@ def test_enhance_and_denoise_modes_through_the_real_subprocess(monkeypatch, fake
     assert cmd[cmd.index("--nfe") + 1] == "32" and cmd[cmd.index("--run_dir") + 1] == "/m"
 
 
-@pytest.mark.parametrize("behaviour,expect", [("crash", "exit 1: RuntimeError: CUDA out of memory (fake)"),
-                                              ("nooutput", "without writing an output"),
-                                              ("sleep", "timed out after 2 s")])
+@pytest.mark.parametrize(
+    "behaviour,expect",
+    [
+        ("crash", "exit 1: RuntimeError: CUDA out of memory (fake)"),
+        ("nooutput", "without writing an output"),
+        ("sleep", "timed out after 2 s"),
+    ],
+)
 def test_failures_pass_the_clip_through_and_disable_the_tool(monkeypatch, fake_python, behaviour, expect):
     monkeypatch.setenv(resemble.ENV_PYTHON, fake_python)
     monkeypatch.setenv("FAKE_RESEMBLE", behaviour)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from test_models_fixtures import tiny_root
 
 from sonicgrid.tools.base import GenRequest
-from test_models_fixtures import tiny_root
 
 pytest.importorskip("diffusers")
 
@@ -38,8 +38,11 @@ def test_unet_runs_with_capped_threads_and_restores_them(monkeypatch, env, want)
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        r = rf.run(GenRequest("pad", {"mood": "calm"}, "atmosphere", "intro", 0.2, 1,
-                              params={"steps": 2, "griffin_lim_iters": 2}))
+        r = rf.run(
+            GenRequest(
+                "pad", {"mood": "calm"}, "atmosphere", "intro", 0.2, 1, params={"steps": 2, "griffin_lim_iters": 2}
+            )
+        )
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)

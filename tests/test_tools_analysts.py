@@ -21,8 +21,17 @@ def _render(mood: str, layer: str, seed: int, seconds: float = 12.0, **brief):
     return r.audio, r.meta["arrangement"]
 
 
-@pytest.mark.parametrize("mood,layer,seed", [("moody", "harmony", 2), ("moody", "harmony", 1), ("happy", "rhythm", 1),
-                                             ("energetic", "rhythm", 2), ("calm", "harmony", 2), ("tense", "harmony", 1)])
+@pytest.mark.parametrize(
+    "mood,layer,seed",
+    [
+        ("moody", "harmony", 2),
+        ("moody", "harmony", 1),
+        ("happy", "rhythm", 1),
+        ("energetic", "rhythm", 2),
+        ("calm", "harmony", 2),
+        ("tense", "harmony", 1),
+    ],
+)
 def test_tempo_recovered_without_octave_errors(mood, layer, seed):
     audio, arr = _render(mood, layer, seed)
     f = features.extract(audio)
@@ -58,8 +67,19 @@ def test_mood_minor_slow_dark_vs_major_fast_bright():
 def test_listener_keeps_the_graph_keys_and_reports_units():
     audio, _ = _render("calm", "harmony", 1, seconds=6.0)
     out = EmbeddedListener().run(audio, {"mood": "calm"})
-    for k in ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "peak_dbfs", "tags", "centroid_hz",
-              "duration_s", "embedding"):
+    for k in (
+        "quality",
+        "mood",
+        "tempo_bpm",
+        "key",
+        "mode",
+        "lufs",
+        "peak_dbfs",
+        "tags",
+        "centroid_hz",
+        "duration_s",
+        "embedding",
+    ):
         assert k in out
     assert set(out["quality"]) >= {"score", "components", "aesthetics"}
     assert 1 <= out["quality"]["score"] <= 10
@@ -79,17 +99,24 @@ def test_tags_tell_drums_from_pads_and_noise():
 def test_quality_punishes_clipping_and_hiss():
     listener = EmbeddedListener()
     clean, _ = _render("calm", "harmony", 1, seconds=8.0)
-    hissy = Audio(clean.samples + 0.05 * np.random.default_rng(1).standard_normal(clean.samples.shape).astype(np.float32), clean.sr)
+    hissy = Audio(
+        clean.samples + 0.05 * np.random.default_rng(1).standard_normal(clean.samples.shape).astype(np.float32),
+        clean.sr,
+    )
     clipped = Audio(np.clip(clean.samples * 20, -1, 1), clean.sr)
-    q = {n: listener.run(a, {"mood": "calm"})["quality"]["score"] for n, a in
-         (("clean", clean), ("hissy", hissy), ("clipped", clipped))}
+    q = {
+        n: listener.run(a, {"mood": "calm"})["quality"]["score"]
+        for n, a in (("clean", clean), ("hissy", hissy), ("clipped", clipped))
+    }
     assert q["clean"] > q["hissy"] and q["clean"] > q["clipped"] + 3
 
 
 def test_cold_process_does_not_import_librosa_or_numba(tmp_path):
-    code = ("import sys, numpy as np; from sonicgrid.audio import Audio; "
-            "from sonicgrid.tools.analysts.listen import EmbeddedListener; "
-            "EmbeddedListener().run(Audio(np.random.default_rng(0).standard_normal(44100*3).astype('float32')*0.1, 44100), {}); "
-            "print('librosa' in sys.modules, 'numba' in sys.modules)")
+    code = (
+        "import sys, numpy as np; from sonicgrid.audio import Audio; "
+        "from sonicgrid.tools.analysts.listen import EmbeddedListener; "
+        "EmbeddedListener().run(Audio(np.random.default_rng(0).standard_normal(44100*3).astype('float32')*0.1, 44100), {}); "
+        "print('librosa' in sys.modules, 'numba' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]

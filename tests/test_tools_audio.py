@@ -15,7 +15,9 @@ from sonicgrid.tools.base import GenRequest
 
 
 def _req(mood, layer, seconds, seed=1, section="loop", **kw):
-    return GenRequest(mood, {"prompt": mood, "mood": mood, "duration_s": seconds}, layer, section, seconds, seed=seed, **kw)
+    return GenRequest(
+        mood, {"prompt": mood, "mood": mood, "duration_s": seconds}, layer, section, seconds, seed=seed, **kw
+    )
 
 
 @pytest.mark.parametrize("layer", ["atmosphere", "texture"])
@@ -44,23 +46,27 @@ def _speech(tmp_path) -> Audio:
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng not installed (make test installs it)")
     wav = tmp_path / "s.wav"
-    subprocess.run(["espeak-ng", "-w", str(wav), "Sonic grid makes music with agents that listen, judge and remember."],
-                   check=True)
+    subprocess.run(
+        ["espeak-ng", "-w", str(wav), "Sonic grid makes music with agents that listen, judge and remember."], check=True
+    )
     a = read(wav)
     pad = np.zeros((a.sr, 1), np.float32)
     return Audio(np.concatenate([pad, a.samples, pad]), a.sr)
 
 
 def _floor_db(x: np.ndarray, sr: int) -> float:
-    head = x[100: sr - 2000]  # the leading second is speech-free
-    return float(10 * np.log10(np.mean(head ** 2) + 1e-20))
+    head = x[100 : sr - 2000]  # the leading second is speech-free
+    return float(10 * np.log10(np.mean(head**2) + 1e-20))
 
 
 def test_deepfilternet_lowers_noise_floor_of_noisy_speech_by_20db(tmp_path):
     from sonicgrid.tools.enhancers.deepfilter import DeepFilterVoice
 
     clean = _speech(tmp_path)
-    noisy = Audio(clean.samples + 0.03 * np.random.default_rng(0).standard_normal(clean.samples.shape).astype(np.float32), clean.sr)
+    noisy = Audio(
+        clean.samples + 0.03 * np.random.default_rng(0).standard_normal(clean.samples.shape).astype(np.float32),
+        clean.sr,
+    )
     tool = DeepFilterVoice()
     assert tool.available()[0]
     out = tool.run(GenRequest("", {}, "voice", "", noisy.duration, 0, audio_prompt=noisy)).audio
@@ -77,7 +83,10 @@ def test_music_enhancer_is_registered_and_reduces_hiss():
     enh = default_registry().pick("enhancer", "music")
     assert enh is not None and enh.name == "music-enhancer"
     clean = SoundFontComposer().run(_req("moody", "harmony", 8.0, section="intro")).audio
-    noisy = Audio(clean.samples + 0.03 * np.random.default_rng(0).standard_normal(clean.samples.shape).astype(np.float32), clean.sr)
+    noisy = Audio(
+        clean.samples + 0.03 * np.random.default_rng(0).standard_normal(clean.samples.shape).astype(np.float32),
+        clean.sr,
+    )
     out = enh.run(GenRequest("", {}, "mix", "", 8.0, 0, audio_prompt=noisy))
     err_in = np.mean((noisy.samples - clean.samples) ** 2)
     err_out = np.mean((out.audio.samples - clean.samples) ** 2)
@@ -89,7 +98,7 @@ def test_mastering_hits_loudness_and_true_peak():
     from sonicgrid.tools.generators.soundfont import SoundFontComposer
 
     clip = SoundFontComposer().run(_req("energetic", "rhythm", 8.0)).audio
-    out, meta = master(clip, -14.0, -1.0)
+    out, _meta = master(clip, -14.0, -1.0)
     assert abs(features.loudness_lufs(out) + 14.0) <= 0.5
     assert true_peak_dbfs(out.samples) <= -1.0 + 1e-6
 
@@ -113,11 +122,13 @@ def test_mixer_bar_aligns_pans_and_makes_stems():
 
     sr = 8000
     tone = Audio(np.full((sr, 1), 0.5, np.float32), sr)
-    out, stems, rep = mix([Cell("harmony", tone, 0.0), Cell("texture", tone, 2.1, gain_db=0.0, pan=1.0)], sr, tempo_bpm=120)
+    out, stems, rep = mix(
+        [Cell("harmony", tone, 0.0), Cell("texture", tone, 2.1, gain_db=0.0, pan=1.0)], sr, tempo_bpm=120
+    )
     assert set(stems) == {"harmony", "texture"}
     assert rep["cells"][1]["start_s"] == 2.0  # 2.1 s snaps to the bar at 2.0 s (120 bpm, 4/4)
     tex = stems["texture"].samples
-    assert np.allclose(tex[:2 * sr], 0) and np.abs(tex[2 * sr:, 0]).max() < 1e-6 and tex[2 * sr:, 1].max() > 0.6
+    assert np.allclose(tex[: 2 * sr], 0) and np.abs(tex[2 * sr :, 0]).max() < 1e-6 and tex[2 * sr :, 1].max() > 0.6
     assert np.allclose(out.samples, stems["harmony"].samples + tex)
 
 
@@ -131,7 +142,16 @@ def test_voice_tool_speaks_or_says_why():
         pytest.skip(why)
     res = tool.run(GenRequest('say "into the night"', {"mood": "moody"}, "voice", "intro", 4.0, 0))
     assert res.meta["text"] == "into the night" and res.audio.samples.shape == (4 * 44100, 2)
-    long = tool.run(GenRequest("", {}, "voice", "loop", 6.0, 0, params={
-        "text": "We walk into the night, slowly, and the city hums its quiet song around us."})).audio
+    long = tool.run(
+        GenRequest(
+            "",
+            {},
+            "voice",
+            "loop",
+            6.0,
+            0,
+            params={"text": "We walk into the night, slowly, and the city hums its quiet song around us."},
+        )
+    ).audio
     tags = EmbeddedListener().run(long, {})["tags"]
     assert tags["speech"] > tags["drums"] and tags["speech"] > tags["pad"]

@@ -23,11 +23,14 @@ def join_metrics(x: np.ndarray, j: int, sr: int) -> dict:
     against the surrounding second, and the largest sample step there against the clip's 99.9th pct."""
     m = x.mean(axis=1)
     w = int(0.01 * sr)
-    around = [_rms_db(m[i:i + w]) for i in range(j - 10 * w, j + 10 * w, w)]
-    body = _rms_db(m[j - sr:j + sr])
+    around = [_rms_db(m[i : i + w]) for i in range(j - 10 * w, j + 10 * w, w)]
+    body = _rms_db(m[j - sr : j + sr])
     diffs = np.abs(np.diff(m))
-    return {"step_db": _rms_db(m[j:j + sr]) - _rms_db(m[j - sr:j]), "dip_db": min(around) - body,
-            "click": float(diffs[j - w:j + w].max() / (np.percentile(diffs, 99.9) + 1e-9))}
+    return {
+        "step_db": _rms_db(m[j : j + sr]) - _rms_db(m[j - sr : j]),
+        "dip_db": min(around) - body,
+        "click": float(diffs[j - w : j + w].max() / (np.percentile(diffs, 99.9) + 1e-9)),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +41,28 @@ def extended():
     # the library holds the mastered clip: a different level from a fresh render
     ref = Audio(first.audio.samples * np.float32(0.45), SR)
     later = {"prompt": "extend it", "mood": "moody", "duration_s": MORE_S}  # a new brief must not change the music
-    res = g.run(GenRequest("extend it", later, "harmony", "loop", MORE_S, seed=77,
-                           params={"arrangement": first.meta["arrangement"]}, audio_prompt=ref))
-    naive = np.concatenate([ref.samples, g.run(GenRequest("calm", dict(brief, duration_s=MORE_S), "harmony", "loop",
-                                                          MORE_S, seed=2)).audio.samples])
+    res = g.run(
+        GenRequest(
+            "extend it",
+            later,
+            "harmony",
+            "loop",
+            MORE_S,
+            seed=77,
+            params={"arrangement": first.meta["arrangement"]},
+            audio_prompt=ref,
+        )
+    )
+    naive = np.concatenate(
+        [
+            ref.samples,
+            g.run(GenRequest("calm", dict(brief, duration_s=MORE_S), "harmony", "loop", MORE_S, seed=2)).audio.samples,
+        ]
+    )
     # what the arrangement sounds like played straight through (the level step a bar line has anyway)
-    whole = g.run(GenRequest("calm", dict(brief, duration_s=REF_S + MORE_S), "harmony", "loop", REF_S + MORE_S,
-                             seed=2)).audio.samples * np.float32(0.45)
+    whole = g.run(
+        GenRequest("calm", dict(brief, duration_s=REF_S + MORE_S), "harmony", "loop", REF_S + MORE_S, seed=2)
+    ).audio.samples * np.float32(0.45)
     return first.meta["arrangement"], ref, res, (naive, whole)
 
 
@@ -53,8 +71,13 @@ def test_extension_has_the_requested_length_and_says_it_continued(extended):
     assert res.meta["continued"] is True
     assert res.audio.samples.shape == (int(round((REF_S + MORE_S) * SR)), 2)
     a = res.meta["arrangement"]
-    assert (a["key"], a["mode"], a["tempo_bpm"], a["parts"], a["progression"]) == \
-        (arr["key"], arr["mode"], arr["tempo_bpm"], arr["parts"], arr["progression"])
+    assert (a["key"], a["mode"], a["tempo_bpm"], a["parts"], a["progression"]) == (
+        arr["key"],
+        arr["mode"],
+        arr["tempo_bpm"],
+        arr["parts"],
+        arr["progression"],
+    )
     spb = 240.0 / arr["tempo_bpm"]
     assert abs(res.meta["join_s"] / spb - round(res.meta["join_s"] / spb)) < 1e-3  # on a bar line
     # the clip before the join is the reference itself
@@ -64,7 +87,7 @@ def test_extension_has_the_requested_length_and_says_it_continued(extended):
 
 def test_extension_part_keeps_key_and_tempo(extended):
     arr, _, res, _ = extended
-    tail = Audio(res.audio.samples[int(REF_S * SR):], SR)
+    tail = Audio(res.audio.samples[int(REF_S * SR) :], SR)
     f = features.extract(tail)
     key, mode, _ = keytempo.estimate_key(f.chroma, f.bass_chroma, f.opening_bass)
     assert (key, mode) == (arr["key"], arr["mode"])
@@ -86,8 +109,9 @@ def test_without_an_arrangement_the_reference_is_heard():
     g = SoundFontComposer(sr=SR)
     brief = {"prompt": "tense", "mood": "tense", "duration_s": 8.0}
     first = g.run(GenRequest("tense", brief, "harmony", "loop", 8.0, seed=1))
-    res = g.run(GenRequest("more", dict(brief, duration_s=6.0), "harmony", "loop", 6.0, seed=5,
-                           audio_prompt=first.audio))
+    res = g.run(
+        GenRequest("more", dict(brief, duration_s=6.0), "harmony", "loop", 6.0, seed=5, audio_prompt=first.audio)
+    )
     a, want = res.meta["arrangement"], first.meta["arrangement"]
     assert res.meta["continued"] and (a["key"], a["mode"]) == (want["key"], want["mode"])
     assert abs(a["tempo_bpm"] - want["tempo_bpm"]) / want["tempo_bpm"] < 0.03

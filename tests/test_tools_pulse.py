@@ -53,7 +53,11 @@ def test_pad_is_not_punished_for_lacking_a_beat(drone):
 
 def test_a_beat_at_the_wrong_tempo_is_still_judged():
     b = _brief("energetic", 8.0)
-    drums = SoundFontComposer().run(GenRequest("energetic", b, "rhythm", "loop", 8.0, seed=2, params={"tempo_bpm": 130.0})).audio
+    drums = (
+        SoundFontComposer()
+        .run(GenRequest("energetic", b, "rhythm", "loop", 8.0, seed=2, params={"tempo_bpm": 130.0}))
+        .audio
+    )
     listener = EmbeddedListener()
     right = listener.run(drums, {"mood": "energetic", "tempo_bpm": 130.0})["quality"]
     wrong = listener.run(drums, {"mood": "energetic", "tempo_bpm": 95.0})["quality"]

@@ -18,7 +18,7 @@ from sonicgrid.tools.base import GenRequest
 from sonicgrid.tools.generators.soundfont import SoundFontComposer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import eval_real_audio as real  # noqa: E402
+import eval_real_audio as real
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +26,17 @@ def speech(tmp_path_factory):
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng not installed (make test installs it)")
     wav = tmp_path_factory.mktemp("speech") / "s.wav"
-    subprocess.run(["espeak-ng", "-w", str(wav), "Please remember to bring the red folder to the meeting on "
-                    "Thursday morning, and then we will walk home together."], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-w",
+            str(wav),
+            "Please remember to bring the red folder to the meeting on "
+            "Thursday morning, and then we will walk home together.",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return read(wav)
 
 
@@ -58,8 +67,10 @@ def test_drums_and_speech_carry_no_key_confidence_but_chords_do(speech):
     drums, _ = _drums()
     b = {"prompt": "happy", "mood": "happy", "duration_s": 8.0}
     chords = SoundFontComposer().run(GenRequest("happy", b, "harmony", "loop", 8.0, seed=1)).audio
-    conf = {n: listener.run(a, {})["measures"]["key"]["confidence"] for n, a in
-            (("drums", drums), ("speech", speech), ("chords", chords))}
+    conf = {
+        n: listener.run(a, {})["measures"]["key"]["confidence"]
+        for n, a in (("drums", drums), ("speech", speech), ("chords", chords))
+    }
     assert conf["drums"] < 0.2 and conf["speech"] < 0.2 and conf["chords"] > 0.6, conf
 
 
@@ -88,7 +99,16 @@ def test_recorded_kit_at_150_bpm_reads_150():
     kits = real.drum_kits()
     if "GMRockKit" not in kits:
         pytest.skip("hydrogen-drumkits not installed (apt-get install hydrogen hydrogen-drumkits)")
-    rows = real.evaluate([{"name": "GMRockKit", "cls": "drums", "source": "loop", "bpm": 150.0,
-                           "audio": real.drum_loop(kits["GMRockKit"], 150.0)}])
+    rows = real.evaluate(
+        [
+            {
+                "name": "GMRockKit",
+                "cls": "drums",
+                "source": "loop",
+                "bpm": 150.0,
+                "audio": real.drum_loop(kits["GMRockKit"], 150.0),
+            }
+        ]
+    )
     assert rows[0]["tempo_ok"] and rows[0]["tag"] == "drums" and rows[0]["key_conf"] < 0.2, rows[0]
     assert np.isfinite(rows[0]["tags"]["speech"])

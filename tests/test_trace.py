@@ -21,17 +21,29 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # -- a tiny Chrome DevTools Protocol client (websocket-client) for headless Chromium ------------------
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--remote-debugging-port=0"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--remote-debugging-port=0",
+]
 
 
 class Browser:
     def __init__(self, profile: Path):
         import websocket
 
-        self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         port_file = Path(profile) / "DevToolsActivePort"
         deadline = time.time() + 60
         while not (port_file.is_file() and port_file.read_text().strip()):
@@ -103,14 +115,18 @@ def runs(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("trace")
     plain = make("a calm loop with drums, 3 seconds", Settings(data_dir=root / "data", out_dir=root / "out"))
-    strict = make("a calm loop with drums, 3 seconds", Settings(data_dir=root / "data", out_dir=root / "out",
-                                                                quality_threshold=9.9, max_retries=1), seed=1)
+    strict = make(
+        "a calm loop with drums, 3 seconds",
+        Settings(data_dir=root / "data", out_dir=root / "out", quality_threshold=9.9, max_retries=1),
+        seed=1,
+    )
     return root, plain, strict
 
 
 def _cli(root, *args):
-    return CliRunner().invoke(app, ["trace", *args], env={"SONICGRID_DATA_DIR": str(root / "data"),
-                                                          "COLUMNS": "200"}, catch_exceptions=False)
+    return CliRunner().invoke(
+        app, ["trace", *args], env={"SONICGRID_DATA_DIR": str(root / "data"), "COLUMNS": "200"}, catch_exceptions=False
+    )
 
 
 def test_list_shows_every_run(runs):
@@ -145,7 +161,7 @@ def test_diff_names_what_changed(runs):
 
 
 def test_export_json_and_jsonl(runs, tmp_path):
-    root, plain, strict = runs
+    root, _plain, strict = runs
     res = _cli(root, "export", strict["run_id"], "--format", "json", "-o", str(tmp_path / "t.json"))
     assert res.exit_code == 0
     full = json.loads((tmp_path / "t.json").read_text())
@@ -160,9 +176,11 @@ def test_export_json_and_jsonl(runs, tmp_path):
     assert _cli(root, "show", "nope-no-such-run").exit_code == 2
 
 
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium not installed (make test installs it)")
+@pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists(), reason="Debian chromium not installed (make test installs it)"
+)
 def test_report_loads_in_headless_chromium_and_shows_every_verdict(runs, tmp_path):
-    root, plain, strict = runs
+    root, _plain, strict = runs
     res = _cli(root, "report", strict["run_id"], "-o", str(tmp_path / "report.html"))
     assert res.exit_code == 0, res.output
     page = (tmp_path / "report.html").read_text()
@@ -185,10 +203,25 @@ def test_report_loads_in_headless_chromium_and_shows_every_verdict(runs, tmp_pat
         assert b.js("document.querySelectorAll('table.scores').length") == n_cand
     finally:
         b.close()
-    dom = subprocess.run(["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                          "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                          "--disable-sync", f"--user-data-dir={tmp_path / 'p2'}", "--dump-dom",
-                          (tmp_path / "report.html").as_uri()], capture_output=True, text=True, timeout=120)
+    dom = subprocess.run(
+        [
+            "/usr/bin/chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'p2'}",
+            "--dump-dom",
+            (tmp_path / "report.html").as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert dom.stdout.count('class="verdict"') == len(strict["verdicts"])
 
 

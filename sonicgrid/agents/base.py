@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sonicgrid.agents.verdict import Verdict
 
@@ -14,9 +14,9 @@ class Judgment:
     """An agent's question, fully prepared by code before any brain looks at it."""
 
     agent: str
-    evidence: dict          # numbers, for the trace
-    words: dict[str, str]   # the same evidence in words, for the LLM
-    allowed: list[str]      # hard limits: the only choices permitted
+    evidence: dict  # numbers, for the trace
+    words: dict[str, str]  # the same evidence in words, for the LLM
+    allowed: list[str]  # hard limits: the only choices permitted
     rules: Callable[[], tuple[str, float, str]]  # deterministic choice, confidence, reason
     explain: dict[str, str]  # why each choice would be made, in words, for an LLM verdict's reason
 
@@ -40,9 +40,17 @@ class Brain:
         if choice not in j.allowed:  # the brain can never widen the limits
             overridden = f"{brain} chose {choice!r}, not allowed by limits {j.allowed}"
             choice, conf, reason = j.rules()
-        return Verdict(agent=j.agent, choice=choice, confidence=max(0.0, min(1.0, conf)),
-                       reason=reason, evidence=j.evidence, allowed=list(j.allowed), brain=brain,
-                       overridden=overridden, latency_ms=(time.perf_counter() - t0) * 1000)
+        return Verdict(
+            agent=j.agent,
+            choice=choice,
+            confidence=max(0.0, min(1.0, conf)),
+            reason=reason,
+            evidence=j.evidence,
+            allowed=list(j.allowed),
+            brain=brain,
+            overridden=overridden,
+            latency_ms=(time.perf_counter() - t0) * 1000,
+        )
 
 
 RULES = Brain()

@@ -18,15 +18,35 @@ def fit_components(clip: dict, body: list[dict]) -> tuple[float, dict, dict]:
     return fit(clip, body)
 
 
-def judgment(*, fit: float, components: dict, targets: dict, body_size: int, project: str | None,
-             revision: int, max_revisions: int, remaining_s: float, revise_estimate_s: float) -> Judgment:
+def judgment(
+    *,
+    fit: float,
+    components: dict,
+    targets: dict,
+    body_size: int,
+    project: str | None,
+    revision: int,
+    max_revisions: int,
+    remaining_s: float,
+    revise_estimate_s: float,
+) -> Judgment:
     can_revise = body_size > 0 and revision < max_revisions and revise_estimate_s <= remaining_s
     allowed = ["fit", "revise"] if can_revise else ["fit"]
     worst = min(components, key=lambda k: components[k]["value"]) if components else None
-    evidence = {"fit": fit, "components": components, "targets": targets, "body_size": body_size,
-                "project": project, "revision": revision, "max_revisions": max_revisions}
-    words = {"fit to the body of work": w.fit(fit) if body_size else "no earlier work",
-             "worst aspect": worst or "none", "revisions left": w.yes(revision < max_revisions)}
+    evidence = {
+        "fit": fit,
+        "components": components,
+        "targets": targets,
+        "body_size": body_size,
+        "project": project,
+        "revision": revision,
+        "max_revisions": max_revisions,
+    }
+    words = {
+        "fit to the body of work": w.fit(fit) if body_size else "no earlier work",
+        "worst aspect": worst or "none",
+        "revisions left": w.yes(revision < max_revisions),
+    }
 
     def rules() -> tuple[str, float, str]:
         if body_size == 0:
@@ -35,6 +55,8 @@ def judgment(*, fit: float, components: dict, targets: dict, body_size: int, pro
             return "revise", 0.8, f"fit {fit:.2f} < {w.FIT_BAR:.2f} (worst: {worst}); revise toward {targets}"
         return "fit", min(0.95, 0.4 + fit / 2), f"fit {fit:.2f} to {body_size} earlier clips"
 
-    explain = {"fit": f"fit to the body of work: {w.fit(fit)}",
-               "revise": f"the clip's {worst} clashes with the body of work"}
+    explain = {
+        "fit": f"fit to the body of work: {w.fit(fit)}",
+        "revise": f"the clip's {worst} clashes with the body of work",
+    }
     return Judgment("continuity", evidence, words, allowed, rules, explain)

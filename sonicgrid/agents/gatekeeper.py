@@ -32,16 +32,35 @@ def adjustments(components: dict, brief: dict, attempt: int) -> dict:
     return params
 
 
-def judgment(*, score: float, components: dict, threshold: float, attempt: int, max_retries: int,
-             remaining_s: float, regen_estimate_s: float) -> Judgment:
+def judgment(
+    *,
+    score: float,
+    components: dict,
+    threshold: float,
+    attempt: int,
+    max_retries: int,
+    remaining_s: float,
+    regen_estimate_s: float,
+) -> Judgment:
     can_retry = attempt < max_retries and regen_estimate_s <= remaining_s
     allowed = ["pass"] if score >= threshold else (["regenerate", "accept_best"] if can_retry else ["accept_best"])
     weakest = min(components, key=lambda k: components[k]["value"]) if components else None
-    evidence = {"score": score, "threshold": threshold, "attempt": attempt, "max_retries": max_retries,
-                "remaining_s": round(remaining_s, 3), "regen_estimate_s": round(regen_estimate_s, 3),
-                "weakest": weakest, "components": components}
-    words = {"score": w.score_vs_bar(score, threshold), "weakest aspect": weakest or "none",
-             "retries left": w.yes(attempt < max_retries), "budget for another try": w.yes(regen_estimate_s <= remaining_s)}
+    evidence = {
+        "score": score,
+        "threshold": threshold,
+        "attempt": attempt,
+        "max_retries": max_retries,
+        "remaining_s": round(remaining_s, 3),
+        "regen_estimate_s": round(regen_estimate_s, 3),
+        "weakest": weakest,
+        "components": components,
+    }
+    words = {
+        "score": w.score_vs_bar(score, threshold),
+        "weakest aspect": weakest or "none",
+        "retries left": w.yes(attempt < max_retries),
+        "budget for another try": w.yes(regen_estimate_s <= remaining_s),
+    }
 
     def rules() -> tuple[str, float, str]:
         if score >= threshold:
@@ -51,7 +70,9 @@ def judgment(*, score: float, components: dict, threshold: float, attempt: int, 
         why = "no retries left" if attempt >= max_retries else "no budget for another try"
         return "accept_best", 0.5, f"scored {score:.1f}/10 < {threshold:.1f} but {why}: keeping the best attempt"
 
-    explain = {"pass": f"the clip is {w.score_vs_bar(score, threshold)}",
-               "regenerate": f"the clip is {w.score_vs_bar(score, threshold)}; weakest: {weakest}",
-               "accept_best": "below the bar and out of retries or budget: keep the best attempt"}
+    explain = {
+        "pass": f"the clip is {w.score_vs_bar(score, threshold)}",
+        "regenerate": f"the clip is {w.score_vs_bar(score, threshold)}; weakest: {weakest}",
+        "accept_best": "below the bar and out of retries or budget: keep the best attempt",
+    }
     return Judgment("gatekeeper", evidence, words, allowed, rules, explain)

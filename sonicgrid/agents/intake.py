@@ -17,7 +17,7 @@ MAX_PROMPT_CHARS = 2000
 def validate_prompt(prompt: str) -> str:
     p = (prompt or "").strip()
     if not p:
-        raise UserError("empty prompt: say what to make, e.g. sonicgrid make \"make a moody intro\"")
+        raise UserError('empty prompt: say what to make, e.g. sonicgrid make "make a moody intro"')
     if len(p) > MAX_PROMPT_CHARS:
         raise UserError(f"prompt too long ({len(p)} characters, at most {MAX_PROMPT_CHARS})")
     return p
@@ -54,14 +54,24 @@ def rules_intake(prompt: str, duration: float | None = None, project: str | None
     t0 = time.perf_counter()
     fields, found = lexicon.parse(validate_prompt(prompt))
     brief = build_brief(fields, found, duration, project)
-    return brief, Verdict(agent="intake", choice="brief", confidence=min(0.95, 0.5 + 0.1 * len(found)),
-                          reason=f"lexicon found {', '.join(found) or 'nothing explicit'}; defaults for the rest",
-                          evidence={"found": found}, allowed=["brief"], brain="rules",
-                          latency_ms=(time.perf_counter() - t0) * 1000, data=brief.model_dump())
+    return brief, Verdict(
+        agent="intake",
+        choice="brief",
+        confidence=min(0.95, 0.5 + 0.1 * len(found)),
+        reason=f"lexicon found {', '.join(found) or 'nothing explicit'}; defaults for the rest",
+        evidence={"found": found},
+        allowed=["brief"],
+        brain="rules",
+        latency_ms=(time.perf_counter() - t0) * 1000,
+        data=brief.model_dump(),
+    )
 
 
-INTAKE_SCHEMA = {"type": "object", "properties": {"mood": {"enum": list(MOODS)}, "section": {"enum": list(SECTIONS)}},
-                 "required": ["mood", "section"]}
+INTAKE_SCHEMA = {
+    "type": "object",
+    "properties": {"mood": {"enum": list(MOODS)}, "section": {"enum": list(SECTIONS)}},
+    "required": ["mood", "section"],
+}
 
 
 def merge_llm_fields(fields: dict, found: dict, llm_fields: dict) -> tuple[dict, list[str]]:

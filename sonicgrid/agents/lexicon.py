@@ -11,18 +11,87 @@ import re
 from sonicgrid.brief import KEYS, MAX_SECONDS, MIN_SECONDS, SECTION_SECONDS
 
 MOOD_WORDS = {
-    "moody": ["moody", "dark", "darker", "sad", "melanchol", "gloomy", "somber", "sombre", "noir",
-              "brooding", "haunting", "mournful", "triste", "sombre", "oscuro", "dunkel", "traurig"],
-    "calm": ["calm", "chill", "relax", "peaceful", "ambient", "serene", "soft", "gentle", "lofi",
-             "lo-fi", "mellow", "tranquil", "ruhig", "tranquilo", "calme"],
-    "happy": ["happy", "joy", "cheer", "upbeat", "sunny", "bright", "playful", "fun", "feliz",
-              "fröhlich", "heureux", "alegre"],
-    "energetic": ["energetic", "energy", "driving", "intense", "hype", "pumping", "powerful",
-                  "aggressive", "fast", "danc", "party", "gym", "workout", "sport", "énergique", "energico"],
-    "tender": ["tender", "romantic", "love", "warm", "intimate", "sweet", "nostalg", "wedding", "first dance",
-               "lullaby"],
-    "tense": ["tense", "suspense", "thriller", "scary", "horror", "ominous", "anxious", "eerie",
-              "creepy", "tension"],
+    "moody": [
+        "moody",
+        "dark",
+        "darker",
+        "sad",
+        "melanchol",
+        "gloomy",
+        "somber",
+        "sombre",
+        "noir",
+        "brooding",
+        "haunting",
+        "mournful",
+        "triste",
+        "sombre",
+        "oscuro",
+        "dunkel",
+        "traurig",
+    ],
+    "calm": [
+        "calm",
+        "chill",
+        "relax",
+        "peaceful",
+        "ambient",
+        "serene",
+        "soft",
+        "gentle",
+        "lofi",
+        "lo-fi",
+        "mellow",
+        "tranquil",
+        "ruhig",
+        "tranquilo",
+        "calme",
+    ],
+    "happy": [
+        "happy",
+        "joy",
+        "cheer",
+        "upbeat",
+        "sunny",
+        "bright",
+        "playful",
+        "fun",
+        "feliz",
+        "fröhlich",
+        "heureux",
+        "alegre",
+    ],
+    "energetic": [
+        "energetic",
+        "energy",
+        "driving",
+        "intense",
+        "hype",
+        "pumping",
+        "powerful",
+        "aggressive",
+        "fast",
+        "danc",
+        "party",
+        "gym",
+        "workout",
+        "sport",
+        "énergique",
+        "energico",
+    ],
+    "tender": [
+        "tender",
+        "romantic",
+        "love",
+        "warm",
+        "intimate",
+        "sweet",
+        "nostalg",
+        "wedding",
+        "first dance",
+        "lullaby",
+    ],
+    "tense": ["tense", "suspense", "thriller", "scary", "horror", "ominous", "anxious", "eerie", "creepy", "tension"],
     "epic": ["epic", "cinematic", "heroic", "trailer", "grand", "majestic", "orchestral", "triumph"],
     "dreamy": ["dreamy", "dream", "ethereal", "floating", "spacey", "space", "hazy", "shimmer"],
 }
@@ -40,23 +109,56 @@ LAYER_WORDS = {
     "texture": ["texture", "grit", "vinyl", "noise", "crackle", "foley", "granular"],
     "voice": ["voice", "spoken", "narrat", "vocal", "speech", "say ", "says"],
 }
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20,
-                "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
-                "a": 1, "an": 1, "half a": 0.5, "a half": 0.5}
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "forty-five": 45,
+    "fifty": 50,
+    "sixty": 60,
+    "ninety": 90,
+    "a": 1,
+    "an": 1,
+    "half a": 0.5,
+    "a half": 0.5,
+}
 _NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)) + r")"
 _DUR = re.compile(r"\b" + _NUM + r"[\s-]*(seconds?|secs?|s|minutes?|mins?|m)\b", re.I)
 _BPM = re.compile(r"(\d{2,3})\s*(?:bpm|beats per minute)", re.I)
 _KEY = re.compile(r"\bin\s+([A-G])\s*(#|b|sharp|flat)?\s*(major|minor|maj|min|m)?\b", re.I)
 _NEG = re.compile(r"\b(?:no|without|minus|sans|sin|ohne|drop the|remove the|lose the)\s+(?:the\s+)?([a-z-]+)", re.I)
-_REF = re.compile(r"\b(the last one|last one|the one from before|from before|previous|that one|the same one|"
-                  r"earlier one|it)\b", re.I)
+_REF = re.compile(
+    r"\b(the last one|last one|the one from before|from before|previous|that one|the same one|"
+    r"earlier one|it)\b",
+    re.I,
+)
 _EXTEND = re.compile(r"\b(extend|continue|longer version|keep going|carry on)\b", re.I)
 _VARY = re.compile(r"\b(darker|brighter|variation|again but|same but|but brighter|but darker|more|less)\b", re.I)
 _CLIP_ID = re.compile(r"\bclip[_ -]?([0-9a-f]{6,})\b", re.I)
 
-_FLAT_TO_SHARP = {"Db": "C#", "D#": "Eb", "Gb": "F#", "G#": "Ab", "A#": "Bb", "Cb": "B", "E#": "F",
-                  "Fb": "E", "B#": "C"}
+_FLAT_TO_SHARP = {
+    "Db": "C#",
+    "D#": "Eb",
+    "Gb": "F#",
+    "G#": "Ab",
+    "A#": "Bb",
+    "Cb": "B",
+    "E#": "F",
+    "Fb": "E",
+    "B#": "C",
+}
 
 
 def _num(token: str) -> float:
@@ -100,8 +202,7 @@ def parse(prompt: str) -> tuple[dict, dict]:
     layers = [la for la in _find(LAYER_WORDS, text_wo_neg) if la not in negated]
     if layers:
         tonal = {"harmony", "atmosphere"}
-        if not tonal & set(layers) and not re.search(r"\b(only|just|solo)\b", text_wo_neg) \
-                and "harmony" not in negated:
+        if not tonal & set(layers) and not re.search(r"\b(only|just|solo)\b", text_wo_neg) and "harmony" not in negated:
             layers = ["harmony"] + layers  # "with drums" means drums added to music, not drums alone
         fields["layers"] = layers
         found["layers"] = ",".join(layers)
@@ -110,7 +211,7 @@ def parse(prompt: str) -> tuple[dict, dict]:
 
     durations = []
     for m in _DUR.finditer(text):
-        if m.group(1).isalpha() and m.group(0)[len(m.group(1)):][:1] not in (" ", "-"):
+        if m.group(1).isalpha() and m.group(0)[len(m.group(1)) :][:1] not in (" ", "-"):
             continue  # "as" is not "a s": a number word needs a space before its unit
         value = _num(m.group(1)) * (60 if m.group(2).lower().startswith("m") else 1)
         durations.append((value, m.group(0).strip()))

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.markup import escape
 
-from sonicgrid.commands.common import (BRAIN_HELP, check_brain, console, out, quiet_libraries, say_brain,
-                                      settings, user_errors)
+from sonicgrid.commands.common import (
+    BRAIN_HELP,
+    check_brain,
+    console,
+    out,
+    quiet_libraries,
+    say_brain,
+    settings,
+    user_errors,
+)
 
 
 def command(
-    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory [default: ./out]"),
-    session: Optional[str] = typer.Option(None, "--session", help="Resume (or name) a session"),
-    brain: Optional[str] = typer.Option(None, "--brain", help=BRAIN_HELP),
-    budget: Optional[float] = typer.Option(None, "--budget", help="Compute budget per request, seconds"),
+    out_dir: Path | None = typer.Option(None, "--out", "-o", help="Output directory [default: ./out]"),
+    session: str | None = typer.Option(None, "--session", help="Resume (or name) a session"),
+    brain: str | None = typer.Option(None, "--brain", help=BRAIN_HELP),
+    budget: float | None = typer.Option(None, "--budget", help="Compute budget per request, seconds"),
     approve: bool = typer.Option(False, "--approve", help="Ask before each expensive step"),
     approve_over: float = typer.Option(0.0, "--approve-over", help="With --approve: ask only above this estimate (s)"),
-    project: Optional[str] = typer.Option(None, "--project", help="Body of work the clips must fit"),
+    project: str | None = typer.Option(None, "--project", help="Body of work the clips must fit"),
     seed: int = typer.Option(0, "--seed", help="Random seed of the first turn (turn n uses seed+n)"),
 ) -> None:
     """Talk to SonicGrid: "make a moody intro", "darker", "add drums", "what did you decide and why?".
@@ -37,8 +44,11 @@ def command(
         say_brain(s)
         chat = Chat(ChatContext(s, Path(s.out_dir), seed=seed, project=project, say=console.print), session)
         turns = chat.turns
-        out.print(f"session {chat.id}" + (f" resumed: {len(turns)} turns" if turns else "")
-                  + f" (resume with: sonicgrid chat --session {chat.id}); /help for commands, /quit to leave")
+        out.print(
+            f"session {chat.id}"
+            + (f" resumed: {len(turns)} turns" if turns else "")
+            + f" (resume with: sonicgrid chat --session {chat.id}); /help for commands, /quit to leave"
+        )
         if chat.question:
             out.print(f"[bold yellow]?[/] {escape(chat.question)}", highlight=False)
         tty = sys.stdin.isatty()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -12,15 +11,18 @@ from sonicgrid.commands.common import console, out, quiet_libraries, settings, u
 
 
 def command(
-    suites: List[Path] = typer.Argument(..., help="Suite YAML files (e.g. evals/*.yaml)"),
+    suites: list[Path] = typer.Argument(..., help="Suite YAML files (e.g. evals/*.yaml)"),
     brain: str = typer.Option("rules", "--brain", help="Agents' brain: rules or llm"),
     min_accuracy: float = typer.Option(0.0, "--min-accuracy", help="Exit 1 when overall accuracy is below this (0-1)"),
-    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the report as JSON here"),
-    junit_path: Optional[Path] = typer.Option(None, "--junit", help="Write JUnit XML here"),
-    work: Optional[Path] = typer.Option(None, "--work", help="Scenario data dirs [default: OUT/evals/TIMESTAMP]"),
-    only: Optional[str] = typer.Option(None, "--only", help="Run only scenarios whose id contains this"),
-    llm_agents: Optional[str] = typer.Option(None, "--llm-agents", help="With --brain llm: only these agents "
-                                             "(comma-separated) ask the LLM, the rest decide by rules"),
+    json_path: Path | None = typer.Option(None, "--json", help="Write the report as JSON here"),
+    junit_path: Path | None = typer.Option(None, "--junit", help="Write JUnit XML here"),
+    work: Path | None = typer.Option(None, "--work", help="Scenario data dirs [default: OUT/evals/TIMESTAMP]"),
+    only: str | None = typer.Option(None, "--only", help="Run only scenarios whose id contains this"),
+    llm_agents: str | None = typer.Option(
+        None,
+        "--llm-agents",
+        help="With --brain llm: only these agents (comma-separated) ask the LLM, the rest decide by rules",
+    ),
 ) -> None:
     """Score the agents' decisions on scripted scenarios (YAML suites, e.g. evals/*.yaml).
 
@@ -52,8 +54,9 @@ def command(
             mark = "[green]ok[/]" if all(c.ok for c in r.checks) and not r.error else "[red]miss[/]"
             console.print(f"{mark} {r.suite}/{r.scenario} ({r.wall_s:.1f}s)")
 
-        results = run_suites(loaded, brain, work_dir, traces_to=host.traces_dir, only=only, progress=progress,
-                             llm_agents=isolated)
+        results = run_suites(
+            loaded, brain, work_dir, traces_to=host.traces_dir, only=only, progress=progress, llm_agents=isolated
+        )
         if not results:
             raise UserError(f"no scenario matched --only {only!r}")
         s = report.summarize(results, brain if not isolated else f"llm ({','.join(sorted(isolated))}) + rules")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -29,8 +28,14 @@ def _lib():
 
 
 def _bar() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def _row(rec: dict) -> list[str]:
@@ -38,13 +43,24 @@ def _row(rec: dict) -> list[str]:
     key = f"{m.get('key', '')} {m.get('mode', '')}".strip()
     tempo = f"{float(m['tempo_bpm']):.0f}" if m.get("tempo_bpm") else ""
     q = f"{float(m['quality']):.1f}" if m.get("quality") is not None else ""
-    return [rec["id"], m.get("mood", ""), m.get("layer", ""), key, tempo, f"{float(m.get('duration_s', 0)):.1f}s", q,
-            m.get("project", "") or "", (m.get("prompt") or rec.get("text") or "")[:40]]
+    return [
+        rec["id"],
+        m.get("mood", ""),
+        m.get("layer", ""),
+        key,
+        tempo,
+        f"{float(m.get('duration_s', 0)):.1f}s",
+        q,
+        m.get("project", "") or "",
+        (m.get("prompt") or rec.get("text") or "")[:40],
+    ]
 
 
 def _table(title: str, recs: list[dict], extra: str | None = None) -> Table:
     t = Table(title=title)
-    for c in ("id", "mood", "layer", "key", "bpm", "length", "quality", "project", "prompt") + ((extra,) if extra else ()):
+    for c in ("id", "mood", "layer", "key", "bpm", "length", "quality", "project", "prompt") + (
+        (extra,) if extra else ()
+    ):
         t.add_column(c)
     for r in recs:
         t.add_row(*_row(r), *([f"{r['score']:.2f}"] if extra else []))
@@ -52,9 +68,11 @@ def _table(title: str, recs: list[dict], extra: str | None = None) -> Table:
 
 
 @app.command("import")
-def import_cmd(folder: Path = typer.Argument(..., help="Folder of WAV/FLAC/OGG files (searched recursively)"),
-               project: Optional[str] = typer.Option(None, "--project", help="Project the clips belong to"),
-               as_json: bool = typer.Option(False, "--json")) -> None:
+def import_cmd(
+    folder: Path = typer.Argument(..., help="Folder of WAV/FLAC/OGG files (searched recursively)"),
+    project: str | None = typer.Option(None, "--project", help="Project the clips belong to"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Analyse and add existing audio files; other and corrupt files are reported and skipped."""
     with user_errors():
         if not folder.is_dir():
@@ -64,8 +82,12 @@ def import_cmd(folder: Path = typer.Argument(..., help="Folder of WAV/FLAC/OGG f
 
         with _bar() as bar:
             task = bar.add_task("importing", total=None)
-            rep = import_dir(lib, folder, project,
-                             progress=lambda name, n, tot: bar.update(task, completed=n, total=tot, description=name[:30]))
+            rep = import_dir(
+                lib,
+                folder,
+                project,
+                progress=lambda name, n, tot: bar.update(task, completed=n, total=tot, description=name[:30]),
+            )
         if as_json:
             out.print_json(json.dumps(rep))
             return
@@ -77,8 +99,11 @@ def import_cmd(folder: Path = typer.Argument(..., help="Folder of WAV/FLAC/OGG f
 
 
 @app.command("ls")
-def ls_cmd(project: Optional[str] = typer.Option(None, "--project"), limit: int = typer.Option(50, "--limit", "-n"),
-           as_json: bool = typer.Option(False, "--json")) -> None:
+def ls_cmd(
+    project: str | None = typer.Option(None, "--project"),
+    limit: int = typer.Option(50, "--limit", "-n"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """List clips, newest first."""
     with user_errors():
         lib = _lib()
@@ -90,21 +115,28 @@ def ls_cmd(project: Optional[str] = typer.Option(None, "--project"), limit: int 
 
 
 @app.command("search")
-def search_cmd(query: str = typer.Argument(..., help='What you are looking for, e.g. "dark pad"'),
-               k: int = typer.Option(5, "-k", help="How many candidates"),
-               layer: Optional[str] = typer.Option(None, "--layer"), project: Optional[str] = typer.Option(None, "--project"),
-               as_json: bool = typer.Option(False, "--json")) -> None:
+def search_cmd(
+    query: str = typer.Argument(..., help='What you are looking for, e.g. "dark pad"'),
+    k: int = typer.Option(5, "-k", help="How many candidates"),
+    layer: str | None = typer.Option(None, "--layer"),
+    project: str | None = typer.Option(None, "--project"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Rank clips for a request by text + metadata compatibility, with the reasons."""
     with user_errors():
         from sonicgrid.agents.lexicon import parse
 
         fields, found = parse(query)  # only what the query names counts as metadata to match
-        brief = {k2: fields[k2] for k2 in ("mood", "section", "key", "mode", "tempo_bpm") if k2 in found and fields.get(k2)}
+        brief = {
+            k2: fields[k2] for k2 in ("mood", "section", "key", "mode", "tempo_bpm") if k2 in found and fields.get(k2)
+        }
         where = {k2: v for k2, v in (("layer", layer), ("project", project)) if v}
         where = {"$and": [{a: b} for a, b in where.items()]} if len(where) > 1 else (where or None)
         recs = _lib().search(query, k=k, where=where, brief=brief or None)
         if as_json:
-            out.print_json(json.dumps([{k2: r[k2] for k2 in ("id", "score", "components", "reasons", "meta")} for r in recs]))
+            out.print_json(
+                json.dumps([{k2: r[k2] for k2 in ("id", "score", "components", "reasons", "meta")} for r in recs])
+            )
             return
         out.print(_table(f"best matches for {query!r}", recs, extra="score"))
         for r in recs:
@@ -142,7 +174,13 @@ def projects_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
         rows = []
         for name, n in lib.projects().items():
             p = profile(lib.body(project=name))
-            rows.append({"project": name, "clips": n, **{k: p.get(k) for k in ("key", "mode", "tempo_bpm", "mood", "centroid_hz")}})
+            rows.append(
+                {
+                    "project": name,
+                    "clips": n,
+                    **{k: p.get(k) for k in ("key", "mode", "tempo_bpm", "mood", "centroid_hz")},
+                }
+            )
         if as_json:
             out.print_json(json.dumps(rows))
             return
@@ -150,36 +188,50 @@ def projects_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
         for c in ("project", "clips", "key", "tempo", "mood", "brightness"):
             t.add_column(c)
         for r in rows:
-            t.add_row(r["project"], str(r["clips"]), f"{r['key'] or ''} {r['mode'] or ''}", f"{r['tempo_bpm'] or ''}",
-                      r["mood"] or "", f"{r['centroid_hz'] or ''} Hz")
+            t.add_row(
+                r["project"],
+                str(r["clips"]),
+                f"{r['key'] or ''} {r['mode'] or ''}",
+                f"{r['tempo_bpm'] or ''}",
+                r["mood"] or "",
+                f"{r['centroid_hz'] or ''} Hz",
+            )
         out.print(t)
 
 
 @app.command("verify")
-def verify_cmd(check_only: bool = typer.Option(False, "--check", help="Report problems, repair nothing"),
-               as_json: bool = typer.Option(False, "--json")) -> None:
+def verify_cmd(
+    check_only: bool = typer.Option(False, "--check", help="Report problems, repair nothing"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Find (and repair) records without files, files without records, half-finished adds."""
     with user_errors():
         lib = _lib()
         with _bar() as bar:
             task = bar.add_task("verifying", total=None)
-            rep = lib.verify(repair=not check_only,
-                             progress=lambda stage, n, tot: bar.update(task, completed=n, total=tot, description=stage))
+            rep = lib.verify(
+                repair=not check_only,
+                progress=lambda stage, n, tot: bar.update(task, completed=n, total=tot, description=stage),
+            )
         if as_json:
             out.print_json(json.dumps(rep))
             return
         verb = "repaired" if not check_only else "found"
-        out.print(f"{rep['records']} records, {rep['files']} files; {verb}: "
-                  f"{len(rep['missing_file'])} records without a file, {len(rep['orphan_file'])} files without a record, "
-                  f"{len(rep['orphan_vector'])} orphan audio vectors, {len(rep['missing_vector'])} missing audio vectors, "
-                  f"{len(rep['recovered']['rolled_back'])} half-finished adds rolled back")
+        out.print(
+            f"{rep['records']} records, {rep['files']} files; {verb}: "
+            f"{len(rep['missing_file'])} records without a file, {len(rep['orphan_file'])} files without a record, "
+            f"{len(rep['orphan_vector'])} orphan audio vectors, {len(rep['missing_vector'])} missing audio vectors, "
+            f"{len(rep['recovered']['rolled_back'])} half-finished adds rolled back"
+        )
         if check_only and not rep["ok"]:
             raise typer.Exit(1)
 
 
 @app.command("export")
-def export_cmd(dest: Path = typer.Argument(..., help="Folder to write <id>.wav files and library.jsonl into"),
-               project: Optional[str] = typer.Option(None, "--project")) -> None:
+def export_cmd(
+    dest: Path = typer.Argument(..., help="Folder to write <id>.wav files and library.jsonl into"),
+    project: str | None = typer.Option(None, "--project"),
+) -> None:
     """Copy clips and their metadata out of the library."""
     with user_errors():
         from sonicgrid.memory.maintenance import export

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -18,10 +17,12 @@ DEFAULT_OUT = Path("build/judge")
 
 
 @app.command("data")
-def data_cmd(out_dir: Path = typer.Option(DEFAULT_OUT, "--out", help="where to write train/heldout jsonl"),
-             n_agent: int = typer.Option(1000, help="evidence samples per agent"),
-             n_intake: int = typer.Option(900, help="training requests"),
-             seed: int = typer.Option(None, help="data seed (default: the shipped adapter's)")) -> None:
+def data_cmd(
+    out_dir: Path = typer.Option(DEFAULT_OUT, "--out", help="where to write train/heldout jsonl"),
+    n_agent: int = typer.Option(1000, help="evidence samples per agent"),
+    n_intake: int = typer.Option(900, help="training requests"),
+    seed: int = typer.Option(None, help="data seed (default: the shipped adapter's)"),
+) -> None:
     """Write the synthetic training and held-out examples as JSON lines."""
     from sonicgrid.llm.train import dataset
 
@@ -33,21 +34,25 @@ def data_cmd(out_dir: Path = typer.Option(DEFAULT_OUT, "--out", help="where to w
 
 
 @app.command("train")
-def train_cmd(out_dir: Path = typer.Option(DEFAULT_OUT, "--out", help="working directory for data and adapter"),
-              max_minutes: Optional[float] = typer.Option(None, help="stop training after this long and save"),
-              steps: Optional[int] = typer.Option(900, help="optimizer steps (0: --epochs passes over the data)"),
-              epochs: float = typer.Option(1.0, help="passes over the training data when --steps is 0"),
-              batch: int = typer.Option(8), lr: float = typer.Option(1e-3), rank: int = typer.Option(8),
-              top_layers: int = typer.Option(8, help="LoRA on the last N decoder layers"),
-              threads: int = typer.Option(2, help="torch CPU threads"),
-              n_agent: int = typer.Option(1000, help="randomised judgments per agent"),
-              n_intake: int = typer.Option(900, help="generated requests for intake"),
-              limit: Optional[int] = typer.Option(None, help="train on the first N examples only (smoke runs)"),
-              balance: bool = typer.Option(True, help="repeat each agent's rare choices (enhance, revise, ...) "
-                                           "up to two thirds of a fair share"),
-              seed: int = typer.Option(0, help="training seed (order of examples, LoRA init)"),
-              install: bool = typer.Option(False, help="copy the adapter into the package (sonicgrid/llm/adapters/)"),
-              ) -> None:
+def train_cmd(
+    out_dir: Path = typer.Option(DEFAULT_OUT, "--out", help="working directory for data and adapter"),
+    max_minutes: float | None = typer.Option(None, help="stop training after this long and save"),
+    steps: int | None = typer.Option(900, help="optimizer steps (0: --epochs passes over the data)"),
+    epochs: float = typer.Option(1.0, help="passes over the training data when --steps is 0"),
+    batch: int = typer.Option(8),
+    lr: float = typer.Option(1e-3),
+    rank: int = typer.Option(8),
+    top_layers: int = typer.Option(8, help="LoRA on the last N decoder layers"),
+    threads: int = typer.Option(2, help="torch CPU threads"),
+    n_agent: int = typer.Option(1000, help="randomised judgments per agent"),
+    n_intake: int = typer.Option(900, help="generated requests for intake"),
+    limit: int | None = typer.Option(None, help="train on the first N examples only (smoke runs)"),
+    balance: bool = typer.Option(
+        True, help="repeat each agent's rare choices (enhance, revise, ...) up to two thirds of a fair share"
+    ),
+    seed: int = typer.Option(0, help="training seed (order of examples, LoRA init)"),
+    install: bool = typer.Option(False, help="copy the adapter into the package (sonicgrid/llm/adapters/)"),
+) -> None:
     """Reproduce the shipped adapter: data -> base GGUF in transformers -> LoRA -> GGUF adapter.
 
     The defaults are the shipped run (~17 min on 2 CPU cores). Smoke run: --limit 40 --steps 5."""
@@ -56,23 +61,44 @@ def train_cmd(out_dir: Path = typer.Option(DEFAULT_OUT, "--out", help="working d
         from sonicgrid.llm.train import pipeline
         from sonicgrid.llm.train.lora import TrainConfig
 
-        cfg = TrainConfig(rank=rank, alpha=2.0 * rank, top_layers=top_layers, lr=lr, batch=batch, epochs=epochs,
-                          max_steps=steps or None, max_minutes=max_minutes, threads=threads, seed=seed)
+        cfg = TrainConfig(
+            rank=rank,
+            alpha=2.0 * rank,
+            top_layers=top_layers,
+            lr=lr,
+            batch=batch,
+            epochs=epochs,
+            max_steps=steps or None,
+            max_minutes=max_minutes,
+            threads=threads,
+            seed=seed,
+        )
         try:
-            report, _, _ = pipeline.run(out_dir, cfg, n_agent=n_agent, n_intake=n_intake, limit_train=limit,
-                                  install=install, balance=balance, log=lambda m: console.print(m, highlight=False))
+            report, _, _ = pipeline.run(
+                out_dir,
+                cfg,
+                n_agent=n_agent,
+                n_intake=n_intake,
+                limit_train=limit,
+                install=install,
+                balance=balance,
+                log=lambda m: console.print(m, highlight=False),
+            )
         except ModelUnavailable as exc:
             raise UserError(str(exc)) from exc
         out.print_json(json.dumps({k: report[k] for k in ("steps_done", "final_loss", "train_seconds", "adapter")}))
 
 
 @app.command("eval")
-def eval_cmd(brains: str = typer.Option("rules,base,tuned", help="comma list of rules, base, tuned"),
-             adapter: Optional[Path] = typer.Option(None, help="GGUF LoRA (default: the shipped one)"),
-             per_agent: int = typer.Option(40, help="held-out examples per agent"),
-             intake_n: int = typer.Option(120, help="held-out intake requests"),
-             only: Optional[str] = typer.Option(None, help="comma list of agents (intake, decision, ...)"),
-             threads: int = typer.Option(2), json_out: Optional[Path] = typer.Option(None, "--json")) -> None:
+def eval_cmd(
+    brains: str = typer.Option("rules,base,tuned", help="comma list of rules, base, tuned"),
+    adapter: Path | None = typer.Option(None, help="GGUF LoRA (default: the shipped one)"),
+    per_agent: int = typer.Option(40, help="held-out examples per agent"),
+    intake_n: int = typer.Option(120, help="held-out intake requests"),
+    only: str | None = typer.Option(None, help="comma list of agents (intake, decision, ...)"),
+    threads: int = typer.Option(2),
+    json_out: Path | None = typer.Option(None, "--json"),
+) -> None:
     """Accuracy of each brain on the held-out split (labels: rules decisions; intake: true fields)."""
     quiet_libraries()
     with user_errors():
@@ -98,8 +124,10 @@ def eval_cmd(brains: str = typer.Option("rules,base,tuned", help="comma list of 
         rows = sorted({k for r in results.values() if "accuracy" in r for k in r["accuracy"]})
         for k in rows:
             t.add_row(k, *[_fmt(results[b]["accuracy"].get(k)) for b in results if b != "ceiling"])
-        t.add_row("latency ms (median)", *[str(results[b].get("latency_ms", {}).get("median", "-"))
-                                           for b in results if b != "ceiling"])
+        t.add_row(
+            "latency ms (median)",
+            *[str(results[b].get("latency_ms", {}).get("median", "-")) for b in results if b != "ceiling"],
+        )
         out.print(t)
         if json_out:
             json_out.write_text(json.dumps(results, indent=1))

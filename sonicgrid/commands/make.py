@@ -4,32 +4,45 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sonicgrid.commands.common import (BRAIN_HELP, check_brain, console, out, quiet_libraries, say_brain,
-                                      settings, user_errors)
+from sonicgrid.commands.common import (
+    BRAIN_HELP,
+    check_brain,
+    console,
+    out,
+    quiet_libraries,
+    say_brain,
+    settings,
+    user_errors,
+)
 
-NODE_TEXT = {"intake": "reading the request", "plan": "planning the grid", "cell": "producing cells",
-             "finish": "mixing, mastering, storing"}
+NODE_TEXT = {
+    "intake": "reading the request",
+    "plan": "planning the grid",
+    "cell": "producing cells",
+    "finish": "mixing, mastering, storing",
+}
 
 
 def make_cmd(
-    prompt: Optional[str] = typer.Argument(None, help='What to make, e.g. "make a moody intro"'),
-    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory [default: ./out]"),
+    prompt: str | None = typer.Argument(None, help='What to make, e.g. "make a moody intro"'),
+    out_dir: Path | None = typer.Option(None, "--out", "-o", help="Output directory [default: ./out]"),
     seed: int = typer.Option(0, "--seed", help="Random seed: same seed + same library = same clip"),
-    brain: Optional[str] = typer.Option(None, "--brain", help=BRAIN_HELP),
-    budget: Optional[float] = typer.Option(None, "--budget", help="Compute budget in seconds [default: 60]"),
-    duration: Optional[float] = typer.Option(None, "--duration", help="Clip length in seconds (1-600)"),
-    project: Optional[str] = typer.Option(None, "--project", help="Body of work the clip must fit"),
+    brain: str | None = typer.Option(None, "--brain", help=BRAIN_HELP),
+    budget: float | None = typer.Option(None, "--budget", help="Compute budget in seconds [default: 60]"),
+    duration: float | None = typer.Option(None, "--duration", help="Clip length in seconds (1-600)"),
+    project: str | None = typer.Option(None, "--project", help="Body of work the clip must fit"),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary"),
-    allow_download: bool = typer.Option(False, "--allow-download",
-                                        help="Let real models fetch missing weights from their hub (off: local only)"),
-    resume: Optional[str] = typer.Option(None, "--resume", metavar="RUN_ID",
-                                         help="Continue a run that crashed or was interrupted, from its checkpoint"),
+    allow_download: bool = typer.Option(
+        False, "--allow-download", help="Let real models fetch missing weights from their hub (off: local only)"
+    ),
+    resume: str | None = typer.Option(
+        None, "--resume", metavar="RUN_ID", help="Continue a run that crashed or was interrupted, from its checkpoint"
+    ),
 ) -> None:
     """Turn a request into a finished, mastered clip: WAV + JSON sidecar under OUT/RUN_ID/."""
     quiet_libraries()
@@ -55,8 +68,9 @@ def make_cmd(
         if as_json:
             summary = run()
         else:
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                          console=console, transient=True) as prog:
+            with Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+            ) as prog:
                 task = prog.add_task("starting (first run loads models)", total=None)
 
                 def on_event(node: str, update: dict) -> None:
@@ -79,8 +93,9 @@ def _report(summary: dict, as_json: bool) -> None:
     if as_json:
         keep = {k: summary[k] for k in ("run_id", "request", "seed", "brief", "wall_s", "spent_s", "budget_s")}
         keep["result"] = res
-        keep["verdicts"] = [{k: v[k] for k in ("agent", "choice", "confidence", "reason", "brain", "cell")}
-                            for v in summary["verdicts"]]
+        keep["verdicts"] = [
+            {k: v[k] for k in ("agent", "choice", "confidence", "reason", "brain", "cell")} for v in summary["verdicts"]
+        ]
         out.print_json(json.dumps(keep, default=str))
         return
     if res.get("status") != "ok":
@@ -93,7 +108,11 @@ def _report(summary: dict, as_json: bool) -> None:
         t.add_row(v["agent"], v["choice"], f"{v['confidence']:.2f}", v["reason"][:90])
     out.print(t)
     b = summary["brief"]
-    out.print(f"[bold green]clip[/] {res['path']}  {res['duration_s']:.1f}s  score {res['score']:.1f}/10  "
-              f"{res['mastering']['lufs_out']:.1f} LUFS  peak {res['mastering']['true_peak_dbtp']:.1f} dBTP")
-    out.print(f"brief: {b['mood']} {b['section']} {', '.join(b['layers'])}; library id {res['clip_id']}; "
-              f"wall {summary['wall_s']:.2f}s, compute {summary['spent_s']:.2f}s of {summary['budget_s']:.0f}s budget")
+    out.print(
+        f"[bold green]clip[/] {res['path']}  {res['duration_s']:.1f}s  score {res['score']:.1f}/10  "
+        f"{res['mastering']['lufs_out']:.1f} LUFS  peak {res['mastering']['true_peak_dbtp']:.1f} dBTP"
+    )
+    out.print(
+        f"brief: {b['mood']} {b['section']} {', '.join(b['layers'])}; library id {res['clip_id']}; "
+        f"wall {summary['wall_s']:.2f}s, compute {summary['spent_s']:.2f}s of {summary['budget_s']:.0f}s budget"
+    )

@@ -23,8 +23,12 @@ def _allow(allow_download: bool) -> None:
 
 
 @app.callback()
-def models(ctx: typer.Context, allow_download: bool = typer.Option(
-        False, "--allow-download", help="let absent models be fetched from the Hugging Face hub")) -> None:
+def models(
+    ctx: typer.Context,
+    allow_download: bool = typer.Option(
+        False, "--allow-download", help="let absent models be fetched from the Hugging Face hub"
+    ),
+) -> None:
     """Table of every tool: role, model, availability, where it comes from, device, cost per audio second."""
     _allow(allow_download)
     if ctx.invoked_subcommand:
@@ -40,9 +44,16 @@ def models(ctx: typer.Context, allow_download: bool = typer.Option(
         for d in reg.describe():
             per = d["cost_per_audio_s"]
             cost = "-" if per == float("inf") else f"{per:.3f} + {d['overhead_s']:.1f}"
-            t.add_row(d["role"], d["name"], d.get("model", "embedded" if d["embedded"] else "-"),
-                      "[green]yes[/]" if d["available"] else "[red]no[/]", d["where"], d["device"], cost,
-                      ", ".join(d["capabilities"]))
+            t.add_row(
+                d["role"],
+                d["name"],
+                d.get("model", "embedded" if d["embedded"] else "-"),
+                "[green]yes[/]" if d["available"] else "[red]no[/]",
+                d["where"],
+                d["device"],
+                cost,
+                ", ".join(d["capabilities"]),
+            )
         out.print(t)
 
 
@@ -66,8 +77,16 @@ def smoke(tool, seconds: float = 1.0) -> dict:
         got = None
     else:
         params = {"steps": 5} if tool.name.startswith("riffusion") else {}
-        req = GenRequest('a calm test tone "hello"', brief, "harmony", "loop", seconds, seed=0, params=params,
-                         audio_prompt=probe if tool.role in ("enhancer", "vocoder", "master") else None)
+        req = GenRequest(
+            'a calm test tone "hello"',
+            brief,
+            "harmony",
+            "loop",
+            seconds,
+            seed=0,
+            params=params,
+            audio_prompt=probe if tool.role in ("enhancer", "vocoder", "master") else None,
+        )
         r = tool.run(req)
         got, summary = r.audio, {k: v for k, v in r.meta.items() if k in ("model", "mode", "skipped", "text")}
     wall = time.perf_counter() - t0
@@ -75,8 +94,12 @@ def smoke(tool, seconds: float = 1.0) -> dict:
     if got is not None:
         if not np.isfinite(got.samples).all():
             raise UserError(f"{tool.name}: output has NaN/inf samples")
-        info.update(sr=got.sr, channels=got.channels, duration_s=round(got.duration, 3),
-                    peak=round(float(np.abs(got.samples).max()), 4))
+        info.update(
+            sr=got.sr,
+            channels=got.channels,
+            duration_s=round(got.duration, 3),
+            peak=round(float(np.abs(got.samples).max()), 4),
+        )
     return info
 
 

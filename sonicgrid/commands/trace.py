@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
 
 from sonicgrid.commands.common import out, settings, user_errors
 
-app = typer.Typer(help="Inspect agent traces: what each agent decided, why, with which tools, at what cost.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Inspect agent traces: what each agent decided, why, with which tools, at what cost.", no_args_is_help=True
+)
 
 
 @app.command("list")
@@ -31,15 +31,26 @@ def list_cmd(limit: int = typer.Option(20, "--limit", "-n", help="Most recent N 
             t.add_column(col)
         for r in rows:
             when = time.strftime("%m-%d %H:%M:%S", time.localtime(r["created"])) if r.get("created") else "-"
-            t.add_row(r["run_id"], when, r["request"][:40], str(r["status"]), str(r["score"] or "-"),
-                      str(r["verdicts"]), str(r["regenerations"]), f"{r['spent_s']:.2f}", f"{r['wall_s']:.2f}",
-                      str(r["brain"]))
+            t.add_row(
+                r["run_id"],
+                when,
+                r["request"][:40],
+                str(r["status"]),
+                str(r["score"] or "-"),
+                str(r["verdicts"]),
+                str(r["regenerations"]),
+                f"{r['spent_s']:.2f}",
+                f"{r['wall_s']:.2f}",
+                str(r["brain"]),
+            )
         out.print(t)
 
 
 @app.command("show")
-def show_cmd(run: str = typer.Argument("last", help="Run id, unique prefix, or 'last'"),
-             no_evidence: bool = typer.Option(False, "--no-evidence", help="Hide the evidence lines")) -> None:
+def show_cmd(
+    run: str = typer.Argument("last", help="Run id, unique prefix, or 'last'"),
+    no_evidence: bool = typer.Option(False, "--no-evidence", help="Hide the evidence lines"),
+) -> None:
     """Show a run as a tree: node -> verdicts -> tool calls; regenerations as loops."""
     with user_errors():
         from sonicgrid.trace import store, tree
@@ -69,9 +80,11 @@ def diff_cmd(run_a: str = typer.Argument(...), run_b: str = typer.Argument(...))
 
 
 @app.command("export")
-def export_cmd(run: str = typer.Argument("last"),
-               fmt: str = typer.Option("json", "--format", "-f", help="json (whole trace) or jsonl (events)"),
-               output: Optional[Path] = typer.Option(None, "--output", "-o", help="File [default: stdout]")) -> None:
+def export_cmd(
+    run: str = typer.Argument("last"),
+    fmt: str = typer.Option("json", "--format", "-f", help="json (whole trace) or jsonl (events)"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="File [default: stdout]"),
+) -> None:
     """Export a trace as JSON or JSON lines (run, node, verdict, tool_call, cell, result events)."""
     with user_errors():
         from sonicgrid.errors import UserError
@@ -89,14 +102,19 @@ def export_cmd(run: str = typer.Argument("last"),
 
 
 @app.command("report")
-def report_cmd(run: str = typer.Argument("last"),
-               output: Optional[Path] = typer.Option(None, "--output", "-o", help="HTML file [default: RUN_DIR/report.html]")) -> None:
+def report_cmd(
+    run: str = typer.Argument("last"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="HTML file [default: RUN_DIR/report.html]"),
+) -> None:
     """Write a self-contained HTML page: timeline, every verdict, waveforms, spectrograms, players, scores."""
     with user_errors():
         from sonicgrid.trace import report, store
 
         s = settings()
         t = store.load(run, s)
-        dest = output or (Path(t["run_dir"]) / "report.html" if t.get("run_dir") and Path(t["run_dir"]).is_dir()
-                          else s.traces_dir / f"{t['run_id']}.html")
+        dest = output or (
+            Path(t["run_dir"]) / "report.html"
+            if t.get("run_dir") and Path(t["run_dir"]).is_dir()
+            else s.traces_dir / f"{t['run_id']}.html"
+        )
         out.print(f"wrote {report.write(t, dest)}")

@@ -14,18 +14,42 @@ from sonicgrid.tools.base import GenRequest
 def preload(svc: Services, clips: list[ClipSpec]) -> list[str]:
     ids = []
     for i, spec in enumerate(clips):
-        brief = {"prompt": spec.prompt, "mood": spec.mood, "section": spec.section, "duration_s": spec.duration_s,
-                 "tempo_bpm": spec.tempo_bpm, "key": spec.key, "mode": spec.mode, "layers": [spec.layer],
-                 "brightness": 0.0, "action": "new", "reference": None, "project": spec.project}
+        brief = {
+            "prompt": spec.prompt,
+            "mood": spec.mood,
+            "section": spec.section,
+            "duration_s": spec.duration_s,
+            "tempo_bpm": spec.tempo_bpm,
+            "key": spec.key,
+            "mode": spec.mode,
+            "layers": [spec.layer],
+            "brightness": 0.0,
+            "action": "new",
+            "reference": None,
+            "project": spec.project,
+        }
         tool = svc.registry.pick("generator", f"layer:{spec.layer}")
         if tool is None:
             raise RuntimeError(f"no generator for layer {spec.layer}")
-        audio = tool.run(GenRequest(prompt=spec.prompt, brief=brief, layer=spec.layer, section=spec.section,
-                                    duration_s=spec.duration_s, seed=spec.seed)).audio
+        audio = tool.run(
+            GenRequest(
+                prompt=spec.prompt,
+                brief=brief,
+                layer=spec.layer,
+                section=spec.section,
+                duration_s=spec.duration_s,
+                seed=spec.seed,
+            )
+        ).audio
         analysis = svc.registry.pick("analyst", "quality").run(audio, brief)
         score = spec.quality if spec.quality is not None else analysis["quality"]["score"]
-        state = {"brief": brief, "run_id": f"fixture-{i}", "project": spec.project, "session": spec.session,
-                 "seed": spec.seed}
+        state = {
+            "brief": brief,
+            "run_id": f"fixture-{i}",
+            "project": spec.project,
+            "session": spec.session,
+            "seed": spec.seed,
+        }
         done = [{"cell": {"layer": spec.layer}, "source_id": None, "spent_s": 0.0, "decision": "generate"}]
         ids.append(store_clip(svc, state, audio, analysis, float(score), done))
         time.sleep(0.002)  # distinct creation times: "the last one" is well defined

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sonicgrid.agents.base import Brain, Judgment
 from sonicgrid.config import Settings
-from sonicgrid.evals.suite import AGENTS
 from sonicgrid.errors import UserError
+from sonicgrid.evals.suite import AGENTS
 
 
 class AgentBrain(Brain):

@@ -16,8 +16,10 @@ from sonicgrid.evals.suite import AGENTS
 
 
 def summarize(results: list[ScenarioResult], brain: str) -> dict:
-    per: dict[str, dict] = {a: {"n": 0, "correct": 0, "open": 0, "open_correct": 0,
-                                "confusion": defaultdict(lambda: defaultdict(int))} for a in AGENTS}
+    per: dict[str, dict] = {
+        a: {"n": 0, "correct": 0, "open": 0, "open_correct": 0, "confusion": defaultdict(lambda: defaultdict(int))}
+        for a in AGENTS
+    }
     misses = []
     for r in results:
         for c in r.checks:
@@ -28,43 +30,82 @@ def summarize(results: list[ScenarioResult], brain: str) -> dict:
             p["open"] += c.open
             p["open_correct"] += c.open and c.ok
             if not c.ok:
-                misses.append({"suite": c.suite, "scenario": c.scenario, "request": c.request, "agent": c.agent,
-                               "expected": c.expected, "actual": c.actual, "run_id": c.run_id, "detail": c.detail})
+                misses.append(
+                    {
+                        "suite": c.suite,
+                        "scenario": c.scenario,
+                        "request": c.request,
+                        "agent": c.agent,
+                        "expected": c.expected,
+                        "actual": c.actual,
+                        "run_id": c.run_id,
+                        "detail": c.detail,
+                    }
+                )
     agents = {}
     for a, p in per.items():
         conf = {e: dict(row) for e, row in p["confusion"].items()}
         # consulted: the agent gave a verdict (an upstream denial can leave it unasked)
         asked = sum(k for e, row in conf.items() for act, k in row.items() if not act.endswith(NONE))
         asked_ok = sum(row.get(e, 0) for e, row in conf.items() if not e.endswith(NONE))
-        agents[a] = {"n": p["n"], "correct": p["correct"], "accuracy": round(p["correct"] / p["n"], 4) if p["n"] else None,
-                     "consulted": asked, "accuracy_when_consulted": round(asked_ok / asked, 4) if asked else None,
-                     "open_choices": p["open"], "open_correct": p["open_correct"],
-                     "confusion": conf}
+        agents[a] = {
+            "n": p["n"],
+            "correct": p["correct"],
+            "accuracy": round(p["correct"] / p["n"], 4) if p["n"] else None,
+            "consulted": asked,
+            "accuracy_when_consulted": round(asked_ok / asked, 4) if asked else None,
+            "open_choices": p["open"],
+            "open_correct": p["open_correct"],
+            "confusion": conf,
+        }
     n = sum(p["n"] for p in per.values())
     ok = sum(p["correct"] for p in per.values())
-    return {"brain": brain, "scenarios": len(results), "checks": n, "correct": ok,
-            "accuracy": round(ok / n, 4) if n else 0.0, "agents": agents,
-            "regenerations": sum(r.regenerations for r in results),
-            "compute_s": round(sum(r.spent_s for r in results), 3), "wall_s": round(sum(r.wall_s for r in results), 3),
-            "errors": [{"scenario": r.scenario, "error": r.error} for r in results if r.error],
-            "misses": misses,
-            "per_scenario": [{"suite": r.suite, "scenario": r.scenario, "passed": all(c.ok for c in r.checks),
-                              "run_ids": r.run_ids, "regenerations": r.regenerations, "compute_s": round(r.spent_s, 3),
-                              "wall_s": round(r.wall_s, 3)} for r in results]}
+    return {
+        "brain": brain,
+        "scenarios": len(results),
+        "checks": n,
+        "correct": ok,
+        "accuracy": round(ok / n, 4) if n else 0.0,
+        "agents": agents,
+        "regenerations": sum(r.regenerations for r in results),
+        "compute_s": round(sum(r.spent_s for r in results), 3),
+        "wall_s": round(sum(r.wall_s for r in results), 3),
+        "errors": [{"scenario": r.scenario, "error": r.error} for r in results if r.error],
+        "misses": misses,
+        "per_scenario": [
+            {
+                "suite": r.suite,
+                "scenario": r.scenario,
+                "passed": all(c.ok for c in r.checks),
+                "run_ids": r.run_ids,
+                "regenerations": r.regenerations,
+                "compute_s": round(r.spent_s, 3),
+                "wall_s": round(r.wall_s, 3),
+            }
+            for r in results
+        ],
+    }
 
 
 def print_report(s: dict, console: Console) -> None:
-    t = Table(title=f"agent accuracy, {s['brain']} brain: {s['correct']}/{s['checks']} = {s['accuracy']:.1%} "
-                    f"over {s['scenarios']} scenarios")
-    for col in ("agent", "checks", "correct", "accuracy", "consulted", "accuracy when consulted",
-                "open choices right"):
+    t = Table(
+        title=f"agent accuracy, {s['brain']} brain: {s['correct']}/{s['checks']} = {s['accuracy']:.1%} "
+        f"over {s['scenarios']} scenarios"
+    )
+    for col in ("agent", "checks", "correct", "accuracy", "consulted", "accuracy when consulted", "open choices right"):
         t.add_column(col)
     for a, p in s["agents"].items():
         if p["n"]:
             wc = p["accuracy_when_consulted"]
-            t.add_row(a, str(p["n"]), str(p["correct"]), f"{p['accuracy']:.1%}", str(p["consulted"]),
-                      "-" if wc is None else f"{wc:.1%}",
-                      f"{p['open_correct']}/{p['open_choices']}" if a != "intake" else "-")
+            t.add_row(
+                a,
+                str(p["n"]),
+                str(p["correct"]),
+                f"{p['accuracy']:.1%}",
+                str(p["consulted"]),
+                "-" if wc is None else f"{wc:.1%}",
+                f"{p['open_correct']}/{p['open_choices']}" if a != "intake" else "-",
+            )
     console.print(t)
     for a, p in s["agents"].items():
         if not p["n"]:
@@ -105,8 +146,13 @@ def write_json(s: dict, path: Path) -> None:
 
 def write_junit(results: list[ScenarioResult], s: dict, path: Path) -> None:
     """One testsuite per suite file, one testcase per (scenario, request, agent expectation)."""
-    root = ET.Element("testsuites", name=f"sonicgrid-eval-{s['brain']}", tests=str(s["checks"]),
-                      failures=str(s["checks"] - s["correct"]), time=f"{s['wall_s']:.3f}")
+    root = ET.Element(
+        "testsuites",
+        name=f"sonicgrid-eval-{s['brain']}",
+        tests=str(s["checks"]),
+        failures=str(s["checks"] - s["correct"]),
+        time=f"{s['wall_s']:.3f}",
+    )
     suites: dict[str, ET.Element] = {}
     for r in results:
         el = suites.get(r.suite)
@@ -114,12 +160,21 @@ def write_junit(results: list[ScenarioResult], s: dict, path: Path) -> None:
             el = suites[r.suite] = ET.SubElement(root, "testsuite", name=r.suite)
         share = r.wall_s / max(1, len(r.checks))
         for c in r.checks:
-            tc = ET.SubElement(el, "testcase", classname=f"{r.suite}.{r.scenario}",
-                               name=f"request{c.request}.{c.agent}", time=f"{share:.3f}")
+            tc = ET.SubElement(
+                el,
+                "testcase",
+                classname=f"{r.suite}.{r.scenario}",
+                name=f"request{c.request}.{c.agent}",
+                time=f"{share:.3f}",
+            )
             ET.SubElement(tc, "properties").append(ET.Element("property", name="trace_id", value=c.run_id or ""))
             if not c.ok:
-                f = ET.SubElement(tc, "failure", message=f"expected {c.expected}, got {c.actual} (trace {c.run_id})",
-                                  type="AgentDecisionMiss")
+                f = ET.SubElement(
+                    tc,
+                    "failure",
+                    message=f"expected {c.expected}, got {c.actual} (trace {c.run_id})",
+                    type="AgentDecisionMiss",
+                )
                 f.text = c.detail
     for el in suites.values():
         cases = el.findall("testcase")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from sonicgrid.config import Settings
 from sonicgrid.evals.fixtures import preload
@@ -69,14 +69,34 @@ def score_request(suite: str, sc: str, i: int, expect: dict, summary: dict | Non
         if agent == "intake":
             brief = (summary or {}).get("brief") or {}
             for k, v in want.items():
-                checks.append(Check(suite, sc, i, "intake", f"{k}={_norm(v)}",
-                                    f"{k}={_norm(brief.get(k)) if brief else NONE}", run_id, error or ""))
+                checks.append(
+                    Check(
+                        suite,
+                        sc,
+                        i,
+                        "intake",
+                        f"{k}={_norm(v)}",
+                        f"{k}={_norm(brief.get(k)) if brief else NONE}",
+                        run_id,
+                        error or "",
+                    )
+                )
             continue
         v = first_verdict(verdicts, agent)
         expected = "|".join(want) if isinstance(want, list) else str(want)
-        checks.append(Check(suite, sc, i, agent, expected, v["choice"] if v else NONE, run_id,
-                            error or (v["reason"] if v else "the agent was not consulted"),
-                            open=bool(v) and len(v.get("allowed", [])) > 1))
+        checks.append(
+            Check(
+                suite,
+                sc,
+                i,
+                agent,
+                expected,
+                v["choice"] if v else NONE,
+                run_id,
+                error or (v["reason"] if v else "the agent was not consulted"),
+                open=bool(v) and len(v.get("allowed", [])) > 1,
+            )
+        )
     return checks
 
 
@@ -85,8 +105,9 @@ def settings_for(suite: Suite, sc: Scenario, brain: str, root: Path) -> Settings
     return Settings(data_dir=root / "data", out_dir=root / "out", brain=brain, **knobs)
 
 
-def run_scenario(suite: Suite, sc: Scenario, brain: str, work: Path, traces_to: Path | None,
-                 llm_agents: set[str] | None = None) -> ScenarioResult:
+def run_scenario(
+    suite: Suite, sc: Scenario, brain: str, work: Path, traces_to: Path | None, llm_agents: set[str] | None = None
+) -> ScenarioResult:
     from sonicgrid.graph.run import make, services_for
 
     root = work / suite.name / sc.id
@@ -107,16 +128,24 @@ def run_scenario(suite: Suite, sc: Scenario, brain: str, work: Path, traces_to: 
         summary, error = None, res.error
         if error is None:
             try:
-                summary = make(req.text, s, seed=req.seed, duration=req.duration_s, project=sc.project,
-                               session=sc.session, history=history)
+                summary = make(
+                    req.text,
+                    s,
+                    seed=req.seed,
+                    duration=req.duration_s,
+                    project=sc.project,
+                    session=sc.session,
+                    history=history,
+                )
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 res.error = res.error or error
         if summary:
             res.run_ids.append(summary["run_id"])
             res.spent_s += summary.get("spent_s", 0.0)
-            res.regenerations += sum(v["agent"] == "gatekeeper" and v["choice"] == "regenerate"
-                                     for v in summary.get("verdicts", []))
+            res.regenerations += sum(
+                v["agent"] == "gatekeeper" and v["choice"] == "regenerate" for v in summary.get("verdicts", [])
+            )
             if summary["result"].get("clip_id"):
                 history.append({"clip_id": summary["result"]["clip_id"]})
             if traces_to is not None:
@@ -129,9 +158,15 @@ def run_scenario(suite: Suite, sc: Scenario, brain: str, work: Path, traces_to: 
     return res
 
 
-def run_suites(suites: list[Suite], brain: str, work: Path, traces_to: Path | None = None, only: str | None = None,
-               progress: Callable[[ScenarioResult], None] | None = None,
-               llm_agents: set[str] | None = None) -> list[ScenarioResult]:
+def run_suites(
+    suites: list[Suite],
+    brain: str,
+    work: Path,
+    traces_to: Path | None = None,
+    only: str | None = None,
+    progress: Callable[[ScenarioResult], None] | None = None,
+    llm_agents: set[str] | None = None,
+) -> list[ScenarioResult]:
     out = []
     for suite in suites:
         for sc in suite.scenarios:

@@ -37,8 +37,9 @@ class Request(BaseModel):
     text: str
     duration_s: float | None = None
     seed: int = 0
-    expect: dict[str, Any] = Field(default_factory=dict, description="agent -> choice (or list of choices); "
-                                   "intake -> {field: value}")
+    expect: dict[str, Any] = Field(
+        default_factory=dict, description="agent -> choice (or list of choices); intake -> {field: value}"
+    )
 
 
 class Scenario(BaseModel):
@@ -46,8 +47,10 @@ class Scenario(BaseModel):
     id: str
     description: str = ""
     library: list[ClipSpec] = Field(default_factory=list)
-    settings: dict[str, Any] = Field(default_factory=dict, description="Settings overrides: budget_s, "
-                                     "quality_threshold, reuse_threshold, max_retries, max_revisions")
+    settings: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Settings overrides: budget_s, quality_threshold, reuse_threshold, max_retries, max_revisions",
+    )
     project: str | None = None
     session: str | None = None
     requests: list[Request]
@@ -61,8 +64,15 @@ class Suite(BaseModel):
     scenarios: list[Scenario]
 
 
-ALLOWED_SETTINGS = {"budget_s", "quality_threshold", "reuse_threshold", "max_retries", "max_revisions",
-                    "target_lufs", "sample_rate"}
+ALLOWED_SETTINGS = {
+    "budget_s",
+    "quality_threshold",
+    "reuse_threshold",
+    "max_retries",
+    "max_revisions",
+    "target_lufs",
+    "sample_rate",
+}
 
 
 def load(path: Path) -> Suite:

@@ -42,14 +42,22 @@ def fan_out_cells(state: RunState) -> list[Send]:
 
 def build_cell_graph(svc: Services):
     g = StateGraph(CellState)
-    for name, fn in [("recall", cn.recall), ("decide", cn.decide), ("cost_guard", cn.cost_guard), ("act", cn.act),
-                     ("analyze", cn.analyze), ("gatekeep", cn.gatekeep), ("continuity", cn.check_continuity)]:
+    for name, fn in [
+        ("recall", cn.recall),
+        ("decide", cn.decide),
+        ("cost_guard", cn.cost_guard),
+        ("act", cn.act),
+        ("analyze", cn.analyze),
+        ("gatekeep", cn.gatekeep),
+        ("continuity", cn.check_continuity),
+    ]:
         g.add_node(name, timed(name, partial(fn, svc=svc)))
     g.add_edge(START, "recall")
     g.add_edge("recall", "decide")
     g.add_edge("decide", "cost_guard")
-    g.add_conditional_edges("cost_guard", budget_allows, {"act": "act", "nothing_affordable": END,
-                                                         "keep_best": "continuity"})
+    g.add_conditional_edges(
+        "cost_guard", budget_allows, {"act": "act", "nothing_affordable": END, "keep_best": "continuity"}
+    )
     g.add_edge("act", "analyze")
     g.add_edge("analyze", "gatekeep")
     g.add_conditional_edges("gatekeep", quality_bar, {"regenerate": "cost_guard", "good_enough": "continuity"})
@@ -64,13 +72,27 @@ def build_graph(svc: Services, checkpointer=None):
         """Run one cell's agent loop (a subgraph; checkpointed with the run)."""
         run = payload["run"]
         brief = run["brief"]
-        init: CellState = {"cell": payload["cell"], "brief": brief, "seed": run["seed"] + 1000 * payload["cell"]["index"],
-                           "budget_s": payload["share"], "run_dir": run["run_dir"], "project": run.get("project"),
-                           "session": run.get("session"), "reference": rn.resolve_reference(brief, run, svc),
-                           "attempt": 0, "revision": 0, "spent_s": 0.0, "params": {}}
+        init: CellState = {
+            "cell": payload["cell"],
+            "brief": brief,
+            "seed": run["seed"] + 1000 * payload["cell"]["index"],
+            "budget_s": payload["share"],
+            "run_dir": run["run_dir"],
+            "project": run.get("project"),
+            "session": run.get("session"),
+            "reference": rn.resolve_reference(brief, run, svc),
+            "attempt": 0,
+            "revision": 0,
+            "spent_s": 0.0,
+            "params": {},
+        }
         out = cell_graph.invoke(init, {"recursion_limit": 80})
-        return {"cells": [cell_output(out)], "verdicts": out.get("verdicts", []),
-                "tool_calls": out.get("tool_calls", []), "timings": out.get("timings", [])}
+        return {
+            "cells": [cell_output(out)],
+            "verdicts": out.get("verdicts", []),
+            "tool_calls": out.get("tool_calls", []),
+            "timings": out.get("timings", []),
+        }
 
     def fan_out(state: RunState) -> list[Send]:
         run = {k: state.get(k) for k in ("brief", "seed", "run_dir", "project", "session", "history")}

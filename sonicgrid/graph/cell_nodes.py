@@ -35,20 +35,40 @@ def recall(state: CellState, svc: Services) -> dict:
     ref = state.get("reference") or {}
     audio_vec = svc.library.audio_vectors([ref["id"]]).get(ref["id"]) if ref.get("id") else None
     want = {k: brief.get(k) for k in ("mood", "key", "mode", "tempo_bpm")} | {
-        "section": cell["section"], "duration_s": cell["duration_s"]}
+        "section": cell["section"],
+        "duration_s": cell["duration_s"],
+    }
     cands = []
-    for rec in svc.library.search(f"{brief['prompt']} | {brief['mood']} {cell['section']} {cell['layer']}", k=5,
-                                  where={"layer": cell["layer"]}, audio_vec=audio_vec, brief=want):
-        cands.append({"id": rec["id"], "similarity": rec["score"], "text_similarity": rec["components"]["text"],
-                      "components": rec["components"], "reasons": rec["reasons"], "meta": rec["meta"],
-                      "path": rec["path"]})
+    for rec in svc.library.search(
+        f"{brief['prompt']} | {brief['mood']} {cell['section']} {cell['layer']}",
+        k=5,
+        where={"layer": cell["layer"]},
+        audio_vec=audio_vec,
+        brief=want,
+    ):
+        cands.append(
+            {
+                "id": rec["id"],
+                "similarity": rec["score"],
+                "text_similarity": rec["components"]["text"],
+                "components": rec["components"],
+                "reasons": rec["reasons"],
+                "meta": rec["meta"],
+                "path": rec["path"],
+            }
+        )
     return {"candidates": cands}
 
 
 def decide(state: CellState, svc: Services) -> dict:
     s = svc.settings
-    j = decision.judgment(state["brief"] | {"duration_s": state["cell"]["duration_s"]}, state.get("candidates", []),
-                          state.get("reference"), reuse_threshold=s.reuse_threshold, quality_threshold=s.quality_threshold)
+    j = decision.judgment(
+        state["brief"] | {"duration_s": state["cell"]["duration_s"]},
+        state.get("candidates", []),
+        state.get("reference"),
+        reuse_threshold=s.reuse_threshold,
+        quality_threshold=s.quality_threshold,
+    )
     v = svc.brain.decide(j)
     src = None
     if v.choice in ("reuse", "enhance"):
@@ -87,11 +107,22 @@ def cost_guard(state: CellState, svc: Services) -> dict:
         return {"outcome": "denied", "message": f"no available tool for {cap}"}
     est = tool.cost.estimate(secs)
     best_q = float(cands[0]["meta"].get("quality", 0)) if cands else 0.0
-    fallback = bool(cands) and cands[0]["similarity"] >= svc.settings.reuse_threshold * 0.9 and best_q >= svc.settings.quality_threshold
+    fallback = (
+        bool(cands)
+        and cands[0]["similarity"] >= svc.settings.reuse_threshold * 0.9
+        and best_q >= svc.settings.quality_threshold
+    )
     gain = tool.quality_prior - (best_q if fallback else 0.0)
     cheaper = [(t.name, t.cost.estimate(secs)) for t in svc.registry.cheaper(tool, cap, secs)]
-    j = cost_guardian.judgment(tool=tool.name, estimate_s=est, remaining_s=_remaining(state),
-                               budget_s=state["budget_s"], expected_gain=gain, cheaper=cheaper, has_fallback=fallback)
+    j = cost_guardian.judgment(
+        tool=tool.name,
+        estimate_s=est,
+        remaining_s=_remaining(state),
+        budget_s=state["budget_s"],
+        expected_gain=gain,
+        cheaper=cheaper,
+        has_fallback=fallback,
+    )
     v = svc.brain.decide(j)
     out: dict = {"verdicts": [_tag(v, state)]}
     if v.choice in ("approve", "downgrade") and _ask_human(state, svc, v, tool.name, est, out):
@@ -103,8 +134,12 @@ def cost_guard(state: CellState, svc: Services) -> dict:
     elif fallback and not state.get("best"):
         out.update(tool=None, decision="reuse", source_id=cands[0]["id"])
     elif state.get("best"):
-        out.update(tool=None, gate="accept_best", outcome="ok",
-                   message="budget denied a further attempt: keeping the best so far")
+        out.update(
+            tool=None,
+            gate="accept_best",
+            outcome="ok",
+            message="budget denied a further attempt: keeping the best so far",
+        )
     else:
         out.update(tool=None, outcome="denied", message=v.reason)
     return out
@@ -118,15 +153,34 @@ def _ask_human(state: CellState, svc: Services, v, tool: str, est: float, out: d
         return False
     from langgraph.types import interrupt
 
-    answer = interrupt({"question": f"run {tool} for cell {state['cell']['index']} ({state['cell']['layer']}), "
-                                    f"~{est:.2f}s of compute?", "tool": tool, "estimate_s": round(est, 3),
-                        "cell": state["cell"]["index"], "attempt": state.get("attempt", 0), "guardian": v.choice})
+    answer = interrupt(
+        {
+            "question": f"run {tool} for cell {state['cell']['index']} ({state['cell']['layer']}), "
+            f"~{est:.2f}s of compute?",
+            "tool": tool,
+            "estimate_s": round(est, 3),
+            "cell": state["cell"]["index"],
+            "attempt": state.get("attempt", 0),
+            "guardian": v.choice,
+        }
+    )
     ok = str(answer).strip().lower() in ("y", "yes", "ok", "approve", "true", "1", "go")
-    out["verdicts"].append({"agent": "human", "choice": "approve" if ok else "deny", "confidence": 1.0,
-                            "reason": f"the user answered {str(answer)!r}", "evidence": {"estimate_s": round(est, 3),
-                            "approve_over_s": limit, "tool": tool}, "allowed": ["approve", "deny"], "brain": "human",
-                            "overridden": None, "latency_ms": 0.0, "data": {}, "cell": state["cell"]["index"],
-                            "attempt": state.get("attempt", 0)})
+    out["verdicts"].append(
+        {
+            "agent": "human",
+            "choice": "approve" if ok else "deny",
+            "confidence": 1.0,
+            "reason": f"the user answered {str(answer)!r}",
+            "evidence": {"estimate_s": round(est, 3), "approve_over_s": limit, "tool": tool},
+            "allowed": ["approve", "deny"],
+            "brain": "human",
+            "overridden": None,
+            "latency_ms": 0.0,
+            "data": {},
+            "cell": state["cell"]["index"],
+            "attempt": state.get("attempt", 0),
+        }
+    )
     return not ok
 
 
@@ -150,8 +204,16 @@ def act(state: CellState, svc: Services) -> dict:
         if dec == "extend":
             ref = state["reference"]["meta"]
             params = {**{k: ref[k] for k in ("key", "mode", "tempo_bpm", "arrangement") if ref.get(k)}, **params}
-        req = GenRequest(prompt=brief["prompt"], brief=brief, layer=cell["layer"], section=cell["section"],
-                         duration_s=cell["duration_s"], seed=seed, params=params, audio_prompt=prompt_audio)
+        req = GenRequest(
+            prompt=brief["prompt"],
+            brief=brief,
+            layer=cell["layer"],
+            section=cell["section"],
+            duration_s=cell["duration_s"],
+            seed=seed,
+            params=params,
+            audio_prompt=prompt_audio,
+        )
         res = tool.run(req)
         clip, name, role, est = res.audio, tool.name, tool.role, tool.cost.estimate(cell["duration_s"])
         meta.update(res.meta)
@@ -161,8 +223,12 @@ def act(state: CellState, svc: Services) -> dict:
     path = Path(state["run_dir"]) / "candidates" / f"cell{cell['index']}_try{attempt}_rev{state.get('revision', 0)}.wav"
     aio.write(path, clip)
     spent = 0.0 if dec == "reuse" else seconds
-    return {"candidate_path": str(path), "candidate_meta": meta, "spent_s": state.get("spent_s", 0.0) + spent,
-            "tool_calls": [tool_call(name, role, cell["index"], seconds, clip.duration, est, attempt=attempt, seed=seed)]}
+    return {
+        "candidate_path": str(path),
+        "candidate_meta": meta,
+        "spent_s": state.get("spent_s", 0.0) + spent,
+        "tool_calls": [tool_call(name, role, cell["index"], seconds, clip.duration, est, attempt=attempt, seed=seed)],
+    }
 
 
 def _crossfade_join(a: aio.Audio, b: aio.Audio, seconds: float = 0.5) -> aio.Audio:
@@ -175,7 +241,7 @@ def _crossfade_join(a: aio.Audio, b: aio.Audio, seconds: float = 0.5) -> aio.Aud
     x, y = a.stereo().samples, b.stereo().samples
     n = min(int(seconds * a.sr), len(x), len(y))
     ramp = np.linspace(0, 1, n, dtype=np.float32)[:, None]
-    mid = x[len(x) - n:] * (1 - ramp) + y[:n] * ramp
+    mid = x[len(x) - n :] * (1 - ramp) + y[:n] * ramp
     return aio.Audio(np.concatenate([x[: len(x) - n], mid, y[n:]]), a.sr)
 
 
@@ -195,11 +261,26 @@ def analyze(state: CellState, svc: Services) -> dict:
     t0 = time.perf_counter()
     stored = _stored_analysis(state, svc)
     if stored is not None:
-        best = {"path": state["candidate_path"], "score": stored["quality"]["score"], "analysis": stored,
-                "meta": state.get("candidate_meta", {})}
-        return {"analysis": stored, "best": best,
-                "tool_calls": [tool_call("library-analysis", "analyst", state["cell"]["index"],
-                                         time.perf_counter() - t0, state["cell"]["duration_s"], 0.0)]}
+        best = {
+            "path": state["candidate_path"],
+            "score": stored["quality"]["score"],
+            "analysis": stored,
+            "meta": state.get("candidate_meta", {}),
+        }
+        return {
+            "analysis": stored,
+            "best": best,
+            "tool_calls": [
+                tool_call(
+                    "library-analysis",
+                    "analyst",
+                    state["cell"]["index"],
+                    time.perf_counter() - t0,
+                    state["cell"]["duration_s"],
+                    0.0,
+                )
+            ],
+        }
     listener = svc.registry.pick("analyst", "quality")
     clip = aio.read(state["candidate_path"])
     a = listener.run(clip, state["brief"])
@@ -208,24 +289,50 @@ def analyze(state: CellState, svc: Services) -> dict:
     best = state.get("best")
     score = a["quality"]["score"]
     if best is None or score > best["score"]:
-        best = {"path": state["candidate_path"], "score": score, "analysis": analysis, "meta": state.get("candidate_meta", {})}
-    return {"analysis": analysis, "best": best, "spent_s": state.get("spent_s", 0.0) + seconds,
-            "tool_calls": [tool_call(listener.name, "analyst", state["cell"]["index"], seconds, clip.duration,
-                                     listener.cost.estimate(clip.duration))]}
+        best = {
+            "path": state["candidate_path"],
+            "score": score,
+            "analysis": analysis,
+            "meta": state.get("candidate_meta", {}),
+        }
+    return {
+        "analysis": analysis,
+        "best": best,
+        "spent_s": state.get("spent_s", 0.0) + seconds,
+        "tool_calls": [
+            tool_call(
+                listener.name,
+                "analyst",
+                state["cell"]["index"],
+                seconds,
+                clip.duration,
+                listener.cost.estimate(clip.duration),
+            )
+        ],
+    }
 
 
 def gatekeep(state: CellState, svc: Services) -> dict:
     s = svc.settings
     q = state["analysis"]["quality"]
     est = _regen_estimate(state, svc)
-    j = gatekeeper.judgment(score=q["score"], components=q["components"], threshold=s.quality_threshold,
-                            attempt=state.get("attempt", 0), max_retries=s.max_retries,
-                            remaining_s=_remaining(state), regen_estimate_s=est)
+    j = gatekeeper.judgment(
+        score=q["score"],
+        components=q["components"],
+        threshold=s.quality_threshold,
+        attempt=state.get("attempt", 0),
+        max_retries=s.max_retries,
+        remaining_s=_remaining(state),
+        regen_estimate_s=est,
+    )
     v = svc.brain.decide(j)
     out: dict = {"gate": v.choice, "verdicts": [_tag(v, state)]}
     if v.choice == "regenerate":
         out["attempt"] = state.get("attempt", 0) + 1
-        out["params"] = {**state.get("params", {}), **gatekeeper.adjustments(q["components"], state["brief"], out["attempt"])}
+        out["params"] = {
+            **state.get("params", {}),
+            **gatekeeper.adjustments(q["components"], state["brief"], out["attempt"]),
+        }
         if state["decision"] in ("reuse", "enhance"):
             out["decision"] = "generate"
     return out
@@ -239,20 +346,38 @@ def check_continuity(state: CellState, svc: Services) -> dict:
 
     snd = aio.read(state["best"]["path"])
     mood = a.get("mood") if isinstance(a.get("mood"), dict) else {}
-    clip = {"key": a.get("key"), "mode": a.get("mode"), "tempo_bpm": a.get("tempo_bpm"),
-            "key_confidence": mood.get("key_confidence", 1.0),
-            "embedding": a.get("embedding"), "mood": state["brief"]["mood"],
-            "centroid_hz": centroid_hz(snd.samples, snd.sr)}
+    clip = {
+        "key": a.get("key"),
+        "mode": a.get("mode"),
+        "tempo_bpm": a.get("tempo_bpm"),
+        "key_confidence": mood.get("key_confidence", 1.0),
+        "embedding": a.get("embedding"),
+        "mood": state["brief"]["mood"],
+        "centroid_hz": centroid_hz(snd.samples, snd.sr),
+    }
     fit, comps, targets = continuity.fit_components(clip, body)
     est = _regen_estimate(state, svc)
-    j = continuity.judgment(fit=fit, components=comps, targets=targets, body_size=len(body),
-                            project=state.get("project") or state.get("session"), revision=state.get("revision", 0),
-                            max_revisions=s.max_revisions, remaining_s=_remaining(state), revise_estimate_s=est)
+    j = continuity.judgment(
+        fit=fit,
+        components=comps,
+        targets=targets,
+        body_size=len(body),
+        project=state.get("project") or state.get("session"),
+        revision=state.get("revision", 0),
+        max_revisions=s.max_revisions,
+        remaining_s=_remaining(state),
+        revise_estimate_s=est,
+    )
     v = svc.brain.decide(j)
     out: dict = {"continuity": v.choice, "verdicts": [_tag(v, state)]}
     if v.choice == "revise":
-        out.update(revision=state.get("revision", 0) + 1, params={**state.get("params", {}), **targets},
-                   decision="generate", best=None, attempt=0)
+        out.update(
+            revision=state.get("revision", 0) + 1,
+            params={**state.get("params", {}), **targets},
+            decision="generate",
+            best=None,
+            attempt=0,
+        )
     else:
         out["outcome"] = "ok"
     return out

@@ -5,8 +5,8 @@ from __future__ import annotations
 import platform
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from sonicgrid import __version__
 from sonicgrid import audio as aio
@@ -57,14 +57,30 @@ def model_versions(svc: Services) -> dict:
     llm = getattr(getattr(brain, "llm", None), "name", None)
     from importlib.metadata import version
 
-    return {"sonicgrid": __version__, "langgraph": version("langgraph"), "numpy": numpy.__version__,
-            "python": platform.python_version(), "brain": brain.name, "llm": llm,
-            "brain_note": brain.note, "tools": tools}
+    return {
+        "sonicgrid": __version__,
+        "langgraph": version("langgraph"),
+        "numpy": numpy.__version__,
+        "python": platform.python_version(),
+        "brain": brain.name,
+        "llm": llm,
+        "brain_note": brain.note,
+        "tools": tools,
+    }
 
 
-def make(request: str, settings: Settings, *, seed: int = 0, duration: float | None = None,
-         out: Path | None = None, project: str | None = None, session: str | None = None,
-         history: list[dict] | None = None, on_event: Callable[[str, dict], None] | None = None) -> dict:
+def make(
+    request: str,
+    settings: Settings,
+    *,
+    seed: int = 0,
+    duration: float | None = None,
+    out: Path | None = None,
+    project: str | None = None,
+    session: str | None = None,
+    history: list[dict] | None = None,
+    on_event: Callable[[str, dict], None] | None = None,
+) -> dict:
     """Produce one clip. Raises UserError for anything the user can fix."""
     request = validate_prompt(request)
     validate_duration(duration)
@@ -75,9 +91,17 @@ def make(request: str, settings: Settings, *, seed: int = 0, duration: float | N
     run_dir = out_dir / run_id
     run_dir.mkdir(parents=True, exist_ok=False)
     config = {"configurable": {"thread_id": run_id}, "recursion_limit": 50}
-    init = {"request": request, "run_id": run_id, "run_dir": str(run_dir), "seed": int(seed),
-            "budget_s": float(settings.budget_s), "duration_override": duration, "project": project,
-            "session": session, "history": history or []}
+    init = {
+        "request": request,
+        "run_id": run_id,
+        "run_dir": str(run_dir),
+        "seed": int(seed),
+        "budget_s": float(settings.budget_s),
+        "duration_override": duration,
+        "project": project,
+        "session": session,
+        "history": history or [],
+    }
     t0 = time.perf_counter()
     try:
         _stream(graph, init, config, on_event)
@@ -90,8 +114,10 @@ def make(request: str, settings: Settings, *, seed: int = 0, duration: float | N
 
 
 def _stopped(run_id: str, exc: BaseException) -> UserError:
-    return UserError(f"run {run_id} stopped ({type(exc).__name__}: {exc}); its progress is checkpointed: "
-                     f"continue it with: sonicgrid make --resume {run_id}")
+    return UserError(
+        f"run {run_id} stopped ({type(exc).__name__}: {exc}); its progress is checkpointed: "
+        f"continue it with: sonicgrid make --resume {run_id}"
+    )
 
 
 def continue_run(run_id: str, settings: Settings, *, on_event: Callable[[str, dict], None] | None = None) -> dict:
@@ -141,15 +167,27 @@ def _finish_or_pause(graph, config: dict, svc: Services, run_dir: Path, wall: fl
     waiting = pending_interrupts(graph, config) if svc.settings.approve_over_s is not None else []
     state = graph.get_state(config).values
     if waiting:
-        return {"run_id": state["run_id"], "request": state["request"], "run_dir": str(run_dir),
-                "result": {"status": "awaiting_approval"}, "wall_s": round(wall, 4),
-                "interrupts": [{"id": i.id, **(i.value if isinstance(i.value, dict) else {"question": str(i.value)})}
-                               for i in waiting]}
+        return {
+            "run_id": state["run_id"],
+            "request": state["request"],
+            "run_dir": str(run_dir),
+            "result": {"status": "awaiting_approval"},
+            "wall_s": round(wall, 4),
+            "interrupts": [
+                {"id": i.id, **(i.value if isinstance(i.value, dict) else {"question": str(i.value)})} for i in waiting
+            ],
+        }
     return write_outputs(state, svc, run_dir, wall)
 
 
-def resume(run_id: str, answer, settings: Settings, *, on_event: Callable[[str, dict], None] | None = None,
-           prior_wall_s: float = 0.0) -> dict:
+def resume(
+    run_id: str,
+    answer,
+    settings: Settings,
+    *,
+    on_event: Callable[[str, dict], None] | None = None,
+    prior_wall_s: float = 0.0,
+) -> dict:
     """Answer a paused run's question(s) (the same answer for every pending one) and continue it."""
     from langgraph.types import Command
 
@@ -174,14 +212,26 @@ def _cleanup(run_dir: Path) -> None:
 def write_outputs(state: dict, svc: Services, run_dir: Path, wall: float) -> dict:
     result = state.get("result", {})
     tool_s = sum(c["seconds"] for c in state.get("tool_calls", []))
-    sidecar = {"run_id": state["run_id"], "request": state["request"], "seed": state["seed"],
-               "budget_s": state["budget_s"], "brief": state.get("brief"), "plan": state.get("plan"),
-               "cells": state.get("cells"), "verdicts": state.get("verdicts", []),
-               "tool_calls": state.get("tool_calls", []), "timings": state.get("timings", []),
-               "result": result, "wall_s": round(wall, 4), "tool_s": round(tool_s, 4),
-               "spent_s": round(sum(c.get("spent_s", 0) for c in state.get("cells", [])), 4),
-               "project": state.get("project"), "session": state.get("session"),
-               "models": model_versions(svc), "created": time.time()}
+    sidecar = {
+        "run_id": state["run_id"],
+        "request": state["request"],
+        "seed": state["seed"],
+        "budget_s": state["budget_s"],
+        "brief": state.get("brief"),
+        "plan": state.get("plan"),
+        "cells": state.get("cells"),
+        "verdicts": state.get("verdicts", []),
+        "tool_calls": state.get("tool_calls", []),
+        "timings": state.get("timings", []),
+        "result": result,
+        "wall_s": round(wall, 4),
+        "tool_s": round(tool_s, 4),
+        "spent_s": round(sum(c.get("spent_s", 0) for c in state.get("cells", [])), 4),
+        "project": state.get("project"),
+        "session": state.get("session"),
+        "models": model_versions(svc),
+        "created": time.time(),
+    }
     aio.write_json(run_dir / ("clip.json" if result.get("status") == "ok" else "run.json"), sidecar)
     aio.write_json(svc.settings.traces_dir / f"{state['run_id']}.json", sidecar | {"run_dir": str(run_dir)})
     return sidecar

@@ -16,6 +16,7 @@ from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
 from sonicgrid.graph.timing import tool_call
 
+
 def intake(state: RunState, svc: Services) -> dict:
     prompt = state["request"]
     brain = svc.brain
@@ -27,12 +28,19 @@ def intake(state: RunState, svc: Services) -> dict:
         if data is not None:
             fields, used = intake_agent.merge_llm_fields(fields, found, data)
         brief = intake_agent.build_brief(fields, found, state.get("duration_override"), state.get("project"))
-        v = Verdict(agent="intake", choice="brief", confidence=0.6 if data else 0.5,
-                    reason=(f"LLM filled {', '.join(used)}; " if used else "") + f"lexicon found {', '.join(found) or 'nothing'}"
-                    + ("" if data else " (LLM answer malformed twice: rules)"),
-                    evidence={"found": found, "llm": data}, allowed=["brief"],
-                    brain="llm" if data else "llm-fallback", latency_ms=(time.perf_counter() - t0) * 1000,
-                    data=brief.model_dump())
+        v = Verdict(
+            agent="intake",
+            choice="brief",
+            confidence=0.6 if data else 0.5,
+            reason=(f"LLM filled {', '.join(used)}; " if used else "")
+            + f"lexicon found {', '.join(found) or 'nothing'}"
+            + ("" if data else " (LLM answer malformed twice: rules)"),
+            evidence={"found": found, "llm": data},
+            allowed=["brief"],
+            brain="llm" if data else "llm-fallback",
+            latency_ms=(time.perf_counter() - t0) * 1000,
+            data=brief.model_dump(),
+        )
     else:
         brief, v = intake_agent.rules_intake(prompt, state.get("duration_override"), state.get("project"))
     return {"brief": brief.model_dump(), "verdicts": [v.model_dump() | {"cell": None, "attempt": 0}]}
@@ -40,8 +48,10 @@ def intake(state: RunState, svc: Services) -> dict:
 
 def plan(state: RunState, svc: Services) -> dict:
     brief = Brief(**state["brief"])
-    cells = [{"index": i, "section": brief.section, "layer": layer, "duration_s": brief.duration_s, "start_s": 0.0}
-             for i, layer in enumerate(brief.layers)]
+    cells = [
+        {"index": i, "section": brief.section, "layer": layer, "duration_s": brief.duration_s, "start_s": 0.0}
+        for i, layer in enumerate(brief.layers)
+    ]
     return {"plan": cells}
 
 
@@ -58,8 +68,11 @@ def resolve_reference(brief: dict, state: RunState, svc: Services) -> dict | Non
             rec = lib.get(turn["clip_id"])
             if rec:
                 return rec
-    where = {"session": state["session"]} if state.get("session") else (
-        {"project": state["project"]} if state.get("project") else None)
+    where = (
+        {"session": state["session"]}
+        if state.get("session")
+        else ({"project": state["project"]} if state.get("project") else None)
+    )
     return lib.last(where) if where else None
 
 
@@ -83,11 +96,19 @@ def finish(state: RunState, svc: Services) -> dict:
         analysis = listener.run(final, state["brief"])
     score = float(np.mean([c["score"] for c in done]))
     clip_id = store_clip(svc, state, final, analysis, score, done)
-    return {"result": {"status": "ok", "path": str(wav), "clip_id": clip_id, "score": round(score, 2),
-                       "mastering": mastering, "duration_s": round(final.duration, 3),
-                       "analysis": {k: v for k, v in analysis.items() if k != "embedding"},
-                       "finish_s": round(time.perf_counter() - t0, 4)},
-            "tool_calls": calls}
+    return {
+        "result": {
+            "status": "ok",
+            "path": str(wav),
+            "clip_id": clip_id,
+            "score": round(score, 2),
+            "mastering": mastering,
+            "duration_s": round(final.duration, 3),
+            "analysis": {k: v for k, v in analysis.items() if k != "embedding"},
+            "finish_s": round(time.perf_counter() - t0, 4),
+        },
+        "tool_calls": calls,
+    }
 
 
 def _reused_master(done: list[dict], svc: Services) -> tuple[aio.Audio | None, dict | None]:
@@ -102,9 +123,14 @@ def _reused_master(done: list[dict], svc: Services) -> tuple[aio.Audio | None, d
     lufs, tp = loudness_lufs(clip), true_peak_dbfs(clip.samples)
     if abs(lufs - svc.settings.target_lufs) > 0.5 or tp > svc.settings.true_peak_dbfs + 0.05:
         return None, None
-    return clip, {"lufs_in": round(lufs, 2), "lufs_out": round(lufs, 2), "true_peak_dbtp": round(tp, 2),
-                  "target_lufs": svc.settings.target_lufs, "ceiling_dbtp": svc.settings.true_peak_dbfs,
-                  "note": "reused library clip, already mastered"}
+    return clip, {
+        "lufs_in": round(lufs, 2),
+        "lufs_out": round(lufs, 2),
+        "true_peak_dbtp": round(tp, 2),
+        "target_lufs": svc.settings.target_lufs,
+        "ceiling_dbtp": svc.settings.true_peak_dbfs,
+        "note": "reused library clip, already mastered",
+    }
 
 
 def _mix_and_master(done: list[dict], state: RunState, svc: Services, calls: list[dict]) -> tuple[aio.Audio, dict]:
@@ -114,8 +140,9 @@ def _mix_and_master(done: list[dict], state: RunState, svc: Services, calls: lis
     segments = []
     for c in done:  # every segment is enhanced: speech by a voice enhancer, the rest by a music one
         seg = aio.read(c["path"])
-        seg = _apply(svc, "enhancer", "voice" if c["cell"]["layer"] == "voice" else "music", seg, state, calls,
-                     c["index"])
+        seg = _apply(
+            svc, "enhancer", "voice" if c["cell"]["layer"] == "voice" else "music", seg, state, calls, c["index"]
+        )
         segments.append(Cell(layer=c["cell"]["layer"], audio=seg, start_s=float(c["cell"].get("start_s", 0.0))))
     tempo = next((c.get("analysis", {}).get("tempo_bpm") for c in done if c.get("analysis", {}).get("tempo_bpm")), None)
     mixed, _stems, _placement = mix(segments, sr, tempo)
@@ -126,13 +153,22 @@ def _mix_and_master(done: list[dict], state: RunState, svc: Services, calls: lis
     from sonicgrid.tools.enhancers.master import master as master_fn
 
     final, mastering = master_fn(mixed, svc.settings.target_lufs, svc.settings.true_peak_dbfs)
-    calls.append(tool_call(master.name if master else "master-chain", "master", None, time.perf_counter() - tm,
-                           final.duration, master.cost.estimate(final.duration) if master else 0.0))
+    calls.append(
+        tool_call(
+            master.name if master else "master-chain",
+            "master",
+            None,
+            time.perf_counter() - tm,
+            final.duration,
+            master.cost.estimate(final.duration) if master else 0.0,
+        )
+    )
     return final, mastering
 
 
-def _apply(svc: Services, role: str, capability: str, audio: aio.Audio, state: RunState, calls: list[dict],
-           cell: int | None) -> aio.Audio:
+def _apply(
+    svc: Services, role: str, capability: str, audio: aio.Audio, state: RunState, calls: list[dict], cell: int | None
+) -> aio.Audio:
     """Run the registry's first available tool for (role, capability) on audio; record the call."""
     tool = svc.registry.pick(role, capability)
     if tool is None:
@@ -140,9 +176,20 @@ def _apply(svc: Services, role: str, capability: str, audio: aio.Audio, state: R
     from sonicgrid.tools.base import GenRequest
 
     t0 = time.perf_counter()
-    out = tool.run(GenRequest(prompt="", brief=state["brief"], layer="mix", section="", duration_s=audio.duration,
-                              seed=0, audio_prompt=audio)).audio
-    calls.append(tool_call(tool.name, role, cell, time.perf_counter() - t0, audio.duration, tool.cost.estimate(audio.duration)))
+    out = tool.run(
+        GenRequest(
+            prompt="",
+            brief=state["brief"],
+            layer="mix",
+            section="",
+            duration_s=audio.duration,
+            seed=0,
+            audio_prompt=audio,
+        )
+    ).audio
+    calls.append(
+        tool_call(tool.name, role, cell, time.perf_counter() - t0, audio.duration, tool.cost.estimate(audio.duration))
+    )
     return out
 
 
@@ -154,21 +201,37 @@ def store_clip(svc: Services, state: RunState, final: aio.Audio, analysis: dict,
     layers = [c["cell"]["layer"] for c in done]
     parents = [c["source_id"] for c in done if c.get("source_id")]
     mood = analysis.get("mood", {})
-    meta = {"run_id": state["run_id"], "prompt": brief["prompt"], "mood": brief["mood"],
-            "mood_estimate": mood.get("label") if isinstance(mood, dict) else None,
-            "section": brief["section"], "layer": "+".join(layers), "layers": layers,
-            "key": analysis.get("key"), "mode": analysis.get("mode"), "tempo_bpm": analysis.get("tempo_bpm"),
-            "quality": round(score, 2), "tags": analysis.get("tags"), "project": state.get("project"),
-            "session": state.get("session"), "parent": parents[0] if parents else None,
-            "cost_s": round(sum(c.get("spent_s", 0.0) for c in done), 4), "embedding": analysis.get("embedding"),
-            "decision": done[0].get("decision"), "seed": state["seed"],
-            "centroid_hz": centroid_hz(final.samples, final.sr),
-            # a single generated cell's arrangement (key, tempo, progression, parts, seed): "extend" carries it on
-            "arrangement": done[0].get("meta", {}).get("arrangement") if len(done) == 1 else None,
-            # what the analysts heard, so a later reuse is judged without listening again
-            "analysis": {k: analysis[k] for k in ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "tags")
-                         if k in analysis}}
-    text = f"{brief['prompt']} | {brief['mood']} {brief['section']} {' '.join(layers)} | key {meta['key']} {meta['mode']}"
+    meta = {
+        "run_id": state["run_id"],
+        "prompt": brief["prompt"],
+        "mood": brief["mood"],
+        "mood_estimate": mood.get("label") if isinstance(mood, dict) else None,
+        "section": brief["section"],
+        "layer": "+".join(layers),
+        "layers": layers,
+        "key": analysis.get("key"),
+        "mode": analysis.get("mode"),
+        "tempo_bpm": analysis.get("tempo_bpm"),
+        "quality": round(score, 2),
+        "tags": analysis.get("tags"),
+        "project": state.get("project"),
+        "session": state.get("session"),
+        "parent": parents[0] if parents else None,
+        "cost_s": round(sum(c.get("spent_s", 0.0) for c in done), 4),
+        "embedding": analysis.get("embedding"),
+        "decision": done[0].get("decision"),
+        "seed": state["seed"],
+        "centroid_hz": centroid_hz(final.samples, final.sr),
+        # a single generated cell's arrangement (key, tempo, progression, parts, seed): "extend" carries it on
+        "arrangement": done[0].get("meta", {}).get("arrangement") if len(done) == 1 else None,
+        # what the analysts heard, so a later reuse is judged without listening again
+        "analysis": {
+            k: analysis[k] for k in ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "tags") if k in analysis
+        },
+    }
+    text = (
+        f"{brief['prompt']} | {brief['mood']} {brief['section']} {' '.join(layers)} | key {meta['key']} {meta['mode']}"
+    )
     vec = analysis.get("embedding")
     if not vec:  # a multi-cell mix is analysed above; a single cell's analysis always carries one
         from sonicgrid.memory.maintenance import analyse

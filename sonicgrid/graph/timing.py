@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 def timed(name: str, fn: Callable[..., dict]) -> Callable[..., dict]:
@@ -15,13 +15,20 @@ def timed(name: str, fn: Callable[..., dict]) -> Callable[..., dict]:
         cell = state.get("cell", {}).get("index") if isinstance(state, dict) else None
         update = dict(update)
         update["timings"] = list(update.get("timings", [])) + [
-            {"node": name, "cell": cell, "ms": round((time.perf_counter() - t0) * 1000, 2)}]
+            {"node": name, "cell": cell, "ms": round((time.perf_counter() - t0) * 1000, 2)}
+        ]
         return update
 
     return node
 
 
-def tool_call(tool, role: str, cell: int | None, seconds: float, audio_s: float, estimate_s: float,
-              **extra) -> dict:
-    return {"tool": tool, "role": role, "cell": cell, "seconds": round(seconds, 4), "audio_s": round(audio_s, 3),
-            "estimate_s": round(estimate_s, 4), **extra}
+def tool_call(tool, role: str, cell: int | None, seconds: float, audio_s: float, estimate_s: float, **extra) -> dict:
+    return {
+        "tool": tool,
+        "role": role,
+        "cell": cell,
+        "seconds": round(seconds, 4),
+        "audio_s": round(audio_s, 3),
+        "estimate_s": round(estimate_s, 4),
+        **extra,
+    }

@@ -51,7 +51,9 @@ class LLMBrain(Brain):
                         ok = False
             except (json.JSONDecodeError, TypeError):
                 data, ok = None, False
-            self.calls.append({"template": template, "attempt": attempt, "ms": round(ms, 1), "raw": raw[:200], "ok": ok})
+            self.calls.append(
+                {"template": template, "attempt": attempt, "ms": round(ms, 1), "raw": raw[:200], "ok": ok}
+            )
             if ok:
                 return data
         return None

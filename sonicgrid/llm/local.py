@@ -10,7 +10,7 @@ from typing import Any
 
 from sonicgrid.errors import ModelUnavailable
 
-_CACHE: dict[tuple, "LocalLLM"] = {}
+_CACHE: dict[tuple, LocalLLM] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -21,7 +21,7 @@ def enum_scaffold(schema: dict) -> tuple[str, str] | None:
     fields = enum_fields(schema)
     if fields is None:
         return None
-    head = '{' + json.dumps(fields[0][0]) + ': "'
+    head = "{" + json.dumps(fields[0][0]) + ': "'
     rules = []
     for i, (_, values) in enumerate(fields):
         alts = " | ".join(json.dumps(str(e)) for e in values)
@@ -52,7 +52,7 @@ def _silence_llama_logs() -> None:
         import llama_cpp
 
         @llama_cpp.llama_log_callback
-        def sink(level, text, user_data):  # noqa: ARG001
+        def sink(level, text, user_data):
             return None
 
         _LOG_SINK = sink  # keep a reference: llama.cpp holds only the C pointer
@@ -69,8 +69,9 @@ class LocalLLM:
             raise ModelUnavailable("llama-cpp-python is not installed (make install builds it)") from exc
         _silence_llama_logs()
         t0 = time.perf_counter()
-        kwargs: dict[str, Any] = dict(model_path=str(path), n_ctx=n_ctx, n_threads=threads,
-                                      n_threads_batch=threads, verbose=False, seed=0)
+        kwargs: dict[str, Any] = dict(
+            model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False, seed=0
+        )
         if lora is not None:
             kwargs["lora_path"] = str(lora)
         try:
@@ -90,7 +91,7 @@ class LocalLLM:
         self.name = Path(path).name + (f"+{Path(lora).name}" if lora else "")
 
     @classmethod
-    def shared(cls, path: Path, lora: Path | None = None, threads: int = 2) -> "LocalLLM":
+    def shared(cls, path: Path, lora: Path | None = None, threads: int = 2) -> LocalLLM:
         key = (str(path), str(lora), threads)
         with _CACHE_LOCK:
             if key not in _CACHE:
@@ -133,8 +134,9 @@ class LocalLLM:
         else returns None and the caller decodes under the grammar."""
         longest = max(len(self.llm.tokenize(v.encode(), add_bos=False, special=False)) for v in values)
         with self._lock:
-            out = self.llm.create_completion(prompt, max_tokens=longest + 1, temperature=0.0, top_k=1, seed=0,
-                                             stop=['"'])
+            out = self.llm.create_completion(
+                prompt, max_tokens=longest + 1, temperature=0.0, top_k=1, seed=0, stop=['"']
+            )
         text = out["choices"][0]["text"]
         return text if text in values else None
 
@@ -146,8 +148,9 @@ class LocalLLM:
                 self._grammars[grammar] = LlamaGrammar.from_string(grammar, verbose=False)
             grammar = self._grammars[grammar]
         with self._lock:
-            out = self.llm.create_completion(prompt, grammar=grammar, max_tokens=max_tokens,
-                                             temperature=0.0, top_k=1, seed=0)
+            out = self.llm.create_completion(
+                prompt, grammar=grammar, max_tokens=max_tokens, temperature=0.0, top_k=1, seed=0
+            )
         return out["choices"][0]["text"]
 
 
@@ -165,9 +168,16 @@ class ServerLLM:
         (servers that take json_schema / response_format, e.g. llama.cpp's native server, vLLM)."""
         import httpx
 
-        head, body = "", {"model": self.model, "max_tokens": max_tokens, "temperature": 0,
-                          "json_schema": schema,
-                          "response_format": {"type": "json_schema", "json_schema": {"name": "verdict", "schema": schema}}}
+        head, body = (
+            "",
+            {
+                "model": self.model,
+                "max_tokens": max_tokens,
+                "temperature": 0,
+                "json_schema": schema,
+                "response_format": {"type": "json_schema", "json_schema": {"name": "verdict", "schema": schema}},
+            },
+        )
         scaffold = enum_scaffold(schema)
         if scaffold is not None:
             head, body["grammar"] = scaffold

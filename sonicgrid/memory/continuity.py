@@ -26,7 +26,7 @@ def centroid_hz(samples: np.ndarray, sr: int) -> float:
     x = np.asarray(samples, np.float32)
     x = x.mean(axis=1) if x.ndim == 2 else x
     n = 4096
-    frames = [x[i:i + n] for i in range(0, max(1, len(x) - n), n)][:200]
+    frames = [x[i : i + n] for i in range(0, max(1, len(x) - n), n)][:200]
     num = den = 0.0
     freqs = np.fft.rfftfreq(n, 1.0 / sr)
     for f in frames:
@@ -71,22 +71,31 @@ def fit(clip: dict, body: list[dict]) -> tuple[float, dict, dict]:
     # A clip with no audible key (drums, speech: key confidence near 0) cannot clash in key.
     if p.get("key") and clip.get("key") and clip.get("key_confidence", 1.0) >= KEY_CONFIDENCE_MIN:
         d = key_distance(clip["key"], clip.get("mode") or "major", p["key"], p["mode"])
-        comps["key"] = {"value": round(max(0.0, 1 - d / 3), 3), "relation": RELATIONS.get(d, f"{d} fifths apart"),
-                        "measured": f"{clip['key']} {clip.get('mode')} vs {p['key']} {p['mode']}"}
+        comps["key"] = {
+            "value": round(max(0.0, 1 - d / 3), 3),
+            "relation": RELATIONS.get(d, f"{d} fifths apart"),
+            "measured": f"{clip['key']} {clip.get('mode')} vs {p['key']} {p['mode']}",
+        }
         targets.update(key=p["key"], mode=p["mode"])
     if p.get("tempo_bpm") and clip.get("tempo_bpm"):
         ratio = float(clip["tempo_bpm"]) / p["tempo_bpm"]
         r = abs(math.log2(ratio))
         r = min(r, abs(r - 1))  # half/double time is related
-        comps["tempo"] = {"value": round(max(0.0, 1 - r * 4), 3), "ratio": round(ratio, 3),
-                          "measured": f"{float(clip['tempo_bpm']):.0f} vs {p['tempo_bpm']:.0f} bpm"}
+        comps["tempo"] = {
+            "value": round(max(0.0, 1 - r * 4), 3),
+            "ratio": round(ratio, 3),
+            "measured": f"{float(clip['tempo_bpm']):.0f} vs {p['tempo_bpm']:.0f} bpm",
+        }
         targets["tempo_bpm"] = p["tempo_bpm"]
     vec = clip.get("embedding")
     if p.get("timbre_centroid") is not None and vec is not None and len(vec) == len(p["timbre_centroid"]):
         c, v = np.asarray(p["timbre_centroid"], float), np.asarray(vec, float)
         cos = float(v @ c / (np.linalg.norm(v) * np.linalg.norm(c) + 1e-9))
-        comps["timbre"] = {"value": round(max(0.0, cos), 3), "distance": round(1 - cos, 3),
-                           "measured": f"cosine {cos:.2f} to the project's timbre centroid"}
+        comps["timbre"] = {
+            "value": round(max(0.0, cos), 3),
+            "distance": round(1 - cos, 3),
+            "measured": f"cosine {cos:.2f} to the project's timbre centroid",
+        }
         if p.get("centroid_hz") and clip.get("centroid_hz"):
             ratio = float(clip["centroid_hz"]) / p["centroid_hz"]
             comps["timbre"]["brightness_ratio"] = round(ratio, 3)
@@ -95,8 +104,11 @@ def fit(clip: dict, body: list[dict]) -> tuple[float, dict, dict]:
             targets["palette"] = {"centroid_hz": p["centroid_hz"]}
     if p.get("mood_point") and clip.get("mood") in MOOD_POINTS:
         drift = math.dist(MOOD_POINTS[clip["mood"]], p["mood_point"])
-        comps["mood"] = {"value": round(max(0.0, 1 - drift / 1.5), 3), "drift": round(drift, 3),
-                         "measured": f"{clip['mood']} vs the project's {p['mood']}"}
+        comps["mood"] = {
+            "value": round(max(0.0, 1 - drift / 1.5), 3),
+            "drift": round(drift, 3),
+            "measured": f"{clip['mood']} vs the project's {p['mood']}",
+        }
     tot = sum(WEIGHTS[k] for k in comps)
     score = sum(WEIGHTS[k] * comps[k]["value"] for k in comps) / tot if tot else 1.0
     return round(float(score), 3), comps, targets

@@ -33,8 +33,7 @@ def _model():
 
 
 def embed_texts(texts: list[str]) -> list[list[float]]:
-    vecs = _model().encode(list(texts), normalize_embeddings=True, convert_to_numpy=True,
-                           show_progress_bar=False)
+    vecs = _model().encode(list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
     return np.asarray(vecs, dtype=np.float32).tolist()
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sonicgrid.audio import Audio
 from sonicgrid.memory import search as ranking
@@ -33,8 +34,9 @@ def make_client(root: Path, url: str | None):
         from urllib.parse import urlparse
 
         u = urlparse(url if "://" in url else f"http://{url}")
-        return chromadb.HttpClient(host=u.hostname or "localhost", port=u.port or 8000,
-                                   ssl=u.scheme == "https", settings=settings)
+        return chromadb.HttpClient(
+            host=u.hostname or "localhost", port=u.port or 8000, ssl=u.scheme == "https", settings=settings
+        )
     (root / "chroma").mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(root / "chroma"), settings=settings)
 
@@ -52,16 +54,19 @@ class ClipLibrary:
         self.journal = Journal(self.root)
         self.client = make_client(self.root, url)
         cfg = {"hnsw": {"space": "cosine"}}
-        self.text = self.client.get_or_create_collection(f"{collection_prefix}_text", embedding_function=None,
-                                                         configuration=cfg)
-        self.audio = self.client.get_or_create_collection(f"{collection_prefix}_audio", embedding_function=None,
-                                                          configuration=cfg)
+        self.text = self.client.get_or_create_collection(
+            f"{collection_prefix}_text", embedding_function=None, configuration=cfg
+        )
+        self.audio = self.client.get_or_create_collection(
+            f"{collection_prefix}_audio", embedding_function=None, configuration=cfg
+        )
         with self.journal.locked():
             self._recover()
 
     # -- writing -------------------------------------------------------------------------
-    def add(self, audio: Audio, meta: dict[str, Any], text: str, audio_vec: list[float],
-            text_vec: list[float] | None = None) -> str:
+    def add(
+        self, audio: Audio, meta: dict[str, Any], text: str, audio_vec: list[float], text_vec: list[float] | None = None
+    ) -> str:
         return self.add_many([(audio, meta, text, audio_vec, text_vec)])[0]
 
     def add_many(self, items: list[tuple], progress: Callable[[int], None] | None = None) -> list[str]:
@@ -77,8 +82,13 @@ class ClipLibrary:
             tvec = tv_by.get(i, it[4] if len(it) > 4 else None)
             digest = digest_of(audio)
             cid = meta.get("id") or f"clip_{uuid.uuid4().hex[:12]}"
-            m = dict(meta, id=cid, sha256=digest, created=meta.get("created", time.time()),
-                     duration_s=round(audio.duration, 3))
+            m = dict(
+                meta,
+                id=cid,
+                sha256=digest,
+                created=meta.get("created", time.time()),
+                duration_s=round(audio.duration, 3),
+            )
             rows.append((cid, digest, audio, flatten(m), text, _vec(avec), _vec(tvec)))
         with self.journal.locked():
             intent = self.journal.begin([(r[0], r[1]) for r in rows])
@@ -87,8 +97,9 @@ class ClipLibrary:
             ids = [r[0] for r in rows]
             self.audio.upsert(ids=ids, embeddings=[r[5] for r in rows], metadatas=[r[3] for r in rows])
             # The text record is the clip's record of truth: written last.
-            self.text.upsert(ids=ids, embeddings=[r[6] for r in rows], metadatas=[r[3] for r in rows],
-                             documents=[r[4] for r in rows])
+            self.text.upsert(
+                ids=ids, embeddings=[r[6] for r in rows], metadatas=[r[3] for r in rows], documents=[r[4] for r in rows]
+            )
             self.journal.done(intent)
         if progress:
             progress(len(rows))
@@ -134,8 +145,13 @@ class ClipLibrary:
     # -- reading -------------------------------------------------------------------------
     def _record(self, clip_id: str, meta: dict, doc: str | None, score: float | None = None) -> dict:
         meta = unflatten(meta)
-        return {"id": clip_id, "meta": meta, "text": doc, "score": score,
-                "path": str(self.store.path_for(meta.get("sha256", "")))}
+        return {
+            "id": clip_id,
+            "meta": meta,
+            "text": doc,
+            "score": score,
+            "path": str(self.store.path_for(meta.get("sha256", ""))),
+        }
 
     def get(self, clip_id: str) -> dict | None:
         r = self.text.get(ids=[clip_id], include=["metadatas", "documents"])
@@ -201,8 +217,16 @@ class ClipLibrary:
                     out[m["project"]] = out.get(m["project"], 0) + 1
         return dict(sorted(out.items()))
 
-    def search(self, text: str, k: int = 5, where: dict | None = None, audio_vec: list[float] | None = None,
-               brief: dict | None = None, text_vec: list[float] | None = None, pool: int | None = None) -> list[dict]:
+    def search(
+        self,
+        text: str,
+        k: int = 5,
+        where: dict | None = None,
+        audio_vec: list[float] | None = None,
+        brief: dict | None = None,
+        text_vec: list[float] | None = None,
+        pool: int | None = None,
+    ) -> list[dict]:
         """Candidates ranked by a combined score (text + audio + metadata), with components and reasons.
 
         `score` is the combined score; `components` holds text/audio/meta similarity 0..1."""
@@ -220,8 +244,15 @@ class ClipLibrary:
         t = self.text.get(ids=ids, include=["embeddings", "metadatas", "documents"])
         avecs = self.audio_vectors(t["ids"]) if audio_vec is not None else {}
         metas = [unflatten(m) for m in t["metadatas"]]
-        ranked = ranking.rank(t["ids"], metas, list(t["embeddings"]), [avecs.get(i) for i in t["ids"]],
-                              text_query=text_vec, audio_query=audio_vec, brief=brief)
+        ranked = ranking.rank(
+            t["ids"],
+            metas,
+            list(t["embeddings"]),
+            [avecs.get(i) for i in t["ids"]],
+            text_query=text_vec,
+            audio_query=audio_vec,
+            brief=brief,
+        )
         pos = {cid: j for j, cid in enumerate(t["ids"])}
         out = []
         for r in ranked[:k]:
@@ -237,10 +268,12 @@ class ClipLibrary:
         when the pool holds fewer than k matches."""
         simple = where and all(not a.startswith("$") and not isinstance(b, dict) for a, b in where.items())
         if simple:
-            r = self.text.query(query_embeddings=[text_vec], n_results=size * 5,
-                                include=["metadatas"])
-            ids = [i for i, m in zip(r["ids"][0], r["metadatas"][0])
-                   if all((m or {}).get(a) == b for a, b in where.items())][:size]
+            r = self.text.query(query_embeddings=[text_vec], n_results=size * 5, include=["metadatas"])
+            ids = [
+                i
+                for i, m in zip(r["ids"][0], r["metadatas"][0])
+                if all((m or {}).get(a) == b for a, b in where.items())
+            ][:size]
             if len(ids) >= k:
                 return ids
         return list(self.text.query(query_embeddings=[text_vec], n_results=size, where=where, include=[])["ids"][0])

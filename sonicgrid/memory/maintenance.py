@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from sonicgrid.memory.records import unflatten
 
@@ -35,8 +35,16 @@ def verify(lib, repair: bool = True, progress: Progress | None = None) -> dict:
         files = lib.store.all_digests()
         total = len(text) + len(audio_ids) + len(files)
         done = 0
-        rep = {"records": len(text), "files": len(files), "recovered": recovered, "missing_file": [],
-               "orphan_vector": [], "missing_vector": [], "orphan_file": [], "repaired": repair}
+        rep = {
+            "records": len(text),
+            "files": len(files),
+            "recovered": recovered,
+            "missing_file": [],
+            "orphan_vector": [],
+            "missing_vector": [],
+            "orphan_file": [],
+            "repaired": repair,
+        }
         referenced = set()
         for cid, m in text.items():
             digest = m.get("sha256", "")
@@ -126,10 +134,22 @@ def import_dir(lib, folder: Path, project: str | None = None, progress: Progress
         tags = a.get("tags", {})
         mood = a["mood"]["label"]
         layer = _layer_from_tags(tags)
-        meta = {"prompt": p.stem, "mood": mood, "mood_estimate": mood, "key": a["key"], "mode": a["mode"],
-                "tempo_bpm": a["tempo_bpm"], "quality": a["quality"]["score"], "tags": tags, "layer": layer,
-                "section": "loop", "project": project, "source": str(p), "cost_s": 0.0,
-                "centroid_hz": centroid_hz(audio.samples, audio.sr)}
+        meta = {
+            "prompt": p.stem,
+            "mood": mood,
+            "mood_estimate": mood,
+            "key": a["key"],
+            "mode": a["mode"],
+            "tempo_bpm": a["tempo_bpm"],
+            "quality": a["quality"]["score"],
+            "tags": tags,
+            "layer": layer,
+            "section": "loop",
+            "project": project,
+            "source": str(p),
+            "cost_s": 0.0,
+            "centroid_hz": centroid_hz(audio.samples, audio.sr),
+        }
         top = " ".join(t for t, v in sorted(tags.items(), key=lambda kv: -kv[1]) if v >= 0.4)
         words = p.stem.replace("_", " ").replace("-", " ")
         text = f"{words} | {mood} {layer} {top} | key {a['key']} {a['mode']}"
@@ -149,6 +169,10 @@ def export(lib, dest: Path, where: dict | None = None) -> dict:
     with open(dest / "library.jsonl", "w") as f:
         for r in recs:
             shutil.copyfile(r["path"], dest / f"{r['id']}.wav")
-            f.write(json.dumps({"id": r["id"], "meta": unflatten(r["meta"]), "text": r["text"],
-                                "audio_vector": vecs.get(r["id"])}) + "\n")
+            f.write(
+                json.dumps(
+                    {"id": r["id"], "meta": unflatten(r["meta"]), "text": r["text"], "audio_vector": vecs.get(r["id"])}
+                )
+                + "\n"
+            )
     return {"exported": len(recs), "dest": str(dest)}

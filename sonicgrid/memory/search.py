@@ -70,8 +70,16 @@ def combine(text_sim: float | None, audio_sim: float | None, meta: float | None)
     return sum(WEIGHTS[k] * max(0.0, v) for k, v in present.items()) / tot
 
 
-def rank(ids: list[str], metas: list[dict], text_vecs, audio_vecs, *, text_query=None, audio_query=None,
-         brief: dict | None = None) -> list[dict]:
+def rank(
+    ids: list[str],
+    metas: list[dict],
+    text_vecs,
+    audio_vecs,
+    *,
+    text_query=None,
+    audio_query=None,
+    brief: dict | None = None,
+) -> list[dict]:
     """Score every candidate; returns dicts (id, score, components, reasons) best first."""
     out = []
     for i, cid in enumerate(ids):

@@ -14,8 +14,11 @@ from sonicgrid.brief import SECTION_SECONDS
 
 TONE_STEP = 0.6
 _TONE = re.compile(r"\b(darker|brighter|dark|bright)\b", re.I)
-_FOLLOW = re.compile(r"^\s*(make it|now|add|and|also|again|darker|brighter|longer|shorter|extend|continue|use|same|"
-                     r"but|with|without|no|remove|drop|lose|slower|faster|keep|change|try)\b", re.I)
+_FOLLOW = re.compile(
+    r"^\s*(make it|now|add|and|also|again|darker|brighter|longer|shorter|extend|continue|use|same|"
+    r"but|with|without|no|remove|drop|lose|slower|faster|keep|change|try)\b",
+    re.I,
+)
 _ONLY = re.compile(r"\b(only|just|solo)\b", re.I)
 SECTION_TEXT = {"intro": "intro", "loop": "loop", "build": "build", "outro": "outro", "full": "full track"}
 LAYER_TEXT = {"harmony": "chords", "rhythm": "drums", "atmosphere": "pads", "texture": "texture", "voice": "voice"}

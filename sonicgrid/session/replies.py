@@ -11,11 +11,23 @@ def turn_record(turn: dict, summary: dict, n: int) -> dict:
     res = summary.get("result", {})
     verdicts = summary.get("verdicts", [])
     ref = next((v["evidence"].get("reference") for v in verdicts if v["agent"] == "decision"), None)
-    return {**turn, "n": n, "run_id": summary["run_id"], "brief": summary.get("brief"), "status": res.get("status"),
-            "message": res.get("message"), "clip_id": res.get("clip_id"), "path": res.get("path"),
-            "score": res.get("score"), "duration_s": res.get("duration_s"), "spent_s": summary.get("spent_s", 0.0),
-            "wall_s": summary.get("wall_s", 0.0), "budget_s": summary.get("budget_s"), "reference": ref,
-            "choices": [f"{v['agent']}:{v['choice']}" for v in verdicts if v["agent"] != "intake"]}
+    return {
+        **turn,
+        "n": n,
+        "run_id": summary["run_id"],
+        "brief": summary.get("brief"),
+        "status": res.get("status"),
+        "message": res.get("message"),
+        "clip_id": res.get("clip_id"),
+        "path": res.get("path"),
+        "score": res.get("score"),
+        "duration_s": res.get("duration_s"),
+        "spent_s": summary.get("spent_s", 0.0),
+        "wall_s": summary.get("wall_s", 0.0),
+        "budget_s": summary.get("budget_s"),
+        "reference": ref,
+        "choices": [f"{v['agent']}:{v['choice']}" for v in verdicts if v["agent"] != "intake"],
+    }
 
 
 def made(t: dict) -> str:
@@ -24,8 +36,10 @@ def made(t: dict) -> str:
     b = t["brief"]
     decided = ", ".join(dict.fromkeys(c.split(":")[1] for c in t["choices"] if c.startswith("decision:")))
     ref = f"; building on {t['reference']}" if t.get("reference") else ""
-    return (f"{t['clip_id']}: {t['duration_s']:.1f}s {b['mood']} {b['section']} ({', '.join(b['layers'])}), "
-            f"score {t['score']:.1f}/10, decided {decided}{ref} -> {t['path']}")
+    return (
+        f"{t['clip_id']}: {t['duration_s']:.1f}s {b['mood']} {b['section']} ({', '.join(b['layers'])}), "
+        f"score {t['score']:.1f}/10, decided {decided}{ref} -> {t['path']}"
+    )
 
 
 def load_trace(run_id: str, settings: Settings) -> dict | None:
@@ -40,15 +54,25 @@ def explain(turn: dict | None, settings: Settings) -> str:
     if trace is None:
         return f"the trace of run {turn['run_id']} is gone from {settings.traces_dir}"
     b = trace.get("brief") or {}
-    lines = [f"For {turn['text']!r} (run {turn['run_id']}) I read the request as {trace['request']!r}: "
-             f"{b.get('mood')} {b.get('section')}, {b.get('duration_s', 0):g}s, {', '.join(b.get('layers', []))}"
-             + (f"; carried over from the last clip, changed: {', '.join(turn['notes'])}" if turn.get("notes") else "")]
+    lines = [
+        f"For {turn['text']!r} (run {turn['run_id']}) I read the request as {trace['request']!r}: "
+        f"{b.get('mood')} {b.get('section')}, {b.get('duration_s', 0):g}s, {', '.join(b.get('layers', []))}"
+        + (f"; carried over from the last clip, changed: {', '.join(turn['notes'])}" if turn.get("notes") else "")
+    ]
     for v in trace["verdicts"]:
         where = "" if v.get("cell") is None else f" (cell {v['cell']}, attempt {v.get('attempt', 0)})"
-        lines.append(f"- {v['agent']}{where}: {v['choice']} at confidence {v['confidence']:.2f}, "
-                     f"{v.get('brain', 'rules')} brain: {v['reason']}")
+        lines.append(
+            f"- {v['agent']}{where}: {v['choice']} at confidence {v['confidence']:.2f}, "
+            f"{v.get('brain', 'rules')} brain: {v['reason']}"
+        )
     res = trace.get("result", {})
-    lines.append(f"Result: {res.get('status')}" + (f", {res.get('clip_id')} scored {res.get('score')}/10" if
-                                                   res.get("status") == "ok" else f": {res.get('message')}")
-                 + f"; compute {trace.get('spent_s', 0):.2f}s of {trace.get('budget_s', 0):g}s budget.")
+    lines.append(
+        f"Result: {res.get('status')}"
+        + (
+            f", {res.get('clip_id')} scored {res.get('score')}/10"
+            if res.get("status") == "ok"
+            else f": {res.get('message')}"
+        )
+        + f"; compute {trace.get('spent_s', 0):.2f}s of {trace.get('budget_s', 0):g}s budget."
+    )
     return "\n".join(lines)

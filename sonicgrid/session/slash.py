@@ -6,10 +6,17 @@ import shutil
 import subprocess
 from pathlib import Path
 
-HELP = ("/undo (forget the last clip), /budget (compute spent), /play (play the last clip, or print its path), "
-        "/save [NAME] (copy the last clip into the output dir), /history, /help, /quit")
-PLAYERS = (("ffplay", ["-nodisp", "-autoexit", "-loglevel", "quiet"]), ("paplay", []), ("aplay", ["-q"]),
-           ("afplay", []), ("play", ["-q"]))
+HELP = (
+    "/undo (forget the last clip), /budget (compute spent), /play (play the last clip, or print its path), "
+    "/save [NAME] (copy the last clip into the output dir), /history, /help, /quit"
+)
+PLAYERS = (
+    ("ffplay", ["-nodisp", "-autoexit", "-loglevel", "quiet"]),
+    ("paplay", []),
+    ("aplay", ["-q"]),
+    ("afplay", []),
+    ("play", ["-q"]),
+)
 
 
 def player() -> list[str] | None:
@@ -51,8 +58,9 @@ def budget(_arg: str, turns: list[dict], ctx) -> dict:
     per = ctx.settings.budget_s
     spent = sum(t.get("spent_s") or 0.0 for t in turns)
     lines = [f"budget {per:g}s of compute per request; this session spent {spent:.2f}s over {len(turns)} turns"]
-    lines += [f"  turn {t['n']}: {t.get('spent_s', 0):.2f}s of {t.get('budget_s') or per:g}s ({t['text']!r})"
-              for t in turns]
+    lines += [
+        f"  turn {t['n']}: {t.get('spent_s', 0):.2f}s of {t.get('budget_s') or per:g}s ({t['text']!r})" for t in turns
+    ]
     return {"reply": "\n".join(lines)}
 
 

@@ -8,9 +8,10 @@ an ordinary state update.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TypedDict
+from typing import TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
@@ -27,8 +28,8 @@ class SessionState(TypedDict, total=False):
     session: str
     input: str
     route: str
-    turns: list[dict]            # one per produced clip (or failed attempt), oldest first
-    pending: dict | None         # a run waiting for the user's approval
+    turns: list[dict]  # one per produced clip (or failed attempt), oldest first
+    pending: dict | None  # a run waiting for the user's approval
     reply: str
 
 
@@ -60,21 +61,38 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         if notes:
             ctx.say(f"[dim]reading it as: {escape(request)}[/]")
         history = [{"clip_id": t["clip_id"], "request": t["request"]} for t in turns if t.get("clip_id")]
-        summary = make(request, ctx.settings, seed=ctx.seed + len(turns), out=ctx.out, project=ctx.project,
-                       session=state["session"], history=history)
+        summary = make(
+            request,
+            ctx.settings,
+            seed=ctx.seed + len(turns),
+            out=ctx.out,
+            project=ctx.project,
+            session=state["session"],
+            history=history,
+        )
         return _settle(state, {"text": state["input"], "request": request, "notes": notes}, summary)
 
     def approve(state: SessionState) -> dict:
         pending = state["pending"]
-        answer = interrupt({"question": "; ".join(i["question"] for i in pending["interrupts"]) + " [y/n]",
-                            "run_id": pending["run_id"]})
+        answer = interrupt(
+            {
+                "question": "; ".join(i["question"] for i in pending["interrupts"]) + " [y/n]",
+                "run_id": pending["run_id"],
+            }
+        )
         summary = resume(pending["run_id"], answer, ctx.settings, prior_wall_s=pending.get("wall_s", 0.0))
         return _settle(state, pending["turn"], summary)
 
     def _settle(state: SessionState, turn: dict, summary: dict) -> dict:
         if summary["result"].get("status") == "awaiting_approval":
-            return {"pending": {"run_id": summary["run_id"], "interrupts": summary["interrupts"], "turn": turn,
-                                "wall_s": summary.get("wall_s", 0.0)}}
+            return {
+                "pending": {
+                    "run_id": summary["run_id"],
+                    "interrupts": summary["interrupts"],
+                    "turn": turn,
+                    "wall_s": summary.get("wall_s", 0.0),
+                }
+            }
         record = replies.turn_record(turn, summary, len(state.get("turns") or []) + 1)
         return {"turns": list(state.get("turns") or []) + [record], "pending": None, "reply": replies.made(record)}
 
@@ -86,12 +104,18 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         return slash.run(state["input"].strip(), state, ctx)
 
     g = StateGraph(SessionState)
-    for name, fn in (("route", route), ("produce", produce), ("approve", approve), ("explain", explain),
-                     ("command", command)):
+    for name, fn in (
+        ("route", route),
+        ("produce", produce),
+        ("approve", approve),
+        ("explain", explain),
+        ("command", command),
+    ):
         g.add_node(name, fn)
     g.add_edge(START, "route")
-    g.add_conditional_edges("route", lambda s: s["route"], {"produce": "produce", "explain": "explain",
-                                                           "command": "command"})
+    g.add_conditional_edges(
+        "route", lambda s: s["route"], {"produce": "produce", "explain": "explain", "command": "command"}
+    )
     waiting = {"ask": "approve", "done": END}
     g.add_conditional_edges("produce", lambda s: "ask" if s.get("pending") else "done", waiting)
     g.add_conditional_edges("approve", lambda s: "ask" if s.get("pending") else "done", waiting)

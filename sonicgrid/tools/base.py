@@ -57,7 +57,15 @@ class Tool:
 
     def describe(self) -> dict[str, Any]:
         ok, where = self.available()
-        return {"name": self.name, "role": self.role, "capabilities": sorted(self.capabilities),
-                "available": ok, "where": where, "cost_per_audio_s": self.cost.per_audio_s,
-                "overhead_s": self.cost.overhead_s, "device": self.cost.device,
-                "embedded": self.embedded, "version": self.version}
+        return {
+            "name": self.name,
+            "role": self.role,
+            "capabilities": sorted(self.capabilities),
+            "available": ok,
+            "where": where,
+            "cost_per_audio_s": self.cost.per_audio_s,
+            "overhead_s": self.cost.overhead_s,
+            "device": self.cost.device,
+            "embedded": self.embedded,
+            "version": self.version,
+        }

@@ -10,16 +10,17 @@ Nothing here ever downloads unless the user asked for it.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import importlib.util
 import os
 import threading
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, ClassVar
 
 from sonicgrid.errors import ModelUnavailable, UserError
+from sonicgrid.tools.base import CostModel
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class RealModelTool:
     """
 
     spec: ModelSpec
-    costs: dict
+    costs: ClassVar[dict[str, CostModel]]
     embedded = False
 
     def located(self) -> Located:
@@ -185,8 +186,10 @@ class RealModelTool:
         if not loc.found:
             raise ModelUnavailable(f"{self.name}: {loc.where}")  # type: ignore[attr-defined]
         dev = device()
-        return load_once((self.spec.hub_id, loc.source, dev, str(dtype(dev))),
-                         lambda: self._load(loc.source, loc.local_files_only, dev))
+        return load_once(
+            (self.spec.hub_id, loc.source, dev, str(dtype(dev))),
+            lambda: self._load(loc.source, loc.local_files_only, dev),
+        )
 
     def _load(self, src: str, local_files_only: bool, dev: str):  # pragma: no cover - abstract
         raise NotImplementedError

@@ -61,8 +61,8 @@ def mix(cells: list[Cell], sr: int, tempo_bpm: float | None = None) -> tuple[Aud
         gl, gr = pan_gains(pan)
         buf = stems.setdefault(c.layer, np.zeros((frames, 2), np.float32))
         x = a.samples * g
-        buf[off:off + len(x), 0] += x[:, 0] * gl
-        buf[off:off + len(x), 1] += x[:, 1] * gr
+        buf[off : off + len(x), 0] += x[:, 0] * gl
+        buf[off : off + len(x), 1] += x[:, 1] * gr
         report.append({"layer": c.layer, "start_s": round(off / sr, 4), "gain": round(g, 4), "pan": pan})
     total = np.zeros((frames, 2), np.float32)
     for s in stems.values():

@@ -30,12 +30,27 @@ class DeclaredSlot(Tool):
 
 
 SLOTS = [
-    DeclaredSlot("mustango", "generator", {"layer:harmony", "layer:rhythm", "text-to-music"},
-                 "declare-lab/mustango", "not configured: add sonicgrid/tools/generators/mustango.py"),
-    DeclaredSlot("tangoflux", "generator", {"layer:atmosphere", "layer:texture", "text-to-audio"},
-                 "declare-lab/TangoFlux", "not configured: add sonicgrid/tools/generators/tangoflux.py"),
-    DeclaredSlot("lfm2-audio", "generator", {"layer:voice", "speech-to-speech"},
-                 "LiquidAI/LFM2-Audio-1.5B", "parked: add sonicgrid/tools/voice/lfm2_audio.py"),
+    DeclaredSlot(
+        "mustango",
+        "generator",
+        {"layer:harmony", "layer:rhythm", "text-to-music"},
+        "declare-lab/mustango",
+        "not configured: add sonicgrid/tools/generators/mustango.py",
+    ),
+    DeclaredSlot(
+        "tangoflux",
+        "generator",
+        {"layer:atmosphere", "layer:texture", "text-to-audio"},
+        "declare-lab/TangoFlux",
+        "not configured: add sonicgrid/tools/generators/tangoflux.py",
+    ),
+    DeclaredSlot(
+        "lfm2-audio",
+        "generator",
+        {"layer:voice", "speech-to-speech"},
+        "LiquidAI/LFM2-Audio-1.5B",
+        "parked: add sonicgrid/tools/voice/lfm2_audio.py",
+    ),
 ]
 
 
@@ -44,17 +59,26 @@ def real_tools(sr: int = 44100) -> list[Tool]:
     from sonicgrid.tools.analysts.aesthetics import AestheticsAnalyst
     from sonicgrid.tools.analysts.ast_tags import ASTTagger
     from sonicgrid.tools.analysts.combined import CombinedListener
+    from sonicgrid.tools.analysts.emotion import EmotionAnalyst
     from sonicgrid.tools.enhancers.resemble import ResembleEnhance
     from sonicgrid.tools.generators.musicgen import MusicGen
     from sonicgrid.tools.generators.riffusion import Riffusion
     from sonicgrid.tools.vocoders.bigvgan import BigVGANVocoder
     from sonicgrid.tools.voice.fastspeech import TransformersTTS
-    from sonicgrid.tools.analysts.emotion import EmotionAnalyst
 
     tagger, emotion, aes = ASTTagger(), EmotionAnalyst(), AestheticsAnalyst()
-    return [MusicGen(stereo=True), MusicGen(stereo=False), Riffusion(), TransformersTTS(),
-            CombinedListener(tagger, emotion, aes), tagger, emotion, aes,
-            ResembleEnhance(), BigVGANVocoder()]
+    return [
+        MusicGen(stereo=True),
+        MusicGen(stereo=False),
+        Riffusion(),
+        TransformersTTS(),
+        CombinedListener(tagger, emotion, aes),
+        tagger,
+        emotion,
+        aes,
+        ResembleEnhance(),
+        BigVGANVocoder(),
+    ]
 
 
 def register_all(reg) -> None:

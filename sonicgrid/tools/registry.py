@@ -48,17 +48,28 @@ class Registry:
 def default_registry(sr: int = 44100) -> Registry:
     """Embedded defaults, with real-model adapters first where their modules register them."""
     from sonicgrid.tools.analysts.listen import EmbeddedListener
-    from sonicgrid.tools.enhancers.master import Mastering
-    from sonicgrid.tools.generators.noise import NoiseTexture
     from sonicgrid.tools.enhancers.deepfilter import DeepFilterVoice
+    from sonicgrid.tools.enhancers.master import Mastering
     from sonicgrid.tools.enhancers.music import MusicEnhancer
+    from sonicgrid.tools.generators.noise import NoiseTexture
     from sonicgrid.tools.generators.painter import SpectralPainter
     from sonicgrid.tools.generators.soundfont import SoundFontComposer
     from sonicgrid.tools.vocoders.griffinlim import GriffinLimVocoder
     from sonicgrid.tools.voice.piper import PiperVoiceTool
 
-    reg = Registry([SpectralPainter(sr), SoundFontComposer(sr), NoiseTexture(sr), PiperVoiceTool(sr),
-                    EmbeddedListener(), MusicEnhancer(), DeepFilterVoice(), GriffinLimVocoder(), Mastering()])
+    reg = Registry(
+        [
+            SpectralPainter(sr),
+            SoundFontComposer(sr),
+            NoiseTexture(sr),
+            PiperVoiceTool(sr),
+            EmbeddedListener(),
+            MusicEnhancer(),
+            DeepFilterVoice(),
+            GriffinLimVocoder(),
+            Mastering(),
+        ]
+    )
     try:  # real-model adapters (optional): each registers itself ahead of the defaults
         from sonicgrid.tools import real_models
     except ImportError:

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-BRIEF_KEYS = ("mood", "section", "duration_s", "tempo_bpm", "key", "mode", "layers", "brightness", "action",
-              "reference")
+BRIEF_KEYS = (
+    "mood",
+    "section",
+    "duration_s",
+    "tempo_bpm",
+    "key",
+    "mode",
+    "layers",
+    "brightness",
+    "action",
+    "reference",
+)
 
 
 def decisions(t: dict) -> dict[str, list[str]]:

@@ -6,8 +6,16 @@ import json
 
 
 def events(t: dict):
-    yield {"type": "run", "run_id": t["run_id"], "request": t.get("request"), "brief": t.get("brief"),
-           "plan": t.get("plan"), "budget_s": t.get("budget_s"), "seed": t.get("seed"), "created": t.get("created")}
+    yield {
+        "type": "run",
+        "run_id": t["run_id"],
+        "request": t.get("request"),
+        "brief": t.get("brief"),
+        "plan": t.get("plan"),
+        "budget_s": t.get("budget_s"),
+        "seed": t.get("seed"),
+        "created": t.get("created"),
+    }
     for x in t.get("timings", []):
         yield {"type": "node", "run_id": t["run_id"], **x}
     for v in t.get("verdicts", []):
@@ -16,8 +24,13 @@ def events(t: dict):
         yield {"type": "tool_call", "run_id": t["run_id"], **c}
     for c in t.get("cells") or []:
         yield {"type": "cell", "run_id": t["run_id"], **{k: v for k, v in c.items() if k != "analysis"}}
-    yield {"type": "result", "run_id": t["run_id"], **(t.get("result") or {}), "wall_s": t.get("wall_s"),
-           "spent_s": t.get("spent_s")}
+    yield {
+        "type": "result",
+        "run_id": t["run_id"],
+        **(t.get("result") or {}),
+        "wall_s": t.get("wall_s"),
+        "spent_s": t.get("spent_s"),
+    }
 
 
 def render(t: dict, fmt: str) -> str:

@@ -10,8 +10,19 @@ import zlib
 import numpy as np
 
 # a dark-to-bright colour ramp (anchors of a magma-like map)
-_RAMP = np.array([[0, 0, 4], [40, 11, 84], [101, 21, 110], [159, 42, 99], [212, 72, 66], [245, 125, 21],
-                  [250, 193, 39], [252, 255, 164]], float)
+_RAMP = np.array(
+    [
+        [0, 0, 4],
+        [40, 11, 84],
+        [101, 21, 110],
+        [159, 42, 99],
+        [212, 72, 66],
+        [245, 125, 21],
+        [250, 193, 39],
+        [252, 255, 164],
+    ],
+    float,
+)
 
 
 def png(rgb: np.ndarray) -> bytes:
@@ -23,8 +34,12 @@ def png(rgb: np.ndarray) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 def mono(samples: np.ndarray) -> np.ndarray:
@@ -44,7 +59,7 @@ def waveform(samples: np.ndarray, width: int = 640, height: int = 96) -> bytes:
                 continue
             lo = int(round(mid - max(0.0, float(c.max())) * mid))
             hi = int(round(mid - min(0.0, float(c.min())) * mid))
-            img[max(0, lo):min(height, hi + 1), i] = (48, 92, 200)
+            img[max(0, lo) : min(height, hi + 1), i] = (48, 92, 200)
     return png(img)
 
 

@@ -36,24 +36,30 @@ def _timeline(t: dict) -> str:
     out = ["<table class='timeline'><tr><th>node</th><th>cell</th><th>ms</th><th style='width:55%'></th></tr>"]
     for x in rows:
         w = max(0.5, 100.0 * x["ms"] / top)
-        out.append(f"<tr class='node'><td>{escape(x['node'])}</td><td>{'' if x.get('cell') is None else x['cell']}"
-                   f"</td><td>{x['ms']:.1f}</td><td><div class='bar' style='width:{w:.1f}%'></div></td></tr>")
+        out.append(
+            f"<tr class='node'><td>{escape(x['node'])}</td><td>{'' if x.get('cell') is None else x['cell']}"
+            f"</td><td>{x['ms']:.1f}</td><td><div class='bar' style='width:{w:.1f}%'></div></td></tr>"
+        )
     return "".join(out) + "</table>"
 
 
 def _verdicts(t: dict) -> str:
-    out = ["<table class='verdicts'><tr><th>#</th><th>agent</th><th>cell</th><th>attempt</th><th>choice</th>"
-           "<th>conf</th><th>brain</th><th>reason</th><th>evidence</th></tr>"]
+    out = [
+        "<table class='verdicts'><tr><th>#</th><th>agent</th><th>cell</th><th>attempt</th><th>choice</th>"
+        "<th>conf</th><th>brain</th><th>reason</th><th>evidence</th></tr>"
+    ]
     for i, v in enumerate(t.get("verdicts", [])):
         c = COLOR.get(v["choice"], "white")
         ev = escape(json.dumps(v.get("evidence") or {}, indent=1, default=str))
         over = f"<br><span class='red'>overridden: {escape(v['overridden'])}</span>" if v.get("overridden") else ""
-        out.append(f"<tr class='verdict' data-agent='{escape(v['agent'])}' data-choice='{escape(v['choice'])}'>"
-                   f"<td>{i + 1}</td><td>{escape(v['agent'])}</td><td>{'' if v.get('cell') is None else v['cell']}</td>"
-                   f"<td>{v.get('attempt', 0)}</td><td class='choice {c}'>{escape(v['choice'])}</td>"
-                   f"<td>{v['confidence']:.2f}</td><td>{escape(str(v.get('brain')))}</td>"
-                   f"<td>{escape(v['reason'])}{over}</td><td><details><summary>evidence</summary><pre>{ev}</pre>"
-                   f"</details></td></tr>")
+        out.append(
+            f"<tr class='verdict' data-agent='{escape(v['agent'])}' data-choice='{escape(v['choice'])}'>"
+            f"<td>{i + 1}</td><td>{escape(v['agent'])}</td><td>{'' if v.get('cell') is None else v['cell']}</td>"
+            f"<td>{v.get('attempt', 0)}</td><td class='choice {c}'>{escape(v['choice'])}</td>"
+            f"<td>{v['confidence']:.2f}</td><td>{escape(str(v.get('brain')))}</td>"
+            f"<td>{escape(v['reason'])}{over}</td><td><details><summary>evidence</summary><pre>{ev}</pre>"
+            f"</details></td></tr>"
+        )
     return "".join(out) + "</table>"
 
 
@@ -69,12 +75,17 @@ def _scores(v: dict | None) -> str:
     if v is None:
         return "<p class='muted'>no gatekeeper verdict for this candidate</p>"
     ev = v.get("evidence") or {}
-    comps = "".join(f"<tr><td>{escape(k)}</td><td>{c.get('value')}</td><td>{escape(str(c.get('measured', '')))}</td>"
-                    f"<td>{c.get('weight', '')}</td></tr>" for k, c in (ev.get("components") or {}).items())
+    comps = "".join(
+        f"<tr><td>{escape(k)}</td><td>{c.get('value')}</td><td>{escape(str(c.get('measured', '')))}</td>"
+        f"<td>{c.get('weight', '')}</td></tr>"
+        for k, c in (ev.get("components") or {}).items()
+    )
     c = COLOR.get(v["choice"], "white")
-    return (f"<p>score <b>{ev.get('score')}</b> / bar {ev.get('threshold')} -> gatekeeper "
-            f"<span class='choice {c}'>{escape(v['choice'])}</span>: {escape(v['reason'])}</p>"
-            f"<table class='scores'><tr><th>component</th><th>value</th><th>measured</th><th>weight</th></tr>{comps}</table>")
+    return (
+        f"<p>score <b>{ev.get('score')}</b> / bar {ev.get('threshold')} -> gatekeeper "
+        f"<span class='choice {c}'>{escape(v['choice'])}</span>: {escape(v['reason'])}</p>"
+        f"<table class='scores'><tr><th>component</th><th>value</th><th>measured</th><th>weight</th></tr>{comps}</table>"
+    )
 
 
 def _clip_block(title: str, path: Path, scores_html: str) -> str:
@@ -83,12 +94,14 @@ def _clip_block(title: str, path: Path, scores_html: str) -> str:
     if not path.is_file():
         return f"<div class='clip'><h3>{escape(title)}</h3><p class='muted'>audio not found: {escape(str(path))}</p>{scores_html}</div>"
     a = aio.read(path)
-    return (f"<div class='clip candidate'><h3>{escape(title)} <span class='muted'>{a.duration:.2f}s, {escape(path.name)}"
-            f"</span></h3><img alt='waveform of {escape(path.name)}' src='data:image/png;base64,{_b64(images.waveform(a.samples))}'>"
-            f"<img alt='spectrogram of {escape(path.name)}' src='data:image/png;base64,"
-            f"{_b64(images.spectrogram(a.samples, a.sr))}'>"
-            f"<audio controls preload='none' src='data:audio/wav;base64,{_b64(images.small_wav(a.samples, a.sr))}'></audio>"
-            f"{scores_html}</div>")
+    return (
+        f"<div class='clip candidate'><h3>{escape(title)} <span class='muted'>{a.duration:.2f}s, {escape(path.name)}"
+        f"</span></h3><img alt='waveform of {escape(path.name)}' src='data:image/png;base64,{_b64(images.waveform(a.samples))}'>"
+        f"<img alt='spectrogram of {escape(path.name)}' src='data:image/png;base64,"
+        f"{_b64(images.spectrogram(a.samples, a.sr))}'>"
+        f"<audio controls preload='none' src='data:audio/wav;base64,{_b64(images.small_wav(a.samples, a.sr))}'></audio>"
+        f"{scores_html}</div>"
+    )
 
 
 def candidates(t: dict) -> list[tuple[str, Path, dict | None]]:
@@ -114,24 +127,36 @@ def candidates(t: dict) -> list[tuple[str, Path, dict | None]]:
 def build(t: dict) -> str:
     res = t.get("result") or {}
     b = t.get("brief") or {}
-    brief_rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(json.dumps(v, default=str))}</td></tr>" for k, v in b.items())
+    brief_rows = "".join(
+        f"<tr><td>{escape(k)}</td><td>{escape(json.dumps(v, default=str))}</td></tr>" for k, v in b.items()
+    )
     blocks = [_clip_block(title, p, _scores(v)) for title, p, v in candidates(t)]
     if res.get("status") == "ok" and res.get("path"):
-        blocks.append(_clip_block("final clip (mixed + mastered)", Path(res["path"]),
-                                  f"<p>final score <b>{res.get('score')}</b>, {escape(str(res.get('clip_id')))}</p>"))
-    status = (f"{escape(str(res.get('clip_id')))}, score {res.get('score')}" if res.get("status") == "ok"
-              else escape(str(res.get("message"))))
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
-            f"<title>SonicGrid trace {escape(t['run_id'])}</title><style>{CSS}</style></head><body>"
-            f"<h1>Run {escape(t['run_id'])}: {escape(repr(t.get('request', '')))}</h1>"
-            f"<p id='result'>result: <b>{escape(str(res.get('status')))}</b> {status}; wall {t.get('wall_s', 0):.2f}s, "
-            f"compute {t.get('spent_s', 0):.3f}s of {t.get('budget_s', 0):g}s budget; brain "
-            f"{escape(str((t.get('models') or {}).get('brain')))}</p>"
-            f"<h2>Brief</h2><table class='brief'>{brief_rows}</table>"
-            f"<h2>Timeline of nodes</h2>{_timeline(t)}"
-            f"<h2>Verdicts ({len(t.get('verdicts', []))})</h2>{_verdicts(t)}"
-            f"<h2>Candidates and the scores that decided</h2>{''.join(blocks) or '<p>no audio</p>'}"
-            f"</body></html>")
+        blocks.append(
+            _clip_block(
+                "final clip (mixed + mastered)",
+                Path(res["path"]),
+                f"<p>final score <b>{res.get('score')}</b>, {escape(str(res.get('clip_id')))}</p>",
+            )
+        )
+    status = (
+        f"{escape(str(res.get('clip_id')))}, score {res.get('score')}"
+        if res.get("status") == "ok"
+        else escape(str(res.get("message")))
+    )
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+        f"<title>SonicGrid trace {escape(t['run_id'])}</title><style>{CSS}</style></head><body>"
+        f"<h1>Run {escape(t['run_id'])}: {escape(repr(t.get('request', '')))}</h1>"
+        f"<p id='result'>result: <b>{escape(str(res.get('status')))}</b> {status}; wall {t.get('wall_s', 0):.2f}s, "
+        f"compute {t.get('spent_s', 0):.3f}s of {t.get('budget_s', 0):g}s budget; brain "
+        f"{escape(str((t.get('models') or {}).get('brain')))}</p>"
+        f"<h2>Brief</h2><table class='brief'>{brief_rows}</table>"
+        f"<h2>Timeline of nodes</h2>{_timeline(t)}"
+        f"<h2>Verdicts ({len(t.get('verdicts', []))})</h2>{_verdicts(t)}"
+        f"<h2>Candidates and the scores that decided</h2>{''.join(blocks) or '<p>no audio</p>'}"
+        f"</body></html>"
+    )
 
 
 def write(t: dict, path: Path) -> Path:

@@ -43,10 +43,19 @@ def _read(p: Path) -> dict:
 def summary(t: dict) -> dict:
     res = t.get("result") or {}
     regen = sum(v["agent"] == "gatekeeper" and v["choice"] == "regenerate" for v in t.get("verdicts", []))
-    return {"run_id": t["run_id"], "request": t.get("request", ""), "status": res.get("status"),
-            "clip_id": res.get("clip_id"), "score": res.get("score"), "verdicts": len(t.get("verdicts", [])),
-            "regenerations": regen, "spent_s": t.get("spent_s", 0.0), "wall_s": t.get("wall_s", 0.0),
-            "brain": (t.get("models") or {}).get("brain"), "created": t.get("created")}
+    return {
+        "run_id": t["run_id"],
+        "request": t.get("request", ""),
+        "status": res.get("status"),
+        "clip_id": res.get("clip_id"),
+        "score": res.get("score"),
+        "verdicts": len(t.get("verdicts", [])),
+        "regenerations": regen,
+        "spent_s": t.get("spent_s", 0.0),
+        "wall_s": t.get("wall_s", 0.0),
+        "brain": (t.get("models") or {}).get("brain"),
+        "created": t.get("created"),
+    }
 
 
 def cell_segments(t: dict, cell: int) -> list[dict]:
@@ -58,7 +67,9 @@ def cell_segments(t: dict, cell: int) -> list[dict]:
     for v in verdicts:
         segs[-1]["verdicts"].append(v)
         if (v["agent"], v["choice"]) in (("gatekeeper", "regenerate"), ("continuity", "revise")):
-            segs.append({"verdicts": [], "calls": [], "kind": "regeneration" if v["agent"] == "gatekeeper" else "revision"})
+            segs.append(
+                {"verdicts": [], "calls": [], "kind": "regeneration" if v["agent"] == "gatekeeper" else "revision"}
+            )
     acts: list[list[dict]] = []
     for c in calls:
         if c.get("role") != "analyst" or not acts:
@@ -67,6 +78,6 @@ def cell_segments(t: dict, cell: int) -> list[dict]:
     with_act = [s for s in segs if any(v["agent"] == "gatekeeper" for v in s["verdicts"])]  # act -> analyze -> gatekeep
     for seg, act in zip(with_act, acts):
         seg["calls"] = act
-    for extra in acts[len(with_act):]:
+    for extra in acts[len(with_act) :]:
         segs[-1]["calls"] += extra
     return [s for s in segs if s["verdicts"] or s["calls"]]

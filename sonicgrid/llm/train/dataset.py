@@ -25,16 +25,22 @@ SEED = 20261125
 @dataclass
 class Example:
     agent: str
-    prompt: str        # everything the model is given, JSON head included
-    answer: str        # the continuation it must decode
-    label: dict        # the fields the answer carries
+    prompt: str  # everything the model is given, JSON head included
+    answer: str  # the continuation it must decode
+    label: dict  # the fields the answer carries
     split: str
     judgment: Judgment | None = field(default=None, repr=False, compare=False)
-    truth: dict | None = None   # intake: the request's true fields
+    truth: dict | None = None  # intake: the request's true fields
 
     def to_json(self) -> dict:
-        return {"agent": self.agent, "prompt": self.prompt, "answer": self.answer, "label": self.label,
-                "split": self.split, "truth": self.truth}
+        return {
+            "agent": self.agent,
+            "prompt": self.prompt,
+            "answer": self.answer,
+            "label": self.label,
+            "split": self.split,
+            "truth": self.truth,
+        }
 
 
 def choice_schema(allowed: list[str]) -> dict:
@@ -45,7 +51,7 @@ def _pair(prompt: str, schema: dict, label: dict) -> tuple[str, str]:
     head, _ = enum_scaffold(schema)
     full = json.dumps({k: label[k] for k in schema["properties"]})
     assert full.startswith(head)
-    return prompt + head, full[len(head):]
+    return prompt + head, full[len(head) :]
 
 
 def agent_example(j: Judgment, split: str) -> Example:

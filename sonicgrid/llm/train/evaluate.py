@@ -33,8 +33,14 @@ def make_llm_brain(kind: str, adapter: Path | None = None, threads: int = 2):
 
 def true_brief(truth: dict) -> dict:
     dur = truth["duration_s"] if truth["duration_s"] is not None else lexicon.default_duration(truth["section"])
-    return {"mood": truth["mood"], "section": truth["section"], "duration_s": dur, "exclude": truth["exclude"],
-            "reference": truth["reference"], "action": truth["action"]}
+    return {
+        "mood": truth["mood"],
+        "section": truth["section"],
+        "duration_s": dur,
+        "exclude": truth["exclude"],
+        "reference": truth["reference"],
+        "action": truth["action"],
+    }
 
 
 def intake_brief(request: str, brain) -> tuple[dict, dict | None]:
@@ -50,8 +56,13 @@ def intake_brief(request: str, brain) -> tuple[dict, dict | None]:
     return b, data
 
 
-def evaluate(examples: list[Example], brain=None, per_agent: int | None = None, intake_n: int | None = None,
-             agents: tuple[str, ...] | None = None) -> dict:
+def evaluate(
+    examples: list[Example],
+    brain=None,
+    per_agent: int | None = None,
+    intake_n: int | None = None,
+    agents: tuple[str, ...] | None = None,
+) -> dict:
     """brain=None: the rules brain. Returns accuracies, counts and latency figures."""
     from sonicgrid.agents.base import RULES
 
@@ -89,8 +100,11 @@ def evaluate(examples: list[Example], brain=None, per_agent: int | None = None, 
     if counts["intake"] and brain is not None:
         out["llm_answer_accuracy"] = {f: round(llm_right[f] / counts["intake"], 3) for f in ("mood", "section")}
     if lat:
-        out["latency_ms"] = {"median": round(statistics.median(lat), 1), "p90": round(sorted(lat)[int(0.9 * (len(lat) - 1))], 1),
-                             "n": len(lat)}
+        out["latency_ms"] = {
+            "median": round(statistics.median(lat), 1),
+            "p90": round(sorted(lat)[int(0.9 * (len(lat) - 1))], 1),
+            "n": len(lat),
+        }
     return out
 
 
@@ -100,5 +114,7 @@ def ceiling(examples: list[Example]) -> dict[str, float]:
     for e in examples:
         if e.agent != "intake":
             by[e.agent][e.prompt][e.answer] += 1
-    return {a: round(sum(max(c.values()) for c in p.values()) / sum(sum(c.values()) for c in p.values()), 3)
-            for a, p in by.items()}
+    return {
+        a: round(sum(max(c.values()) for c in p.values()) / sum(sum(c.values()) for c in p.values()), 3)
+        for a, p in by.items()
+    }

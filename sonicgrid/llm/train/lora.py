@@ -16,7 +16,7 @@ from dataclasses import dataclass
 class TrainConfig:
     rank: int = 8
     alpha: float = 16.0
-    top_layers: int = 8          # LoRA on the last N decoder layers
+    top_layers: int = 8  # LoRA on the last N decoder layers
     targets: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
     lr: float = 1e-3
     batch: int = 8
@@ -44,8 +44,15 @@ def attach_lora(model, cfg: TrainConfig):
 
     n = model.config.num_hidden_layers
     layers = list(range(max(0, n - cfg.top_layers), n))
-    pc = LoraConfig(r=cfg.rank, lora_alpha=cfg.alpha, lora_dropout=0.0, bias="none",
-                    target_modules=list(cfg.targets), layers_to_transform=layers, task_type="CAUSAL_LM")
+    pc = LoraConfig(
+        r=cfg.rank,
+        lora_alpha=cfg.alpha,
+        lora_dropout=0.0,
+        bias="none",
+        target_modules=list(cfg.targets),
+        layers_to_transform=layers,
+        task_type="CAUSAL_LM",
+    )
     return get_peft_model(model, pc)
 
 
@@ -58,8 +65,8 @@ def _batch_loss(model, batch: list[tuple[list[int], int]]):
     mask = torch.zeros((len(batch), width), dtype=torch.long)
     rows, cols, targets = [], [], []
     for i, (seq, n_prompt) in enumerate(batch):
-        ids[i, :len(seq)] = torch.tensor(seq)
-        mask[i, :len(seq)] = 1
+        ids[i, : len(seq)] = torch.tensor(seq)
+        mask[i, : len(seq)] = 1
         for t in range(n_prompt, len(seq)):
             rows.append(i)
             cols.append(t - 1)
@@ -98,7 +105,7 @@ def train(model, tok, examples: list, cfg: TrainConfig, log=print):
             more = list(range(len(data)))
             rng.shuffle(more)
             order += more
-        idx, order = order[:cfg.batch], order[cfg.batch:]
+        idx, order = order[: cfg.batch], order[cfg.batch :]
         lr = cfg.lr * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
         for g in opt.param_groups:
             g["lr"] = lr

@@ -37,8 +37,17 @@ def balanced(train: list, seed: int) -> list:
     return out
 
 
-def run(out_dir: Path, cfg: TrainConfig, n_agent: int = 1000, n_intake: int = 900, seed: int = dataset.SEED,
-        limit_train: int | None = None, install: bool = False, balance: bool = False, log=print):
+def run(
+    out_dir: Path,
+    cfg: TrainConfig,
+    n_agent: int = 1000,
+    n_intake: int = 900,
+    seed: int = dataset.SEED,
+    limit_train: int | None = None,
+    install: bool = False,
+    balance: bool = False,
+    log=print,
+):
     """Write data (jsonl), train, export the GGUF adapter into out_dir; optionally install it as package
     data. Returns (report, the trained peft model, its tokenizer)."""
     from sonicgrid.llm.train import base, export, lora
@@ -57,13 +66,21 @@ def run(out_dir: Path, cfg: TrainConfig, n_agent: int = 1000, n_intake: int = 90
     log(f"base model loaded ({time.perf_counter() - t0:.1f}s)")
     pm, history = lora.train(model, tok, train, cfg, log=log)
     adapter = export.write_gguf(pm, out_dir / ADAPTER_NAME)
-    report = {"config": asdict(cfg), "seed": seed, "n_agent": n_agent, "n_intake": n_intake,
-              "train_examples": len(train), "heldout_examples": len(data["heldout"]),
-              "steps_done": len(history), "final_loss": history[-1][1] if history else None,
-              "loss_first_10": [round(h[1], 4) for h in history[:10]],
-              "loss_last_10": [round(h[1], 4) for h in history[-10:]],
-              "train_seconds": history[-1][2] if history else 0.0, "adapter": str(adapter),
-              "adapter_bytes": adapter.stat().st_size}
+    report = {
+        "config": asdict(cfg),
+        "seed": seed,
+        "n_agent": n_agent,
+        "n_intake": n_intake,
+        "train_examples": len(train),
+        "heldout_examples": len(data["heldout"]),
+        "steps_done": len(history),
+        "final_loss": history[-1][1] if history else None,
+        "loss_first_10": [round(h[1], 4) for h in history[:10]],
+        "loss_last_10": [round(h[1], 4) for h in history[-10:]],
+        "train_seconds": history[-1][2] if history else 0.0,
+        "adapter": str(adapter),
+        "adapter_bytes": adapter.stat().st_size,
+    }
     (out_dir / "train_report.json").write_text(json.dumps(report, indent=1))
     if install:
         shipped_path().parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,8 @@ Uses the package's model class only (its infer.py imports torchaudio, which torc
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from sonicgrid.audio import Audio
@@ -24,9 +26,9 @@ def windows(x: np.ndarray, sr: int = SR, seconds: int = WINDOW_S) -> tuple[np.nd
     masks = np.zeros((n, 1, win), bool)
     weights = np.zeros(n, np.float32)
     for i in range(n):
-        seg = x[i * win:(i + 1) * win]
-        wavs[i, 0, :len(seg)] = seg
-        masks[i, 0, :len(seg)] = True
+        seg = x[i * win : (i + 1) * win]
+        wavs[i, 0, : len(seg)] = seg
+        masks[i, 0, : len(seg)] = True
         weights[i] = len(seg) / win
     return wavs, masks, weights
 
@@ -40,11 +42,18 @@ class AestheticsAnalyst(RealModelTool, Tool):
     name = "audiobox-aesthetics"
     role = "analyst"
     capabilities = frozenset({"aesthetics"})
-    spec = ModelSpec("facebook/audiobox-aesthetics", "audiobox-aesthetics", "SONICGRID_AESTHETICS_PATH",
-                     ("config.json", "*.safetensors"), packages=("audiobox_aesthetics",))
-    costs = {"cpu": CostModel(per_audio_s=0.55, overhead_s=5.0, device="cpu"),  # 5.5 s per padded 10 s window
-             "cuda": CostModel(per_audio_s=0.01, overhead_s=0.05, device="cuda"),
-             "mps": CostModel(per_audio_s=0.04, overhead_s=0.2, device="mps")}
+    spec = ModelSpec(
+        "facebook/audiobox-aesthetics",
+        "audiobox-aesthetics",
+        "SONICGRID_AESTHETICS_PATH",
+        ("config.json", "*.safetensors"),
+        packages=("audiobox_aesthetics",),
+    )
+    costs: ClassVar[dict[str, CostModel]] = {
+        "cpu": CostModel(per_audio_s=0.55, overhead_s=5.0, device="cpu"),  # 5.5 s per padded 10 s window
+        "cuda": CostModel(per_audio_s=0.01, overhead_s=0.05, device="cuda"),
+        "mps": CostModel(per_audio_s=0.04, overhead_s=0.2, device="mps"),
+    }
 
     def _load(self, src: str, local_files_only: bool, dev: str):
         from audiobox_aesthetics.model.aes import AesMultiOutput
@@ -63,8 +72,12 @@ class AestheticsAnalyst(RealModelTool, Tool):
         out = {k: 0.0 for k in AXES}
         with torch.inference_mode():
             for i in range(len(wavs)):  # one window at a time: bounded memory on CPU
-                preds = model({"wav": torch.from_numpy(wavs[i:i + 1]).to(dev),
-                               "mask": torch.from_numpy(masks[i:i + 1]).to(dev)})
+                preds = model(
+                    {
+                        "wav": torch.from_numpy(wavs[i : i + 1]).to(dev),
+                        "mask": torch.from_numpy(masks[i : i + 1]).to(dev),
+                    }
+                )
                 for ax in AXES:
                     t = model.target_transform[ax]
                     out[ax] += float(preds[ax].float().item() * t["std"] + t["mean"]) * float(weights[i])

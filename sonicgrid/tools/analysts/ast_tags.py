@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from sonicgrid.audio import Audio
@@ -10,14 +12,45 @@ from sonicgrid.tools.hub import ModelSpec, RealModelTool
 
 # Our tag <- AudioSet labels (matched case-insensitively against the model's id2label).
 TAG_LABELS = {
-    "drums": ("Drum", "Drum kit", "Drum machine", "Snare drum", "Bass drum", "Hi-hat", "Cymbal", "Percussion",
-              "Drum and bass", "Drum roll", "Tabla", "Timpani", "Beatboxing"),
-    "pad": ("Ambient music", "Synthesizer", "Drone", "New-age music", "Electronic music", "Sampler", "Organ",
-            "Strings", "String section", "Orchestra"),
+    "drums": (
+        "Drum",
+        "Drum kit",
+        "Drum machine",
+        "Snare drum",
+        "Bass drum",
+        "Hi-hat",
+        "Cymbal",
+        "Percussion",
+        "Drum and bass",
+        "Drum roll",
+        "Tabla",
+        "Timpani",
+        "Beatboxing",
+    ),
+    "pad": (
+        "Ambient music",
+        "Synthesizer",
+        "Drone",
+        "New-age music",
+        "Electronic music",
+        "Sampler",
+        "Organ",
+        "Strings",
+        "String section",
+        "Orchestra",
+    ),
     "noise": ("Noise", "White noise", "Pink noise", "Static", "Hiss", "Hum", "Buzz", "Crackle", "Rain"),
     "bass": ("Bass guitar", "Double bass", "Bass drum", "Sub-bass"),
-    "voice": ("Speech", "Singing", "Narration, monologue", "Male speech, man speaking",
-              "Female speech, woman speaking", "Choir", "Vocal music", "Rapping"),
+    "voice": (
+        "Speech",
+        "Singing",
+        "Narration, monologue",
+        "Male speech, man speaking",
+        "Female speech, woman speaking",
+        "Choir",
+        "Vocal music",
+        "Rapping",
+    ),
 }
 SR = 16000
 
@@ -31,7 +64,7 @@ def mono16k(audio: Audio, max_s: float | None = None) -> np.ndarray:
         x = librosa.resample(x, orig_sr=audio.sr, target_sr=SR)
     if max_s and len(x) > max_s * SR:
         start = (len(x) - int(max_s * SR)) // 2
-        x = x[start: start + int(max_s * SR)]
+        x = x[start : start + int(max_s * SR)]
     return np.ascontiguousarray(x, dtype=np.float32)
 
 
@@ -43,19 +76,26 @@ def tags_from_probs(probs: np.ndarray, id2label: dict) -> tuple[dict[str, float]
         idx = [names[lab.lower()] for lab in labels if lab.lower() in names]
         tags[tag] = round(float(max(probs[idx])) if idx else 0.0, 3)
     top = np.argsort(-probs)[:5]
-    return tags, [(str(id2label[int(i)] if int(i) in id2label else id2label[str(int(i))]), round(float(probs[i]), 3))
-                  for i in top]
+    return tags, [
+        (str(id2label[int(i)] if int(i) in id2label else id2label[str(int(i))]), round(float(probs[i]), 3)) for i in top
+    ]
 
 
 class ASTTagger(RealModelTool, Tool):
     name = "ast-audioset"
     role = "analyst"
     capabilities = frozenset({"tags"})
-    spec = ModelSpec("MIT/ast-finetuned-audioset-10-10-0.4593", "ast-finetuned-audioset", "SONICGRID_AST_PATH",
-                     ("config.json", "*.safetensors", "preprocessor_config.json"))
-    costs = {"cpu": CostModel(per_audio_s=0.0, overhead_s=7.9, device="cpu"),  # one fixed 10.24 s window
-             "cuda": CostModel(per_audio_s=0.005, overhead_s=0.05, device="cuda"),
-             "mps": CostModel(per_audio_s=0.02, overhead_s=0.2, device="mps")}
+    spec = ModelSpec(
+        "MIT/ast-finetuned-audioset-10-10-0.4593",
+        "ast-finetuned-audioset",
+        "SONICGRID_AST_PATH",
+        ("config.json", "*.safetensors", "preprocessor_config.json"),
+    )
+    costs: ClassVar[dict[str, CostModel]] = {
+        "cpu": CostModel(per_audio_s=0.0, overhead_s=7.9, device="cpu"),  # one fixed 10.24 s window
+        "cuda": CostModel(per_audio_s=0.005, overhead_s=0.05, device="cuda"),
+        "mps": CostModel(per_audio_s=0.02, overhead_s=0.2, device="mps"),
+    }
 
     def _load(self, src: str, local_files_only: bool, dev: str):
         from transformers import ASTFeatureExtractor, ASTForAudioClassification

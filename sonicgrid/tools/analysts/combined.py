@@ -18,14 +18,16 @@ AESTHETICS_WEIGHT = 0.6  # share of the final 1-10 score from Audiobox Aesthetic
 def overlay_quality(q: dict, aes: dict) -> dict:
     """New quality dict: score = (1-w)*embedded + w*aesthetics, capped where the embedded score was capped."""
     comps = dict(q["components"])
-    comps["aesthetics"] = {"value": round((aes["score"] - 1) / 9, 3), "weight": AESTHETICS_WEIGHT,
-                           "measured": "CE {CE} CU {CU} PC {PC} PQ {PQ}".format(**aes["axes"])}
+    comps["aesthetics"] = {
+        "value": round((aes["score"] - 1) / 9, 3),
+        "weight": AESTHETICS_WEIGHT,
+        "measured": "CE {CE} CU {CU} PC {PC} PQ {PQ}".format(**aes["axes"]),
+    }
     capped = _capped(q)  # the embedded scorer applied a fatal-flaw cap
     score = (1 - AESTHETICS_WEIGHT) * q["score"] + AESTHETICS_WEIGHT * aes["score"]
     if capped:
         score = min(score, q["score"])
-    return {"score": round(float(score), 2), "components": comps, "embedded_score": q["score"],
-            "aesthetics": aes}
+    return {"score": round(float(score), 2), "components": comps, "embedded_score": q["score"], "aesthetics": aes}
 
 
 def _capped(q: dict) -> bool:
@@ -68,8 +70,11 @@ class CombinedListener(Tool):
     @property
     def cost(self) -> CostModel:  # type: ignore[override]
         parts = [self.base.cost] + [t.cost for t in self._present().values()]
-        return CostModel(per_audio_s=sum(c.per_audio_s for c in parts), overhead_s=sum(c.overhead_s for c in parts),
-                         device=parts[-1].device)
+        return CostModel(
+            per_audio_s=sum(c.per_audio_s for c in parts),
+            overhead_s=sum(c.overhead_s for c in parts),
+            device=parts[-1].device,
+        )
 
     def run(self, audio: Audio, brief: dict) -> dict:  # type: ignore[override]
         res = self.base.run(audio, brief)
@@ -91,8 +96,11 @@ class CombinedListener(Tool):
                     comps = dict(res["quality"]["components"])
                     delta = mm["weight"] * (fit - mm["value"]) * 9.0
                     comps["mood_match"] = {**mm, "value": round(fit, 3), "measured": f"fit {fit:.2f} (wav2vec2)"}
-                    res["quality"] = {**res["quality"], "components": comps,
-                                      "score": round(min(10.0, max(1.0, res["quality"]["score"] + delta)), 2)}
+                    res["quality"] = {
+                        **res["quality"],
+                        "components": comps,
+                        "score": round(min(10.0, max(1.0, res["quality"]["score"] + delta)), 2),
+                    }
             elif key == "aesthetics":
                 res["quality"] = overlay_quality(res["quality"], got)
         res["analysts"] = [self.base.name] + used

@@ -86,7 +86,7 @@ def hpss_ratio(S: np.ndarray, kernel: int = 17) -> tuple[float, np.ndarray]:
         return 0.0, np.zeros_like(S)
     H = median_filter(S, size=(1, kernel), mode="nearest")
     P = median_filter(S, size=(kernel, 1), mode="nearest")
-    Hp, Pp = H ** 2, P ** 2
+    Hp, Pp = H**2, P**2
     mask_p = Pp / (Hp + Pp + 1e-12)
     Pm = S * mask_p
     return float(Pm.sum() / (S.sum() + 1e-9)), Pm

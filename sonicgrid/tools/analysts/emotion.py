@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from sonicgrid.audio import Audio
@@ -56,11 +58,17 @@ class EmotionAnalyst(RealModelTool, Tool):
     name = "wav2vec2-emotion"
     role = "analyst"
     capabilities = frozenset({"mood"})
-    spec = ModelSpec("audeering/wav2vec2-large-robust-12-ft-emotion-msp-dim", "wav2vec2-emotion",
-                     "SONICGRID_EMOTION_PATH", ("config.json", "preprocessor_config.json"))
-    costs = {"cpu": CostModel(per_audio_s=1.5, overhead_s=0.1, device="cpu"),
-             "cuda": CostModel(per_audio_s=0.01, overhead_s=0.05, device="cuda"),
-             "mps": CostModel(per_audio_s=0.04, overhead_s=0.2, device="mps")}
+    spec = ModelSpec(
+        "audeering/wav2vec2-large-robust-12-ft-emotion-msp-dim",
+        "wav2vec2-emotion",
+        "SONICGRID_EMOTION_PATH",
+        ("config.json", "preprocessor_config.json"),
+    )
+    costs: ClassVar[dict[str, CostModel]] = {
+        "cpu": CostModel(per_audio_s=1.5, overhead_s=0.1, device="cpu"),
+        "cuda": CostModel(per_audio_s=0.01, overhead_s=0.05, device="cuda"),
+        "mps": CostModel(per_audio_s=0.04, overhead_s=0.2, device="mps"),
+    }
 
     def _load(self, src: str, local_files_only: bool, dev: str):
         from transformers import Wav2Vec2FeatureExtractor
@@ -77,9 +85,17 @@ class EmotionAnalyst(RealModelTool, Tool):
         iv = fe(x, sampling_rate=SR, return_tensors="pt")["input_values"].to(model.device, model.dtype)
         with torch.inference_mode():
             _, logits = model(iv)
-        a, d, v = (float(t) for t in logits[0].float().cpu().numpy()[:3])  # the card's order: arousal, dominance, valence
+        a, d, v = (
+            float(t) for t in logits[0].float().cpu().numpy()[:3]
+        )  # the card's order: arousal, dominance, valence
         valence, arousal = float(np.clip(2 * v - 1, -1, 1)), float(np.clip(2 * a - 1, -1, 1))
         label, conf, dists = mood_from_av(valence, arousal)
-        return {"valence": round(valence, 3), "arousal": round(arousal, 3), "dominance": round(float(d), 3),
-                "label": label, "confidence": round(conf, 3), "distances": dists,
-                "happy_or_sad": "happy" if valence >= 0 else "sad"}
+        return {
+            "valence": round(valence, 3),
+            "arousal": round(arousal, 3),
+            "dominance": round(float(d), 3),
+            "label": label,
+            "confidence": round(conf, 3),
+            "distances": dists,
+            "happy_or_sad": "happy" if valence >= 0 else "sad",
+        }

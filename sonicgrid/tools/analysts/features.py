@@ -99,7 +99,7 @@ def extract(audio: Audio) -> Features:
     duration = len(y) / SR
     S = dsp.stft_mag(y, N_FFT, HOP)
     freqs = np.fft.rfftfreq(N_FFT, 1.0 / SR)
-    power = S ** 2
+    power = S**2
     fr = dsp.frames(y, N_FFT, HOP)
     rms_db = (10 * np.log10(np.mean(fr.astype(np.float64) ** 2, axis=1) + 1e-12)).astype(np.float32)[: S.shape[1]]
     loud = rms_db > (rms_db.max() - 50) if rms_db.size else np.array([], bool)
@@ -130,18 +130,29 @@ def extract(audio: Audio) -> Features:
     high = power[freqs > 4000].sum()
     bar_frames = int(round((4 * 60.0 / tempo) * CHROMA_SR / CHROMA_HOP)) if tempo > 0 else 0
     return Features(
-        duration=duration, lufs=loudness_lufs(audio),
-        peak_dbfs=float(20 * np.log10(peak + 1e-9)), clip_fraction=clip_fraction, rms_db=rms_db,
+        duration=duration,
+        lufs=loudness_lufs(audio),
+        peak_dbfs=float(20 * np.log10(peak + 1e-9)),
+        clip_fraction=clip_fraction,
+        rms_db=rms_db,
         centroid_hz=float(np.mean(centroid[sel])) if centroid.size else 0.0,
         rolloff_hz=float(np.mean(rolloff[sel])) if rolloff.size else 0.0,
         flatness=float(np.mean(flat[sel])) if flat.size else 0.0,
-        onset_rate=len(onsets) / max(duration, 1e-6), tempo_bpm=float(tempo), tempo_confidence=float(tempo_conf),
-        chroma=chroma_frames.mean(axis=1) if chroma_frames.size else np.zeros(12), percussive_ratio=perc_ratio,
+        onset_rate=len(onsets) / max(duration, 1e-6),
+        tempo_bpm=float(tempo),
+        tempo_confidence=float(tempo_conf),
+        chroma=chroma_frames.mean(axis=1) if chroma_frames.size else np.zeros(12),
+        percussive_ratio=perc_ratio,
         silence_fraction=float(np.mean(rms_db < -60)) if rms_db.size else 1.0,
-        dynamic_range_db=dyn, mfcc_mean=mfcc.mean(axis=1) if mfcc.size else np.zeros(13),
+        dynamic_range_db=dyn,
+        mfcc_mean=mfcc.mean(axis=1) if mfcc.size else np.zeros(13),
         bass_chroma=bass_frames.mean(axis=1) if bass_frames.size else np.zeros(12),
         opening_bass=bass_frames[:, :n_open].mean(axis=1) if bass_frames.size else np.zeros(12),
         noise_floor_db=float(np.percentile(rms_db, 10)) if rms_db.size else -120.0,
         low_high_db=float(10 * np.log10((low + 1e-12) / (high + 1e-12))),
-        repetition=_repetition(chroma_frames, bar_frames), onset_env=env, attack_db=attack_db, pulse=pulse,
-        voice=voicing(power, SR, N_FFT, HOP))
+        repetition=_repetition(chroma_frames, bar_frames),
+        onset_env=env,
+        attack_db=attack_db,
+        pulse=pulse,
+        voice=voicing(power, SR, N_FFT, HOP),
+    )

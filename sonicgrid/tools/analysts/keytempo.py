@@ -20,8 +20,9 @@ def _norm(v: np.ndarray | None) -> np.ndarray | None:
     return v / s if s > 0 else None
 
 
-def key_scores(chroma_mean: np.ndarray, bass: np.ndarray | None = None,
-               opening_bass: np.ndarray | None = None) -> list[tuple[float, str, str]]:
+def key_scores(
+    chroma_mean: np.ndarray, bass: np.ndarray | None = None, opening_bass: np.ndarray | None = None
+) -> list[tuple[float, str, str]]:
     """All 24 keys scored, best first: profile correlation + tonic share of the bass."""
     c = np.asarray(chroma_mean, dtype=float)
     b, ob = _norm(bass), _norm(opening_bass)
@@ -37,8 +38,9 @@ def key_scores(chroma_mean: np.ndarray, bass: np.ndarray | None = None,
     return scores
 
 
-def estimate_key(chroma_mean: np.ndarray, bass: np.ndarray | None = None,
-                 opening_bass: np.ndarray | None = None) -> tuple[str, str, float]:
+def estimate_key(
+    chroma_mean: np.ndarray, bass: np.ndarray | None = None, opening_bass: np.ndarray | None = None
+) -> tuple[str, str, float]:
     """Return (key, mode, confidence 0..1) from a 12-bin mean chroma vector (C = index 0)."""
     c = np.asarray(chroma_mean, dtype=float)
     if not np.any(c > 0):
@@ -73,6 +75,7 @@ def tonalness(chroma_mean: np.ndarray, percussive_ratio: float) -> float:
 
 def key_distance(k1: str, m1: str, k2: str, m2: str) -> int:
     """Steps on the circle of fifths between two keys (relative major/minor count as the same)."""
+
     def pos(k: str, m: str) -> int:
         i = KEYS.index(k)
         if m == "minor":

@@ -21,8 +21,13 @@ def tags(f: features.Features) -> dict[str, float]:
     bass = float(np.clip((900 - f.centroid_hz) / 600, 0, 1))
     speech = speech_score(f) * (1.0 - noise)
     drum *= 1.0 - speech  # syllables are attacks too: voiced, gliding attacks are not drum hits
-    return {"drums": round(drum, 3), "pad": round(pad, 3), "noise": round(noise, 3), "bass": round(bass, 3),
-            "speech": round(speech, 3)}
+    return {
+        "drums": round(drum, 3),
+        "pad": round(pad, 3),
+        "noise": round(noise, 3),
+        "bass": round(bass, 3),
+        "speech": round(speech, 3),
+    }
 
 
 def _band(x: float, lo: float, hi: float, soft: float) -> float:
@@ -41,8 +46,13 @@ def speech_score(f: features.Features) -> float:
     speech, 0.6 of its frames, but its hits repeat on a grid)."""
     v = f.voice
     glide = float(np.clip((v.f0_glide - 0.5) / 0.15, 0.0, 1.0))
-    return float(glide * _band(v.voiced_fraction, 0.55, 0.9, 0.1) * _band(v.voiced_rate, 3.0, 8.0, 1.5)
-                 * _band(f.centroid_hz, 300.0, 3500.0, 1000.0) * _band(f.tempo_confidence, 0.0, 0.45, 0.15))
+    return float(
+        glide
+        * _band(v.voiced_fraction, 0.55, 0.9, 0.1)
+        * _band(v.voiced_rate, 3.0, 8.0, 1.5)
+        * _band(f.centroid_hz, 300.0, 3500.0, 1000.0)
+        * _band(f.tempo_confidence, 0.0, 0.45, 0.15)
+    )
 
 
 class EmbeddedListener(Tool):
@@ -57,30 +67,58 @@ class EmbeddedListener(Tool):
         fit = mood.mood_match(brief.get("mood", "calm"), m)
         q = quality.score(f, brief, fit)
         t = tags(f)
-        return {"quality": q, "mood": m, "tempo_bpm": round(f.tempo_bpm, 1), "key": m["key"], "mode": m["mode"],
-                "lufs": round(f.lufs, 2), "peak_dbfs": round(f.peak_dbfs, 2), "tags": t,
-                "centroid_hz": round(f.centroid_hz, 1), "duration_s": round(f.duration, 3),
-                "embedding": embedding(f),
-                "measures": {  # every number with its unit and a confidence 0..1
-                    "tempo": {"value": round(f.tempo_bpm, 1), "unit": "bpm", "confidence": round(f.tempo_confidence, 3)},
-                    "key": {"value": f"{m['key']} {m['mode']}", "unit": "key", "confidence": m["key_confidence"]},
-                    "mood": {"value": m["label"], "valence": m["valence"], "arousal": m["arousal"],
-                             "unit": "valence/arousal -1..1", "confidence": m["confidence"]},
-                    "quality": {"value": q["score"], "unit": "score 1-10", "confidence": 0.6},
-                    "loudness": {"value": round(f.lufs, 2), "unit": "LUFS", "confidence": 1.0},
-                    "noise_floor": {"value": round(f.noise_floor_db, 1), "unit": "dBFS", "confidence": 0.9},
-                    "pulse": {"value": round(f.pulse, 3), "unit": "0..1 rhythmic pulse", "attack_db": round(f.attack_db, 2),
-                              "confidence": 0.8},
-                    "onset_rate": {"value": round(f.onset_rate, 2), "unit": "onsets/s", "confidence": 0.8},
-                    "tags": {"value": t, "unit": "0..1 per tag", "confidence": 0.6},
-                }}
+        return {
+            "quality": q,
+            "mood": m,
+            "tempo_bpm": round(f.tempo_bpm, 1),
+            "key": m["key"],
+            "mode": m["mode"],
+            "lufs": round(f.lufs, 2),
+            "peak_dbfs": round(f.peak_dbfs, 2),
+            "tags": t,
+            "centroid_hz": round(f.centroid_hz, 1),
+            "duration_s": round(f.duration, 3),
+            "embedding": embedding(f),
+            "measures": {  # every number with its unit and a confidence 0..1
+                "tempo": {"value": round(f.tempo_bpm, 1), "unit": "bpm", "confidence": round(f.tempo_confidence, 3)},
+                "key": {"value": f"{m['key']} {m['mode']}", "unit": "key", "confidence": m["key_confidence"]},
+                "mood": {
+                    "value": m["label"],
+                    "valence": m["valence"],
+                    "arousal": m["arousal"],
+                    "unit": "valence/arousal -1..1",
+                    "confidence": m["confidence"],
+                },
+                "quality": {"value": q["score"], "unit": "score 1-10", "confidence": 0.6},
+                "loudness": {"value": round(f.lufs, 2), "unit": "LUFS", "confidence": 1.0},
+                "noise_floor": {"value": round(f.noise_floor_db, 1), "unit": "dBFS", "confidence": 0.9},
+                "pulse": {
+                    "value": round(f.pulse, 3),
+                    "unit": "0..1 rhythmic pulse",
+                    "attack_db": round(f.attack_db, 2),
+                    "confidence": 0.8,
+                },
+                "onset_rate": {"value": round(f.onset_rate, 2), "unit": "onsets/s", "confidence": 0.8},
+                "tags": {"value": t, "unit": "0..1 per tag", "confidence": 0.6},
+            },
+        }
 
 
 def embedding(f: features.Features) -> list[float]:
     """A fixed-length audio vector (timbre, harmony, rhythm statistics), L2-normalised (33 numbers)."""
     chroma = f.chroma / (np.linalg.norm(f.chroma) + 1e-9)
     mf = f.mfcc_mean / (np.linalg.norm(f.mfcc_mean) + 1e-9)
-    extra = np.array([f.centroid_hz / 4000, f.rolloff_hz / 8000, f.flatness * 4, f.onset_rate / 8,
-                      f.tempo_bpm / 200, f.percussive_ratio, (f.lufs + 40) / 40, f.dynamic_range_db / 30])
+    extra = np.array(
+        [
+            f.centroid_hz / 4000,
+            f.rolloff_hz / 8000,
+            f.flatness * 4,
+            f.onset_rate / 8,
+            f.tempo_bpm / 200,
+            f.percussive_ratio,
+            (f.lufs + 40) / 40,
+            f.dynamic_range_db / 30,
+        ]
+    )
     v = np.concatenate([chroma, mf, np.clip(extra, -2, 2)])
     return [round(float(x), 5) for x in v / (np.linalg.norm(v) + 1e-9)]

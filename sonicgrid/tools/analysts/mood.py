@@ -14,12 +14,26 @@ from sonicgrid.tools.analysts.keytempo import drone_confidence, estimate_key, to
 
 # (valence, arousal) prototypes on -1..1
 MOOD_POINTS = {
-    "moody": (-0.55, -0.35), "calm": (0.3, -0.6), "happy": (0.65, 0.5), "energetic": (0.25, 0.85),
-    "tender": (0.45, -0.35), "tense": (-0.55, 0.45), "epic": (-0.05, 0.6), "dreamy": (0.15, -0.25),
+    "moody": (-0.55, -0.35),
+    "calm": (0.3, -0.6),
+    "happy": (0.65, 0.5),
+    "energetic": (0.25, 0.85),
+    "tender": (0.45, -0.35),
+    "tense": (-0.55, 0.45),
+    "epic": (-0.05, 0.6),
+    "dreamy": (0.15, -0.25),
 }
 # What a person would call each label (moody is dark, too).
-LABEL_WORDS = {"moody": "moody/dark", "calm": "calm", "happy": "happy", "energetic": "energetic",
-               "tender": "tender", "tense": "tense", "epic": "epic", "dreamy": "dreamy"}
+LABEL_WORDS = {
+    "moody": "moody/dark",
+    "calm": "calm",
+    "happy": "happy",
+    "energetic": "energetic",
+    "tender": "tender",
+    "tense": "tense",
+    "epic": "epic",
+    "dreamy": "dreamy",
+}
 
 
 def estimate(f: Features) -> dict:
@@ -42,13 +56,26 @@ def estimate(f: Features) -> dict:
     # confidence: near the prototype and clearly nearer than the runner-up
     margin = dists[order[1]] - dists[label]
     conf = float(np.clip((1.0 - dists[label] / 1.2) * 0.6 + min(margin, 0.4), 0.05, 1.0))
-    return {"valence": round(valence, 3), "arousal": round(arousal, 3), "label": label,
-            "label_words": LABEL_WORDS[label], "confidence": round(conf, 3), "key": key, "mode": mode,
-            "key_confidence": round(key_conf, 3),
-            "evidence": {"mode": mode, "tempo_bpm": round(tempo, 1), "centroid_hz": round(f.centroid_hz, 1),
-                         "onsets_per_s": round(f.onset_rate, 2), "percussive_ratio": round(f.percussive_ratio, 3),
-                         "lufs": round(f.lufs, 2), "dynamic_range_db": round(f.dynamic_range_db, 2)},
-            "distances": {k: round(v, 3) for k, v in dists.items()}}
+    return {
+        "valence": round(valence, 3),
+        "arousal": round(arousal, 3),
+        "label": label,
+        "label_words": LABEL_WORDS[label],
+        "confidence": round(conf, 3),
+        "key": key,
+        "mode": mode,
+        "key_confidence": round(key_conf, 3),
+        "evidence": {
+            "mode": mode,
+            "tempo_bpm": round(tempo, 1),
+            "centroid_hz": round(f.centroid_hz, 1),
+            "onsets_per_s": round(f.onset_rate, 2),
+            "percussive_ratio": round(f.percussive_ratio, 3),
+            "lufs": round(f.lufs, 2),
+            "dynamic_range_db": round(f.dynamic_range_db, 2),
+        },
+        "distances": {k: round(v, 3) for k, v in dists.items()},
+    }
 
 
 def mood_match(target: str, est: dict) -> float:

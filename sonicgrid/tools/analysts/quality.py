@@ -7,13 +7,25 @@ import numpy as np
 
 from sonicgrid.tools.analysts.features import Features
 
-WEIGHTS = {"loudness": 0.12, "clipping": 0.15, "silence": 0.1, "brightness": 0.1, "dynamics": 0.08,
-           "noise_floor": 0.1, "spectral_balance": 0.08, "complexity": 0.07, "repetition": 0.05,
-           "tempo": 0.07, "mood_match": 0.08}
+WEIGHTS = {
+    "loudness": 0.12,
+    "clipping": 0.15,
+    "silence": 0.1,
+    "brightness": 0.1,
+    "dynamics": 0.08,
+    "noise_floor": 0.1,
+    "spectral_balance": 0.08,
+    "complexity": 0.07,
+    "repetition": 0.05,
+    "tempo": 0.07,
+    "mood_match": 0.08,
+}
 PULSE_MIN = 0.3  # tempo confidence below which the tempo component is neutral (pads, drones)
-GROUPS = {"production_quality": ("loudness", "clipping", "silence", "noise_floor", "spectral_balance", "dynamics"),
-          "complexity": ("complexity", "repetition"),
-          "enjoyment": ("brightness", "tempo", "mood_match")}
+GROUPS = {
+    "production_quality": ("loudness", "clipping", "silence", "noise_floor", "spectral_balance", "dynamics"),
+    "complexity": ("complexity", "repetition"),
+    "enjoyment": ("brightness", "tempo", "mood_match"),
+}
 
 
 def _band(x: float, lo: float, hi: float, soft: float) -> float:
@@ -36,24 +48,35 @@ def score(f: Features, brief: dict, mood_fit: float) -> dict:
     cx = _complexity(f)
     comps = {
         "loudness": (_band(f.lufs, -30.0, -8.0, 20.0), f"{f.lufs:.1f} LUFS"),
-        "clipping": (float(np.clip(1.0 - f.clip_fraction * 200, 0, 1)), f"{100 * f.clip_fraction:.2f} % samples clipped"),
-        "silence": (float(np.clip(1.0 - max(0.0, f.silence_fraction - 0.1) * 2.5, 0, 1)),
-                    f"{100 * f.silence_fraction:.0f} % silent"),
+        "clipping": (
+            float(np.clip(1.0 - f.clip_fraction * 200, 0, 1)),
+            f"{100 * f.clip_fraction:.2f} % samples clipped",
+        ),
+        "silence": (
+            float(np.clip(1.0 - max(0.0, f.silence_fraction - 0.1) * 2.5, 0, 1)),
+            f"{100 * f.silence_fraction:.0f} % silent",
+        ),
         "brightness": (_band(f.centroid_hz, 400.0, 4500.0, 2500.0), f"centroid {f.centroid_hz:.0f} Hz"),
         "dynamics": (_band(f.dynamic_range_db, 3.0, 30.0, 10.0), f"{f.dynamic_range_db:.1f} dB range"),
         # a hiss floor close to the music is the commonest flaw of a rough render or recording
-        "noise_floor": (_band(f.noise_floor_db - float(np.percentile(f.rms_db, 90)) if f.rms_db.size else -60,
-                              -120.0, -25.0, 20.0),
-                        f"floor {f.noise_floor_db:.1f} dBFS"),
+        "noise_floor": (
+            _band(f.noise_floor_db - float(np.percentile(f.rms_db, 90)) if f.rms_db.size else -60, -120.0, -25.0, 20.0),
+            f"floor {f.noise_floor_db:.1f} dBFS",
+        ),
         "spectral_balance": (_band(f.low_high_db, -5.0, 35.0, 20.0), f"low/high {f.low_high_db:.1f} dB"),
         "complexity": (_band(cx, 0.45, 1.0, 0.4), f"complexity {cx:.2f}"),
-        "repetition": (_band(f.repetition, 0.0, 0.97, 0.1) if f.repetition else 0.8,
-                       f"bar self-similarity {f.repetition:.2f}"),
+        "repetition": (
+            _band(f.repetition, 0.0, 0.97, 0.1) if f.repetition else 0.8,
+            f"bar self-similarity {f.repetition:.2f}",
+        ),
     }
     want = brief.get("tempo_bpm")
     if want and f.tempo_bpm > 0:
-        ratio = min(abs(np.log2(f.tempo_bpm / want)), abs(np.log2(2 * f.tempo_bpm / want)),
-                    abs(np.log2(f.tempo_bpm / (2 * want))))
+        ratio = min(
+            abs(np.log2(f.tempo_bpm / want)),
+            abs(np.log2(2 * f.tempo_bpm / want)),
+            abs(np.log2(f.tempo_bpm / (2 * want))),
+        )
         comps["tempo"] = (float(np.clip(1.0 - ratio * 4, 0, 1)), f"{f.tempo_bpm:.0f} vs {want:.0f} bpm")
     else:
         comps["tempo"] = (_band(f.tempo_bpm, 50.0, 190.0, 40.0) if f.tempo_bpm else 0.5, f"{f.tempo_bpm:.0f} bpm")
@@ -73,5 +96,9 @@ def score(f: Features, brief: dict, mood_fit: float) -> dict:
     for g, names in GROUPS.items():
         w = sum(WEIGHTS[n] for n in names)
         groups[g] = round(1.0 + 9.0 * sum(WEIGHTS[n] * comps[n][0] for n in names) / w, 2)
-    return {"score": round(float(value), 2), "scale": "1-10", "aesthetics": groups,
-            "components": {k: {"value": round(v, 3), "measured": m, "weight": WEIGHTS[k]} for k, (v, m) in comps.items()}}
+    return {
+        "score": round(float(value), 2),
+        "scale": "1-10",
+        "aesthetics": groups,
+        "components": {k: {"value": round(v, 3), "measured": m, "weight": WEIGHTS[k]} for k, (v, m) in comps.items()},
+    }

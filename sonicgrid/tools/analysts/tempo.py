@@ -68,7 +68,7 @@ def _refine(a: np.ndarray, lag: float) -> float:
     lo, hi = max(1, i - 2), min(len(a) - 2, i + 2)
     if hi <= lo:
         return lag
-    j = lo + int(np.argmax(a[lo:hi + 1]))
+    j = lo + int(np.argmax(a[lo : hi + 1]))
     if 1 <= j < len(a) - 1:
         d = a[j - 1] - 2 * a[j] + a[j + 1]
         if d < 0:

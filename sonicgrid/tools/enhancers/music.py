@@ -19,8 +19,9 @@ from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
 N_FFT, HOP = 2048, 512
 
 
-def spectral_gate(x: np.ndarray, sr: int, threshold_db: float = 6.0, max_atten_db: float = 18.0,
-                  min_nsr_db: float = -30.0) -> tuple[np.ndarray, float]:
+def spectral_gate(
+    x: np.ndarray, sr: int, threshold_db: float = 6.0, max_atten_db: float = 18.0, min_nsr_db: float = -30.0
+) -> tuple[np.ndarray, float]:
     """Gate each channel of (frames, ch); return the result and the noise-to-signal ratio (dB)."""
     out = np.empty_like(x)
     floors = []
@@ -32,7 +33,7 @@ def spectral_gate(x: np.ndarray, sr: int, threshold_db: float = 6.0, max_atten_d
         # noise is smooth across frequency, notes are peaky: a running median over ~130 Hz keeps the
         # hiss in the profile and drops sustained notes out of it
         noise = np.minimum(noise, median_filter(noise, size=13, mode="nearest"))[:, None] + 1e-9
-        nsr = float(10 * np.log10(np.sum(noise ** 2) / (np.mean(np.sum(mag ** 2, axis=0)) + 1e-18) + 1e-18))
+        nsr = float(10 * np.log10(np.sum(noise**2) / (np.mean(np.sum(mag**2, axis=0)) + 1e-18) + 1e-18))
         floors.append(nsr)
         if nsr < min_nsr_db:  # no audible floor: leave the channel alone (gating would only eat music)
             out[:, ch] = x[:, ch]
@@ -63,10 +64,16 @@ def corrective_eq(x: np.ndarray, sr: int, lo_db: float = 5.0, hi_db: float = 30.
     move = 0.0
     if bal > hi_db:  # muddy / dull: lift the air, trim the lows
         move = min(4.0, (bal - hi_db) / 4)
-        fx += [HighShelfFilter(cutoff_frequency_hz=5000, gain_db=move), LowShelfFilter(cutoff_frequency_hz=150, gain_db=-move / 2)]
+        fx += [
+            HighShelfFilter(cutoff_frequency_hz=5000, gain_db=move),
+            LowShelfFilter(cutoff_frequency_hz=150, gain_db=-move / 2),
+        ]
     elif bal < lo_db:  # thin / harsh: tame the top, warm the lows
         move = -min(4.0, (lo_db - bal) / 4)
-        fx += [HighShelfFilter(cutoff_frequency_hz=5000, gain_db=move), LowShelfFilter(cutoff_frequency_hz=150, gain_db=-move / 2)]
+        fx += [
+            HighShelfFilter(cutoff_frequency_hz=5000, gain_db=move),
+            LowShelfFilter(cutoff_frequency_hz=150, gain_db=-move / 2),
+        ]
     y = Pedalboard(fx)(x.T.copy(), sr).T
     return y.astype(np.float32), {"balance_db_in": round(bal, 2), "shelf_db": round(move, 2)}
 

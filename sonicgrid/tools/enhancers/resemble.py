@@ -18,8 +18,12 @@ from pathlib import Path
 from sonicgrid import audio as aio
 from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
 
-ENV_PYTHON, ENV_MODE, ENV_RUN_DIR, ENV_TIMEOUT = ("SONICGRID_RESEMBLE_PYTHON", "SONICGRID_RESEMBLE_MODE",
-                                                  "SONICGRID_RESEMBLE_RUN_DIR", "SONICGRID_RESEMBLE_TIMEOUT")
+ENV_PYTHON, ENV_MODE, ENV_RUN_DIR, ENV_TIMEOUT = (
+    "SONICGRID_RESEMBLE_PYTHON",
+    "SONICGRID_RESEMBLE_MODE",
+    "SONICGRID_RESEMBLE_RUN_DIR",
+    "SONICGRID_RESEMBLE_TIMEOUT",
+)
 MODULE = "resemble_enhance.enhancer"
 
 

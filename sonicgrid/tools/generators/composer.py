@@ -14,28 +14,115 @@ from sonicgrid.brief import KEYS
 
 # mood -> (mode, tempo range, progressions as scale degrees, GM programs per part, drum density)
 PALETTES: dict[str, dict] = {
-    "moody": dict(mode="minor", tempo=(68, 84), progs=[[0, 5, 2, 6], [0, 3, 5, 4], [0, 5, 3, 4]],
-                  pad=89, keys=4, bass=33, lead=None, drums=0.35, velocity=70, register=0),
-    "calm": dict(mode="major", tempo=(70, 90), progs=[[0, 4, 5, 3], [0, 3, 0, 4], [0, 5, 3, 4]],
-                 pad=88, keys=0, bass=32, lead=None, drums=0.2, velocity=62, register=0),
-    "happy": dict(mode="major", tempo=(110, 128), progs=[[0, 3, 4, 0], [0, 4, 5, 3], [0, 5, 3, 4]],
-                  pad=None, keys=0, bass=34, lead=25, drums=0.8, velocity=92, register=12),
-    "energetic": dict(mode="minor", tempo=(124, 140), progs=[[0, 5, 2, 6], [0, 6, 5, 6]],
-                      pad=90, keys=81, bass=38, lead=None, drums=1.0, velocity=105, register=12),
-    "tender": dict(mode="major", tempo=(64, 80), progs=[[0, 5, 3, 4], [0, 2, 3, 4]],
-                   pad=48, keys=0, bass=32, lead=None, drums=0.1, velocity=60, register=0),
-    "tense": dict(mode="minor", tempo=(88, 108), progs=[[0, 1, 0, 4], [0, 0, 1, 0]],
-                  pad=44, keys=None, bass=38, lead=None, drums=0.5, velocity=80, register=-12),
-    "epic": dict(mode="minor", tempo=(86, 100), progs=[[0, 5, 2, 6], [0, 3, 5, 6]],
-                 pad=48, keys=61, bass=43, lead=None, drums=0.7, velocity=100, register=0),
-    "dreamy": dict(mode="major", tempo=(78, 96), progs=[[0, 3, 0, 3], [0, 5, 3, 4]],
-                   pad=91, keys=4, bass=32, lead=None, drums=0.25, velocity=66, register=12),
+    "moody": dict(
+        mode="minor",
+        tempo=(68, 84),
+        progs=[[0, 5, 2, 6], [0, 3, 5, 4], [0, 5, 3, 4]],
+        pad=89,
+        keys=4,
+        bass=33,
+        lead=None,
+        drums=0.35,
+        velocity=70,
+        register=0,
+    ),
+    "calm": dict(
+        mode="major",
+        tempo=(70, 90),
+        progs=[[0, 4, 5, 3], [0, 3, 0, 4], [0, 5, 3, 4]],
+        pad=88,
+        keys=0,
+        bass=32,
+        lead=None,
+        drums=0.2,
+        velocity=62,
+        register=0,
+    ),
+    "happy": dict(
+        mode="major",
+        tempo=(110, 128),
+        progs=[[0, 3, 4, 0], [0, 4, 5, 3], [0, 5, 3, 4]],
+        pad=None,
+        keys=0,
+        bass=34,
+        lead=25,
+        drums=0.8,
+        velocity=92,
+        register=12,
+    ),
+    "energetic": dict(
+        mode="minor",
+        tempo=(124, 140),
+        progs=[[0, 5, 2, 6], [0, 6, 5, 6]],
+        pad=90,
+        keys=81,
+        bass=38,
+        lead=None,
+        drums=1.0,
+        velocity=105,
+        register=12,
+    ),
+    "tender": dict(
+        mode="major",
+        tempo=(64, 80),
+        progs=[[0, 5, 3, 4], [0, 2, 3, 4]],
+        pad=48,
+        keys=0,
+        bass=32,
+        lead=None,
+        drums=0.1,
+        velocity=60,
+        register=0,
+    ),
+    "tense": dict(
+        mode="minor",
+        tempo=(88, 108),
+        progs=[[0, 1, 0, 4], [0, 0, 1, 0]],
+        pad=44,
+        keys=None,
+        bass=38,
+        lead=None,
+        drums=0.5,
+        velocity=80,
+        register=-12,
+    ),
+    "epic": dict(
+        mode="minor",
+        tempo=(86, 100),
+        progs=[[0, 5, 2, 6], [0, 3, 5, 6]],
+        pad=48,
+        keys=61,
+        bass=43,
+        lead=None,
+        drums=0.7,
+        velocity=100,
+        register=0,
+    ),
+    "dreamy": dict(
+        mode="major",
+        tempo=(78, 96),
+        progs=[[0, 3, 0, 3], [0, 5, 3, 4]],
+        pad=91,
+        keys=4,
+        bass=32,
+        lead=None,
+        drums=0.25,
+        velocity=66,
+        register=12,
+    ),
 }
 SCALES = {"major": [0, 2, 4, 5, 7, 9, 11], "minor": [0, 2, 3, 5, 7, 8, 10]}
 # Mood -> preferred roots (dark moods sit low and flat-side)
-ROOTS = {"moody": ["A", "D", "E", "C"], "calm": ["C", "F", "G", "D"], "happy": ["G", "D", "C", "A"],
-         "energetic": ["E", "A", "F#", "B"], "tender": ["F", "Bb", "Eb", "C"], "tense": ["C#", "F", "B"],
-         "epic": ["D", "C", "G"], "dreamy": ["E", "A", "D", "Eb"]}
+ROOTS = {
+    "moody": ["A", "D", "E", "C"],
+    "calm": ["C", "F", "G", "D"],
+    "happy": ["G", "D", "C", "A"],
+    "energetic": ["E", "A", "F#", "B"],
+    "tender": ["F", "Bb", "Eb", "C"],
+    "tense": ["C#", "F", "B"],
+    "epic": ["D", "C", "G"],
+    "dreamy": ["E", "A", "D", "Eb"],
+}
 
 
 @dataclass
@@ -68,9 +155,18 @@ class Arrangement:
         """JSON-able; everything a continuation needs to carry the arrangement on (lands in the
         library metadata as `arrangement`). The tempo keeps 3 decimals: a 0.05 bpm rounding drifts
         the grid by ~1 ms per bar, enough to comb-filter a crossfade a few bars on."""
-        return {"key": self.key, "mode": self.mode, "tempo_bpm": round(self.tempo, 3),
-                "progression": self.progression, "parts": self.parts, "bars": self.bars, "mood": self.mood,
-                "layer": self.layer, "section": self.section, "seed": self.seed}
+        return {
+            "key": self.key,
+            "mode": self.mode,
+            "tempo_bpm": round(self.tempo, 3),
+            "progression": self.progression,
+            "parts": self.parts,
+            "bars": self.bars,
+            "mood": self.mood,
+            "layer": self.layer,
+            "section": self.section,
+            "seed": self.seed,
+        }
 
 
 def _chord(root_midi: int, scale: list[int], degree: int) -> list[int]:
@@ -120,8 +216,18 @@ def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arra
         parts = {k: (v if k == "drums" else (v + int(params["program_shift"])) % 128) for k, v in parts.items()}
     if ref.get("parts"):
         parts = {str(k): int(v) for k, v in ref["parts"].items()}
-    return Arrangement(key=key, mode=mode, tempo=tempo, progression=prog, parts=parts, bars=bars,
-                       seconds_per_bar=spb, mood=mood, layer=str(ref.get("layer") or layer), seed=seed)
+    return Arrangement(
+        key=key,
+        mode=mode,
+        tempo=tempo,
+        progression=prog,
+        parts=parts,
+        bars=bars,
+        seconds_per_bar=spb,
+        mood=mood,
+        layer=str(ref.get("layer") or layer),
+        seed=seed,
+    )
 
 
 def _arc(section: str, bar: int, bars: int) -> float:
@@ -130,8 +236,14 @@ def _arc(section: str, bar: int, bars: int) -> float:
     return {"intro": 0.6 + 0.4 * x, "build": 0.45 + 0.6 * x, "outro": 1.0 - 0.5 * x}.get(section, 1.0)
 
 
-def compose(brief: dict, layer: str, section: str, seed: int, params: dict | None = None,
-            arc: Callable[[int], float] | None = None) -> Arrangement:
+def compose(
+    brief: dict,
+    layer: str,
+    section: str,
+    seed: int,
+    params: dict | None = None,
+    arc: Callable[[int], float] | None = None,
+) -> Arrangement:
     """Notes bar by bar; `arc(bar)` overrides the section's velocity arc (a continuation replays
     the reference's arc on its bars). The note RNG runs in bar order, so the first N bars of a
     longer composition with the same seed are the notes of the N-bar one."""
@@ -164,8 +276,16 @@ def compose(brief: dict, layer: str, section: str, seed: int, params: dict | Non
                     if rng.random() < 0.12:
                         continue  # humanised gaps
                     s = t0 + i * step + rng.normal(0, 0.004)
-                    notes.append(Note(part, prog, chord[idx] + 12, max(0.0, s), s + step * 1.6,
-                                      int(np.clip(v * rng.uniform(0.75, 1.0), 1, 127))))
+                    notes.append(
+                        Note(
+                            part,
+                            prog,
+                            chord[idx] + 12,
+                            max(0.0, s),
+                            s + step * 1.6,
+                            int(np.clip(v * rng.uniform(0.75, 1.0), 1, 127)),
+                        )
+                    )
             elif part == "bass":
                 for b in (0, 2) if arr.tempo < 100 else (0, 1, 2, 3):
                     notes.append(Note(part, prog, chord[0] - 12, t0 + b * beat, t0 + (b + 0.9) * beat, int(v * 0.9)))
@@ -196,8 +316,9 @@ def _drum_bar(t0: float, beat: float, v: int, density: float, rng: np.random.Gen
     return out
 
 
-def continuation(ref: dict, brief: dict, section: str, total_bars: int, join_bar: int,
-                 params: dict | None = None) -> Arrangement:
+def continuation(
+    ref: dict, brief: dict, section: str, total_bars: int, join_bar: int, params: dict | None = None
+) -> Arrangement:
     """The reference arrangement carried on to `total_bars`: bars before `join_bar` replay the
     reference (its seed, its section arc) so a crossfade there joins matching audio; from
     `join_bar` on the progression continues (bar b plays progression[b % len]) under the
@@ -213,7 +334,13 @@ def continuation(ref: dict, brief: dict, section: str, total_bars: int, join_bar
 
     spb = 4 * 60.0 / float(ref["tempo_bpm"])
     b = dict(brief, duration_s=total_bars * spb)
-    arr = compose(b, str(ref.get("layer") or "harmony"), section, int(ref.get("seed", 0)),
-                  {**(params or {}), "arrangement": ref}, arc=arc)
+    arr = compose(
+        b,
+        str(ref.get("layer") or "harmony"),
+        section,
+        int(ref.get("seed", 0)),
+        {**(params or {}), "arrangement": ref},
+        arc=arc,
+    )
     arr.bars = total_bars
     return arr

@@ -8,9 +8,13 @@ from sonicgrid.audio import Audio
 from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
 from sonicgrid.tools.hub import ModelSpec, RealModelTool, decode_threads, torch_threads
 
-LAYER_WORDS = {"rhythm": "drum beat, percussion groove", "harmony": "chords and bass",
-               "atmosphere": "ambient pad, cinematic texture", "texture": "lo-fi texture, details",
-               "voice": "vocal chops"}
+LAYER_WORDS = {
+    "rhythm": "drum beat, percussion groove",
+    "harmony": "chords and bass",
+    "atmosphere": "ambient pad, cinematic texture",
+    "texture": "lo-fi texture, details",
+    "voice": "vocal chops",
+}
 FRAME_RATE = 50  # EnCodec 32 kHz tokens per second
 
 
@@ -40,25 +44,34 @@ class MusicGen(RealModelTool, Tool):
         self.stereo_model = stereo
         name = "musicgen-stereo-small" if stereo else "musicgen-small"
         self.name = name  # type: ignore[misc]
-        self.spec = ModelSpec(f"facebook/{name}", name, "SONICGRID_MUSICGEN_STEREO_PATH" if stereo
-                              else "SONICGRID_MUSICGEN_PATH", ("config.json", "*.safetensors"))
+        self.spec = ModelSpec(
+            f"facebook/{name}",
+            name,
+            "SONICGRID_MUSICGEN_STEREO_PATH" if stereo else "SONICGRID_MUSICGEN_PATH",
+            ("config.json", "*.safetensors"),
+        )
         caps = {"layer:rhythm", "layer:harmony", "layer:atmosphere", "continue", "text-to-music"}
         self.capabilities = frozenset(caps | ({"stereo"} if stereo else set()))  # type: ignore[misc]
         # CPU (mono): benchmarks/bench_models.py, real-size random weights, 2-core CPU shared at load ~6, one
         # decode thread: 12.5-17.8 s wall (7.2 s CPU) per audio second + ~2.5 s per call; loading (~8 s) is
         # once per process. Stereo (8 codebooks, same decoder) is an estimate, not measured. GPU figures are
         # the model card's order of magnitude, not measured here.
-        self.costs = {"cpu": CostModel(per_audio_s=18.0 if stereo else 16.0, overhead_s=3.0, device="cpu"),
-                      "cuda": CostModel(per_audio_s=0.6 if stereo else 0.4, overhead_s=4.0, device="cuda"),
-                      "mps": CostModel(per_audio_s=3.0, overhead_s=8.0, device="mps")}
+        self.costs = {
+            "cpu": CostModel(per_audio_s=18.0 if stereo else 16.0, overhead_s=3.0, device="cpu"),
+            "cuda": CostModel(per_audio_s=0.6 if stereo else 0.4, overhead_s=4.0, device="cuda"),
+            "mps": CostModel(per_audio_s=3.0, overhead_s=8.0, device="mps"),
+        }
 
     def _load(self, src: str, local_files_only: bool, dev: str):
         from transformers import AutoProcessor, MusicgenForConditionalGeneration
 
         from sonicgrid.tools.hub import dtype
 
-        model = MusicgenForConditionalGeneration.from_pretrained(src, local_files_only=local_files_only,
-                                                                 dtype=dtype(dev)).to(dev).eval()
+        model = (
+            MusicgenForConditionalGeneration.from_pretrained(src, local_files_only=local_files_only, dtype=dtype(dev))
+            .to(dev)
+            .eval()
+        )
         proc = AutoProcessor.from_pretrained(src, local_files_only=local_files_only)
         return model, proc
 
@@ -80,7 +93,7 @@ class MusicGen(RealModelTool, Tool):
                 import librosa
 
                 x = librosa.resample(x.T, orig_sr=a.sr, target_sr=sr).T
-            x = x[-int(float(p.get("prompt_seconds", 4.0)) * sr):]
+            x = x[-int(float(p.get("prompt_seconds", 4.0)) * sr) :]
             prompt_frames = x.shape[0]
             kwargs.update(audio=[x.T if self.stereo_model else x[:, 0]], sampling_rate=sr)
         inputs = proc(**kwargs)
@@ -93,17 +106,28 @@ class MusicGen(RealModelTool, Tool):
         torch.manual_seed(int(request.seed))
         threads = decode_threads(torch.get_num_threads()) if dev.type == "cpu" else torch.get_num_threads()
         with torch_threads(threads), torch.inference_mode():
-            out = model.generate(**inputs, do_sample=True, guidance_scale=float(p.get("guidance_scale", 3.0)),
-                                 temperature=float(p.get("temperature", 1.0)), top_k=int(p.get("top_k", 250)),
-                                 max_new_tokens=n_tokens)
+            out = model.generate(
+                **inputs,
+                do_sample=True,
+                guidance_scale=float(p.get("guidance_scale", 3.0)),
+                temperature=float(p.get("temperature", 1.0)),
+                top_k=int(p.get("top_k", 250)),
+                max_new_tokens=n_tokens,
+            )
         wav = out[0].float().cpu().numpy().T  # (samples, channels)
         wav = wav[prompt_frames:] if prompt_frames else wav
         wav = wav[: int(round(request.duration_s * sr))]
         peak = float(np.max(np.abs(wav))) if wav.size else 0.0
         if peak > 0.99:
             wav = wav * (0.99 / peak)
-        meta = {"model": self.spec.hub_id, "text": text, "guidance_scale": float(p.get("guidance_scale", 3.0)),
-                "seed": int(request.seed), "tokens": n_tokens, "threads": threads}
+        meta = {
+            "model": self.spec.hub_id,
+            "text": text,
+            "guidance_scale": float(p.get("guidance_scale", 3.0)),
+            "seed": int(request.seed),
+            "tokens": n_tokens,
+            "threads": threads,
+        }
         if prompt_frames:
             meta["continued"] = True
             meta["prompt_s"] = round(prompt_frames / sr, 3)

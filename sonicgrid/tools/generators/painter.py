@@ -25,18 +25,28 @@ from sonicgrid.tools.vocoders.griffinlim import griffin_lim
 SR, N_FFT, HOP = 22050, 2048, 512
 DARK = {"moody", "tense", "epic"}
 # mood -> (noise cutoff Hz, partial roll-off dB/octave, swell period s, reverb room, noise level)
-COLOUR = {"moody": (900, 12, 7.0, 0.9, 0.35), "tense": (1800, 9, 3.0, 0.7, 0.5), "epic": (2500, 8, 5.0, 0.9, 0.3),
-          "calm": (3000, 9, 8.0, 0.75, 0.25), "tender": (2500, 10, 8.0, 0.7, 0.2), "dreamy": (5000, 7, 6.0, 0.95, 0.3),
-          "happy": (6000, 6, 4.0, 0.5, 0.2), "energetic": (7000, 5, 2.0, 0.4, 0.3)}
+COLOUR = {
+    "moody": (900, 12, 7.0, 0.9, 0.35),
+    "tense": (1800, 9, 3.0, 0.7, 0.5),
+    "epic": (2500, 8, 5.0, 0.9, 0.3),
+    "calm": (3000, 9, 8.0, 0.75, 0.25),
+    "tender": (2500, 10, 8.0, 0.7, 0.2),
+    "dreamy": (5000, 7, 6.0, 0.95, 0.3),
+    "happy": (6000, 6, 4.0, 0.5, 0.2),
+    "energetic": (7000, 5, 2.0, 0.4, 0.3),
+}
 
 
 def _arc(section: str, t: np.ndarray, dur: float) -> np.ndarray:
     x = t / max(dur, 1e-6)
-    return {"intro": 0.35 + 0.65 * np.sqrt(x), "build": 0.3 + 0.9 * x ** 1.5,
-            "outro": 1.0 - 0.75 * x}.get(section, np.ones_like(x))
+    return {"intro": 0.35 + 0.65 * np.sqrt(x), "build": 0.3 + 0.9 * x**1.5, "outro": 1.0 - 0.75 * x}.get(
+        section, np.ones_like(x)
+    )
 
 
-def paint(brief: dict, layer: str, section: str, seconds: float, seed: int, params: dict | None = None) -> tuple[np.ndarray, dict]:
+def paint(
+    brief: dict, layer: str, section: str, seconds: float, seed: int, params: dict | None = None
+) -> tuple[np.ndarray, dict]:
     """Magnitude spectrogram (bins, frames) and what was painted."""
     params = params or {}
     rng = np.random.default_rng(seed)
@@ -79,7 +89,7 @@ def paint(brief: dict, layer: str, section: str, seconds: float, seed: int, para
                 cols.append(col)
                 envs.append(env_t * swell)
         if cols:
-            S += (np.array(cols, np.float32).T @ np.array(envs, np.float32))
+            S += np.array(cols, np.float32).T @ np.array(envs, np.float32)
     # filtered noise: a band under the cutoff, slowly breathing
     shape = 1.0 / (1.0 + (f / cutoff) ** 4) * (f > 40)
     breath = 0.6 + 0.4 * np.sin(2 * np.pi * t / (swell_s * 1.7) + rng.uniform(0, 6))
@@ -91,10 +101,17 @@ def paint(brief: dict, layer: str, section: str, seconds: float, seed: int, para
             c = int(rng.integers(n_frames))
             fc = float(np.exp(rng.uniform(np.log(300), np.log(max(400, cutoff * 1.5)))))
             width = fc * rng.uniform(0.1, 0.5)
-            S[:, c:c + int(rng.integers(1, 3))] += (0.06 * np.exp(-0.5 * ((f - fc) / width) ** 2))[:, None]
+            S[:, c : c + int(rng.integers(1, 3))] += (0.06 * np.exp(-0.5 * ((f - fc) / width) ** 2))[:, None]
     S *= arc[None, :]
-    return S, {"key": arr.key, "mode": arr.mode, "tempo_bpm": round(arr.tempo, 1), "bars": arr.bars,
-               "progression": arr.progression, "noise_cutoff_hz": round(cutoff), "drones": drones}
+    return S, {
+        "key": arr.key,
+        "mode": arr.mode,
+        "tempo_bpm": round(arr.tempo, 1),
+        "bars": arr.bars,
+        "progression": arr.progression,
+        "noise_cutoff_hz": round(cutoff),
+        "drones": drones,
+    }
 
 
 def effects(x: np.ndarray, sr: int, mood: str, tempo: float, section: str) -> np.ndarray:
@@ -103,13 +120,15 @@ def effects(x: np.ndarray, sr: int, mood: str, tempo: float, section: str) -> np
 
     _, _, _, room, _ = COLOUR.get(mood, COLOUR["calm"])
     dark = mood in DARK
-    board = Pedalboard([
-        HighpassFilter(cutoff_frequency_hz=35),
-        Chorus(rate_hz=0.15, depth=0.3, mix=0.35),
-        Delay(delay_seconds=min(1.5, 0.75 * 60.0 / tempo), feedback=0.35, mix=0.18),
-        Reverb(room_size=room, damping=0.7 if dark else 0.4, wet_level=0.45, dry_level=0.6, width=1.0),
-        LowpassFilter(cutoff_frequency_hz=3500 if dark else 12000),
-    ])
+    board = Pedalboard(
+        [
+            HighpassFilter(cutoff_frequency_hz=35),
+            Chorus(rate_hz=0.15, depth=0.3, mix=0.35),
+            Delay(delay_seconds=min(1.5, 0.75 * 60.0 / tempo), feedback=0.35, mix=0.18),
+            Reverb(room_size=room, damping=0.7 if dark else 0.4, wet_level=0.45, dry_level=0.6, width=1.0),
+            LowpassFilter(cutoff_frequency_hz=3500 if dark else 12000),
+        ]
+    )
     stereo = np.stack([x, np.roll(x, int(0.011 * sr))], axis=0).astype(np.float32)  # a touch of Haas width
     return board(stereo, sr).T
 
@@ -125,7 +144,9 @@ class SpectralPainter(Tool):
         self.sr, self.iters = sr, iters
 
     def run(self, request: GenRequest) -> ToolResult:
-        mag, meta = paint(request.brief, request.layer, request.section, request.duration_s, request.seed, request.params)
+        mag, meta = paint(
+            request.brief, request.layer, request.section, request.duration_s, request.seed, request.params
+        )
         n = int(round(request.duration_s * SR))
         y = griffin_lim(mag, N_FFT, HOP, n, iters=self.iters, seed=request.seed)
         y = to_rate(y, SR, self.sr)

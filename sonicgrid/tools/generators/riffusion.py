@@ -9,6 +9,7 @@ crossfaded seam so the clip repeats without a click."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import ClassVar
 
 import numpy as np
 
@@ -58,8 +59,8 @@ def loop_seam(y: np.ndarray, fade: int) -> np.ndarray:
     if n < 2:
         return y
     r = np.linspace(0, 1, n, dtype=np.float32)
-    head = y[:n] * r + y[len(y) - n:] * (1 - r)
-    return np.concatenate([head, y[n: len(y) - n]])
+    head = y[:n] * r + y[len(y) - n :] * (1 - r)
+    return np.concatenate([head, y[n : len(y) - n]])
 
 
 class Riffusion(RealModelTool, Tool):
@@ -68,23 +69,35 @@ class Riffusion(RealModelTool, Tool):
     capabilities = frozenset({"layer:atmosphere", "layer:texture", "layer:rhythm", "loop", "text-to-music"})
     quality_prior = 6.0
     version = "diffusers-riffusion-1"
-    spec = ModelSpec("riffusion/riffusion-model-v1", "riffusion-model-v1", "SONICGRID_RIFFUSION_PATH",
-                     ("model_index.json", "unet/config.json"), packages=("diffusers", "transformers"))
+    spec = ModelSpec(
+        "riffusion/riffusion-model-v1",
+        "riffusion-model-v1",
+        "SONICGRID_RIFFUSION_PATH",
+        ("model_index.json", "unet/config.json"),
+        packages=("diffusers", "transformers"),
+    )
     # CPU: benchmarks/bench_models.py, real-size random weights, 2-core CPU shared at load ~6, 1 thread: a UNet
     # step with guidance ~23-26 s, so the first 5.12 s tile (50 steps + VAE + Griffin-Lim) ~1390 s and each
     # further img2img tile (27 steps + VAE encode/decode) ~780 s: a step per tile, fitted as 650 s + 155 s/s.
     # GPU figures are planning estimates, not measured.
-    costs = {"cpu": CostModel(per_audio_s=155.0, overhead_s=650.0, device="cpu"),
-             "cuda": CostModel(per_audio_s=0.6, overhead_s=5.0, device="cuda"),
-             "mps": CostModel(per_audio_s=6.0, overhead_s=10.0, device="mps")}
+    costs: ClassVar[dict[str, CostModel]] = {
+        "cpu": CostModel(per_audio_s=155.0, overhead_s=650.0, device="cpu"),
+        "cuda": CostModel(per_audio_s=0.6, overhead_s=5.0, device="cuda"),
+        "mps": CostModel(per_audio_s=6.0, overhead_s=10.0, device="mps"),
+    }
 
     def _load(self, src: str, local_files_only: bool, dev: str):
         from diffusers import StableDiffusionImg2ImgPipeline, StableDiffusionPipeline
 
         from sonicgrid.tools.hub import dtype
 
-        txt = StableDiffusionPipeline.from_pretrained(src, local_files_only=local_files_only, torch_dtype=dtype(dev),
-                                                      safety_checker=None, requires_safety_checker=False).to(dev)
+        txt = StableDiffusionPipeline.from_pretrained(
+            src,
+            local_files_only=local_files_only,
+            torch_dtype=dtype(dev),
+            safety_checker=None,
+            requires_safety_checker=False,
+        ).to(dev)
         txt.set_progress_bar_config(disable=True)
         img = StableDiffusionImg2ImgPipeline(**txt.components)
         img.set_progress_bar_config(disable=True)
@@ -109,11 +122,25 @@ class Riffusion(RealModelTool, Tool):
         with torch_threads(threads):
             for _ in range(n_tiles):
                 if prev is None:
-                    im = txt(prompt, height=side, width=side, num_inference_steps=steps, guidance_scale=guidance,
-                             generator=gen, output_type="pil").images[0]
+                    im = txt(
+                        prompt,
+                        height=side,
+                        width=side,
+                        num_inference_steps=steps,
+                        guidance_scale=guidance,
+                        generator=gen,
+                        output_type="pil",
+                    ).images[0]
                 else:  # seamless continuation: img2img on the previous tile
-                    im = img2img(prompt, image=prev, strength=strength, num_inference_steps=steps,
-                                 guidance_scale=guidance, generator=gen, output_type="pil").images[0]
+                    im = img2img(
+                        prompt,
+                        image=prev,
+                        strength=strength,
+                        num_inference_steps=steps,
+                        guidance_scale=guidance,
+                        generator=gen,
+                        output_type="pil",
+                    ).images[0]
                 prev = im
                 mels.append(image_to_mel(np.asarray(im.convert("RGB"))))
         # one Griffin-Lim over the joined spectrogram: phase stays continuous across tile boundaries
@@ -124,7 +151,17 @@ class Riffusion(RealModelTool, Tool):
         y = np.pad(y, (0, max(0, n - len(y))))[:n]
         peak = float(np.max(np.abs(y))) or 1.0
         y = (y / peak * 0.8).astype(np.float32)  # Griffin-Lim output has no meaningful absolute level
-        return ToolResult(Audio(np.stack([y, y], axis=1), SR),
-                          {"model": self.spec.hub_id, "text": prompt, "tiles": n_tiles, "griffin_lim_iters": int(p.get("griffin_lim_iters", 32)), "steps": steps,
-                           "guidance_scale": guidance, "loop_strength": strength, "seed": int(request.seed),
-                           "threads": threads})
+        return ToolResult(
+            Audio(np.stack([y, y], axis=1), SR),
+            {
+                "model": self.spec.hub_id,
+                "text": prompt,
+                "tiles": n_tiles,
+                "griffin_lim_iters": int(p.get("griffin_lim_iters", 32)),
+                "steps": steps,
+                "guidance_scale": guidance,
+                "loop_strength": strength,
+                "seed": int(request.seed),
+                "threads": threads,
+            },
+        )

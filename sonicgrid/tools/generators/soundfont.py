@@ -40,10 +40,12 @@ def render(arr: composer.Arrangement, sr: int, seconds: float, pan: dict[str, fl
         for part, program in arr.parts.items():
             chan = 9 if part == "drums" else len([c for c in channels.values() if c != 9])
             channels[part] = chan
-            synth.program_select(chan, sfid, 128 if part == "drums" else 0, 0 if part == "drums" else program,
-                                 is_drums=(part == "drums"))
-            pan_v = (pan or {}).get(part, {"bass": 0.5, "pad": 0.35, "keys": 0.62, "lead": 0.45,
-                                            "drone": 0.5, "drums": 0.5}.get(part, 0.5))
+            synth.program_select(
+                chan, sfid, 128 if part == "drums" else 0, 0 if part == "drums" else program, is_drums=(part == "drums")
+            )
+            pan_v = (pan or {}).get(
+                part, {"bass": 0.5, "pad": 0.35, "keys": 0.62, "lead": 0.45, "drone": 0.5, "drums": 0.5}.get(part, 0.5)
+            )
             synth.control_change(chan, 10, int(pan_v * 127))
             synth.control_change(chan, 91, 70)  # reverb send
         events: list[tuple[float, int, int, int, int]] = []  # time, order(off first), chan, pitch, vel
@@ -104,7 +106,9 @@ class SoundFontComposer(Tool):
         fade_in = 1.5 if request.section == "intro" else 0.01
         fade_out = min(2.5, request.duration_s / 4) if request.section in ("intro", "outro") else 0.05
         x = fade(x, self.sr, fade_in=fade_in, fade_out=fade_out)
-        cutoff = float(request.params.get("lowpass_hz", 0) or (2500 if request.brief.get("brightness", 0) < -0.3 else 0))
+        cutoff = float(
+            request.params.get("lowpass_hz", 0) or (2500 if request.brief.get("brightness", 0) < -0.3 else 0)
+        )
         if cutoff:
             from pedalboard import LowpassFilter, Pedalboard
 
@@ -133,13 +137,15 @@ def _reference_arrangement(request: GenRequest, ref: Audio) -> dict:
         params.setdefault("key", key)
         params.setdefault("mode", mode)
     brief = dict(request.brief, duration_s=ref.duration)
-    return composer.plan(brief, request.layer, request.seed, params).describe() | {"section": "loop",
-                                                                                  "seed": request.seed}
+    return composer.plan(brief, request.layer, request.seed, params).describe() | {
+        "section": "loop",
+        "seed": request.seed,
+    }
 
 
 def _bar_rms(x: np.ndarray, sr: int, spb: float, bars: int) -> np.ndarray:
     n = int(round(spb * sr))
-    return np.array([np.sqrt(np.mean(x[b * n:(b + 1) * n].astype(np.float64) ** 2) + 1e-12) for b in range(bars)])
+    return np.array([np.sqrt(np.mean(x[b * n : (b + 1) * n].astype(np.float64) ** 2) + 1e-12) for b in range(bars)])
 
 
 def continue_clip(request: GenRequest, sr: int) -> ToolResult:
@@ -174,14 +180,22 @@ def continue_clip(request: GenRequest, sr: int) -> ToolResult:
     cut = int(round(join_bar * spb * sr))
     n = min(int(XFADE_S * sr), cut)
     t = np.linspace(0.0, np.pi / 2, n, dtype=np.float32)[:, None]
-    mid = x_ref[cut - n:cut] * np.cos(t) + y[cut - n:cut] * np.sin(t)
-    out = np.concatenate([x_ref[:cut - n], mid, y[cut:]])
+    mid = x_ref[cut - n : cut] * np.cos(t) + y[cut - n : cut] * np.sin(t)
+    out = np.concatenate([x_ref[: cut - n], mid, y[cut:]])
     out = fit_length(out.astype(np.float32), int(round(total_s * sr)))
     if request.section == "outro":
         out[cut:] = fade(out[cut:], sr, fade_in=0.0, fade_out=min(2.5, request.duration_s / 4))
     else:
         out[cut:] = fade(out[cut:], sr, fade_in=0.0, fade_out=0.05)
-    desc = {**arr.describe(), "lowpass_hz": ref_arr.get("lowpass_hz", 0), "section": ref_arr.get("section", "loop"),
-            "continued_from_bar": join_bar, "join_s": round(cut / sr, 4), "gain_db": round(gain_db, 2)}
-    return ToolResult(Audio(out, sr), meta={"arrangement": desc, "continued": True, "notes": len(arr.notes),
-                                            "join_s": round(cut / sr, 4)})
+    desc = {
+        **arr.describe(),
+        "lowpass_hz": ref_arr.get("lowpass_hz", 0),
+        "section": ref_arr.get("section", "loop"),
+        "continued_from_bar": join_bar,
+        "join_s": round(cut / sr, 4),
+        "gain_db": round(gain_db, 2),
+    }
+    return ToolResult(
+        Audio(out, sr),
+        meta={"arrangement": desc, "continued": True, "notes": len(arr.notes), "join_s": round(cut / sr, 4)},
+    )

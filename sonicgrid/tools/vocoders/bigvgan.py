@@ -8,6 +8,7 @@ audio -> the model's own mel (bigvgan.meldataset) -> waveform, which is what the
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 import numpy as np
 
@@ -22,11 +23,18 @@ class BigVGANVocoder(RealModelTool, Tool):
     capabilities = frozenset({"mel-to-audio", "resynthesis"})
     quality_prior = 6.5
     version = "bigvgan-2.4"
-    spec = ModelSpec("nvidia/bigvgan_v2_22khz_80band_256x", "bigvgan_v2_22khz_80band_256x", "SONICGRID_BIGVGAN_PATH",
-                     ("config.json", "bigvgan_generator.pt"), packages=("bigvgan",))
-    costs = {"cpu": CostModel(per_audio_s=1.7, overhead_s=0.5, device="cpu"),
-             "cuda": CostModel(per_audio_s=0.01, overhead_s=0.5, device="cuda"),
-             "mps": CostModel(per_audio_s=0.2, overhead_s=1.0, device="mps")}
+    spec = ModelSpec(
+        "nvidia/bigvgan_v2_22khz_80band_256x",
+        "bigvgan_v2_22khz_80band_256x",
+        "SONICGRID_BIGVGAN_PATH",
+        ("config.json", "bigvgan_generator.pt"),
+        packages=("bigvgan",),
+    )
+    costs: ClassVar[dict[str, CostModel]] = {
+        "cpu": CostModel(per_audio_s=1.7, overhead_s=0.5, device="cpu"),
+        "cuda": CostModel(per_audio_s=0.01, overhead_s=0.5, device="cuda"),
+        "mps": CostModel(per_audio_s=0.2, overhead_s=1.0, device="mps"),
+    }
 
     def _load(self, src: str, local_files_only: bool, dev: str):
         import os
@@ -44,7 +52,7 @@ class BigVGANVocoder(RealModelTool, Tool):
             h = AttrDict(json.load(f))
         model = BigVGAN(h, use_cuda_kernel=False)
         state = torch.load(os.path.join(src, "bigvgan_generator.pt"), map_location="cpu", weights_only=True)
-        model.load_state_dict(state["generator"] if "generator" in state else state)
+        model.load_state_dict(state.get("generator", state))
         model.remove_weight_norm()
         return model.eval().to(dev), h
 

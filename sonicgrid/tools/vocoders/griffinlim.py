@@ -40,10 +40,10 @@ def _istft(Z: np.ndarray, n_fft: int, hop: int, length: int) -> np.ndarray:
         if not len(sub):
             continue
         start = k * hop
-        y[start:start + sub.size] += sub.reshape(-1)
-        norm[start:start + sub.size] += np.tile(w ** 2, len(sub))
+        y[start : start + sub.size] += sub.reshape(-1)
+        norm[start : start + sub.size] += np.tile(w**2, len(sub))
     y = y / np.maximum(norm, 1e-3)
-    y = y[n_fft // 2: n_fft // 2 + length]
+    y = y[n_fft // 2 : n_fft // 2 + length]
     return np.pad(y, (0, max(0, length - len(y))))
 
 
@@ -53,8 +53,9 @@ def mel_spectrogram(y: np.ndarray, sr: int, n_fft: int = 1024, hop: int = 256, n
     return np.log(np.maximum(mel_bank(sr, n_fft, n_mels, 0.0, sr / 2) @ mag, 1e-5)).astype(np.float32)
 
 
-def griffin_lim(mag: np.ndarray, n_fft: int, hop: int, length: int, iters: int = 16, seed: int = 0,
-                momentum: float = 0.99) -> np.ndarray:
+def griffin_lim(
+    mag: np.ndarray, n_fft: int, hop: int, length: int, iters: int = 16, seed: int = 0, momentum: float = 0.99
+) -> np.ndarray:
     """Fast Griffin-Lim (Perraudin et al.) from a linear magnitude (bins, frames).
 
     The phase starts as each bin's own steady rotation (2 pi f hop / sr per frame) with a random
@@ -62,8 +63,10 @@ def griffin_lim(mag: np.ndarray, n_fft: int, hop: int, length: int, iters: int =
     rng = np.random.default_rng(seed)
     mag = mag.astype(np.float32)
     k = np.arange(mag.shape[0])[:, None]
-    angles = np.exp(1j * (2 * np.pi * k * hop / n_fft * np.arange(mag.shape[1])[None, :]
-                          + 2 * np.pi * rng.random((mag.shape[0], 1)))).astype(np.complex64)
+    angles = np.exp(
+        1j
+        * (2 * np.pi * k * hop / n_fft * np.arange(mag.shape[1])[None, :] + 2 * np.pi * rng.random((mag.shape[0], 1)))
+    ).astype(np.complex64)
     prev = np.zeros_like(angles)
     y = _istft(mag * angles, n_fft, hop, length)
     for _ in range(iters):
@@ -77,7 +80,9 @@ def griffin_lim(mag: np.ndarray, n_fft: int, hop: int, length: int, iters: int =
     return y.astype(np.float32)
 
 
-def vocode(log_mel: np.ndarray, sr: int, n_fft: int = 1024, hop: int = 256, iters: int = 24, seed: int = 0) -> np.ndarray:
+def vocode(
+    log_mel: np.ndarray, sr: int, n_fft: int = 1024, hop: int = 256, iters: int = 24, seed: int = 0
+) -> np.ndarray:
     """Log-mel (n_mels, frames) -> waveform: pseudo-inverse of the mel filterbank, then Griffin-Lim."""
     n_mels = log_mel.shape[0]
     fb = mel_bank(sr, n_fft, n_mels, 0.0, sr / 2)
@@ -106,6 +111,14 @@ class GriffinLimVocoder(Tool):
             from sonicgrid.tools.analysts.dsp import to_rate
 
             mel = mel_spectrogram(to_rate(a.mono(), a.sr, self.sr), self.sr, self.n_fft, self.hop)
-        y = vocode(np.asarray(mel), self.sr, self.n_fft, self.hop, iters=int(request.params.get("iters", 24)),
-                   seed=request.seed)
-        return ToolResult(Audio(y, self.sr), {"frames": int(np.asarray(mel).shape[1]), "method": "pinv + fast Griffin-Lim"})
+        y = vocode(
+            np.asarray(mel),
+            self.sr,
+            self.n_fft,
+            self.hop,
+            iters=int(request.params.get("iters", 24)),
+            seed=request.seed,
+        )
+        return ToolResult(
+            Audio(y, self.sr), {"frames": int(np.asarray(mel).shape[1]), "method": "pinv + fast Griffin-Lim"}
+        )

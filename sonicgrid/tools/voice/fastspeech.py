@@ -7,6 +7,7 @@ product cannot fetch, so the VITS-class model fills the FastSpeech2 slot. Piper 
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import numpy as np
 
@@ -32,11 +33,14 @@ class TransformersTTS(RealModelTool, Tool):
     capabilities = frozenset({"layer:voice", "tts", "speech"})
     quality_prior = 6.0
     version = "transformers-vits-1"
-    spec = ModelSpec("facebook/mms-tts-eng", "mms-tts-eng", "SONICGRID_TTS_PATH",
-                     ("config.json", "vocab.json", "*.safetensors"))
-    costs = {"cpu": CostModel(per_audio_s=1.7, overhead_s=0.5, device="cpu"),
-             "cuda": CostModel(per_audio_s=0.02, overhead_s=0.3, device="cuda"),
-             "mps": CostModel(per_audio_s=0.05, overhead_s=0.5, device="mps")}
+    spec = ModelSpec(
+        "facebook/mms-tts-eng", "mms-tts-eng", "SONICGRID_TTS_PATH", ("config.json", "vocab.json", "*.safetensors")
+    )
+    costs: ClassVar[dict[str, CostModel]] = {
+        "cpu": CostModel(per_audio_s=1.7, overhead_s=0.5, device="cpu"),
+        "cuda": CostModel(per_audio_s=0.02, overhead_s=0.3, device="cuda"),
+        "mps": CostModel(per_audio_s=0.05, overhead_s=0.5, device="mps"),
+    }
 
     def _load(self, src: str, local_files_only: bool, dev: str):
         from transformers import AutoTokenizer, VitsModel
@@ -62,5 +66,7 @@ class TransformersTTS(RealModelTool, Tool):
         peak = float(np.max(np.abs(wav))) if wav.size else 0.0
         if peak > 0.99:
             wav = wav * (0.99 / peak)
-        return ToolResult(Audio(wav.astype(np.float32), sr),
-                          {"model": self.spec.hub_id, "text": text, "speaking_rate": speed, "sr": sr})
+        return ToolResult(
+            Audio(wav.astype(np.float32), sr),
+            {"model": self.spec.hub_id, "text": text, "speaking_rate": speed, "sr": sr},
+        )

@@ -38,7 +38,9 @@ def speak(text: str) -> Audio:
 def words_for(request: GenRequest) -> str:
     """What to say: a quoted phrase in the prompt, else the prompt's own words."""
     m = re.search(r"[\"“']([^\"”']{2,})[\"”']", request.prompt or "")
-    return (request.params.get("text") or (m.group(1) if m else request.prompt) or request.brief.get("mood", "")).strip()
+    return (
+        request.params.get("text") or (m.group(1) if m else request.prompt) or request.brief.get("mood", "")
+    ).strip()
 
 
 class PiperVoiceTool(Tool):
