@@ -17,11 +17,14 @@ WHEEL_CACHE ?= $(HOME)/.cache/sonicgrid/wheels
 STAMP := $(VENV)/.sonicgrid-installed
 PROMPT ?= make a moody intro
 
-.PHONY: install demo test bench clean-venv help speech-tools chromium
+.PHONY: install demo test test-fast lint docs bench clean-venv help speech-tools chromium
 
 help:
 	@echo "make demo   - install into $(VENV) and run: sonicgrid make \"$(PROMPT)\""
-	@echo "make test   - install into $(VENV) and run the test suite"
+	@echo "make test   - install into $(VENV), lint (ruff, mypy) and run the whole test suite (what CI runs)"
+	@echo "make test-fast - the unit tests only (seconds)"
+	@echo "make lint   - ruff check, ruff format --check, mypy"
+	@echo "make docs   - redraw the graph in docs/architecture.md from the compiled graph"
 	@echo "make bench  - run the benchmarks in benchmarks/"
 
 install: $(STAMP)
@@ -59,8 +62,19 @@ speech-tools:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hydrogen hydrogen-drumkits >/dev/null) ; } || \
 	  echo "hydrogen drumkits not installed: the real-recording tests will skip"
 
-test: install speech-tools chromium
+lint: install
+	$(BIN)/ruff check sonicgrid tests benchmarks
+	$(BIN)/ruff format --check sonicgrid tests benchmarks
+	$(BIN)/mypy
+
+test: install speech-tools chromium lint
 	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest tests/unit
+
+docs: install
+	$(BIN)/python -m sonicgrid.graph.draw --write docs/architecture.md
 
 bench: install
 	$(BIN)/python benchmarks/bench_make.py
