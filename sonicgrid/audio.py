@@ -91,13 +91,6 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
-def write_with_sidecar(wav_path: str | Path, audio: Audio, meta: dict) -> tuple[Path, Path]:
-    wav_path = Path(wav_path)
-    write(wav_path, audio)
-    side = write_json(wav_path.with_suffix(".json"), meta)
-    return wav_path, side
-
-
 def fit_length(x: np.ndarray, frames: int) -> np.ndarray:
     """Trim or zero-pad (frames, ch) to exactly `frames`."""
     if x.shape[0] >= frames:

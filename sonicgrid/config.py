@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -51,8 +50,3 @@ class Settings(BaseSettings):
     @property
     def traces_dir(self) -> Path:
         return self.data_dir / "traces"
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

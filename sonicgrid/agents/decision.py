@@ -5,8 +5,6 @@ from __future__ import annotations
 from sonicgrid.agents import words as w
 from sonicgrid.agents.base import Judgment
 
-CHOICES = ("generate", "reuse", "enhance", "extend")
-
 
 def judgment(
     brief: dict, candidates: list[dict], reference: dict | None, *, reuse_threshold: float, quality_threshold: float
