@@ -5,7 +5,50 @@ from __future__ import annotations
 from sonicgrid.agents import words as w
 from sonicgrid.agents.base import Judgment
 
-CHOICES = ("approve", "downgrade", "deny")
+# A library clip can stand in for a denied job when it is within this share of the reuse bar (and above
+# the quality bar): not close enough to reuse outright, close enough to keep rather than nothing.
+FALLBACK_SHARE_OF_REUSE_BAR = 0.9
+
+
+def fallback_quality(candidates: list[dict], *, reuse_threshold: float, quality_threshold: float) -> float | None:
+    """The quality of the best library candidate if it could stand in for a denied job, else None."""
+    if not candidates:
+        return None
+    best = candidates[0]
+    q = float(best["meta"].get("quality", 0))
+    close = best["similarity"] >= reuse_threshold * FALLBACK_SHARE_OF_REUSE_BAR
+    return q if close and q >= quality_threshold else None
+
+
+def for_job(
+    *,
+    tool: str,
+    quality_prior: float,
+    estimate_s: float,
+    remaining_s: float,
+    budget_s: float,
+    candidates: list[dict],
+    cheaper: list[tuple[str, float]],
+    reuse_threshold: float,
+    quality_threshold: float,
+) -> Judgment:
+    """The judgment for running `tool`: the expected gain is its quality prior over what a fallback clip
+    already gives (over nothing when no clip can stand in)."""
+    fallback = fallback_quality(candidates, reuse_threshold=reuse_threshold, quality_threshold=quality_threshold)
+    return judgment(
+        tool=tool,
+        estimate_s=estimate_s,
+        remaining_s=remaining_s,
+        budget_s=budget_s,
+        expected_gain=quality_prior - (fallback or 0.0),
+        cheaper=cheaper,
+        has_fallback=fallback is not None,
+    )
+
+
+def downgrade_to(cheaper: list[tuple[str, float]], remaining_s: float) -> str:
+    """The tool a downgrade runs: the first (most capable) cheaper one that fits what is left."""
+    return next(name for name, est in cheaper if est <= remaining_s)
 
 
 def judgment(

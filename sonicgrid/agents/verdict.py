@@ -14,7 +14,7 @@ class Verdict(BaseModel):
     reason: str
     evidence: dict[str, Any] = Field(default_factory=dict)
     allowed: list[str] = Field(default_factory=list, description="choices the hard limits allowed")
-    brain: Literal["rules", "llm", "llm-fallback"] = "rules"
+    brain: Literal["rules", "llm", "llm-fallback", "human"] = "rules"
     overridden: str | None = Field(default=None, description="set when code overrode the brain")
     latency_ms: float = 0.0
     data: dict[str, Any] = Field(default_factory=dict, description="structured output (brief, targets)")

@@ -6,7 +6,8 @@ import time
 from pathlib import Path
 
 from sonicgrid import audio as aio
-from sonicgrid.agents import continuity, cost_guardian, decision, gatekeeper
+from sonicgrid.agents import approval, continuity, cost_guardian, decision, gatekeeper
+from sonicgrid.agents.verdict import Verdict
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import CellState
 from sonicgrid.graph.timing import tool_call
@@ -102,36 +103,35 @@ def cost_guard(state: CellState, svc: Services) -> dict:
     tool, cap, secs = _job(state, svc)
     if state["decision"] == "reuse" or (tool is None and state["decision"] == "enhance"):
         return {"tool": None}  # loading from the library costs nothing worth guarding
-    cands = state.get("candidates", [])
     if tool is None:
         return {"outcome": "denied", "message": f"no available tool for {cap}"}
+    s = svc.settings
+    cands = state.get("candidates", [])
     est = tool.cost.estimate(secs)
-    best_q = float(cands[0]["meta"].get("quality", 0)) if cands else 0.0
-    fallback = (
-        bool(cands)
-        and cands[0]["similarity"] >= svc.settings.reuse_threshold * 0.9
-        and best_q >= svc.settings.quality_threshold
-    )
-    gain = tool.quality_prior - (best_q if fallback else 0.0)
     cheaper = [(t.name, t.cost.estimate(secs)) for t in svc.registry.cheaper(tool, cap, secs)]
-    j = cost_guardian.judgment(
+    j = cost_guardian.for_job(
         tool=tool.name,
+        quality_prior=tool.quality_prior,
         estimate_s=est,
         remaining_s=_remaining(state),
         budget_s=state["budget_s"],
-        expected_gain=gain,
+        candidates=cands,
         cheaper=cheaper,
-        has_fallback=fallback,
+        reuse_threshold=s.reuse_threshold,
+        quality_threshold=s.quality_threshold,
     )
     v = svc.brain.decide(j)
     out: dict = {"verdicts": [_tag(v, state)]}
-    if v.choice in ("approve", "downgrade") and _ask_human(state, svc, v, tool.name, est, out):
-        v = v.model_copy(update={"choice": "deny", "reason": f"the user declined {tool.name} (~{est:.2f}s)"})
+    if v.choice in ("approve", "downgrade") and approval.needs_approval(est, s.approve_over_s):
+        human = _ask_human(state, v.choice, tool.name, est, s.approve_over_s)
+        out["verdicts"].append(_tag(human, state))
+        if human.choice == "deny":
+            v = v.model_copy(update={"choice": "deny", "reason": f"the user declined {tool.name} (~{est:.2f}s)"})
     if v.choice == "approve":
         out["tool"] = tool.name
     elif v.choice == "downgrade":
-        out["tool"] = next(n for n, e in cheaper if e <= _remaining(state))
-    elif fallback and not state.get("best"):
+        out["tool"] = cost_guardian.downgrade_to(cheaper, _remaining(state))
+    elif j.evidence["has_fallback"] and not state.get("best"):
         out.update(tool=None, decision="reuse", source_id=cands[0]["id"])
     elif state.get("best"):
         out.update(
@@ -145,43 +145,21 @@ def cost_guard(state: CellState, svc: Services) -> dict:
     return out
 
 
-def _ask_human(state: CellState, svc: Services, v, tool: str, est: float, out: dict) -> bool:
-    """--approve: pause (LangGraph interrupt) before a job estimated above approve_over_s.
-    Returns True when the human refused it; the refusal is recorded as a verdict."""
-    limit = svc.settings.approve_over_s
-    if limit is None or est <= limit:
-        return False
+def _ask_human(state: CellState, guardian: str, tool: str, est: float, limit: float | None) -> Verdict:
+    """--approve: pause (LangGraph interrupt) before a job estimated above approve_over_s; the answer
+    comes back as the human's verdict."""
     from langgraph.types import interrupt
 
-    answer = interrupt(
-        {
-            "question": f"run {tool} for cell {state['cell']['index']} ({state['cell']['layer']}), "
-            f"~{est:.2f}s of compute?",
-            "tool": tool,
-            "estimate_s": round(est, 3),
-            "cell": state["cell"]["index"],
-            "attempt": state.get("attempt", 0),
-            "guardian": v.choice,
-        }
+    cell = state["cell"]
+    ask = approval.question(
+        tool=tool,
+        estimate_s=est,
+        cell=cell["index"],
+        layer=cell["layer"],
+        attempt=state.get("attempt", 0),
+        guardian=guardian,
     )
-    ok = str(answer).strip().lower() in ("y", "yes", "ok", "approve", "true", "1", "go")
-    out["verdicts"].append(
-        {
-            "agent": "human",
-            "choice": "approve" if ok else "deny",
-            "confidence": 1.0,
-            "reason": f"the user answered {str(answer)!r}",
-            "evidence": {"estimate_s": round(est, 3), "approve_over_s": limit, "tool": tool},
-            "allowed": ["approve", "deny"],
-            "brain": "human",
-            "overridden": None,
-            "latency_ms": 0.0,
-            "data": {},
-            "cell": state["cell"]["index"],
-            "attempt": state.get("attempt", 0),
-        }
-    )
-    return not ok
+    return approval.verdict(interrupt(ask), tool=tool, estimate_s=est, approve_over_s=limit)
 
 
 def act(state: CellState, svc: Services) -> dict:
