@@ -11,6 +11,7 @@ from sonicgrid.agents.base import Brain, Judgment
 from sonicgrid.config import Settings
 from sonicgrid.errors import UserError
 from sonicgrid.evals.suite import AGENTS
+from sonicgrid.graph.engine import Engine
 
 
 class AgentBrain(Brain):
@@ -38,13 +39,8 @@ def parse_agents(text: str | None) -> set[str] | None:
     return agents
 
 
-def install(settings: Settings, agents: set[str]) -> None:
-    """Make make() use the isolating brain for these settings: the run module builds one Services
-    per distinct settings and caches it, so the entry is placed in that cache before the first run."""
-    from sonicgrid.graph import run
+def engine(settings: Settings, agents: set[str]) -> Engine:
+    """An engine whose brain asks the LLM for these agents only (the others decide by rules)."""
     from sonicgrid.graph.services import Services, make_brain
 
-    svc = Services(settings, brain=AgentBrain(make_brain(settings), agents))
-    run._SERVICES[settings.model_dump_json()] = svc
-    if run.services_for(settings) is not svc:  # the cache scheme changed: refuse to measure the wrong thing
-        raise RuntimeError("could not install the isolating brain")
+    return Engine(settings, Services(settings, brain=AgentBrain(make_brain(settings), agents)))

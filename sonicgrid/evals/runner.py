@@ -108,20 +108,23 @@ def settings_for(suite: Suite, sc: Scenario, brain: str, root: Path) -> Settings
 def run_scenario(
     suite: Suite, sc: Scenario, brain: str, work: Path, traces_to: Path | None, llm_agents: set[str] | None = None
 ) -> ScenarioResult:
-    from sonicgrid.graph.run import make, services_for
+    from sonicgrid.graph.engine import Engine
+    from sonicgrid.graph.run import make
 
     root = work / suite.name / sc.id
     shutil.rmtree(root, ignore_errors=True)
     s = settings_for(suite, sc, brain, root)
     if llm_agents is not None and brain == "llm":
-        from sonicgrid.evals.isolate import install
+        from sonicgrid.evals.isolate import engine as isolating_engine
 
-        install(s, llm_agents)
+        eng = isolating_engine(s, llm_agents)
+    else:
+        eng = Engine(s)
     res = ScenarioResult(suite.name, sc.id)
     t0 = time.perf_counter()
     history: list[dict] = []
     try:
-        preload(services_for(s), sc.library)
+        preload(eng.services, sc.library)
     except Exception as exc:  # a broken fixture is a scenario error, reported, not a crash
         res.error = f"fixture: {type(exc).__name__}: {exc}"
     for i, req in enumerate(sc.requests):
@@ -130,7 +133,7 @@ def run_scenario(
             try:
                 summary = make(
                     req.text,
-                    s,
+                    eng,
                     seed=req.seed,
                     duration=req.duration_s,
                     project=sc.project,

@@ -13,25 +13,17 @@ from sonicgrid import audio as aio
 from sonicgrid.agents.intake import validate_duration, validate_prompt
 from sonicgrid.config import Settings
 from sonicgrid.errors import UserError
-from sonicgrid.graph.build import build_graph
-from sonicgrid.graph.checkpoint import sqlite_saver
+from sonicgrid.graph.engine import Engine
 from sonicgrid.graph.services import Services
-
-_SERVICES: dict[str, Services] = {}
-_GRAPHS: dict[int, object] = {}
 
 
 def services_for(settings: Settings) -> Services:
-    key = settings.model_dump_json()
-    if key not in _SERVICES:
-        _SERVICES[key] = Services(settings)
-    return _SERVICES[key]
+    """The shared engine's services for these settings (the library, the brain)."""
+    return Engine.shared(settings).services
 
 
-def graph_for(svc: Services):
-    if id(svc) not in _GRAPHS:
-        _GRAPHS[id(svc)] = build_graph(svc, checkpointer=sqlite_saver(str(svc.settings.checkpoint_path)))
-    return _GRAPHS[id(svc)]
+def _settings(target: Settings | Engine) -> Settings:
+    return target.settings if isinstance(target, Engine) else target
 
 
 def check_writable(out: Path) -> Path:
@@ -71,7 +63,7 @@ def model_versions(svc: Services) -> dict:
 
 def make(
     request: str,
-    settings: Settings,
+    settings: Settings | Engine,
     *,
     seed: int = 0,
     duration: float | None = None,
@@ -84,9 +76,9 @@ def make(
     """Produce one clip. Raises UserError for anything the user can fix."""
     request = validate_prompt(request)
     validate_duration(duration)
-    out_dir = check_writable(Path(out or settings.out_dir))
-    svc = services_for(settings)
-    graph = graph_for(svc)
+    out_dir = check_writable(Path(out or _settings(settings).out_dir))
+    engine = Engine.of(settings)
+    settings, svc, graph = engine.settings, engine.services, engine.graph
     run_id = new_run_id()
     run_dir = out_dir / run_id
     run_dir.mkdir(parents=True, exist_ok=False)
@@ -120,11 +112,13 @@ def _stopped(run_id: str, exc: BaseException) -> UserError:
     )
 
 
-def continue_run(run_id: str, settings: Settings, *, on_event: Callable[[str, dict], None] | None = None) -> dict:
+def continue_run(
+    run_id: str, settings: Settings | Engine, *, on_event: Callable[[str, dict], None] | None = None
+) -> dict:
     """Go on with a run that crashed or was interrupted, from its last checkpoint: nodes that
     finished are not run again."""
-    svc = services_for(settings)
-    graph = graph_for(svc)
+    engine = Engine.of(settings)
+    settings, svc, graph = engine.settings, engine.services, engine.graph
     config = {"configurable": {"thread_id": run_id}, "recursion_limit": 50}
     snap = graph.get_state(config)
     if not snap.values:
@@ -183,7 +177,7 @@ def _finish_or_pause(graph, config: dict, svc: Services, run_dir: Path, wall: fl
 def resume(
     run_id: str,
     answer,
-    settings: Settings,
+    settings: Settings | Engine,
     *,
     on_event: Callable[[str, dict], None] | None = None,
     prior_wall_s: float = 0.0,
@@ -191,8 +185,8 @@ def resume(
     """Answer a paused run's question(s) (the same answer for every pending one) and continue it."""
     from langgraph.types import Command
 
-    svc = services_for(settings)
-    graph = graph_for(svc)
+    engine = Engine.of(settings)
+    settings, svc, graph = engine.settings, engine.services, engine.graph
     config = {"configurable": {"thread_id": run_id}, "recursion_limit": 50}
     waiting = pending_interrupts(graph, config)
     if not waiting:
