@@ -74,7 +74,7 @@ def bench_musicgen():
 
 
 def build_musicgen(out: Path) -> None:
-    import test_models_fixtures as F
+    import tiny_models as F
     from transformers import (
         EncodecConfig,
         EncodecFeatureExtractor,
@@ -154,7 +154,7 @@ def bench_riffusion():
 
 
 def build_riffusion(out: Path) -> None:
-    import test_models_fixtures as F
+    import tiny_models as F
     from diffusers import (
         AutoencoderKL,
         DPMSolverMultistepScheduler,
@@ -275,7 +275,7 @@ def bench_bigvgan():
 
 
 def bench_tts():
-    import test_models_fixtures as F
+    import tiny_models as F
     from transformers import VitsConfig, VitsModel, VitsTokenizer
 
     out = ROOT / "mms-tts-eng"

@@ -46,7 +46,7 @@ def moody_clip():
 @pytest.fixture
 def models_dir(monkeypatch):
     """Tiny random-initialised real-model architectures (built once per session), as the models dir."""
-    from test_models_fixtures import tiny_root
+    from tiny_models import tiny_root
 
     root = tiny_root()
     monkeypatch.setenv("SONICGRID_MODELS_DIR", str(root))

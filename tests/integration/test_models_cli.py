@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_models_fixtures import tiny_root
+from tiny_models import tiny_root
 from typer.testing import CliRunner
 
 from sonicgrid.cli import app

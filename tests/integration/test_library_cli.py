@@ -6,10 +6,10 @@ import json
 
 import numpy as np
 import soundfile as sf
+from library_helpers import tone
 from typer.testing import CliRunner
 
 from sonicgrid.cli import app
-from tests.test_library_helpers import tone
 
 
 def _json(result):

@@ -17,7 +17,7 @@ from sonicgrid.tools.analysts.listen import EmbeddedListener
 from sonicgrid.tools.base import GenRequest
 from sonicgrid.tools.generators.soundfont import SoundFontComposer
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import eval_real_audio as real
 
 

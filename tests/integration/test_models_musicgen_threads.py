@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from test_models_fixtures import tiny_root
+from tiny_models import tiny_root
 
 from sonicgrid.errors import UserError
 from sonicgrid.tools.base import GenRequest

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_models_fixtures import AST_LABELS
+from tiny_models import AST_LABELS
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.base import GenRequest

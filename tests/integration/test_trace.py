@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from sonicgrid.cli import app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # -- a tiny Chrome DevTools Protocol client (websocket-client) for headless Chromium ------------------

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from library_helpers import tone
+
 from sonicgrid.graph.run import make
 from sonicgrid.memory.continuity import centroid_hz
 from sonicgrid.memory.maintenance import analyse
-from tests.test_library_helpers import tone
 
 
 def test_clashing_clip_is_revised_toward_the_project(settings, svc):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from library_helpers import tone
 
 from sonicgrid.agents.continuity import fit_components
 from sonicgrid.memory.continuity import centroid_hz, fit, profile
 from sonicgrid.memory.maintenance import analyse
-from tests.test_library_helpers import tone
 
 
 @pytest.fixture(scope="module")

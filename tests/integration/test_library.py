@@ -6,11 +6,11 @@ import uuid
 
 import numpy as np
 import pytest
+from library_helpers import chroma_server, tone, unit  # noqa: F401
 
 from sonicgrid.audio import read
 from sonicgrid.memory.library import ClipLibrary
 from sonicgrid.memory.maintenance import analyse
-from tests.test_library_helpers import chroma_server, tone, unit  # noqa: F401
 
 
 @pytest.fixture(params=["embedded", "server"])
