@@ -22,10 +22,17 @@ _GRAPHS: dict[int, object] = {}
 
 
 def services_for(settings: Settings) -> Services:
+    """The process's Services for these settings, built on first use."""
     key = settings.model_dump_json()
     if key not in _SERVICES:
         _SERVICES[key] = Services(settings)
     return _SERVICES[key]
+
+
+def use_services(svc: Services) -> None:
+    """Runs with `svc.settings` use this prebuilt Services (e.g. the evals' isolating brain) from now on."""
+    _SERVICES[svc.settings.model_dump_json()] = svc
+    _GRAPHS.pop(id(svc), None)
 
 
 def graph_for(svc: Services):

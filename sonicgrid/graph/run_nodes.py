@@ -9,8 +9,6 @@ import numpy as np
 
 from sonicgrid import audio as aio
 from sonicgrid.agents import intake as intake_agent
-from sonicgrid.agents import lexicon
-from sonicgrid.agents.verdict import Verdict
 from sonicgrid.brief import Brief
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
@@ -18,31 +16,7 @@ from sonicgrid.graph.timing import tool_call
 
 
 def intake(state: RunState, svc: Services) -> dict:
-    prompt = state["request"]
-    brain = svc.brain
-    if getattr(brain, "name", "rules") == "llm":
-        t0 = time.perf_counter()
-        fields, found = lexicon.parse(intake_agent.validate_prompt(prompt))
-        data = brain.ask("intake", intake_agent.INTAKE_SCHEMA, request=prompt)
-        used: list[str] = []
-        if data is not None:
-            fields, used = intake_agent.merge_llm_fields(fields, found, data)
-        brief = intake_agent.build_brief(fields, found, state.get("duration_override"), state.get("project"))
-        v = Verdict(
-            agent="intake",
-            choice="brief",
-            confidence=0.6 if data else 0.5,
-            reason=(f"LLM filled {', '.join(used)}; " if used else "")
-            + f"lexicon found {', '.join(found) or 'nothing'}"
-            + ("" if data else " (LLM answer malformed twice: rules)"),
-            evidence={"found": found, "llm": data},
-            allowed=["brief"],
-            brain="llm" if data else "llm-fallback",
-            latency_ms=(time.perf_counter() - t0) * 1000,
-            data=brief.model_dump(),
-        )
-    else:
-        brief, v = intake_agent.rules_intake(prompt, state.get("duration_override"), state.get("project"))
+    brief, v = intake_agent.read(state["request"], svc.brain, state.get("duration_override"), state.get("project"))
     return {"brief": brief.model_dump(), "verdicts": [v.model_dump() | {"cell": None, "attempt": 0}]}
 
 
