@@ -44,8 +44,16 @@ class Settings(BaseSettings):
     llm_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="keyword arguments for that chat model (JSON in SONICGRID_LLM_KWARGS)"
     )
+    llm_output: Literal["json_schema", "json_mode", "function_calling", "text"] = Field(
+        default="json_schema",
+        description="how a chat model named by llm_provider keeps to the answer's schema (its with_structured_output "
+        "method; text: parse the JSON from its reply)",
+    )
     llm_timeout_s: float = Field(
-        default=30.0, gt=0, allow_inf_nan=False, description="overall deadline of one call to an LLM outside this process, seconds"
+        default=30.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="overall deadline of one call to an LLM outside this process, seconds",
     )
     chroma_url: str | None = Field(default=None, description="Chroma server URL; default: embedded")
     finish_vocoder: bool = Field(default=False, description="re-synthesise the mix with a neural vocoder (BigVGAN)")

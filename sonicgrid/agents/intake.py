@@ -85,9 +85,7 @@ def merge_llm_fields(fields: dict, found: dict, llm_fields: dict) -> tuple[dict,
     return fields, used
 
 
-def read(
-    prompt: str, brain: Brain, duration: float | None = None, project: str | None = None
-) -> tuple[Brief, Verdict]:
+def read(prompt: str, brain: Brain, duration: float | None = None, project: str | None = None) -> tuple[Brief, Verdict]:
     """Free text -> Brief: the lexicon's findings, plus what the brain reads where the text left a field
     open (a brain that does not read requests leaves it to the lexicon and its defaults)."""
     t0 = time.perf_counter()

@@ -144,23 +144,16 @@ def _apply(
     svc: Services, role: str, capability: str, audio: aio.Audio, state: RunState, calls: list[dict], cell: int | None
 ) -> aio.Audio:
     """Run the registry's first available tool for (role, capability) on audio; record the call."""
-    tool = svc.registry.pick(role, capability)
-    if tool is None:
-        return audio
-    from sonicgrid.tools.base import GenRequest
+    from sonicgrid.tools.base import AudioRequest, Enhancer, Vocoder, VocodeRequest
 
+    tool = svc.registry.pick(role, capability)
     t0 = time.perf_counter()
-    out = tool.run(
-        GenRequest(
-            prompt="",
-            brief=state["brief"],
-            layer="mix",
-            section="",
-            duration_s=audio.duration,
-            seed=0,
-            audio_prompt=audio,
-        )
-    ).audio
+    if isinstance(tool, Enhancer):
+        out = tool.run(AudioRequest(audio, state["brief"])).audio
+    elif isinstance(tool, Vocoder):
+        out = tool.run(VocodeRequest(audio=audio)).audio
+    else:
+        return audio
     calls.append(
         tool_call(tool.name, role, cell, time.perf_counter() - t0, audio.duration, tool.cost.estimate(audio.duration))
     )

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from sonicgrid.agents.base import RULES, Brain
 from sonicgrid.config import Settings
-from sonicgrid.errors import ModelUnavailable, UserError
+from sonicgrid.errors import ModelUnavailable
 from sonicgrid.tools.registry import Registry, default_registry
 
 
@@ -19,7 +19,7 @@ class Services:
 
     def __post_init__(self) -> None:
         if self.registry is None:
-            self.registry = default_registry(self.settings.sample_rate)
+            self.registry = default_registry(self.settings.sample_rate, self.settings)
         if self.brain is None:
             self.brain = make_brain(self.settings)
 
@@ -51,4 +51,9 @@ def _llm_brain(settings: Settings) -> Brain:
     from sonicgrid.llm.brain import LLMBrain
     from sonicgrid.llm.providers import chat_model
 
-    return LLMBrain(chat_model(settings), fallback=settings.brain == "auto", timeout_s=settings.llm_timeout_s)
+    return LLMBrain(
+        chat_model(settings),
+        fallback=settings.brain == "auto",
+        timeout_s=settings.llm_timeout_s,
+        output=settings.llm_output,
+    )

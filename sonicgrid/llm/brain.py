@@ -54,6 +54,7 @@ class LLMBrain(Brain):
         fallback: bool = False,
         timeout_s: float = 30.0,
         retry_after_s: float = 300.0,
+        output: str = "json_schema",
     ):
         self.llm = llm
         self.calls: list[dict] = []
@@ -61,6 +62,7 @@ class LLMBrain(Brain):
         # the few-shot templates for the base model.
         self.lean = bool(getattr(llm, "lora", None)) if lean is None else lean
         self.fallback, self.timeout_s, self.retry_after_s = fallback, timeout_s, retry_after_s
+        self.output = output  # how another chat model keeps to the schema (Settings.llm_output)
         self._down_until = 0.0  # after a failure (fallback mode), the rules decide until then
         self._structured: dict[str, Runnable] = {}
         self._lock = threading.Lock()
@@ -78,13 +80,12 @@ class LLMBrain(Brain):
                     r = llm.with_structured_output(schema, include_raw=True)
                 else:
                     titled = {"title": "answer", **schema}
-                    try:
-                        r = llm.with_structured_output(titled, method="json_schema", include_raw=True)
-                    except (NotImplementedError, TypeError, ValueError):
+                    r = llm | RunnableLambda(lambda m: {"raw": m, "parsed": _json_in(str(m.content))})
+                    if self.output != "text":
                         try:
-                            r = llm.with_structured_output(titled, include_raw=True)
+                            r = llm.with_structured_output(titled, method=self.output, include_raw=True)
                         except (NotImplementedError, TypeError, ValueError):
-                            r = llm | RunnableLambda(lambda m: {"raw": m, "parsed": _json_in(str(m.content))})
+                            pass  # no structured output: its text, parsed
                 self._structured[key] = r
             return self._structured[key]
 
@@ -101,7 +102,7 @@ class LLMBrain(Brain):
         if isinstance(self.llm, JSONChatModel):  # in process, or a server client with its own deadline
             out = runnable.invoke(msgs)
         else:
-            out = run_blocking(lambda: runnable.invoke(msgs), self.timeout_s, f"LLM {self.llm_name}")
+            out = run_blocking(lambda: self._foreign(runnable, msgs), self.timeout_s, f"LLM {self.llm_name}")
         msg = out.get("raw")
         parsed = out.get("parsed")
         if hasattr(parsed, "model_dump"):
@@ -110,9 +111,22 @@ class LLMBrain(Brain):
         meta = getattr(msg, "response_metadata", {}) or {}
         return text, parsed, dict(meta.get("value_probs") or {})
 
+    def _foreign(self, runnable: Runnable, msgs: list) -> Any:
+        """Another chat model's call: whatever it raises (its client's errors) is one ModelUnavailable."""
+        try:
+            return runnable.invoke(msgs)
+        except Exception as exc:
+            text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise ModelUnavailable(f"LLM {self.llm_name} failed: {type(exc).__name__}: {text}") from exc
+
     @property
     def llm_name(self) -> str:
-        return str(getattr(self.llm, "name", None) or type(self.llm).__name__)
+        """The model's name: ours carry one; another chat model is named by its class and model."""
+        named = getattr(self.llm, "name", None)
+        if named:
+            return str(named)
+        model = getattr(self.llm, "model_name", None) or getattr(self.llm, "model", None)
+        return type(self.llm).__name__ + (f":{model}" if isinstance(model, str) else "")
 
     def answer(self, template: str, schema: dict, **values: str) -> tuple[dict | None, dict[str, float]]:
         """Prompt -> JSON within the schema (one retry) and the model's probability of each enum value;

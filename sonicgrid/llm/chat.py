@@ -84,7 +84,7 @@ class JSONChatModel(BaseChatModel):
                 parsed = json.loads(str(msg.content))
                 if as_model:
                     parsed = schema.model_validate(parsed)  # type: ignore[union-attr]
-            except Exception as exc:  # noqa: BLE001 - reported, as LangChain's parsers do with include_raw
+            except Exception as exc:
                 if not include_raw:
                     raise
                 error = exc

@@ -41,7 +41,7 @@ def run_async(make: Callable[[], Awaitable[T]], seconds: float, what: str) -> T:
             return asyncio.run(bounded())
         with ThreadPoolExecutor(1) as pool:  # this thread runs a loop already: use a fresh one elsewhere
             return pool.submit(asyncio.run, bounded()).result()
-    except (asyncio.TimeoutError, TimeoutError) as exc:
+    except TimeoutError as exc:
         raise LLMTimeout(f"{what} did not answer within {seconds:g} s") from exc
 
 

@@ -70,7 +70,8 @@ class LocalLLM(JSONChatModel):
 
     def __init__(self, path: Path, lora: Path | None = None, threads: int = 2, n_ctx: int = 1024, **kw: Any):
         name = Path(path).name + (f"+{Path(lora).name}" if lora else "")
-        super().__init__(path=Path(path), lora=lora, threads=threads, n_ctx=n_ctx, name=name, **kw)
+        fields: dict[str, Any] = {"path": Path(path), "lora": lora, "threads": threads, "n_ctx": n_ctx, "name": name}
+        super().__init__(**fields, **kw)
         try:
             from llama_cpp import Llama
         except ImportError as exc:
@@ -147,7 +148,9 @@ class LocalLLM(JSONChatModel):
 
     def complete_text(self, prompt: str, stop: list[str] | None, max_tokens: int) -> str:
         with self._lock:
-            out = self._llm.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, top_k=1, seed=0, stop=stop)
+            out = self._llm.create_completion(
+                prompt, max_tokens=max_tokens, temperature=0.0, top_k=1, seed=0, stop=stop
+            )
         return out["choices"][0]["text"]
 
     def _free(self, prompt: str, values: list[str], scores: _Scores) -> str | None:

@@ -29,7 +29,9 @@ def chat_model(settings: Settings) -> BaseChatModel:
         return _local(settings)
     if p == "server":
         if not settings.llm_server_url:
-            raise UserError("SONICGRID_LLM_PROVIDER=server needs SONICGRID_LLM_SERVER_URL (an OpenAI-compatible server)")
+            raise UserError(
+                "SONICGRID_LLM_PROVIDER=server needs SONICGRID_LLM_SERVER_URL (an OpenAI-compatible server)"
+            )
         from sonicgrid.llm.server import ServerLLM
 
         return ServerLLM(settings.llm_server_url, timeout=settings.llm_timeout_s, **kwargs)
@@ -69,6 +71,6 @@ def _imported(path: str, kwargs: dict[str, Any]) -> BaseChatModel:
         raise UserError(f"LLM provider {path} is not a langchain-core chat model (BaseChatModel)")
     try:
         return cls(**kwargs)
-    except Exception as exc:  # noqa: BLE001 - the class's own validation: one line for the user
+    except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelUnavailable(f"LLM provider {path}: cannot build it ({first[:200]})") from exc

@@ -10,20 +10,21 @@ from sonicgrid.llm.chat import Answer, JSONChatModel
 from sonicgrid.llm.deadline import run_async
 from sonicgrid.llm.enums import enum_fields, enum_scaffold, value_confidence
 
-_LOGPROBS = 10  # alternatives per token the server reports, for the confidence
-
 
 class ServerLLM(JSONChatModel):
-    """POST /v1/completions; `timeout` is the overall deadline of one call, in seconds."""
+    """POST /v1/completions; `timeout` is the overall deadline of one call, in seconds; `logprobs`:
+    alternatives per token the server reports, for the confidence (0: none asked, no confidence)."""
 
     base_url: str
     model: str = "default"
     timeout: float = 30.0
+    logprobs: int = 5
     load_s: float = 0.0
 
     def __init__(self, base_url: str, model: str = "default", timeout: float = 30.0, **kw: Any):
         base = base_url.rstrip("/")
-        super().__init__(base_url=base, model=model, timeout=timeout, name=f"server:{base}", **kw)
+        fields: dict[str, Any] = {"base_url": base, "model": model, "timeout": timeout, "name": f"server:{base}"}
+        super().__init__(**fields, **kw)
 
     @property
     def _llm_type(self) -> str:
@@ -44,7 +45,8 @@ class ServerLLM(JSONChatModel):
         scaffold = enum_scaffold(schema)
         if scaffold is not None:
             head, body["grammar"] = scaffold
-            body["logprobs"] = _LOGPROBS
+            if self.logprobs > 0:
+                body["logprobs"] = self.logprobs
         body["prompt"] = prompt + head
         choice = self._post(body)
         text = head + choice["text"]

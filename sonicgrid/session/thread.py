@@ -22,8 +22,8 @@ from rich.markup import escape
 
 from sonicgrid.config import Settings
 from sonicgrid.session import replies, slash
-from sonicgrid.session.messages import forget_last, reply, said, turns_of
 from sonicgrid.session.followup import request_for
+from sonicgrid.session.messages import forget_last, reply, said, turns_of
 
 _QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
 
@@ -78,7 +78,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         return _settle(state, {"text": state["input"], "request": request, "notes": notes}, summary)
 
     def approve(state: SessionState) -> dict:
-        pending = state["pending"]
+        pending = state.get("pending") or {}
         answer = interrupt(
             {
                 "question": "; ".join(i["question"] for i in pending["interrupts"]) + " [y/n]",
