@@ -22,6 +22,12 @@ def reply(text: str, turn: dict | None = None) -> AIMessage:
     return AIMessage(content=text, id=f"a-{uuid.uuid4().hex[:12]}", additional_kwargs={TURN: turn} if turn else {})
 
 
+def last_human(messages: Sequence[AnyMessage]) -> str:
+    """The newest thing the user said, as text ("" if nothing)."""
+    m = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
+    return "" if m is None else (m.content if isinstance(m.content, str) else str(m.text))
+
+
 def turns_of(state: Mapping[str, Any]) -> list[dict]:
     """Every turn record, oldest first: an old-format session's `turns`, then those on the messages."""
     legacy = list(state.get("turns") or [])

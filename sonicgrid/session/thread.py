@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, TypedDict
 
-from langchain_core.messages import AnyMessage
+from langchain_core.messages import AnyMessage, HumanMessage
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.types import interrupt
@@ -23,7 +23,7 @@ from rich.markup import escape
 from sonicgrid.config import Settings
 from sonicgrid.session import replies, slash
 from sonicgrid.session.followup import request_for
-from sonicgrid.session.messages import forget_last, reply, said, turns_of
+from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
 
 _QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
 
@@ -55,9 +55,15 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
     from sonicgrid.graph.run import make, resume
 
     def route(state: SessionState) -> dict:
-        text = state["input"].strip()
+        msgs = state.get("messages") or []
+        if msgs and isinstance(msgs[-1], HumanMessage):  # a chat UI (LangGraph Studio) sent it as a message
+            typed, heard = last_human(msgs), []
+        else:
+            typed = state.get("input") or ""
+            heard = [said(typed)]
+        text = typed.strip()
         kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
-        return {"route": kind, "reply": "", "pending": None, "messages": [said(state["input"])]}
+        return {"route": kind, "reply": "", "pending": None, "input": typed, "messages": heard}
 
     def produce(state: SessionState) -> dict:
         turns = turns_of(state)
@@ -72,7 +78,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             seed=ctx.seed + len(turns),
             out=ctx.out,
             project=ctx.project,
-            session=state["session"],
+            session=state.get("session") or "studio",
             history=history,
         )
         return _settle(state, {"text": state["input"], "request": request, "notes": notes}, summary)

@@ -41,3 +41,18 @@ def test_old_format_session_loads_lists_and_undoes(tmp_path: Path):
     msgs = chat.graph.get_state(chat.config).values["messages"]
     assert isinstance(msgs[0], HumanMessage) and msgs[0].content == "/history"
     assert isinstance(msgs[-1], AIMessage) and "undid turn 2" in msgs[-1].content
+
+
+def test_a_chat_ui_can_talk_through_messages(tmp_path: Path):
+    """LangGraph Studio's chat sends a HumanMessage, not `input`: the thread answers it the same."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from sonicgrid.session.thread import build_session_graph
+
+    s = Settings(data_dir=tmp_path / "data", out_dir=tmp_path / "out", brain="rules")
+    g = build_session_graph(ChatContext(s, Path(s.out_dir)), InMemorySaver())
+    cfg = {"configurable": {"thread_id": "ui"}}
+    out = g.invoke({"messages": [HumanMessage("/help")]}, cfg)
+    assert [type(m) for m in out["messages"]] == [HumanMessage, AIMessage] and "/undo" in out["messages"][1].content
+    out = g.invoke({"messages": [HumanMessage("/history")]}, cfg)
+    assert out["messages"][-1].content == "no turns yet" and len(out["messages"]) == 4
