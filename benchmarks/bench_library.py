@@ -176,10 +176,13 @@ def session(root: Path, brain: str = "rules") -> dict:
                     "musicgen_tool_s": r["tool_s"] - gen_s + mg,
                     "score": r["result"].get("score", 0.0),
                     "decision": dec[0] if dec else None,
-                    # LLMBrain gives 0.7 when its choice is the rules' choice, 0.4 when it is not
+                    # an LLM verdict records the rules' choice and whether it agreed (evidence["llm"])
                     "llm_verdicts": sum(v["brain"] == "llm" and v["agent"] != "intake" for v in r["verdicts"]),
                     "llm_disagree": sum(
-                        v["brain"] == "llm" and v["agent"] != "intake" and v["confidence"] < 0.5 for v in r["verdicts"]
+                        v["brain"] == "llm"
+                        and v["agent"] != "intake"
+                        and not (v.get("evidence") or {}).get("llm", {}).get("agrees", True)
+                        for v in r["verdicts"]
                     ),
                 }
             )

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.base import GenRequest
+from sonicgrid.tools.base import GenRequest, VocodeRequest
 
 torch.manual_seed(0)
 ROOT = Path(tempfile.mkdtemp(prefix="sonicgrid-bench-"))
@@ -269,7 +269,7 @@ def bench_bigvgan():
 
     tool = BigVGANVocoder()
     _, load = timed(tool.model)
-    req = GenRequest("", {}, "mix", "", 2.0, 0, audio_prompt=clip(2.0))
+    req = VocodeRequest(audio=clip(2.0))
     _, run = timed(lambda: tool.run(req))
     return tool.name, load, run, 2.0
 

@@ -31,7 +31,7 @@ def main(seconds: float = 12.0) -> None:
     t = time.perf_counter()
     from sonicgrid.audio import Audio
     from sonicgrid.tools.analysts.listen import EmbeddedListener
-    from sonicgrid.tools.base import GenRequest
+    from sonicgrid.tools.base import AudioRequest, GenRequest, VocodeRequest
     from sonicgrid.tools.enhancers.deepfilter import DeepFilterVoice
     from sonicgrid.tools.enhancers.master import master
     from sonicgrid.tools.enhancers.music import MusicEnhancer
@@ -89,13 +89,13 @@ def main(seconds: float = 12.0) -> None:
         clip.samples + 0.03 * np.random.default_rng(0).standard_normal(clip.samples.shape).astype(np.float32), clip.sr
     )
     me = MusicEnhancer()
-    rows.append(("music-enhancer", "enhancer", timed(lambda: me.run(req("mix", audio=noisy)))))
+    rows.append(("music-enhancer", "enhancer", timed(lambda: me.run(AudioRequest(noisy)))))
     df = DeepFilterVoice()
-    rows.append(("deepfilternet3", "enhancer", timed(lambda: df.run(req("voice", audio=noisy)), 1)))
+    rows.append(("deepfilternet3", "enhancer", timed(lambda: df.run(AudioRequest(noisy)), 1)))
     rows.append(("master-chain", "master", timed(lambda: master(clip))))
     voc = GriffinLimVocoder()
     mel = mel_spectrogram(clip.mono()[::2].copy(), 22050)
-    rows.append(("griffinlim-vocoder (24 it)", "vocoder", timed(lambda: voc.run(req("x", mel=mel)))))
+    rows.append(("griffinlim-vocoder (24 it)", "vocoder", timed(lambda: voc.run(VocodeRequest(mel=mel)))))
     print(f"{'tool':36s} {'role':10s} {'s/clip':>8s} {'x real time':>12s} {'s per audio s':>14s}")
     for name, role, s in rows:
         print(f"{name:36s} {role:10s} {s:8.3f} {seconds / s:12.1f} {s / seconds:14.4f}")

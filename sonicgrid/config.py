@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +34,26 @@ class Settings(BaseSettings):
     llm_lora_path: Path | None = None
     llm_server_url: str | None = Field(default=None, description="OpenAI-compatible server base URL")
     llm_threads: int = 2
+    llm_provider: str = Field(
+        default="auto",
+        description="the brain's chat model: local (the embedded llama.cpp judge), server (llm_server_url's "
+        "completions), openai (langchain-openai ChatOpenAI), or any langchain-core chat model class as "
+        "'package.module:Class'; auto: server when llm_server_url is set, else local",
+    )
+    llm_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="keyword arguments for that chat model (JSON in SONICGRID_LLM_KWARGS)"
+    )
+    llm_output: Literal["json_schema", "json_mode", "function_calling", "text"] = Field(
+        default="json_schema",
+        description="how a chat model named by llm_provider keeps to the answer's schema (its with_structured_output "
+        "method; text: parse the JSON from its reply)",
+    )
+    llm_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="overall deadline of one call to an LLM outside this process, seconds",
+    )
     chroma_url: str | None = Field(default=None, description="Chroma server URL; default: embedded")
     finish_vocoder: bool = Field(default=False, description="re-synthesise the mix with a neural vocoder (BigVGAN)")
     models_dir: Path | None = None

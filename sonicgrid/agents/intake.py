@@ -7,6 +7,7 @@ import time
 from pydantic import ValidationError
 
 from sonicgrid.agents import lexicon
+from sonicgrid.agents.base import Brain
 from sonicgrid.agents.verdict import Verdict
 from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, MOODS, SECTIONS, Brief
 from sonicgrid.errors import UserError
@@ -82,3 +83,35 @@ def merge_llm_fields(fields: dict, found: dict, llm_fields: dict) -> tuple[dict,
             fields[k] = llm_fields[k]
             used.append(k)
     return fields, used
+
+
+def read(prompt: str, brain: Brain, duration: float | None = None, project: str | None = None) -> tuple[Brief, Verdict]:
+    """Free text -> Brief: the lexicon's findings, plus what the brain reads where the text left a field
+    open (a brain that does not read requests leaves it to the lexicon and its defaults)."""
+    t0 = time.perf_counter()
+    reading = brain.read_request(validate_prompt(prompt))
+    if reading is None:
+        return rules_intake(prompt, duration, project)
+    fields, found = lexicon.parse(validate_prompt(prompt))
+    data = reading.fields
+    used: list[str] = []
+    if data is not None:
+        fields, used = merge_llm_fields(fields, found, data)
+    brief = build_brief(fields, found, duration, project)
+    # how sure the model was of each value it filled (its own probability among the allowed values)
+    sure = {k: reading.confidence[k] for k in used if k in reading.confidence}
+    conf = min(sure.values()) if sure else (0.6 if data else 0.5)
+    filled = ", ".join(f"{k}={fields[k]}" + (f" (p={sure[k]:.2f})" if k in sure else "") for k in used)
+    return brief, Verdict(
+        agent="intake",
+        choice="brief",
+        confidence=conf,
+        reason=(f"LLM filled {filled}; " if used else "")
+        + f"lexicon found {', '.join(found) or 'nothing'}"
+        + ("" if data else f" ({reading.note or 'LLM answer malformed twice'}: rules)"),
+        evidence={"found": found, "llm": data, "llm_confidence": reading.confidence or None},
+        allowed=["brief"],
+        brain=reading.brain if data else "llm-fallback",
+        latency_ms=(time.perf_counter() - t0) * 1000,
+        data=brief.model_dump(),
+    )

@@ -45,14 +45,10 @@ def make_cmd(
     ),
 ) -> None:
     """Turn a request into a finished, mastered clip: WAV + JSON sidecar under OUT/RUN_ID/."""
-    quiet_libraries()
+    quiet_libraries(offline=not allow_download)
     with user_errors():
         check_brain(brain)
-        if allow_download:  # the model locator reads settings from the environment
-            import os
-
-            os.environ["SONICGRID_ALLOW_DOWNLOAD"] = "1"
-        s = settings(brain=brain, budget_s=budget, out_dir=out_dir)
+        s = settings(brain=brain, budget_s=budget, out_dir=out_dir, allow_download=allow_download or None)
         from sonicgrid.graph.run import continue_run, make
 
         if resume is None and prompt is None:

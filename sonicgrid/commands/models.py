@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import typer
@@ -15,13 +14,6 @@ from sonicgrid.errors import UserError
 app = typer.Typer(help="List the tools and models SonicGrid can use, and check one.", invoke_without_command=True)
 
 
-def _allow(allow_download: bool) -> None:
-    if allow_download:  # the adapters read settings from the environment at call time
-        os.environ["SONICGRID_ALLOW_DOWNLOAD"] = "1"
-        os.environ.pop("HF_HUB_OFFLINE", None)
-        os.environ.pop("TRANSFORMERS_OFFLINE", None)
-
-
 @app.callback()
 def models(
     ctx: typer.Context,
@@ -30,14 +22,15 @@ def models(
     ),
 ) -> None:
     """Table of every tool: role, model, availability, where it comes from, device, cost per audio second."""
-    _allow(allow_download)
+    ctx.obj = {"allow_download": allow_download}
     if ctx.invoked_subcommand:
         return
-    quiet_libraries()
+    quiet_libraries(offline=not allow_download)
     with user_errors():
         from sonicgrid.tools.registry import default_registry
 
-        reg = default_registry(settings().sample_rate)
+        s = settings(allow_download=allow_download or None)
+        reg = default_registry(s.sample_rate, s)
         t = Table(title="SonicGrid tools (first available per role wins)")
         for c in ("role", "tool", "model", "available", "where", "device", "s per audio s", "capabilities"):
             t.add_column(c, overflow="fold")
@@ -62,7 +55,7 @@ def smoke(tool, seconds: float = 1.0) -> dict:
     import numpy as np
 
     from sonicgrid.audio import Audio
-    from sonicgrid.tools.base import GenRequest
+    from sonicgrid.tools.base import AudioRequest, Enhancer, Generator, GenRequest, Master, Vocoder, VocodeRequest
 
     sr = 44100
     t = np.arange(int(sr * seconds)) / sr
@@ -76,18 +69,15 @@ def smoke(tool, seconds: float = 1.0) -> dict:
             summary["score"] = res["quality"]["score"]
         got = None
     else:
-        params = {"steps": 5} if tool.name.startswith("riffusion") else {}
-        req = GenRequest(
-            'a calm test tone "hello"',
-            brief,
-            "harmony",
-            "loop",
-            seconds,
-            seed=0,
-            params=params,
-            audio_prompt=probe if tool.role in ("enhancer", "vocoder", "master") else None,
-        )
-        r = tool.run(req)
+        if isinstance(tool, Enhancer | Master):
+            r = tool.run(AudioRequest(probe, brief))
+        elif isinstance(tool, Vocoder):
+            r = tool.run(VocodeRequest(audio=probe))
+        elif isinstance(tool, Generator):
+            params = {"steps": 5} if tool.name.startswith("riffusion") else {}
+            r = tool.run(GenRequest('a calm test tone "hello"', brief, "harmony", "loop", seconds, 0, params))
+        else:
+            raise UserError(f"{tool.name}: no smoke test for role {tool.role}")
         got, summary = r.audio, {k: v for k, v in r.meta.items() if k in ("model", "mode", "skipped", "text")}
     wall = time.perf_counter() - t0
     info = {"tool": tool.name, "seconds": round(wall, 3), **summary}
@@ -104,13 +94,15 @@ def smoke(tool, seconds: float = 1.0) -> dict:
 
 
 @app.command("check")
-def check(name: str = typer.Argument(..., help="tool name from `sonicgrid models`")) -> None:
+def check(ctx: typer.Context, name: str = typer.Argument(..., help="tool name from `sonicgrid models`")) -> None:
     """Load NAME and run a 1-second smoke inference; exit 2 with the reason if it is not available."""
-    quiet_libraries()
+    allow = bool((ctx.obj or {}).get("allow_download"))
+    quiet_libraries(offline=not allow)
     with user_errors():
         from sonicgrid.tools.registry import default_registry
 
-        reg = default_registry(settings().sample_rate)
+        s = settings(allow_download=allow or None)
+        reg = default_registry(s.sample_rate, s)
         try:
             tool = reg.get(name)
         except KeyError as exc:

@@ -7,7 +7,7 @@ the Gatekeeper's own choices on situations the rules brain set up exactly as the
 
 from __future__ import annotations
 
-from sonicgrid.agents.base import Brain, Judgment
+from sonicgrid.agents.base import Brain, Choice, Judgment, Reading
 from sonicgrid.config import Settings
 from sonicgrid.errors import UserError
 from sonicgrid.evals.suite import AGENTS
@@ -19,13 +19,20 @@ class AgentBrain(Brain):
         self.inner = inner
         self.agents = set(agents)
         self.llm = getattr(inner, "llm", None)
-        # the intake node asks the LLM only when the brain is named "llm"
-        self.name = "llm" if "intake" in self.agents else "llm-partial"
+        self.name = "llm" if self.agents >= set(AGENTS) else "llm-partial"  # a label for the sidecar only
 
-    def ask(self, *args, **kwargs):
-        return self.inner.ask(*args, **kwargs)
+    @property
+    def note(self) -> str | None:
+        return self.inner.note
 
-    def choose(self, j: Judgment) -> tuple[str, float, str, str]:
+    @note.setter
+    def note(self, text: str | None) -> None:
+        self.inner.note = text
+
+    def read_request(self, prompt: str) -> Reading | None:
+        return self.inner.read_request(prompt) if "intake" in self.agents else None
+
+    def choose(self, j: Judgment) -> Choice:
         return self.inner.choose(j) if j.agent in self.agents else super().choose(j)
 
 

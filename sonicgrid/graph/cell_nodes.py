@@ -11,7 +11,7 @@ from sonicgrid.agents.verdict import Verdict
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import CellState
 from sonicgrid.graph.timing import tool_call
-from sonicgrid.tools.base import GenRequest
+from sonicgrid.tools.base import AudioRequest, Enhancer, Generator, GenRequest
 
 ANALYSIS_KEYS = ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "tags", "embedding")
 
@@ -182,17 +182,22 @@ def act(state: CellState, svc: Services) -> dict:
         if dec == "extend":
             ref = state["reference"]["meta"]
             params = {**{k: ref[k] for k in ("key", "mode", "tempo_bpm", "arrangement") if ref.get(k)}, **params}
-        req = GenRequest(
-            prompt=brief["prompt"],
-            brief=brief,
-            layer=cell["layer"],
-            section=cell["section"],
-            duration_s=cell["duration_s"],
-            seed=seed,
-            params=params,
-            audio_prompt=prompt_audio,
-        )
-        res = tool.run(req)
+        if isinstance(tool, Enhancer) and prompt_audio is not None:  # enhance a library clip
+            res = tool.run(AudioRequest(prompt_audio, brief, params, seed))
+        elif isinstance(tool, Generator):
+            req = GenRequest(
+                prompt=brief["prompt"],
+                brief=brief,
+                layer=cell["layer"],
+                section=cell["section"],
+                duration_s=cell["duration_s"],
+                seed=seed,
+                params=params,
+                audio_prompt=prompt_audio,
+            )
+            res = tool.run(req)
+        else:
+            raise TypeError(f"act: {getattr(tool, 'name', tool)!r} is neither a generator nor an enhancer")
         clip, name, role, est = res.audio, tool.name, tool.role, tool.cost.estimate(cell["duration_s"])
         meta.update(res.meta)
         if dec == "extend" and prompt_audio is not None and "continued" not in res.meta:

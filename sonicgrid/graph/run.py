@@ -46,7 +46,7 @@ def model_versions(svc: Services) -> dict:
 
     tools = {t.name: {"version": t.version, "available": t.available()[0]} for t in svc.registry.tools}
     brain = svc.brain
-    llm = getattr(getattr(brain, "llm", None), "name", None)
+    llm = getattr(brain, "llm_name", None) or getattr(getattr(brain, "llm", None), "name", None)
     from importlib.metadata import version
 
     return {

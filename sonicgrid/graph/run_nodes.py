@@ -9,8 +9,6 @@ import numpy as np
 
 from sonicgrid import audio as aio
 from sonicgrid.agents import intake as intake_agent
-from sonicgrid.agents import lexicon
-from sonicgrid.agents.verdict import Verdict
 from sonicgrid.brief import Brief
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
@@ -18,31 +16,7 @@ from sonicgrid.graph.timing import tool_call
 
 
 def intake(state: RunState, svc: Services) -> dict:
-    prompt = state["request"]
-    brain = svc.brain
-    if getattr(brain, "name", "rules") == "llm":
-        t0 = time.perf_counter()
-        fields, found = lexicon.parse(intake_agent.validate_prompt(prompt))
-        data = brain.ask("intake", intake_agent.INTAKE_SCHEMA, request=prompt)
-        used: list[str] = []
-        if data is not None:
-            fields, used = intake_agent.merge_llm_fields(fields, found, data)
-        brief = intake_agent.build_brief(fields, found, state.get("duration_override"), state.get("project"))
-        v = Verdict(
-            agent="intake",
-            choice="brief",
-            confidence=0.6 if data else 0.5,
-            reason=(f"LLM filled {', '.join(used)}; " if used else "")
-            + f"lexicon found {', '.join(found) or 'nothing'}"
-            + ("" if data else " (LLM answer malformed twice: rules)"),
-            evidence={"found": found, "llm": data},
-            allowed=["brief"],
-            brain="llm" if data else "llm-fallback",
-            latency_ms=(time.perf_counter() - t0) * 1000,
-            data=brief.model_dump(),
-        )
-    else:
-        brief, v = intake_agent.rules_intake(prompt, state.get("duration_override"), state.get("project"))
+    brief, v = intake_agent.read(state["request"], svc.brain, state.get("duration_override"), state.get("project"))
     return {"brief": brief.model_dump(), "verdicts": [v.model_dump() | {"cell": None, "attempt": 0}]}
 
 
@@ -170,23 +144,16 @@ def _apply(
     svc: Services, role: str, capability: str, audio: aio.Audio, state: RunState, calls: list[dict], cell: int | None
 ) -> aio.Audio:
     """Run the registry's first available tool for (role, capability) on audio; record the call."""
-    tool = svc.registry.pick(role, capability)
-    if tool is None:
-        return audio
-    from sonicgrid.tools.base import GenRequest
+    from sonicgrid.tools.base import AudioRequest, Enhancer, Vocoder, VocodeRequest
 
+    tool = svc.registry.pick(role, capability)
     t0 = time.perf_counter()
-    out = tool.run(
-        GenRequest(
-            prompt="",
-            brief=state["brief"],
-            layer="mix",
-            section="",
-            duration_s=audio.duration,
-            seed=0,
-            audio_prompt=audio,
-        )
-    ).audio
+    if isinstance(tool, Enhancer):
+        out = tool.run(AudioRequest(audio, state["brief"])).audio
+    elif isinstance(tool, Vocoder):
+        out = tool.run(VocodeRequest(audio=audio)).audio
+    else:
+        return audio
     calls.append(
         tool_call(tool.name, role, cell, time.perf_counter() - t0, audio.duration, tool.cost.estimate(audio.duration))
     )

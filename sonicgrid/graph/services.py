@@ -7,7 +7,7 @@ from functools import cached_property
 
 from sonicgrid.agents.base import RULES, Brain
 from sonicgrid.config import Settings
-from sonicgrid.errors import ModelUnavailable, UserError
+from sonicgrid.errors import ModelUnavailable
 from sonicgrid.tools.registry import Registry, default_registry
 
 
@@ -19,7 +19,7 @@ class Services:
 
     def __post_init__(self) -> None:
         if self.registry is None:
-            self.registry = default_registry(self.settings.sample_rate)
+            self.registry = default_registry(self.settings.sample_rate, self.settings)
         if self.brain is None:
             self.brain = make_brain(self.settings)
 
@@ -32,7 +32,9 @@ class Services:
 
 def make_brain(settings: Settings) -> Brain:
     """rules -> the rules brain; llm -> the LLM judge or a one-line error; auto (the default) -> the LLM
-    judge when it loads (packaged Gemma 3 270M + shipped adapter), else rules with a note saying why."""
+    judge when it loads (packaged Gemma 3 270M + shipped adapter), else rules with a note saying why;
+    and when a model outside the process fails or runs past its deadline during a run, the rules
+    decide, with a note (LLMBrain's fallback)."""
     if settings.brain == "rules":
         return RULES
     try:
@@ -47,13 +49,11 @@ def make_brain(settings: Settings) -> Brain:
 
 def _llm_brain(settings: Settings) -> Brain:
     from sonicgrid.llm.brain import LLMBrain
-    from sonicgrid.llm.local import LocalLLM, ServerLLM
-    from sonicgrid.llm.locate import model_path, packaged_lora
+    from sonicgrid.llm.providers import chat_model
 
-    if settings.llm_server_url:
-        return LLMBrain(ServerLLM(settings.llm_server_url))
-    path = model_path(settings.llm_model_path)
-    lora = settings.llm_lora_path or (packaged_lora() if settings.llm_model_path is None else None)
-    if lora is not None and not lora.is_file():
-        raise UserError(f"LoRA adapter not found: {lora}")
-    return LLMBrain(LocalLLM.shared(path, lora, settings.llm_threads))
+    return LLMBrain(
+        chat_model(settings),
+        fallback=settings.brain == "auto",
+        timeout_s=settings.llm_timeout_s,
+        output=settings.llm_output,
+    )

@@ -1,4 +1,4 @@
-"""A local LLM that answers inside a JSON schema: llama.cpp grammars, or a server's json_schema."""
+"""The embedded judge: llama.cpp in process, as a langchain-core chat model answering inside a JSON schema."""
 
 from __future__ import annotations
 
@@ -8,35 +8,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from pydantic import PrivateAttr
+
 from sonicgrid.errors import ModelUnavailable
+from sonicgrid.llm.chat import Answer, JSONChatModel
+from sonicgrid.llm.enums import enum_fields, enum_scaffold, value_confidence
+from sonicgrid.llm.server import ServerLLM
+
+__all__ = ["LocalLLM", "ServerLLM", "enum_fields", "enum_scaffold"]
 
 _CACHE: dict[tuple, LocalLLM] = {}
 _CACHE_LOCK = threading.Lock()
-
-
-def enum_scaffold(schema: dict) -> tuple[str, str] | None:
-    """Fast path for objects of enum fields, in one grammar (for servers): the fixed JSON head goes
-    into the prompt and the grammar admits only the enum values and the scaffolding between them,
-    so prompt head + completion is JSON in the schema."""
-    fields = enum_fields(schema)
-    if fields is None:
-        return None
-    head = "{" + json.dumps(fields[0][0]) + ': "'
-    rules = []
-    for i, (_, values) in enumerate(fields):
-        alts = " | ".join(json.dumps(str(e)) for e in values)
-        tail = '"}' if i == len(fields) - 1 else '", ' + json.dumps(fields[i + 1][0]) + ': "'
-        rules.append(f"f{i} ::= ({alts}) {json.dumps(tail)}")
-    return head, "root ::= " + " ".join(f"f{i}" for i in range(len(fields))) + "\n" + "\n".join(rules)
-
-
-def enum_fields(schema: dict) -> list[tuple[str, list]] | None:
-    """[(field, allowed values)] when the schema is an object of enum fields, else None."""
-    props = schema.get("properties", {})
-    if not props or not all("enum" in v for v in props.values()):
-        return None
-    return [(name, list(spec["enum"])) for name, spec in props.items()]
-
+_TOP = 20  # tokens per decoding step kept for the confidence (with each allowed value's next token)
 
 _LOG_SINK = None
 
@@ -59,36 +43,67 @@ def _silence_llama_logs() -> None:
         llama_cpp.llama_log_set(sink, ctypes.c_void_p(0))
 
 
-class LocalLLM:
-    """llama-cpp-python model; one load per process per (path, lora)."""
+class _Scores:
+    """A llama.cpp logits processor that keeps a copy of each decoding step's scores (it changes nothing)."""
 
-    def __init__(self, path: Path, lora: Path | None = None, threads: int = 2, n_ctx: int = 1024):
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+
+    def __call__(self, input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        self.rows.append(np.array(scores, dtype=np.float32, copy=True))
+        return scores
+
+
+class LocalLLM(JSONChatModel):
+    """llama-cpp-python model; one load per process per (path, lora, threads)."""
+
+    path: Path
+    lora: Path | None = None
+    threads: int = 2
+    n_ctx: int = 1024
+    load_s: float = 0.0
+    _llm: Any = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _grammars: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _pieces: dict[int, str] = PrivateAttr(default_factory=dict)
+    _firsts: dict[tuple[str, ...], set[int]] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, path: Path, lora: Path | None = None, threads: int = 2, n_ctx: int = 1024, **kw: Any):
+        name = Path(path).name + (f"+{Path(lora).name}" if lora else "")
+        fields: dict[str, Any] = {"path": Path(path), "lora": lora, "threads": threads, "n_ctx": n_ctx, "name": name}
+        super().__init__(**fields, **kw)
         try:
             from llama_cpp import Llama
         except ImportError as exc:
             raise ModelUnavailable("llama-cpp-python is not installed (make install builds it)") from exc
         _silence_llama_logs()
         t0 = time.perf_counter()
+        # n_threads: chosen here, once (llama.cpp threads spin: never more than the cores we may use)
         kwargs: dict[str, Any] = dict(
             model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False, seed=0
         )
         if lora is not None:
             kwargs["lora_path"] = str(lora)
         try:
-            self.llm = Llama(**kwargs)
+            self._llm = Llama(**kwargs)
         except (ValueError, RuntimeError) as exc:
             raise ModelUnavailable(f"cannot load LLM {path}: {exc}") from exc
         try:  # per-template prompt prefixes are re-used across agents' calls
             from llama_cpp import LlamaRAMCache
 
-            self.llm.set_cache(LlamaRAMCache(capacity_bytes=256 << 20))
+            self._llm.set_cache(LlamaRAMCache(capacity_bytes=256 << 20))
         except ImportError:  # pragma: no cover - older llama-cpp-python
             pass
-        self.path, self.lora = Path(path), lora
         self.load_s = time.perf_counter() - t0
-        self._lock = threading.Lock()
-        self._grammars: dict[str, Any] = {}
-        self.name = Path(path).name + (f"+{Path(lora).name}" if lora else "")
+
+    @property
+    def _llm_type(self) -> str:
+        return "sonicgrid-llama-cpp"
+
+    @property
+    def llm(self) -> Any:
+        """The llama_cpp.Llama underneath."""
+        return self._llm
 
     @classmethod
     def shared(cls, path: Path, lora: Path | None = None, threads: int = 2) -> LocalLLM:
@@ -98,7 +113,7 @@ class LocalLLM:
                 _CACHE[key] = cls(path, lora, threads)
             return _CACHE[key]
 
-    def _grammar(self, schema: dict):
+    def _grammar(self, schema: dict) -> Any:
         from llama_cpp import LlamaGrammar
 
         key = json.dumps(schema, sort_keys=True)
@@ -106,85 +121,105 @@ class LocalLLM:
             self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
         return self._grammars[key]
 
-    def complete_json(self, prompt: str, schema: dict, max_tokens: int = 64) -> str:
-        """Completion constrained to the schema's grammar (may still be cut short)."""
+    def answer_json(self, prompt: str, schema: dict, max_tokens: int = 64) -> Answer:
+        """Completion constrained to the schema's grammar (may still be cut short), with the model's
+        probability of each enum value it chose."""
         fields = enum_fields(schema)
-        if fields is not None:
-            # One field at a time: the model decodes only each value and its closing quote; the
-            # scaffolding between fields goes in with the prompt (one batched evaluation on top of
-            # the cached prefix) instead of one grammar-forced decode step per token.
-            text = "{"
-            for i, (name, values) in enumerate(fields):
-                text += ("" if i == 0 else ", ") + json.dumps(name) + ': "'
-                free = self._free(prompt + text, [str(v) for v in values])
-                if free is not None:
-                    text += free + '"'
-                else:
-                    alts = " | ".join(json.dumps(str(v)) for v in values)
-                    text += self._run(prompt + text, f'root ::= ({alts}) "\\""', max_tokens)
-            return text + "}"
-        return self._run(prompt, self._grammar(schema), max_tokens)
+        if fields is None:
+            return Answer(self._run(prompt, self._grammar(schema), max_tokens))
+        # One field at a time: the model decodes only each value and its closing quote; the
+        # scaffolding between fields goes in with the prompt (one batched evaluation on top of
+        # the cached prefix) instead of one grammar-forced decode step per token.
+        text, probs = "{", {}
+        for i, (name, values) in enumerate(fields):
+            text += ("" if i == 0 else ", ") + json.dumps(name) + ': "'
+            allowed = [str(v) for v in values]
+            scores = _Scores()
+            value = self._free(prompt + text, allowed, scores)
+            if value is None:
+                scores = _Scores()
+                alts = " | ".join(json.dumps(v) for v in allowed)
+                value = self._run(prompt + text, f'root ::= ({alts}) "\\""', max_tokens, scores).removesuffix('"')
+            p = value_confidence(self._steps(scores, allowed), value, allowed)
+            if p is not None:
+                probs[name] = round(p, 4)
+            text += value + '"'
+        return Answer(text + "}", probs)
 
-    def _free(self, prompt: str, values: list[str]) -> str | None:
+    def complete_text(self, prompt: str, stop: list[str] | None, max_tokens: int) -> str:
+        with self._lock:
+            out = self._llm.create_completion(
+                prompt, max_tokens=max_tokens, temperature=0.0, top_k=1, seed=0, stop=stop
+            )
+        return out["choices"][0]["text"]
+
+    def _free(self, prompt: str, values: list[str], scores: _Scores) -> str | None:
         """Greedy decoding without a grammar, accepted only when it spells an allowed value exactly.
 
         Then every token it chose was the most likely token overall, so also the most likely
         token the grammar allows: the answer is the one the grammar would give, about 3x faster
         (llama.cpp's grammar sampler walks Gemma's 262k-token vocabulary at every step). Anything
         else returns None and the caller decodes under the grammar."""
-        longest = max(len(self.llm.tokenize(v.encode(), add_bos=False, special=False)) for v in values)
+        from llama_cpp import LogitsProcessorList
+
+        longest = max(len(self._llm.tokenize(v.encode(), add_bos=False, special=False)) for v in values)
         with self._lock:
-            out = self.llm.create_completion(
-                prompt, max_tokens=longest + 1, temperature=0.0, top_k=1, seed=0, stop=['"']
+            out = self._llm.create_completion(
+                prompt,
+                max_tokens=longest + 1,
+                temperature=0.0,
+                top_k=1,
+                seed=0,
+                stop=['"'],
+                logits_processor=LogitsProcessorList([scores]),
             )
         text = out["choices"][0]["text"]
         return text if text in values else None
 
-    def _run(self, prompt: str, grammar, max_tokens: int) -> str:
-        from llama_cpp import LlamaGrammar
+    def _run(self, prompt: str, grammar: Any, max_tokens: int, scores: _Scores | None = None) -> str:
+        from llama_cpp import LlamaGrammar, LogitsProcessorList
 
         if isinstance(grammar, str):
             if grammar not in self._grammars:
                 self._grammars[grammar] = LlamaGrammar.from_string(grammar, verbose=False)
             grammar = self._grammars[grammar]
         with self._lock:
-            out = self.llm.create_completion(
-                prompt, grammar=grammar, max_tokens=max_tokens, temperature=0.0, top_k=1, seed=0
+            out = self._llm.create_completion(
+                prompt,
+                grammar=grammar,
+                max_tokens=max_tokens,
+                temperature=0.0,
+                top_k=1,
+                seed=0,
+                logits_processor=LogitsProcessorList([scores]) if scores is not None else None,
             )
         return out["choices"][0]["text"]
 
+    def _piece(self, token: int) -> str:
+        if token not in self._pieces:
+            self._pieces[token] = self._llm.detokenize([token]).decode("utf-8", errors="replace")
+        return self._pieces[token]
 
-class ServerLLM:
-    """Any OpenAI-compatible server (llama.cpp server, vLLM): completions with a json_schema."""
-
-    def __init__(self, base_url: str, model: str = "default", timeout: float = 30.0):
-        self.base_url = base_url.rstrip("/")
-        self.model, self.timeout = model, timeout
-        self.name = f"server:{self.base_url}"
-        self.load_s = 0.0
-
-    def complete_json(self, prompt: str, schema: dict, max_tokens: int = 64) -> str:
-        """POST /v1/completions with a GBNF grammar (llama.cpp servers) and the JSON schema
-        (servers that take json_schema / response_format, e.g. llama.cpp's native server, vLLM)."""
-        import httpx
-
-        head, body = (
-            "",
-            {
-                "model": self.model,
-                "max_tokens": max_tokens,
-                "temperature": 0,
-                "json_schema": schema,
-                "response_format": {"type": "json_schema", "json_schema": {"name": "verdict", "schema": schema}},
-            },
-        )
-        scaffold = enum_scaffold(schema)
-        if scaffold is not None:
-            head, body["grammar"] = scaffold
-        body["prompt"] = prompt + head
-        try:
-            r = httpx.post(f"{self.base_url}/v1/completions", json=body, timeout=self.timeout)
-            r.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise ModelUnavailable(f"LLM server {self.base_url} failed: {exc}") from exc
-        return head + r.json()["choices"][0]["text"]
+    def _steps(self, scores: _Scores, values: list[str]) -> list[dict[str, float]]:
+        """Each step's candidate tokens as text -> logit: the top ones, and the first token of every
+        allowed value's remainder from each position (so no allowed value is missing from a step)."""
+        key = tuple(values)
+        if key not in self._firsts:
+            self._firsts[key] = {
+                ids[0]
+                for v in values
+                for k in range(len(v))
+                if (ids := self._llm.tokenize((v[k:] + '"').encode(), add_bos=False, special=False))
+            }
+        firsts = self._firsts[key]
+        steps = []
+        for row in scores.rows:
+            top = np.argpartition(row, -_TOP)[-_TOP:]
+            ids = set(top.tolist()) | firsts
+            step: dict[str, float] = {}
+            for t in ids:
+                piece, logit = self._piece(int(t)), float(row[t])
+                if piece not in step or step[piece] < logit:
+                    step[piece] = logit
+            steps.append(step)
+        return steps

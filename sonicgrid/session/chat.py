@@ -8,6 +8,7 @@ import time
 from langgraph.types import Command
 
 from sonicgrid.graph.checkpoint import sqlite_saver
+from sonicgrid.session.messages import turns_of
 from sonicgrid.session.thread import ChatContext, build_session_graph
 
 
@@ -29,7 +30,7 @@ class Chat:
 
     @property
     def turns(self) -> list[dict]:
-        return list(self.graph.get_state(self.config).values.get("turns") or [])
+        return turns_of(self.graph.get_state(self.config).values)
 
     def send(self, text: str) -> str:
         if self.question is not None:

@@ -27,12 +27,13 @@ def player() -> list[str] | None:
     return None
 
 
-def run(text: str, state: dict, ctx) -> dict:
+def run(text: str, turns: list[dict], ctx) -> dict:
+    """A state update with the reply; {"forget": True} asks the thread to drop the newest turn."""
     name, _, arg = text[1:].partition(" ")
     fn = COMMANDS.get(name.lower())
     if fn is None:
         return {"reply": f"unknown command /{name}: try {HELP}"}
-    return fn(arg.strip(), list(state.get("turns") or []), ctx)
+    return fn(arg.strip(), list(turns), ctx)
 
 
 def _last(turns: list[dict]) -> dict | None:
@@ -51,7 +52,7 @@ def undo(_arg: str, turns: list[dict], ctx) -> dict:
         msg += f": {gone['clip_id']} is out of the library (its files stay in {Path(gone['path']).parent})"
     now = _last(turns)
     msg += f"; now on {now['clip_id']} ({now['text']!r})" if now else "; the session is empty again"
-    return {"turns": turns, "reply": msg}
+    return {"forget": True, "reply": msg}
 
 
 def budget(_arg: str, turns: list[dict], ctx) -> dict:

@@ -1,8 +1,9 @@
 """The conversation as a LangGraph thread: one checkpointed thread per session id.
 
 route -> produce | explain | command; produce -> approve (interrupt: --approve) -> approve ... -> END.
-The session's memory is the thread's state (`turns`), so `--session ID` resumes it, and /undo is
-an ordinary state update.
+The session's memory is the thread's state: the conversation as langchain-core messages, the clip
+records on the replies (session/messages.py), so `--session ID` resumes it, LangGraph Studio shows it,
+and /undo is an ordinary state update.
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypedDict
+from typing import Annotated, TypedDict
 
+from langchain_core.messages import AnyMessage, HumanMessage
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
 from langgraph.types import interrupt
 from rich.markup import escape
 
 from sonicgrid.config import Settings
 from sonicgrid.session import replies, slash
 from sonicgrid.session.followup import request_for
+from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
 
 _QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
 
@@ -28,7 +32,8 @@ class SessionState(TypedDict, total=False):
     session: str
     input: str
     route: str
-    turns: list[dict]  # one per produced clip (or failed attempt), oldest first
+    messages: Annotated[list[AnyMessage], add_messages]  # the conversation; clip records ride on replies
+    turns: list[dict]  # sessions stored before messages: their turn records (see session/messages.py)
     pending: dict | None  # a run waiting for the user's approval
     reply: str
 
@@ -50,12 +55,18 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
     from sonicgrid.graph.run import make, resume
 
     def route(state: SessionState) -> dict:
-        text = state["input"].strip()
+        msgs = state.get("messages") or []
+        if msgs and isinstance(msgs[-1], HumanMessage):  # a chat UI (LangGraph Studio) sent it as a message
+            typed, heard = last_human(msgs), []
+        else:
+            typed = state.get("input") or ""
+            heard = [said(typed)]
+        text = typed.strip()
         kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
-        return {"route": kind, "reply": "", "pending": None}
+        return {"route": kind, "reply": "", "pending": None, "input": typed, "messages": heard}
 
     def produce(state: SessionState) -> dict:
-        turns = list(state.get("turns") or [])
+        turns = turns_of(state)
         prev = last_ok(turns)
         request, notes = request_for(state["input"], prev["brief"] if prev else None)
         if notes:
@@ -67,13 +78,13 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             seed=ctx.seed + len(turns),
             out=ctx.out,
             project=ctx.project,
-            session=state["session"],
+            session=state.get("session") or "studio",
             history=history,
         )
         return _settle(state, {"text": state["input"], "request": request, "notes": notes}, summary)
 
     def approve(state: SessionState) -> dict:
-        pending = state["pending"]
+        pending = state.get("pending") or {}
         answer = interrupt(
             {
                 "question": "; ".join(i["question"] for i in pending["interrupts"]) + " [y/n]",
@@ -81,7 +92,9 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             }
         )
         summary = resume(pending["run_id"], answer, ctx.settings, prior_wall_s=pending.get("wall_s", 0.0))
-        return _settle(state, pending["turn"], summary)
+        update = _settle(state, pending["turn"], summary)
+        asked = [reply("; ".join(i["question"] for i in pending["interrupts"])), said(str(answer))]
+        return update | {"messages": asked + update.get("messages", [])}
 
     def _settle(state: SessionState, turn: dict, summary: dict) -> dict:
         if summary["result"].get("status") == "awaiting_approval":
@@ -93,15 +106,20 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
                     "wall_s": summary.get("wall_s", 0.0),
                 }
             }
-        record = replies.turn_record(turn, summary, len(state.get("turns") or []) + 1)
-        return {"turns": list(state.get("turns") or []) + [record], "pending": None, "reply": replies.made(record)}
+        record = replies.turn_record(turn, summary, len(turns_of(state)) + 1)
+        text = replies.made(record)
+        return {"messages": [reply(text, record)], "pending": None, "reply": text}
 
     def explain(state: SessionState) -> dict:
-        turns = state.get("turns") or []
-        return {"reply": replies.explain(turns[-1] if turns else None, ctx.settings)}
+        turns = turns_of(state)
+        text = replies.explain(turns[-1] if turns else None, ctx.settings)
+        return {"reply": text, "messages": [reply(text)]}
 
     def command(state: SessionState) -> dict:
-        return slash.run(state["input"].strip(), state, ctx)
+        update = slash.run(state["input"].strip(), turns_of(state), ctx)
+        if update.pop("forget", False):
+            update |= forget_last(state)
+        return update | {"messages": [*update.get("messages", []), reply(update.get("reply", ""))]}
 
     g = StateGraph(SessionState)
     for name, fn in (

@@ -2,10 +2,12 @@
 
 Lookup order for a model (first hit wins):
   1. its own env var (e.g. SONICGRID_MUSICGEN_PATH) pointing at a local directory;
-  2. SONICGRID_MODELS_DIR/<local name> (or /<hub id with '/' as '--'>);
+  2. the settings' models_dir (SONICGRID_MODELS_DIR)/<local name> (or /<hub id with '/' as '--'>);
   3. the user's Hugging Face cache (a complete snapshot, never a download);
-  4. only with SONICGRID_ALLOW_DOWNLOAD=1 (or --allow-download): the hub id itself, fetched by the library.
-Nothing here ever downloads unless the user asked for it.
+  4. only with the settings' allow_download (SONICGRID_ALLOW_DOWNLOAD=1 or --allow-download): the hub id
+     itself, fetched by the library.
+Nothing here ever downloads unless the user asked for it. A tool in a run gets the run's Settings from
+the registry (`configure`); a tool used on its own reads them from the environment.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from sonicgrid.config import Settings
 from sonicgrid.errors import ModelUnavailable, UserError
-from sonicgrid.tools.base import CostModel
+from sonicgrid.tools.base import CostModel, Tool
 
 
 @dataclass(frozen=True)
@@ -43,12 +46,6 @@ class Located:
     @property
     def found(self) -> bool:
         return self.source is not None
-
-
-def _settings():
-    from sonicgrid.config import Settings
-
-    return Settings()  # fresh: env vars may change between calls (tests, --allow-download)
 
 
 def missing_packages(spec: ModelSpec) -> list[str]:
@@ -80,7 +77,9 @@ def _hf_cache_dir(spec: ModelSpec) -> Path | None:
     return None
 
 
-def locate(spec: ModelSpec) -> Located:
+def locate(spec: ModelSpec, settings: Settings | None = None) -> Located:
+    """Where the model is (or why it is absent) under these settings (None: read from the environment)."""
+    s = settings if settings is not None else Settings()
     missing = missing_packages(spec)
     if missing:
         return Located(None, f"needs {', '.join(missing)}: pip install 'sonicgrid[models]'")
@@ -90,7 +89,6 @@ def locate(spec: ModelSpec) -> Located:
         if _complete(p, spec.required):
             return Located(str(p), f"{spec.env_var}: {p}")
         return Located(None, f"{spec.env_var}={p} lacks {', '.join(spec.required)}")
-    s = _settings()
     if s.models_dir:
         for name in (spec.local_name, spec.hub_id.replace("/", "--"), spec.hub_id.split("/")[-1]):
             p = Path(s.models_dir).expanduser() / name
@@ -159,8 +157,8 @@ def forget() -> None:
         _LOADED.clear()
 
 
-class RealModelTool:
-    """Mixin for adapters of real models: availability from `locate`, per-device cost, lazy shared load.
+class RealModelTool(Tool):
+    """Base of adapters of real models: availability from `locate`, per-device cost, lazy shared load.
 
     Subclasses set `spec` and `costs` ({"cpu": CostModel, "cuda": ..., "mps": ...}) and implement `_load(src, lf)`.
     """
@@ -168,23 +166,31 @@ class RealModelTool:
     spec: ModelSpec
     costs: ClassVar[dict[str, CostModel]]
     embedded = False
+    settings: Settings | None = None  # the run's (the registry sets it); None: read from the environment
+
+    def configure(self, settings: Settings) -> None:
+        self.settings = settings
 
     def located(self) -> Located:
-        return locate(self.spec)
+        return locate(self.spec, self.settings)
 
     def available(self) -> tuple[bool, str]:
         loc = self.located()
         return loc.found, loc.where
 
+    def cost_table(self) -> dict[str, CostModel]:
+        """Cost model per device (the class's `costs`, unless an adapter's depend on its variant)."""
+        return self.costs
+
     @property
-    def cost(self):  # type: ignore[override]
-        d = device()
-        return self.costs.get(d, self.costs["cpu"])
+    def cost(self) -> CostModel:
+        table = self.cost_table()
+        return table.get(device(), table["cpu"])
 
     def model(self):
         loc = self.located()
         if not loc.found:
-            raise ModelUnavailable(f"{self.name}: {loc.where}")  # type: ignore[attr-defined]
+            raise ModelUnavailable(f"{self.name}: {loc.where}")
         dev = device()
         return load_once(
             (self.spec.hub_id, loc.source, dev, str(dtype(dev))),
@@ -195,7 +201,7 @@ class RealModelTool:
         raise NotImplementedError
 
     def describe(self) -> dict:
-        d = super().describe()  # type: ignore[misc]
+        d = super().describe()
         d["model"] = self.spec.hub_id
         d["device"] = device()
         return d

@@ -6,23 +6,29 @@ too (Mustango, TangoFlux, LFM2-Audio): unavailable until a module for them is ad
 
 from __future__ import annotations
 
-from sonicgrid.tools.base import CostModel, Tool
+from sonicgrid.config import Settings
+from sonicgrid.tools.base import CostModel, Generator, GenRequest, Tool, ToolResult
+
+NEVER = CostModel(per_audio_s=float("inf"), device="-")
 
 
-class DeclaredSlot(Tool):
-    """A model the product plans for but has no adapter yet: listed by `sonicgrid models`, never picked."""
+class DeclaredSlot(Generator):
+    """A generator the product plans for but has no adapter yet: listed by `sonicgrid models`, never picked."""
 
     embedded = False
 
-    def __init__(self, name: str, role: str, capabilities: set[str], hub_id: str, note: str):
-        self.name, self.role, self.hub_id, self.note = name, role, hub_id, note  # type: ignore[misc]
-        self.capabilities = frozenset(capabilities)  # type: ignore[misc]
-        self.cost = CostModel(per_audio_s=float("inf"), device="-")  # type: ignore[misc]
+    def __init__(self, name: str, capabilities: set[str], hub_id: str, note: str):
+        self.name, self.hub_id, self.note = name, hub_id, note
+        self.capabilities = frozenset(capabilities)
+
+    @property
+    def cost(self) -> CostModel:
+        return NEVER
 
     def available(self) -> tuple[bool, str]:
         return False, f"declared slot ({self.hub_id}): {self.note}"
 
-    def run(self, request):  # pragma: no cover - never picked
+    def run(self, request: GenRequest) -> ToolResult:  # pragma: no cover - never picked
         raise NotImplementedError(self.note)
 
     def describe(self) -> dict:
@@ -32,21 +38,18 @@ class DeclaredSlot(Tool):
 SLOTS = [
     DeclaredSlot(
         "mustango",
-        "generator",
         {"layer:harmony", "layer:rhythm", "text-to-music"},
         "declare-lab/mustango",
         "not configured: add sonicgrid/tools/generators/mustango.py",
     ),
     DeclaredSlot(
         "tangoflux",
-        "generator",
         {"layer:atmosphere", "layer:texture", "text-to-audio"},
         "declare-lab/TangoFlux",
         "not configured: add sonicgrid/tools/generators/tangoflux.py",
     ),
     DeclaredSlot(
         "lfm2-audio",
-        "generator",
         {"layer:voice", "speech-to-speech"},
         "LiquidAI/LFM2-Audio-1.5B",
         "parked: add sonicgrid/tools/voice/lfm2_audio.py",
@@ -81,9 +84,12 @@ def real_tools(sr: int = 44100) -> list[Tool]:
     ]
 
 
-def register_all(reg) -> None:
-    """Insert the real adapters ahead of the embedded defaults (keeping their order), slots at the end."""
+def register_all(reg, settings: Settings | None = None) -> None:
+    """Insert the real adapters ahead of the embedded defaults (keeping their order), slots at the end;
+    each adapter looks for its weights under `settings` (None: the environment's)."""
     for tool in reversed(real_tools()):
+        if settings is not None and hasattr(tool, "configure"):
+            tool.configure(settings)
         reg.register(tool, first=True)
     for slot in SLOTS:
         reg.register(slot)

@@ -1,15 +1,26 @@
-"""The registry: every tool, and the choice of real model or embedded default per role and layer."""
+"""The registry: every tool, and the choice of real model or embedded default per role and layer.
+
+Typed by role: `pick("generator")` is a Generator, `pick("enhancer")` an Enhancer, and so on; a tool
+registered under a role must implement that role's protocol (tools/base.py)."""
 
 from __future__ import annotations
 
-from sonicgrid.tools.base import Tool
+from typing import Literal, overload
+
+from sonicgrid.config import Settings
+from sonicgrid.tools.base import ROLES, Enhancer, Generator, Master, Tool, Vocoder
 
 
 class Registry:
     def __init__(self, tools: list[Tool]):
-        self.tools = list(tools)
+        self.tools: list[Tool] = []
+        for t in tools:
+            self.register(t)
 
     def register(self, tool: Tool, first: bool = False) -> None:
+        proto = ROLES.get(tool.role)
+        if proto is not None and not isinstance(tool, proto):
+            raise TypeError(f"{tool.name}: role {tool.role} needs the {proto.__name__} protocol (tools/base.py)")
         if first:
             self.tools.insert(0, tool)
         else:
@@ -31,6 +42,16 @@ class Registry:
                 out.append(t)
         return out
 
+    @overload
+    def pick(self, role: Literal["generator"], capability: str | None = None) -> Generator | None: ...
+    @overload
+    def pick(self, role: Literal["enhancer"], capability: str | None = None) -> Enhancer | None: ...
+    @overload
+    def pick(self, role: Literal["master"], capability: str | None = None) -> Master | None: ...
+    @overload
+    def pick(self, role: Literal["vocoder"], capability: str | None = None) -> Vocoder | None: ...
+    @overload
+    def pick(self, role: str, capability: str | None = None) -> Tool | None: ...
     def pick(self, role: str, capability: str | None = None) -> Tool | None:
         c = self.candidates(role, capability)
         return c[0] if c else None
@@ -45,8 +66,9 @@ class Registry:
         return [t.describe() for t in self.tools]
 
 
-def default_registry(sr: int = 44100) -> Registry:
-    """Embedded defaults, with real-model adapters first where their modules register them."""
+def default_registry(sr: int = 44100, settings: Settings | None = None) -> Registry:
+    """Embedded defaults, with real-model adapters first where their modules register them; the real
+    models look for their weights under `settings` (the run's; None: the environment's)."""
     from sonicgrid.tools.analysts.listen import EmbeddedListener
     from sonicgrid.tools.enhancers.deepfilter import DeepFilterVoice
     from sonicgrid.tools.enhancers.master import Mastering
@@ -73,7 +95,6 @@ def default_registry(sr: int = 44100) -> Registry:
     try:  # real-model adapters (optional): each registers itself ahead of the defaults
         from sonicgrid.tools import real_models
     except ImportError:
-        real_models = None
-    if real_models is not None:
-        real_models.register_all(reg)
+        return reg
+    real_models.register_all(reg, settings)
     return reg

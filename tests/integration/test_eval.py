@@ -111,6 +111,11 @@ class _LastChoice:
     def choose(self, j):
         return j.allowed[-1], 0.5, "last", "llm"
 
+    def read_request(self, prompt):
+        from sonicgrid.agents.base import Reading
+
+        return Reading({"mood": "epic", "section": "outro"})
+
 
 def test_isolating_brain_routes_only_the_named_agents():
     from sonicgrid.agents import decision, gatekeeper
@@ -129,7 +134,10 @@ def test_isolating_brain_routes_only_the_named_agents():
         )
     )
     assert (d.choice, d.brain) == ("generate", "rules")  # the LLM would have said extend
-    assert brain.name == "llm-partial" and AgentBrain(_LastChoice(), {"intake"}).name == "llm"
+    # intake reads the request with the LLM only when intake is under evaluation: a capability, not a name
+    assert brain.read_request("a calm loop") is None
+    assert AgentBrain(_LastChoice(), {"intake"}).read_request("a calm loop").fields["mood"] == "epic"
+    assert brain.name == "llm-partial"
 
 
 def test_bad_suite_is_one_line_error(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from tiny_models import AST_LABELS
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.base import GenRequest
+from sonicgrid.tools.base import VocodeRequest
 
 pytest.importorskip("transformers")
 
@@ -91,5 +91,5 @@ def test_bigvgan_mel_in_waveform_out(models_dir, moody_clip):
     assert mel.shape[1] == 80
     out = v.vocode(mel)
     assert out.sr == 22050 and out.samples.shape[0] == mel.shape[2] * 16  # hop_size samples per frame
-    r = v.run(GenRequest("", {}, "mix", "", 1.0, 0, audio_prompt=Audio(moody_clip.samples[:44100], 44100)))
+    r = v.run(VocodeRequest(audio=Audio(moody_clip.samples[:44100], 44100)))
     assert r.audio.sr == 22050 and np.isfinite(r.audio.samples).all()

@@ -67,3 +67,17 @@ def test_allow_download_makes_absent_models_fetchable(monkeypatch, tmp_path):
     monkeypatch.setenv("SONICGRID_ALLOW_DOWNLOAD", "1")
     loc = MusicGen().located()
     assert loc.source == "facebook/musicgen-small" and not loc.local_files_only
+
+
+def test_allow_download_goes_through_the_settings_not_the_environment(monkeypatch, tmp_path):
+    import os
+
+    monkeypatch.setenv("SONICGRID_MODELS_DIR", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    monkeypatch.setenv("COLUMNS", "400")
+    monkeypatch.delenv("SONICGRID_ALLOW_DOWNLOAD", raising=False)
+    r = runner.invoke(app, ["models", "--allow-download"])
+    assert r.exit_code == 0, r.output
+    assert "download allowed: facebook/musicgen-small" in r.output
+    assert "SONICGRID_ALLOW_DOWNLOAD" not in os.environ  # the flag reached the tools in the run's Settings
+    assert "download allowed" not in runner.invoke(app, ["models"]).output

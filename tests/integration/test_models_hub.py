@@ -61,9 +61,13 @@ def test_incomplete_snapshot_and_download_only_when_allowed(clean, monkeypatch):
     snap.mkdir(parents=True)
     (snap / "config.json").write_text("{}")  # weights never finished downloading
     assert not hub.locate(SPEC).found
-    monkeypatch.setenv("SONICGRID_ALLOW_DOWNLOAD", "1")
-    loc = hub.locate(SPEC)
+    from sonicgrid.config import Settings
+
+    loc = hub.locate(SPEC, Settings(allow_download=True))  # the run's settings (--allow-download), no env var
     assert loc.source == "acme/widget-small" and loc.local_files_only is False
+    assert not hub.locate(SPEC, Settings()).found
+    monkeypatch.setenv("SONICGRID_ALLOW_DOWNLOAD", "1")  # a tool used on its own reads the environment
+    assert hub.locate(SPEC).source == "acme/widget-small"
 
 
 def test_missing_package_is_reported(clean):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.base import GenRequest
+from sonicgrid.tools.base import AudioRequest
 from sonicgrid.tools.enhancers import resemble
 
 FAKE_MAIN = textwrap.dedent("""
@@ -61,7 +61,7 @@ def clip(sr=22050, seconds=0.5):
 
 
 def request(audio, **params):
-    return GenRequest("", {}, "mix", "", audio.duration, 0, params=params, audio_prompt=audio)
+    return AudioRequest(audio, params=params)
 
 
 def test_absent_is_a_clear_message_and_a_passthrough(monkeypatch, tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from sonicgrid.audio import Audio, read
 from sonicgrid.tools.analysts import features
 from sonicgrid.tools.analysts.listen import EmbeddedListener
-from sonicgrid.tools.base import GenRequest
+from sonicgrid.tools.base import AudioRequest, GenRequest, VocodeRequest
 
 
 def _req(mood, layer, seconds, seed=1, section="loop", **kw):
@@ -69,7 +69,7 @@ def test_deepfilternet_lowers_noise_floor_of_noisy_speech_by_20db(tmp_path):
     )
     tool = DeepFilterVoice()
     assert tool.available()[0]
-    out = tool.run(GenRequest("", {}, "voice", "", noisy.duration, 0, audio_prompt=noisy)).audio
+    out = tool.run(AudioRequest(noisy)).audio
     assert out.samples.shape == noisy.samples.shape
     assert _floor_db(noisy.samples, noisy.sr) - _floor_db(out.samples, out.sr) >= 20
     # the speech itself survives, time-aligned
@@ -87,7 +87,7 @@ def test_music_enhancer_is_registered_and_reduces_hiss():
         clean.samples + 0.03 * np.random.default_rng(0).standard_normal(clean.samples.shape).astype(np.float32),
         clean.sr,
     )
-    out = enh.run(GenRequest("", {}, "mix", "", 8.0, 0, audio_prompt=noisy))
+    out = enh.run(AudioRequest(noisy))
     err_in = np.mean((noisy.samples - clean.samples) ** 2)
     err_out = np.mean((out.audio.samples - clean.samples) ** 2)
     assert out.meta["gated"] and 10 * np.log10(err_in / err_out) > 2
@@ -109,7 +109,7 @@ def test_griffinlim_vocoder_round_trip(tmp_path):
     speech = _speech(tmp_path)
     voc = GriffinLimVocoder(sr=speech.sr)
     mel = mel_spectrogram(speech.samples[:, 0], speech.sr)
-    y = voc.run(GenRequest("", {}, "voice", "", 0, 0, params={"mel": mel})).audio
+    y = voc.run(VocodeRequest(mel=mel)).audio
     assert abs(y.duration - speech.duration) < 0.05
     m2 = mel_spectrogram(y.samples[:, 0], speech.sr)
     n = min(mel.shape[1], m2.shape[1])

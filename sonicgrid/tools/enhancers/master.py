@@ -7,7 +7,7 @@ from scipy.signal import resample_poly
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.analysts.features import loudness_lufs
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import AudioRequest, CostModel, Master, ToolResult
 
 
 def true_peak_dbfs(x: np.ndarray) -> float:
@@ -68,7 +68,7 @@ def master(audio: Audio, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0)
     }
 
 
-class Mastering(Tool):
+class Mastering(Master):
     name = "master-chain"
     role = "master"
     capabilities = frozenset({"master", "loudness"})
@@ -77,7 +77,6 @@ class Mastering(Tool):
     def __init__(self, target_lufs: float = -14.0, ceiling: float = -1.0):
         self.target_lufs, self.ceiling = target_lufs, ceiling
 
-    def run(self, request: GenRequest) -> ToolResult:
-        assert request.audio_prompt is not None
-        out, meta = master(request.audio_prompt, self.target_lufs, self.ceiling)
+    def run(self, request: AudioRequest) -> ToolResult:
+        out, meta = master(request.audio, self.target_lufs, self.ceiling)
         return ToolResult(out, meta)

@@ -14,7 +14,7 @@ from scipy.ndimage import median_filter, uniform_filter
 from scipy.signal import istft, stft
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import AudioRequest, CostModel, Enhancer, ToolResult
 
 N_FFT, HOP = 2048, 512
 
@@ -90,14 +90,13 @@ def enhance_music(audio: Audio, gate: bool = True) -> tuple[Audio, dict]:
     return Audio(x, audio.sr), meta
 
 
-class MusicEnhancer(Tool):
+class MusicEnhancer(Enhancer):
     name = "music-enhancer"
     role = "enhancer"
     capabilities = frozenset({"music", "denoise", "eq"})
     cost = CostModel(per_audio_s=0.01, overhead_s=0.01)
     quality_prior = 6.0
 
-    def run(self, request: GenRequest) -> ToolResult:
-        assert request.audio_prompt is not None, "the enhancer needs audio_prompt"
-        out, meta = enhance_music(request.audio_prompt, gate=bool(request.params.get("gate", True)))
+    def run(self, request: AudioRequest) -> ToolResult:
+        out, meta = enhance_music(request.audio, gate=bool(request.params.get("gate", True)))
         return ToolResult(out, meta)

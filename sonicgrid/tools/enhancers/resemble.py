@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sonicgrid import audio as aio
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import AudioRequest, CostModel, Enhancer, ToolResult
 
 ENV_PYTHON, ENV_MODE, ENV_RUN_DIR, ENV_TIMEOUT = (
     "SONICGRID_RESEMBLE_PYTHON",
@@ -42,7 +42,7 @@ def _probe(python: str) -> tuple[bool, str]:
     return True, f"out of process: {python}"
 
 
-class ResembleEnhance(Tool):
+class ResembleEnhance(Enhancer):
     name = "resemble-enhance"
     role = "enhancer"
     capabilities = frozenset({"music", "speech", "denoise", "enhance"})
@@ -74,9 +74,8 @@ class ResembleEnhance(Tool):
             cmd += ["--run_dir", str(run_dir)]
         return cmd
 
-    def run(self, request: GenRequest) -> ToolResult:
-        src = request.audio_prompt
-        assert src is not None, "the enhancer needs an input clip"
+    def run(self, request: AudioRequest) -> ToolResult:
+        src = request.audio
         mode = request.params.get("mode") or os.environ.get(ENV_MODE, "enhance")
         if mode not in ("enhance", "denoise"):
             mode = "enhance"

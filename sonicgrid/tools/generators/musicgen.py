@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import CostModel, Generator, GenRequest, ToolResult
 from sonicgrid.tools.hub import ModelSpec, RealModelTool, decode_threads, torch_threads
 
 LAYER_WORDS = {
@@ -33,7 +33,7 @@ def text_prompt(req: GenRequest) -> str:
     return ", ".join(x for x in parts if x)
 
 
-class MusicGen(RealModelTool, Tool):
+class MusicGen(RealModelTool, Generator):
     """facebook/musicgen-small (mono) or musicgen-stereo-small; params: guidance_scale, temperature, top_k."""
 
     role = "generator"
@@ -43,7 +43,7 @@ class MusicGen(RealModelTool, Tool):
     def __init__(self, stereo: bool = False):
         self.stereo_model = stereo
         name = "musicgen-stereo-small" if stereo else "musicgen-small"
-        self.name = name  # type: ignore[misc]
+        self.name = name
         self.spec = ModelSpec(
             f"facebook/{name}",
             name,
@@ -51,16 +51,19 @@ class MusicGen(RealModelTool, Tool):
             ("config.json", "*.safetensors"),
         )
         caps = {"layer:rhythm", "layer:harmony", "layer:atmosphere", "continue", "text-to-music"}
-        self.capabilities = frozenset(caps | ({"stereo"} if stereo else set()))  # type: ignore[misc]
+        self.capabilities = frozenset(caps | ({"stereo"} if stereo else set()))
         # CPU (mono): benchmarks/bench_models.py, real-size random weights, 2-core CPU shared at load ~6, one
         # decode thread: 12.5-17.8 s wall (7.2 s CPU) per audio second + ~2.5 s per call; loading (~8 s) is
         # once per process. Stereo (8 codebooks, same decoder) is an estimate, not measured. GPU figures are
         # the model card's order of magnitude, not measured here.
-        self.costs = {
+        self._costs = {
             "cpu": CostModel(per_audio_s=18.0 if stereo else 16.0, overhead_s=3.0, device="cpu"),
             "cuda": CostModel(per_audio_s=0.6 if stereo else 0.4, overhead_s=4.0, device="cuda"),
             "mps": CostModel(per_audio_s=3.0, overhead_s=8.0, device="mps"),
         }
+
+    def cost_table(self) -> dict[str, CostModel]:
+        return self._costs
 
     def _load(self, src: str, local_files_only: bool, dev: str):
         from transformers import AutoProcessor, MusicgenForConditionalGeneration

@@ -6,10 +6,10 @@ import numpy as np
 from scipy.signal import butter, sosfilt
 
 from sonicgrid.audio import Audio, fade
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import CostModel, Generator, GenRequest, ToolResult
 
 
-class NoiseTexture(Tool):
+class NoiseTexture(Generator):
     name = "noise-texture"
     role = "generator"
     capabilities = frozenset({"layer:texture", "layer:atmosphere", "stereo"})

@@ -18,7 +18,7 @@ import numpy as np
 from sonicgrid.audio import Audio, fade, fit_length
 from sonicgrid.brief import KEYS
 from sonicgrid.tools.analysts.dsp import to_rate
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import CostModel, Generator, GenRequest, ToolResult
 from sonicgrid.tools.generators import composer
 from sonicgrid.tools.vocoders.griffinlim import griffin_lim
 
@@ -133,7 +133,7 @@ def effects(x: np.ndarray, sr: int, mood: str, tempo: float, section: str) -> np
     return board(stereo, sr).T
 
 
-class SpectralPainter(Tool):
+class SpectralPainter(Generator):
     name = "spectral-painter"
     role = "generator"
     capabilities = frozenset({"layer:atmosphere", "layer:texture", "stereo"})

@@ -14,7 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import CostModel, Generator, GenRequest, ToolResult
 from sonicgrid.tools.generators.musicgen import text_prompt
 from sonicgrid.tools.hub import ModelSpec, RealModelTool, decode_threads, torch_threads
 
@@ -63,7 +63,7 @@ def loop_seam(y: np.ndarray, fade: int) -> np.ndarray:
     return np.concatenate([head, y[n : len(y) - n]])
 
 
-class Riffusion(RealModelTool, Tool):
+class Riffusion(RealModelTool, Generator):
     name = "riffusion-v1"
     role = "generator"
     capabilities = frozenset({"layer:atmosphere", "layer:texture", "layer:rhythm", "loop", "text-to-music"})

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from sonicgrid.audio import Audio, fade, fit_length
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import CostModel, Generator, GenRequest, ToolResult
 from sonicgrid.tools.generators import composer
 
 _LOCK = threading.Lock()
@@ -77,7 +77,7 @@ def render(arr: composer.Arrangement, sr: int, seconds: float, pan: dict[str, fl
     return out
 
 
-class SoundFontComposer(Tool):
+class SoundFontComposer(Generator):
     name = "soundfont-composer"
     role = "generator"
     capabilities = frozenset({"layer:harmony", "layer:rhythm", "layer:atmosphere", "stereo", "continue"})

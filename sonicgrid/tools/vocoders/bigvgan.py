@@ -13,11 +13,11 @@ from typing import ClassVar
 import numpy as np
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import CostModel, ToolResult, Vocoder, VocodeRequest
 from sonicgrid.tools.hub import ModelSpec, RealModelTool
 
 
-class BigVGANVocoder(RealModelTool, Tool):
+class BigVGANVocoder(RealModelTool, Vocoder):
     name = "bigvgan-v2-22k"
     role = "vocoder"
     capabilities = frozenset({"mel-to-audio", "resynthesis"})
@@ -83,8 +83,8 @@ class BigVGANVocoder(RealModelTool, Tool):
             wav = model(torch.as_tensor(mel).to(p.device, p.dtype))[0, 0].float().cpu().numpy()
         return Audio(wav, int(h.sampling_rate))
 
-    def run(self, request: GenRequest) -> ToolResult:
-        assert request.audio_prompt is not None, "the vocoder re-synthesises an input clip"
-        src = request.audio_prompt
+    def run(self, request: VocodeRequest) -> ToolResult:
+        assert request.audio is not None, "the vocoder re-synthesises an input clip"
+        src = request.audio
         out = self.vocode(self.mel(src))
         return ToolResult(out, {"model": self.spec.hub_id, "sr": out.sr, "input_sr": src.sr})

@@ -11,7 +11,7 @@ import numpy as np
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.analysts.dsp import mel_bank
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import CostModel, ToolResult, Vocoder, VocodeRequest
 
 
 def _win(n: int) -> np.ndarray:
@@ -91,8 +91,8 @@ def vocode(
     return griffin_lim(mag, n_fft, hop, length, iters=iters, seed=seed)
 
 
-class GriffinLimVocoder(Tool):
-    """Same interface as a neural vocoder: request.params['mel'] (log-mel) in, waveform out."""
+class GriffinLimVocoder(Vocoder):
+    """Same interface as a neural vocoder: request.mel (log-mel) in, waveform out."""
 
     name = "griffinlim-vocoder"
     role = "vocoder"
@@ -103,11 +103,11 @@ class GriffinLimVocoder(Tool):
     def __init__(self, sr: int = 22050, n_fft: int = 1024, hop: int = 256):
         self.sr, self.n_fft, self.hop = sr, n_fft, hop
 
-    def run(self, request: GenRequest) -> ToolResult:
-        mel = request.params.get("mel")
+    def run(self, request: VocodeRequest) -> ToolResult:
+        mel = request.mel
         if mel is None:
-            assert request.audio_prompt is not None, "give params['mel'] or audio_prompt to re-synthesise"
-            a = request.audio_prompt
+            assert request.audio is not None, "give a mel or a clip to re-synthesise"
+            a = request.audio
             from sonicgrid.tools.analysts.dsp import to_rate
 
             mel = mel_spectrogram(to_rate(a.mono(), a.sr, self.sr), self.sr, self.n_fft, self.hop)

