@@ -276,6 +276,12 @@ def _open_or_set_aside():
 
         aside = index.with_name(f"chroma.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
         index.rename(aside)
+        try:  # chromadb keeps the failed client per path in-process: forget it before opening afresh
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+        except (ImportError, AttributeError):
+            pass
         console.print(f"[yellow]the damaged index was moved aside to[/] {esc(aside)}", highlight=False)
         return _lib()
 

@@ -59,6 +59,26 @@ def _silence_llama_logs() -> None:
         llama_cpp.llama_log_set(sink, ctypes.c_void_p(0))
 
 
+def _lean_ram_cache(capacity_bytes: int):
+    """llama-cpp-python's prompt-state RAM cache, without its memory leak (issue 14).
+
+    Each saved state carries a copy of the logits of every prompt position (`scores`: n_tokens x
+    n_vocab float32 — with Gemma 3's 262k vocabulary about 1 MiB per token, 100-300 MiB per state), but
+    LlamaRAMCache counts only the KV bytes against its capacity: the process grew by ~1 GiB over 150
+    requests and kept rising. We never read past logits (no logprobs, logits_all=False) and a restored
+    state re-evaluates its last token before sampling, so only one row is kept: it broadcasts into
+    `scores[:n_tokens]` on load exactly as before, and each state costs its KV bytes plus 1 MiB."""
+    from llama_cpp import LlamaRAMCache
+
+    class LeanRAMCache(LlamaRAMCache):
+        def __setitem__(self, key, value) -> None:
+            if getattr(value, "scores", None) is not None and len(value.scores) > 1:
+                value.scores = value.scores[-1:].copy()
+            super().__setitem__(key, value)
+
+    return LeanRAMCache(capacity_bytes=capacity_bytes)
+
+
 class LocalLLM:
     """llama-cpp-python model; one load per process per (path, lora)."""
 
@@ -79,9 +99,7 @@ class LocalLLM:
         except (ValueError, RuntimeError) as exc:
             raise ModelUnavailable(f"cannot load LLM {path}: {exc}") from exc
         try:  # per-template prompt prefixes are re-used across agents' calls
-            from llama_cpp import LlamaRAMCache
-
-            self.llm.set_cache(LlamaRAMCache(capacity_bytes=256 << 20))
+            self.llm.set_cache(_lean_ram_cache(256 << 20))
         except ImportError:  # pragma: no cover - older llama-cpp-python
             pass
         self.path, self.lora = Path(path), lora

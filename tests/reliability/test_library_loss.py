@@ -60,7 +60,8 @@ def test_damaged_index_keeps_audio_and_rebuild_restores_it(tmp_path, how):
 
 def test_verify_deletes_orphan_audio_only_when_asked(tmp_path):
     env, _recs, files = _two_clips(tmp_path)
-    stray = next(iter(files)).parent / ("0" * 64 + ".wav")
+    stray = env.data / "library" / "audio" / "00" / ("0" * 64 + ".wav")
+    stray.parent.mkdir(exist_ok=True)
     stray.write_bytes(next(iter(files)).read_bytes())
     ver = env.cli("library", "verify")
     assert ver.returncode == 1 and stray.exists() and "NOT deleted" in ver.stderr
