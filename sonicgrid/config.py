@@ -19,7 +19,9 @@ class Settings(BaseSettings):
     brain: Literal["auto", "rules", "llm"] = Field(
         default="auto", description="auto: the embedded LLM judge when it loads, else rules; rules: deterministic"
     )
-    budget_s: float = Field(default=60.0, gt=0, description="compute budget per request, seconds")
+    budget_s: float = Field(
+        default=60.0, gt=0, allow_inf_nan=False, description="compute budget per request, seconds (finite)"
+    )
     max_retries: int = Field(default=2, ge=0, le=5, description="regenerations per cell")
     max_revisions: int = Field(default=1, ge=0, le=3, description="continuity revisions per cell")
     quality_threshold: float = Field(default=5.0, ge=1, le=10, description="gatekeeper pass mark /10")
@@ -58,6 +60,19 @@ class Settings(BaseSettings):
     finish_vocoder: bool = Field(default=False, description="re-synthesise the mix with a neural vocoder (BigVGAN)")
     models_dir: Path | None = None
     allow_download: bool = False
+    # Hardening (docs/RELIABILITY.md): every run and every external call is bounded in time.
+    run_deadline_s: float = Field(
+        default=1800.0, gt=0, allow_inf_nan=False, description="wall-clock limit for one run, seconds"
+    )
+    chroma_timeout_s: float = Field(
+        default=10.0, gt=0, allow_inf_nan=False, description="overall deadline for one Chroma server call, seconds"
+    )
+    import_max_s: float = Field(
+        default=600.0, gt=0, allow_inf_nan=False, description="longest audio file `library import` accepts, seconds"
+    )
+    crash_at: str | None = Field(
+        default=None, description="test hook: SIGKILL at this point (sonicgrid/crashpoints.py)"
+    )
 
     @property
     def library_dir(self) -> Path:

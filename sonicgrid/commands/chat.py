@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
 from sonicgrid.commands.common import (
     BRAIN_HELP,
@@ -18,6 +17,8 @@ from sonicgrid.commands.common import (
     settings,
     user_errors,
 )
+from sonicgrid.commands.safe import esc as escape
+from sonicgrid.commands.safe import one_line
 
 
 def command(
@@ -45,9 +46,10 @@ def command(
         chat = Chat(ChatContext(s, Path(s.out_dir), seed=seed, project=project, say=console.print), session)
         turns = chat.turns
         out.print(
-            f"session {chat.id}"
+            f"session {escape(chat.id)}"
             + (f" resumed: {len(turns)} turns" if turns else "")
-            + f" (resume with: sonicgrid chat --session {chat.id}); /help for commands, /quit to leave"
+            + f" (resume with: sonicgrid chat --session {escape(chat.id)}); /help for commands, /quit to leave",
+            highlight=False,
         )
         if chat.question:
             out.print(f"[bold yellow]?[/] {escape(chat.question)}", highlight=False)
@@ -70,8 +72,8 @@ def command(
 
                 if not isinstance(exc, UserError):
                     raise
-                out.print(f"[bold red]error:[/] {exc}")
+                out.print(f"[bold red]error:[/] {one_line(exc)}", highlight=False)
                 continue
             prefix = "[bold yellow]?[/] " if chat.question else "[bold green]sonicgrid>[/] "
             out.print(prefix + escape(reply), highlight=False, soft_wrap=True)
-        out.print(f"bye: session {chat.id} is saved")
+        out.print(f"bye: session {escape(chat.id)} is saved", highlight=False)

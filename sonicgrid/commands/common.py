@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from rich.console import Console
 
+from sonicgrid.commands.safe import esc, one_line
 from sonicgrid.config import Settings
 from sonicgrid.errors import UserError
 
@@ -26,7 +27,13 @@ def quiet_libraries(offline: bool = True) -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
+# One file-permission policy (docs/RELIABILITY.md): everything SonicGrid writes (clips, sidecars, traces,
+# the library and checkpoint SQLite files) holds prompts or audio of the user's: owner-only (0600/0700).
+PRIVATE_UMASK = 0o077
+
+
 def settings(**overrides) -> Settings:
+    os.umask(PRIVATE_UMASK)
     clean = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(**clean)
@@ -34,7 +41,7 @@ def settings(**overrides) -> Settings:
         errs = getattr(exc, "errors", None)
         if errs:
             e = errs()[0]
-            raise UserError(f"bad setting {'.'.join(map(str, e['loc']))}: {e['msg']}") from exc
+            raise UserError(f"bad setting {'.'.join(map(str, e['loc']))}: {e['msg']} (got {e.get('input')!r})") from exc
         raise UserError(str(exc)) from exc
 
 
@@ -55,7 +62,7 @@ def say_brain(s: Settings) -> None:
 
     note = services_for(s).brain.note
     if note:
-        console.print(f"[yellow]note:[/] {note}", soft_wrap=True, highlight=False)
+        console.print(f"[yellow]note:[/] {esc(note)}", soft_wrap=True, highlight=False)
 
 
 @contextmanager
@@ -64,7 +71,13 @@ def user_errors():
     try:
         yield
     except UserError as exc:
-        console.print(f"[bold red]error:[/] {exc}", soft_wrap=True, highlight=False)
+        console.print(f"[bold red]error:[/] {one_line(exc)}", soft_wrap=True, highlight=False)
+        sys.exit(2)
+    except OSError as exc:  # a read-only or full disk, a file where a folder should be: one line, not a traceback
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        console.print(
+            f"[bold red]error:[/] cannot use{esc(where)}: {esc(exc.strerror or exc)}", soft_wrap=True, highlight=False
+        )
         sys.exit(2)
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: finished runs are kept; checkpoints are under the data dir")

@@ -1,4 +1,6 @@
-"""`sonicgrid library`: import, ls, search, show, rm, projects, verify, export."""
+"""`sonicgrid library`: import, ls, search, show, rm, projects, verify, rebuild, export.
+
+Every user-supplied string (prompts, file names, projects, tags) is printed through `esc`."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sonicgrid.commands.common import console, out, quiet_libraries, settings, user_errors
+from sonicgrid.commands.safe import esc
 from sonicgrid.errors import UserError
 
 app = typer.Typer(help="The clip library: everything SonicGrid made or imported.", no_args_is_help=True)
@@ -21,7 +24,9 @@ def _lib():
     from sonicgrid.memory.library import ClipLibrary
 
     try:
-        return ClipLibrary(s.library_dir, s.chroma_url)
+        return ClipLibrary(s.library_dir, s.chroma_url, timeout_s=s.chroma_timeout_s)
+    except UserError:
+        raise
     except Exception as exc:  # server down, bad URL, unreadable store: one line, not a traceback
         where = s.chroma_url or s.library_dir
         raise UserError(f"cannot open the clip library at {where}: {str(exc).splitlines()[0][:160]}") from exc
@@ -44,15 +49,15 @@ def _row(rec: dict) -> list[str]:
     tempo = f"{float(m['tempo_bpm']):.0f}" if m.get("tempo_bpm") else ""
     q = f"{float(m['quality']):.1f}" if m.get("quality") is not None else ""
     return [
-        rec["id"],
-        m.get("mood", ""),
-        m.get("layer", ""),
-        key,
+        esc(rec["id"]),
+        esc(m.get("mood", "")),
+        esc(m.get("layer", "")),
+        esc(key),
         tempo,
         f"{float(m.get('duration_s', 0)):.1f}s",
         q,
-        m.get("project", "") or "",
-        (m.get("prompt") or rec.get("text") or "")[:40],
+        esc(m.get("project", "") or ""),
+        esc((m.get("prompt") or rec.get("text") or "")[:40]),
     ]
 
 
@@ -73,7 +78,7 @@ def import_cmd(
     project: str | None = typer.Option(None, "--project", help="Project the clips belong to"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Analyse and add existing audio files; other and corrupt files are reported and skipped."""
+    """Analyse and add existing audio files; other, corrupt, too long and NaN/Inf files are reported and skipped."""
     with user_errors():
         if not folder.is_dir():
             raise UserError(f"{folder} is not a folder")
@@ -86,15 +91,16 @@ def import_cmd(
                 lib,
                 folder,
                 project,
-                progress=lambda name, n, tot: bar.update(task, completed=n, total=tot, description=name[:30]),
+                progress=lambda name, n, tot: bar.update(task, completed=n, total=tot, description=esc(name[:30])),
+                max_s=settings().import_max_s,
             )
         if as_json:
             out.print_json(json.dumps(rep))
             return
         for s in rep["skipped"]:
-            console.print(f"[yellow]skipped[/] {s['path']}: {s['reason']}")
+            console.print(f"[yellow]skipped[/] {esc(s['path'])}: {esc(s['reason'])}", highlight=False)
         for d in rep["duplicates"]:
-            console.print(f"[dim]already in the library[/] {d['path']} ({d['id']})")
+            console.print(f"[dim]already in the library[/] {esc(d['path'])} ({esc(d['id'])})", highlight=False)
         out.print(f"added {len(rep['added'])}, skipped {len(rep['skipped'])}, duplicates {len(rep['duplicates'])}")
 
 
@@ -112,6 +118,18 @@ def ls_cmd(
             out.print_json(json.dumps([{"id": r["id"], "meta": r["meta"]} for r in recs]))
             return
         out.print(_table(f"{len(recs)} of {lib.count()} clips", recs))
+        _warn_if_index_lost(lib)
+
+
+def _warn_if_index_lost(lib) -> None:
+    """An emptied or replaced index must not pass for an empty library: say so when audio files outnumber it."""
+    files = len(lib.store.all_digests())
+    if files > lib.count():
+        console.print(
+            f"[yellow]warning:[/] {files} audio files but {lib.count()} records: the library index may have been "
+            "lost or damaged; nothing was deleted. Run `sonicgrid library rebuild` to restore the records.",
+            soft_wrap=True,
+        )
 
 
 @app.command("search")
@@ -138,9 +156,9 @@ def search_cmd(
                 json.dumps([{k2: r[k2] for k2 in ("id", "score", "components", "reasons", "meta")} for r in recs])
             )
             return
-        out.print(_table(f"best matches for {query!r}", recs, extra="score"))
+        out.print(_table(f"best matches for {esc(repr(query))}", recs, extra="score"))
         for r in recs:
-            out.print(f"[bold]{r['id']}[/] {r['score']:.2f}: " + "; ".join(r.get("reasons", [])))
+            out.print(f"[bold]{esc(r['id'])}[/] {r['score']:.2f}: " + esc("; ".join(r.get("reasons", []))))
 
 
 @app.command("show")
@@ -161,7 +179,7 @@ def rm_cmd(clip_id: str = typer.Argument(...)) -> None:
         lib = _lib()
         if not (lib.remove(clip_id) or lib.remove(f"clip_{clip_id}")):
             raise UserError(f"no clip {clip_id} in the library")
-        out.print(f"removed {clip_id}")
+        out.print(f"removed {esc(clip_id)}")
 
 
 @app.command("projects")
@@ -189,12 +207,12 @@ def projects_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
             t.add_column(c)
         for r in rows:
             t.add_row(
-                r["project"],
+                esc(r["project"]),
                 str(r["clips"]),
-                f"{r['key'] or ''} {r['mode'] or ''}",
-                f"{r['tempo_bpm'] or ''}",
-                r["mood"] or "",
-                f"{r['centroid_hz'] or ''} Hz",
+                esc(f"{r['key'] or ''} {r['mode'] or ''}"),
+                esc(f"{r['tempo_bpm'] or ''}"),
+                esc(r["mood"] or ""),
+                esc(f"{r['centroid_hz'] or ''} Hz"),
             )
         out.print(t)
 
@@ -202,29 +220,91 @@ def projects_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
 @app.command("verify")
 def verify_cmd(
     check_only: bool = typer.Option(False, "--check", help="Report problems, repair nothing"),
+    prune_orphans: bool = typer.Option(
+        False, "--prune-orphans", help="Also DELETE audio files no record points at (never done otherwise)"
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Find (and repair) records without files, files without records, half-finished adds."""
+    """Find (and repair) records without files, half-finished adds; report files without records (kept)."""
     with user_errors():
+        if check_only and prune_orphans:
+            raise UserError("--check repairs nothing: drop --prune-orphans, or --check")
         lib = _lib()
         with _bar() as bar:
             task = bar.add_task("verifying", total=None)
             rep = lib.verify(
                 repair=not check_only,
                 progress=lambda stage, n, tot: bar.update(task, completed=n, total=tot, description=stage),
+                prune=prune_orphans,
+            )
+        if as_json:
+            out.print_json(json.dumps(rep))
+            if not rep["ok"]:
+                raise typer.Exit(1)
+            return
+        verb = "repaired" if not check_only else "found"
+        orphans = len(rep["orphan_file"])
+        out.print(
+            f"{rep['records']} records, {rep['files']} files; {verb}: "
+            f"{len(rep['missing_file'])} records without a file, "
+            f"{len(rep['orphan_vector'])} orphan audio vectors, {len(rep['missing_vector'])} missing audio vectors, "
+            f"{len(rep['recovered']['rolled_back'])} half-finished adds rolled back; "
+            f"{orphans} files without a record " + (f"deleted ({len(rep['pruned'])})" if prune_orphans else "kept")
+        )
+        if orphans and not prune_orphans:
+            lost = "the library index looks lost or damaged. " if rep.get("index_lost") else ""
+            console.print(
+                f"[yellow]{lost}{orphans} audio files have no record and were NOT deleted:[/] "
+                "`sonicgrid library rebuild` restores their records; `sonicgrid library verify --prune-orphans` "
+                "deletes them.",
+                soft_wrap=True,
+            )
+        if not rep["ok"]:
+            raise typer.Exit(1)
+
+
+def _open_or_set_aside():
+    """The library; an embedded index too damaged to open is renamed aside (kept, never deleted) first."""
+    try:
+        return _lib()
+    except UserError:
+        s = settings()
+        index = s.library_dir / "chroma"
+        if s.chroma_url or not index.is_dir():
+            raise
+        import time
+
+        aside = index.with_name(f"chroma.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        index.rename(aside)
+        try:  # chromadb keeps the failed client per path in-process: forget it before opening afresh
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+        except (ImportError, AttributeError):
+            pass
+        console.print(f"[yellow]the damaged index was moved aside to[/] {esc(aside)}", highlight=False)
+        return _lib()
+
+
+@app.command("rebuild")
+def rebuild_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Restore lost records from the audio files and their sidecars (adds only; never deletes)."""
+    with user_errors():
+        lib = _open_or_set_aside()
+        with _bar() as bar:
+            task = bar.add_task("rebuilding", total=None)
+            rep = lib.rebuild(
+                progress=lambda stage, n, tot: bar.update(task, completed=n, total=tot, description=stage)
             )
         if as_json:
             out.print_json(json.dumps(rep))
             return
-        verb = "repaired" if not check_only else "found"
         out.print(
-            f"{rep['records']} records, {rep['files']} files; {verb}: "
-            f"{len(rep['missing_file'])} records without a file, {len(rep['orphan_file'])} files without a record, "
-            f"{len(rep['orphan_vector'])} orphan audio vectors, {len(rep['missing_vector'])} missing audio vectors, "
-            f"{len(rep['recovered']['rolled_back'])} half-finished adds rolled back"
+            f"restored {len(rep['restored'])} records from sidecars, re-analysed {len(rep['reanalysed'])} audio files "
+            f"without one; {rep['kept']} records were intact"
+            + (f"; {len(rep['unreadable'])} unreadable sidecars kept as they are" if rep["unreadable"] else "")
+            + (f"; {len(rep['missing_audio'])} sidecars whose audio is gone" if rep["missing_audio"] else "")
         )
-        if check_only and not rep["ok"]:
-            raise typer.Exit(1)
 
 
 @app.command("export")
@@ -240,4 +320,4 @@ def export_cmd(
             rep = export(_lib(), dest, where={"project": project} if project else None)
         except OSError as exc:
             raise UserError(f"cannot write to {dest}: {exc.strerror or exc}") from exc
-        out.print(f"exported {rep['exported']} clips to {rep['dest']}")
+        out.print(f"exported {rep['exported']} clips to {esc(rep['dest'])}")

@@ -19,6 +19,7 @@ from sonicgrid.commands.common import (
     settings,
     user_errors,
 )
+from sonicgrid.commands.safe import esc
 
 NODE_TEXT = {
     "intake": "reading the request",
@@ -84,6 +85,14 @@ def _next(node: str) -> str:
     return NODE_TEXT.get(order[min(order.index(node) + 1, 3)], "") if node in order else ""
 
 
+def _say_notes(brief: dict) -> None:
+    """What intake understood differently from what was asked (e.g. "3 hours" -> the longest clip): the
+    brief carries it as `note`/`notes`; say it, so nothing is changed silently."""
+    notes = brief.get("notes") or brief.get("note") or []
+    for n in [notes] if isinstance(notes, str) else list(notes):
+        console.print(f"[yellow]note:[/] {esc(n)}", soft_wrap=True, highlight=False)
+
+
 def _report(summary: dict, as_json: bool) -> None:
     res = summary["result"]
     if as_json:
@@ -94,21 +103,22 @@ def _report(summary: dict, as_json: bool) -> None:
         ]
         out.print_json(json.dumps(keep, default=str))
         return
+    _say_notes(summary.get("brief") or {})
     if res.get("status") != "ok":
-        console.print(f"[bold yellow]no clip:[/] {res.get('message')}")
+        console.print(f"[bold yellow]no clip:[/] {esc(res.get('message'))}", highlight=False)
         return
-    t = Table(title=f"{summary['request']!r} -> {res['path']}", show_lines=False)
+    t = Table(title=f"{esc(repr(summary['request']))} -> {esc(res['path'])}", show_lines=False)
     for col in ("agent", "choice", "conf", "reason"):
         t.add_column(col)
     for v in summary["verdicts"]:
-        t.add_row(v["agent"], v["choice"], f"{v['confidence']:.2f}", v["reason"][:90])
+        t.add_row(esc(v["agent"]), esc(v["choice"]), f"{v['confidence']:.2f}", esc(v["reason"][:90]))
     out.print(t)
     b = summary["brief"]
     out.print(
-        f"[bold green]clip[/] {res['path']}  {res['duration_s']:.1f}s  score {res['score']:.1f}/10  "
+        f"[bold green]clip[/] {esc(res['path'])}  {res['duration_s']:.1f}s  score {res['score']:.1f}/10  "
         f"{res['mastering']['lufs_out']:.1f} LUFS  peak {res['mastering']['true_peak_dbtp']:.1f} dBTP"
     )
     out.print(
-        f"brief: {b['mood']} {b['section']} {', '.join(b['layers'])}; library id {res['clip_id']}; "
+        f"brief: {esc(b['mood'])} {esc(b['section'])} {esc(', '.join(b['layers']))}; library id {esc(res['clip_id'])}; "
         f"wall {summary['wall_s']:.2f}s, compute {summary['spent_s']:.2f}s of {summary['budget_s']:.0f}s budget"
     )

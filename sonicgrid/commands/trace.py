@@ -8,7 +8,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from sonicgrid.commands.common import out, settings, user_errors
+from sonicgrid.commands.common import console, out, settings, user_errors
+from sonicgrid.commands.safe import esc
+from sonicgrid.errors import UserError
 
 app = typer.Typer(
     help="Inspect agent traces: what each agent decided, why, with which tools, at what cost.", no_args_is_help=True
@@ -22,26 +24,29 @@ def list_cmd(limit: int = typer.Option(20, "--limit", "-n", help="Most recent N 
         from sonicgrid.trace import store
 
         s = settings()
-        rows = [store.summary(store.load(str(p), s)) for p in store.paths(s)[-limit:]]
+        traces, bad = store.readable(store.paths(s)[-limit:])
+        rows = [store.summary(t) for t in traces]
+        if bad:
+            console.print(f"[yellow]{bad} unreadable trace files skipped[/] in {esc(s.traces_dir)}")
         if not rows:
-            out.print(f"no traces yet in {s.traces_dir}")
+            out.print(f"no traces yet in {esc(s.traces_dir)}")
             return
-        t = Table(title=f"runs in {s.traces_dir}")
+        t = Table(title=f"runs in {esc(s.traces_dir)}")
         for col in ("run", "when", "request", "status", "score", "verdicts", "regen", "compute s", "wall s", "brain"):
             t.add_column(col)
         for r in rows:
             when = time.strftime("%m-%d %H:%M:%S", time.localtime(r["created"])) if r.get("created") else "-"
             t.add_row(
-                r["run_id"],
+                esc(r["run_id"]),
                 when,
-                r["request"][:40],
-                str(r["status"]),
-                str(r["score"] or "-"),
+                esc(str(r["request"])[:40]),
+                esc(r["status"]),
+                esc(r["score"] or "-"),
                 str(r["verdicts"]),
                 str(r["regenerations"]),
-                f"{r['spent_s']:.2f}",
-                f"{r['wall_s']:.2f}",
-                str(r["brain"]),
+                f"{float(r['spent_s'] or 0):.2f}",
+                f"{float(r['wall_s'] or 0):.2f}",
+                esc(r["brain"]),
             )
         out.print(t)
 
@@ -69,13 +74,13 @@ def diff_cmd(run_a: str = typer.Argument(...), run_b: str = typer.Argument(...))
         a, b = store.load(run_a, s), store.load(run_b, s)
         rows = diff(a, b)
         if not rows:
-            out.print(f"{a['run_id']} and {b['run_id']} made the same decisions")
+            out.print(f"{esc(a['run_id'])} and {esc(b['run_id'])} made the same decisions")
             return
-        t = Table(title=f"{a['run_id']} vs {b['run_id']}")
-        for col in ("what", a["run_id"], b["run_id"]):
+        t = Table(title=f"{esc(a['run_id'])} vs {esc(b['run_id'])}")
+        for col in ("what", esc(a["run_id"]), esc(b["run_id"])):
             t.add_column(col)
         for r in rows:
-            t.add_row(*map(str, r))
+            t.add_row(*map(esc, r))
         out.print(t)
 
 
@@ -87,16 +92,18 @@ def export_cmd(
 ) -> None:
     """Export a trace as JSON or JSON lines (run, node, verdict, tool_call, cell, result events)."""
     with user_errors():
-        from sonicgrid.errors import UserError
         from sonicgrid.trace import export, store
 
         if fmt not in ("json", "jsonl"):
             raise UserError(f"--format must be json or jsonl, not {fmt!r}")
         text = export.render(store.load(run, settings()), fmt)
         if output:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text)
-            out.print(f"wrote {output}")
+            try:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                output.write_text(text)
+            except OSError as exc:
+                raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc
+            out.print(f"wrote {esc(output)}")
         else:
             typer.echo(text, nl=False)
 
@@ -117,4 +124,8 @@ def report_cmd(
             if t.get("run_dir") and Path(t["run_dir"]).is_dir()
             else s.traces_dir / f"{t['run_id']}.html"
         )
-        out.print(f"wrote {report.write(t, dest)}")
+        try:
+            written = report.write(t, dest)
+        except OSError as exc:
+            raise UserError(f"cannot write {dest}: {exc.strerror or exc}") from exc
+        out.print(f"wrote {esc(written)}")

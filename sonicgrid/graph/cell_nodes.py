@@ -205,7 +205,7 @@ def act(state: CellState, svc: Services) -> dict:
     seconds = time.perf_counter() - t0
     path = Path(state["run_dir"]) / "candidates" / f"cell{cell['index']}_try{attempt}_rev{state.get('revision', 0)}.wav"
     aio.write(path, clip)
-    spent = 0.0 if dec == "reuse" else seconds
+    spent = seconds  # every path is priced, a library load included
     return {
         "candidate_path": str(path),
         "candidate_meta": meta,
@@ -228,22 +228,33 @@ def _crossfade_join(a: aio.Audio, b: aio.Audio, seconds: float = 0.5) -> aio.Aud
     return aio.Audio(np.concatenate([x[: len(x) - n], mid, y[n:]]), a.sr)
 
 
-def _stored_analysis(state: CellState, svc: Services) -> dict | None:
-    """A reused library clip was analysed when it was made: read that instead of listening again."""
+def _stored_analysis(state: CellState, svc: Services, listen_estimate: float) -> dict | None:
+    """A reused library clip was analysed when it was made (or imported): read that instead of listening
+    again. Its full analysis when it was stored with one; else, when listening would cost more than the
+    budget has left, the record's own readings (quality, mood, key, tempo, tags): reuse stays in budget."""
     if state.get("decision") != "reuse" or not state.get("source_id"):
         return None
     rec = svc.library.get(state["source_id"])
-    stored = (rec or {}).get("meta", {}).get("analysis")
+    meta = (rec or {}).get("meta", {})
+    stored = meta.get("analysis")
     if not isinstance(stored, dict) or "quality" not in stored:
-        return None
+        if meta.get("quality") is None or listen_estimate <= _remaining(state):
+            return None
+        stored = {
+            "quality": {"score": float(meta["quality"]), "components": {}, "note": "from the library record"},
+            "mood": {"label": meta.get("mood_estimate") or meta.get("mood")},
+            **{k: meta[k] for k in ("key", "mode", "tempo_bpm", "tags") if meta.get(k) is not None},
+        }
     vec = svc.library.audio_vectors([state["source_id"]]).get(state["source_id"])
     return dict(stored, embedding=vec) if vec else None
 
 
 def analyze(state: CellState, svc: Services) -> dict:
     t0 = time.perf_counter()
-    stored = _stored_analysis(state, svc)
+    listener = svc.registry.pick("analyst", "quality")
+    stored = _stored_analysis(state, svc, listener.cost.estimate(state["cell"]["duration_s"]))
     if stored is not None:
+        seconds = time.perf_counter() - t0
         best = {
             "path": state["candidate_path"],
             "score": stored["quality"]["score"],
@@ -253,18 +264,18 @@ def analyze(state: CellState, svc: Services) -> dict:
         return {
             "analysis": stored,
             "best": best,
+            "spent_s": state.get("spent_s", 0.0) + seconds,
             "tool_calls": [
                 tool_call(
                     "library-analysis",
                     "analyst",
                     state["cell"]["index"],
-                    time.perf_counter() - t0,
+                    seconds,
                     state["cell"]["duration_s"],
                     0.0,
                 )
             ],
         }
-    listener = svc.registry.pick("analyst", "quality")
     clip = aio.read(state["candidate_path"])
     a = listener.run(clip, state["brief"])
     seconds = time.perf_counter() - t0

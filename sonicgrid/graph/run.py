@@ -12,7 +12,9 @@ from sonicgrid import __version__
 from sonicgrid import audio as aio
 from sonicgrid.agents.intake import validate_duration, validate_prompt
 from sonicgrid.config import Settings
+from sonicgrid.crashpoints import crash_point
 from sonicgrid.errors import UserError
+from sonicgrid.graph import outputs as guard
 from sonicgrid.graph.engine import Engine
 from sonicgrid.graph.services import Services
 
@@ -76,6 +78,8 @@ def make(
     """Produce one clip. Raises UserError for anything the user can fix."""
     request = validate_prompt(request)
     validate_duration(duration)
+    seed = guard.check_seed(seed)
+    guard.check_data_dir(_settings(settings).data_dir)
     out_dir = check_writable(Path(out or _settings(settings).out_dir))
     engine = Engine.of(settings)
     settings, svc, graph = engine.settings, engine.services, engine.graph
@@ -96,20 +100,22 @@ def make(
     }
     t0 = time.perf_counter()
     try:
-        _stream(graph, init, config, on_event)
+        _stream(graph, init, config, on_event, guard.Deadline(settings.run_deadline_s))
     except UserError:
         _cleanup(run_dir)
         raise
     except Exception as exc:  # a crash: the checkpoints and candidates stay, the run can go on
-        raise _stopped(run_id, exc) from exc
+        raise _stopped(graph, config, svc, run_id, exc, run_dir) from exc
     return _finish_or_pause(graph, config, svc, run_dir, time.perf_counter() - t0)
 
 
-def _stopped(run_id: str, exc: BaseException) -> UserError:
-    return UserError(
-        f"run {run_id} stopped ({type(exc).__name__}: {exc}); its progress is checkpointed: "
-        f"continue it with: sonicgrid make --resume {run_id}"
-    )
+def _stopped(graph, config: dict, svc: Services, run_id: str, exc: BaseException, run_dir: Path) -> UserError:
+    """One line; the --resume hint only when a checkpoint exists to resume from."""
+    try:
+        resumable = bool(graph.get_state(config).values)
+    except Exception:  # the checkpoint store itself is what failed
+        resumable = False
+    return UserError(guard.crash_message(run_id, exc, resumable, [Path(run_dir), Path(svc.settings.data_dir)]))
 
 
 def continue_run(
@@ -124,25 +130,34 @@ def continue_run(
     if not snap.values:
         raise UserError(f"no run {run_id} in {settings.checkpoint_path}")
     if not snap.next:
+        run_dir = Path(snap.values.get("run_dir", ""))
+        if snap.values.get("result") and guard.missing_outputs(snap.values, run_dir, settings.traces_dir):
+            # killed between the final checkpoint and the outputs: derive them from the checkpoint now
+            guard.restore_clip(snap.values, svc.library)
+            return write_outputs(snap.values, svc, run_dir, 0.0)
         res = snap.values.get("result", {})
         raise UserError(f"run {run_id} already finished ({res.get('status')}: {res.get('path') or res.get('message')})")
     if pending_interrupts(graph, config):
         raise UserError(f"run {run_id} is waiting for an approval: answer it in `sonicgrid chat --approve`")
     t0 = time.perf_counter()
     try:
-        _stream(graph, None, config, on_event)
+        _stream(graph, None, config, on_event, guard.Deadline(settings.run_deadline_s))
     except UserError:
         raise
     except Exception as exc:
-        raise _stopped(run_id, exc) from exc
+        raise _stopped(graph, config, svc, run_id, exc, Path(snap.values["run_dir"])) from exc
     return _finish_or_pause(graph, config, svc, Path(snap.values["run_dir"]), time.perf_counter() - t0)
 
 
-def _stream(graph, payload, config: dict, on_event) -> None:
-    for chunk in graph.stream(payload, config, stream_mode="updates"):
-        for node, update in chunk.items():
-            if on_event and node != "__interrupt__":
-                on_event(node, update or {})
+def _stream(graph, payload, config: dict, on_event, deadline: guard.Deadline | None = None) -> None:
+    deadline = deadline or guard.Deadline(float("inf"))
+    with deadline.alarm():
+        for chunk in graph.stream(payload, config, stream_mode="updates"):
+            for node, update in chunk.items():
+                crash_point(f"node:{node}")
+                if on_event and node != "__interrupt__":
+                    on_event(node, update or {})
+            deadline.check()
 
 
 def pending_interrupts(graph, config: dict) -> list:
@@ -171,6 +186,7 @@ def _finish_or_pause(graph, config: dict, svc: Services, run_dir: Path, wall: fl
                 {"id": i.id, **(i.value if isinstance(i.value, dict) else {"question": str(i.value)})} for i in waiting
             ],
         }
+    crash_point("outputs:before")
     return write_outputs(state, svc, run_dir, wall)
 
 

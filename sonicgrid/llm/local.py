@@ -43,6 +43,27 @@ def _silence_llama_logs() -> None:
         llama_cpp.llama_log_set(sink, ctypes.c_void_p(0))
 
 
+def _lean_ram_cache(capacity_bytes: int):
+    """llama-cpp-python's prompt-state RAM cache, without its memory leak (issue 14).
+
+    Each saved state carries a copy of the logits of every prompt position (`scores`: n_tokens x
+    n_vocab float32 — with Gemma 3's 262k vocabulary about 1 MiB per token, 100-300 MiB per state), but
+    LlamaRAMCache counts only the KV bytes against its capacity: the process grew by ~1 GiB over 150
+    requests and kept rising. Past logits are never read from a saved state (logits_all=False; verdict confidence copies
+    each decoded step's scores through its own logits processor, _Scores) and a restored
+    state re-evaluates its last token before sampling, so only one row is kept: it broadcasts into
+    `scores[:n_tokens]` on load exactly as before, and each state costs its KV bytes plus 1 MiB."""
+    from llama_cpp import LlamaRAMCache
+
+    class LeanRAMCache(LlamaRAMCache):
+        def __setitem__(self, key, value) -> None:
+            if getattr(value, "scores", None) is not None and len(value.scores) > 1:
+                value.scores = value.scores[-1:].copy()
+            super().__setitem__(key, value)
+
+    return LeanRAMCache(capacity_bytes=capacity_bytes)
+
+
 class _Scores:
     """A llama.cpp logits processor that keeps a copy of each decoding step's scores (it changes nothing)."""
 
@@ -89,9 +110,7 @@ class LocalLLM(JSONChatModel):
         except (ValueError, RuntimeError) as exc:
             raise ModelUnavailable(f"cannot load LLM {path}: {exc}") from exc
         try:  # per-template prompt prefixes are re-used across agents' calls
-            from llama_cpp import LlamaRAMCache
-
-            self._llm.set_cache(LlamaRAMCache(capacity_bytes=256 << 20))
+            self._llm.set_cache(_lean_ram_cache(256 << 20))
         except ImportError:  # pragma: no cover - older llama-cpp-python
             pass
         self.load_s = time.perf_counter() - t0

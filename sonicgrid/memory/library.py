@@ -2,14 +2,20 @@
 
 Two collections share ids: `clips_text` (MiniLM embedding of brief + tags; the record of truth,
 with metadata and the text) and `clips_audio` (a fixed-length vector from the audio itself).
-Audio files live beside them in a content-addressed store. Order of an add, under one writer lock:
-intent -> file -> audio record -> text record -> intent removed. A crash anywhere in between is
+Audio files live beside them in a content-addressed store, each record also as a JSON sidecar
+(sidecars.py) so a lost index can be rebuilt (rebuild.py). Order of an add, under one writer lock:
+intent -> file -> sidecar -> audio record -> text record -> intent removed. A crash anywhere in between is
 rolled back the next time anyone takes the lock (see journal.py), so no record is left without its
-file and no file without its record; `verify()` also repairs damage done from outside.
+file and no file without its record; `verify()` also repairs damage done from outside, but never
+deletes an audio file unless asked to (prune).
+
+A clip made by a run is keyed by its run id: adding it again (a resumed run re-doing `finish`) replaces
+the same record instead of adding a second one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections.abc import Callable
@@ -17,28 +23,33 @@ from pathlib import Path
 from typing import Any
 
 from sonicgrid.audio import Audio
+from sonicgrid.crashpoints import crash_point
+from sonicgrid.errors import UserError
 from sonicgrid.memory import search as ranking
 from sonicgrid.memory.journal import Journal
 from sonicgrid.memory.records import flatten, unflatten
+from sonicgrid.memory.sidecars import Sidecars
 from sonicgrid.memory.store import AudioStore, digest_of
 
 PAGE = 5000
 
 
-def make_client(root: Path, url: str | None):
+def make_client(root: Path, url: str | None, timeout_s: float | None = None):
     import chromadb
     from chromadb.config import Settings
 
     settings = Settings(anonymized_telemetry=False)
     if url:
-        from urllib.parse import urlparse
+        from sonicgrid.memory.remote import http_client
 
-        u = urlparse(url if "://" in url else f"http://{url}")
-        return chromadb.HttpClient(
-            host=u.hostname or "localhost", port=u.port or 8000, ssl=u.scheme == "https", settings=settings
-        )
+        return http_client(url, settings, timeout_s or 10.0)
     (root / "chroma").mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(root / "chroma"), settings=settings)
+
+
+def run_clip_id(run_id: str) -> str:
+    """The library id of the clip a run made: the same run always maps to the same record."""
+    return "clip_" + hashlib.sha256(f"run:{run_id}".encode()).hexdigest()[:12]
 
 
 def _vec(x) -> list[float] | None:
@@ -46,22 +57,38 @@ def _vec(x) -> list[float] | None:
 
 
 class ClipLibrary:
-    def __init__(self, root: Path, url: str | None = None, collection_prefix: str = "clips"):
+    def __init__(
+        self, root: Path, url: str | None = None, collection_prefix: str = "clips", timeout_s: float | None = None
+    ):
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
         self.url = url
-        self.store = AudioStore(self.root)
-        self.journal = Journal(self.root)
-        self.client = make_client(self.root, url)
-        cfg = {"hnsw": {"space": "cosine"}}
-        self.text = self.client.get_or_create_collection(
-            f"{collection_prefix}_text", embedding_function=None, configuration=cfg
-        )
-        self.audio = self.client.get_or_create_collection(
-            f"{collection_prefix}_audio", embedding_function=None, configuration=cfg
-        )
-        with self.journal.locked():
-            self._recover()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.store = AudioStore(self.root)
+            self.journal = Journal(self.root)
+            self.sidecars = Sidecars(self.root)
+        except OSError as exc:  # read-only data dir, a file in the way, disk full: one line
+            raise UserError(f"cannot use the library folder {self.root}: {exc.strerror or exc}") from exc
+        try:
+            self.client = make_client(self.root, url, timeout_s)
+            cfg = {"hnsw": {"space": "cosine"}}
+            self.text = self.client.get_or_create_collection(
+                f"{collection_prefix}_text", embedding_function=None, configuration=cfg
+            )
+            self.audio = self.client.get_or_create_collection(
+                f"{collection_prefix}_audio", embedding_function=None, configuration=cfg
+            )
+            with self.journal.locked():
+                self._recover()
+        except UserError:
+            raise
+        except Exception as exc:  # server down or silent, damaged index file: one line, not a traceback
+            where = url or self.root / "chroma"
+            first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+            raise UserError(
+                f"cannot open the clip library at {where}: {type(exc).__name__}: {first}"
+                + ("" if url else " (audio files are kept; `sonicgrid library rebuild` restores the index)")
+            ) from exc
 
     # -- writing -------------------------------------------------------------------------
     def add(
@@ -80,8 +107,11 @@ class ClipLibrary:
         for i, it in enumerate(items):
             audio, meta, text, avec = it[:4]
             tvec = tv_by.get(i, it[4] if len(it) > 4 else None)
-            digest = digest_of(audio)
-            cid = meta.get("id") or f"clip_{uuid.uuid4().hex[:12]}"
+            known = meta.get("sha256")  # a rebuild re-adds a stored file under its own name
+            digest = known if known and self.store.has(known) else digest_of(audio)
+            cid = meta.get("id") or (
+                run_clip_id(meta["run_id"]) if meta.get("run_id") else f"clip_{uuid.uuid4().hex[:12]}"
+            )
             m = dict(
                 meta,
                 id=cid,
@@ -91,16 +121,25 @@ class ClipLibrary:
             )
             rows.append((cid, digest, audio, flatten(m), text, _vec(avec), _vec(tvec)))
         with self.journal.locked():
-            intent = self.journal.begin([(r[0], r[1]) for r in rows])
-            for _, digest, audio, *_ in rows:
-                self.store.put(audio, digest)  # file first: a record never points at nothing
             ids = [r[0] for r in rows]
+            old = self.text.get(ids=ids, include=["metadatas"])  # a run's clip added again: replaced, not doubled
+            replaced = {(m or {}).get("sha256") for m in old["metadatas"]} - {r[1] for r in rows}
+            intent = self.journal.begin([(r[0], r[1]) for r in rows])
+            for cid, digest, audio, m, text, avec, _ in rows:
+                self.store.put(audio, digest)  # file first: a record never points at nothing
+                self.sidecars.write(cid, digest, m, text, avec)  # then the sidecar a rebuild reads
+            crash_point("store:file")
             self.audio.upsert(ids=ids, embeddings=[r[5] for r in rows], metadatas=[r[3] for r in rows])
+            crash_point("store:audio_record")
             # The text record is the clip's record of truth: written last.
             self.text.upsert(
                 ids=ids, embeddings=[r[6] for r in rows], metadatas=[r[3] for r in rows], documents=[r[4] for r in rows]
             )
+            crash_point("store:text_record")
             self.journal.done(intent)
+            for digest in replaced:  # the replaced version's file, unless another record shares it
+                if digest and not self.text.get(where={"sha256": digest}, include=[])["ids"]:
+                    self.store.remove(digest)
         if progress:
             progress(len(rows))
         return [r[0] for r in rows]
@@ -113,6 +152,7 @@ class ClipLibrary:
             digest = r["metadatas"][0].get("sha256")
             self.text.delete(ids=[clip_id])  # record of truth first: a crash leaves only orphans verify() removes
             self.audio.delete(ids=[clip_id])
+            self.sidecars.remove(clip_id)
             if digest and not self.text.get(where={"sha256": digest}, include=[])["ids"]:
                 self.store.remove(digest)
             return True
@@ -120,6 +160,7 @@ class ClipLibrary:
     def _drop(self, clip_id: str, digest: str | None) -> None:
         self.text.delete(ids=[clip_id])
         self.audio.delete(ids=[clip_id])
+        self.sidecars.remove(clip_id)
         if digest and not self.text.get(where={"sha256": digest}, include=[])["ids"]:
             self.store.remove(digest)
 
@@ -279,7 +320,14 @@ class ClipLibrary:
         return list(self.text.query(query_embeddings=[text_vec], n_results=size, where=where, include=[])["ids"][0])
 
     # -- maintenance -----------------------------------------------------------------------
-    def verify(self, repair: bool = True, progress: Callable[[str, int, int], None] | None = None) -> dict:
+    def verify(
+        self, repair: bool = True, progress: Callable[[str, int, int], None] | None = None, prune: bool = False
+    ) -> dict:
         from sonicgrid.memory.maintenance import verify
 
-        return verify(self, repair=repair, progress=progress)
+        return verify(self, repair=repair, progress=progress, prune=prune)
+
+    def rebuild(self, progress: Callable[[str, int, int], None] | None = None) -> dict:
+        from sonicgrid.memory.rebuild import rebuild
+
+        return rebuild(self, progress=progress)

@@ -10,6 +10,8 @@ from pathlib import Path
 from sonicgrid.memory.records import unflatten
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg"}
+ANALYSE_MAX_S = 120.0  # the analysts hear at most this much of an imported file
+MAX_CHANNELS = 8
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -20,13 +22,15 @@ def _ids_and_metas(col, lib) -> dict[str, dict]:
     return out
 
 
-def verify(lib, repair: bool = True, progress: Progress | None = None) -> dict:
+def verify(lib, repair: bool = True, progress: Progress | None = None, prune: bool = False) -> dict:
     """Check every record has its file and every file a record; with repair, fix what is found.
 
     - record whose audio file is missing -> record removed (it can never be loaded)
     - audio-vector record with no text record -> removed (an add that never finished)
     - text record with no audio vector -> vector recomputed from the file
-    - audio file no record points at -> file removed
+    - audio file no record points at -> KEPT and reported: the index may be what was lost
+      (`library rebuild` restores its record); deleted only with prune=True (`verify --prune-orphans`)
+    - "index_lost": the index holds no records (or far fewer than the sidecars) while audio files exist
     """
     with lib.journal.locked():
         recovered = lib._recover() if repair else {"completed": [], "rolled_back": []}
@@ -43,6 +47,7 @@ def verify(lib, repair: bool = True, progress: Progress | None = None) -> dict:
             "orphan_vector": [],
             "missing_vector": [],
             "orphan_file": [],
+            "pruned": [],
             "repaired": repair,
         }
         referenced = set()
@@ -62,18 +67,22 @@ def verify(lib, repair: bool = True, progress: Progress | None = None) -> dict:
         done += len(files)
         if progress:
             progress("files", done, total)
+        rep["index_lost"] = bool(rep["orphan_file"]) and (not text or len(rep["orphan_file"]) > len(text))
         if repair:
-            _repair(lib, rep, text)
+            _repair(lib, rep, text, prune)
         if progress:
             progress("done", total, total)
-    rep["ok"] = not any(rep[k] for k in ("missing_file", "orphan_vector", "missing_vector", "orphan_file"))
+    problems = ("missing_file", "orphan_vector", "missing_vector")
+    rep["ok"] = not any(rep[k] for k in problems) and len(rep["pruned"]) == len(rep["orphan_file"])
     return rep
 
 
-def _repair(lib, rep: dict, text: dict) -> None:
+def _repair(lib, rep: dict, text: dict, prune: bool) -> None:
     if rep["missing_file"]:
         lib.text.delete(ids=rep["missing_file"])
         lib.audio.delete(ids=rep["missing_file"])
+        for cid in rep["missing_file"]:
+            lib.sidecars.remove(cid)
     if rep["orphan_vector"]:
         lib.audio.delete(ids=rep["orphan_vector"])
     for cid in rep["missing_vector"]:
@@ -81,14 +90,19 @@ def _repair(lib, rep: dict, text: dict) -> None:
 
         vec = analyse(read(lib.store.path_for(text[cid]["sha256"])))["embedding"]
         lib.audio.upsert(ids=[cid], embeddings=[vec], metadatas=[text[cid]])
-    for digest in rep["orphan_file"]:
-        lib.store.remove(digest)
+    if prune:  # only on explicit request: never delete user audio because its index is missing
+        for digest in rep["orphan_file"]:
+            lib.store.remove(digest)
+            rep["pruned"].append(digest)
 
 
 def analyse(audio, name: str = "") -> dict:
     """The embedded analyst's reading of a clip (tags, mood, key, tempo, quality, audio vector)."""
+    from sonicgrid.audio import Audio
     from sonicgrid.tools.analysts.listen import EmbeddedListener
 
+    if audio.duration > ANALYSE_MAX_S:  # a long file is heard by its first minutes: bounded time and memory
+        audio = Audio(audio.samples[: int(ANALYSE_MAX_S * audio.sr)], audio.sr)
     return EmbeddedListener().run(audio, {"prompt": name, "mood": "calm", "duration_s": audio.duration})
 
 
@@ -102,9 +116,33 @@ def _layer_from_tags(tags: dict) -> str:
     return "harmony"
 
 
-def import_dir(lib, folder: Path, project: str | None = None, progress: Progress | None = None) -> dict:
-    """Analyse and add the WAV/FLAC/OGG files under `folder`. Anything else, and anything that cannot
-    be read, is reported and skipped; each file is added whole (file + both records) or not at all."""
+def _check_size(p: Path, max_s: float) -> None:
+    """Refuse, from the header alone (no samples read), a file past the length cap: bounded memory."""
+    import soundfile as sf
+
+    try:
+        info = sf.info(str(p))
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise ValueError(str(exc)) from exc
+    if info.samplerate <= 0 or info.frames <= 0:
+        raise ValueError("empty or silent")
+    if info.channels > MAX_CHANNELS:
+        raise ValueError(f"{info.channels} channels (at most {MAX_CHANNELS})")
+    if info.frames / info.samplerate > max_s or info.samplerate > 192000:
+        raise ValueError(
+            f"too long: {info.frames / info.samplerate:.0f} s at {info.samplerate} Hz, the import cap is "
+            f"{max_s:g} s at up to 192 kHz (SONICGRID_IMPORT_MAX_S); cut it into shorter files"
+        )
+
+
+def import_dir(
+    lib, folder: Path, project: str | None = None, progress: Progress | None = None, max_s: float = 600.0
+) -> dict:
+    """Analyse and add the WAV/FLAC/OGG files under `folder`. Anything else, anything that cannot
+    be read, longer than `max_s`, or holding NaN/Inf samples, is reported and skipped; each file is
+    added whole (file + both records) or not at all, and one bad file never stops the rest."""
+    import numpy as np
+
     from sonicgrid.audio import read
     from sonicgrid.memory.continuity import centroid_hz
     from sonicgrid.memory.store import digest_of
@@ -119,18 +157,26 @@ def import_dir(lib, folder: Path, project: str | None = None, progress: Progress
             rep["skipped"].append({"path": str(p), "reason": f"not audio ({p.suffix or 'no extension'})"})
             continue
         try:
+            _check_size(p, max_s)
             audio = read(p)
+            if not np.isfinite(audio.samples).all():
+                raise ValueError("NaN or infinite samples")
             if audio.samples.shape[0] < audio.sr * 0.05 or not audio.samples.any():
                 raise ValueError("empty or silent")
-        except (ValueError, RuntimeError, OSError) as exc:
-            rep["skipped"].append({"path": str(p), "reason": f"unreadable: {str(exc).splitlines()[0][:120]}"})
+        except (ValueError, RuntimeError, OSError, MemoryError) as exc:
+            why = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+            rep["skipped"].append({"path": str(p), "reason": f"unreadable: {why}"})
             continue
         digest = digest_of(audio)
         same = lib.text.get(where={"sha256": digest}, include=[])["ids"]
         if same:
             rep["duplicates"].append({"path": str(p), "id": same[0]})
             continue
-        a = analyse(audio, p.stem)
+        try:
+            a = analyse(audio, p.stem)
+        except Exception as exc:  # one file the analysts choke on is skipped; the rest of the folder imports
+            rep["skipped"].append({"path": str(p), "reason": f"analysis failed: {type(exc).__name__}: {exc}"[:200]})
+            continue
         tags = a.get("tags", {})
         mood = a["mood"]["label"]
         layer = _layer_from_tags(tags)

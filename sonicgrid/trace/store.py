@@ -35,9 +35,26 @@ def load(run: str, settings: Settings) -> dict:
 
 def _read(p: Path) -> dict:
     try:
-        return json.loads(p.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        t = json.loads(p.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, ValueError) as exc:
         raise UserError(f"cannot read trace {p}: {exc}") from exc
+    if not isinstance(t, dict) or not isinstance(t.get("run_id"), str):
+        raise UserError(f"{p} is not a SonicGrid trace (no run_id): pass a trace or clip.json a run wrote")
+    for k in ("verdicts", "tool_calls", "timings", "cells", "plan"):
+        if not isinstance(t.get(k, []), list):
+            raise UserError(f"{p} is not a SonicGrid trace ({k} is not a list)")
+    return t
+
+
+def readable(found: list[Path]) -> tuple[list[dict], int]:
+    """The traces that load, and how many did not (a damaged file never hides the rest)."""
+    good, bad = [], 0
+    for p in found:
+        try:
+            good.append(_read(p))
+        except UserError:
+            bad += 1
+    return good, bad
 
 
 def summary(t: dict) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from rich.markup import escape
 from rich.tree import Tree
 
+from sonicgrid.commands.safe import esc as escape
 from sonicgrid.trace.store import cell_segments
 
 COLOR = {
@@ -40,7 +40,8 @@ def _evidence(ev: dict, width: int = 110) -> str:
 def verdict_label(v: dict, evidence: bool = True) -> str:
     c = COLOR.get(v["choice"], "white")
     text = (
-        f"[bold]{v['agent']}[/]: [{c}]{v['choice']}[/] conf {v['confidence']:.2f} [dim]({v.get('brain')})[/] "
+        f"[bold]{escape(v['agent'])}[/]: [{c}]{escape(v['choice'])}[/] conf {v['confidence']:.2f} "
+        f"[dim]({escape(v.get('brain'))})[/] "
         f"- {escape(v['reason'])}"
     )
     if v.get("overridden"):
@@ -52,7 +53,7 @@ def verdict_label(v: dict, evidence: bool = True) -> str:
 
 def call_label(c: dict) -> str:
     return (
-        f"[magenta]tool[/] {c['tool']} ({c['role']}): {c['seconds']:.3f}s wall, {c.get('audio_s', 0):.1f}s audio, "
+        f"[magenta]tool[/] {escape(c['tool'])} ({escape(c['role'])}): {c['seconds']:.3f}s wall, {c.get('audio_s', 0):.1f}s audio, "
         f"cost estimate {c.get('estimate_s', 0):.3f}s" + (f", seed {c['seed']}" if "seed" in c else "")
     )
 
@@ -65,9 +66,9 @@ def _node_ms(t: dict, node: str, cell=None) -> str:
 def build(t: dict, evidence: bool = True) -> Tree:
     res = t.get("result") or {}
     root = Tree(
-        f"[bold]run {t['run_id']}[/] {escape(repr(t.get('request', '')))} -> {res.get('status')}"
+        f"[bold]run {escape(t['run_id'])}[/] {escape(repr(t.get('request', '')))} -> {escape(res.get('status'))}"
         + (
-            f" {res.get('clip_id')} score {res.get('score')}"
+            f" {escape(res.get('clip_id'))} score {res.get('score')}"
             if res.get("status") == "ok"
             else f": {escape(str(res.get('message')))}"
         )
@@ -78,15 +79,19 @@ def build(t: dict, evidence: bool = True) -> Tree:
     b = t.get("brief") or {}
     root.add(
         f"[bold blue]plan[/]{_node_ms(t, 'plan')}: "
-        + ", ".join(f"cell {c['index']} {c['section']}/{c['layer']} {c['duration_s']:g}s" for c in t.get("plan") or [])
+        + escape(
+            ", ".join(
+                f"cell {c['index']} {c['section']}/{c['layer']} {c['duration_s']:g}s" for c in t.get("plan") or []
+            )
+        )
         + f"  [dim]brief: {escape(_evidence({k: b.get(k) for k in ('mood', 'section', 'duration_s', 'layers', 'key', 'tempo_bpm', 'action', 'reference')}))}[/]"
     )
     for cell in sorted(t.get("cells") or [], key=lambda c: c["index"]):
         i = cell["index"]
         nodes = " -> ".join(f"{x['node']} {x['ms']:.0f}ms" for x in t.get("timings", []) if x.get("cell") == i)
         branch = root.add(
-            f"[bold blue]cell {i}[/] {cell['cell']['section']}/{cell['cell']['layer']}: "
-            f"{cell.get('outcome')} via {cell.get('decision')}, score {cell.get('score')}, "
+            f"[bold blue]cell {i}[/] {escape(cell['cell']['section'])}/{escape(cell['cell']['layer'])}: "
+            f"{escape(cell.get('outcome'))} via {escape(cell.get('decision'))}, score {cell.get('score')}, "
             f"{cell.get('attempts', 0)} regenerations, {cell.get('revisions', 0)} revisions, "
             f"compute {cell.get('spent_s', 0):.3f}s\n[dim]{nodes}[/]"
         )
@@ -107,7 +112,7 @@ def build(t: dict, evidence: bool = True) -> Tree:
     if res.get("status") == "ok":
         m = res.get("mastering") or {}
         fin.add(
-            f"clip {res.get('path')} {res.get('duration_s')}s, {m.get('lufs_out')} LUFS, "
+            f"clip {escape(res.get('path'))} {res.get('duration_s')}s, {m.get('lufs_out')} LUFS, "
             f"peak {m.get('true_peak_dbtp')} dBTP"
         )
     root.add(

@@ -1,0 +1,43 @@
+"""One JSON sidecar per clip record: <root>/records/<clip id>.json = id, file digest, metadata, text,
+audio vector. Written (atomically) before the Chroma records, removed with them: if the Chroma index is
+lost or damaged, `library rebuild` restores every record from its audio file and this sidecar."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from sonicgrid.audio import write_json
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+class Sidecars:
+    def __init__(self, root: Path):
+        self.dir = Path(root) / "records"
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def path(self, clip_id: str) -> Path:
+        return self.dir / f"{_SAFE.sub('_', clip_id)}.json"
+
+    def write(self, clip_id: str, digest: str, meta: dict, text: str | None, audio_vec: list[float] | None) -> None:
+        write_json(
+            self.path(clip_id), {"id": clip_id, "sha256": digest, "meta": meta, "text": text, "audio_vector": audio_vec}
+        )
+
+    def remove(self, clip_id: str) -> None:
+        self.path(clip_id).unlink(missing_ok=True)
+
+    def all(self) -> tuple[list[dict], list[Path]]:
+        """(readable sidecars, unreadable sidecar paths)."""
+        good, bad = [], []
+        for p in sorted(self.dir.glob("*.json")):
+            try:
+                d = json.loads(p.read_text())
+                if not isinstance(d, dict) or not d.get("id") or not d.get("sha256"):
+                    raise ValueError("no id or digest")
+                good.append(d)
+            except (OSError, ValueError):
+                bad.append(p)
+        return good, bad

@@ -1,0 +1,28 @@
+"""Issue 14 #8: every path is priced against the budget — a fallback reuse's library load and its
+analysis included: a tiny budget never pays for listening to a reused clip again."""
+
+from __future__ import annotations
+
+import json
+
+from reliability_helpers import Env, tone
+
+
+def test_fallback_reuse_is_priced_and_stays_in_a_tiny_budget(tmp_path):
+    env = Env(tmp_path)
+    tone(tmp_path / "src" / "calm_pad.wav", 262.0, seconds=3.0)
+    assert len(env.json("library", "import", str(tmp_path / "src"))["added"]) == 1
+    r = env.cli("make", "calm loop", "--duration", "2", "--budget", "0.05")
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    (run_id,) = env.run_ids()
+    side = json.loads((env.out / run_id / "clip.json").read_text())
+    cells = side["cells"]
+    assert [c["decision"] for c in cells] == ["reuse"], cells
+    calls = [c for c in side["tool_calls"] if c.get("cell") is not None]
+    assert {c["role"] for c in calls} <= {"library", "analyst"}
+    listened = [c for c in calls if c["role"] == "analyst" and c["tool"] != "library-analysis"]
+    assert not listened, listened  # listening would cost ~0.3 s: the record's own readings are used
+    # priced: what the cell spent is what its calls took (the load and the lookup are not free)
+    assert cells[0]["spent_s"] > 0
+    assert abs(cells[0]["spent_s"] - sum(c["seconds"] for c in calls)) < 0.05
+    assert side["spent_s"] < 0.3

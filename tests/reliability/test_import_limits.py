@@ -1,0 +1,85 @@
+"""Issue 14 #5/#6: `library import` has a length cap decided from the header (bounded memory whatever
+the file), and a NaN/Inf file is skipped with a reason while the rest of the folder imports."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+
+import numpy as np
+import soundfile as sf
+from reliability_helpers import Env, tone
+
+
+def _sparse_wav(path, seconds: float, sr: int = 44100) -> None:
+    """A real WAV header for `seconds` of 16-bit stereo and a sparse (zero, unallocated) body."""
+    frames = int(seconds * sr)
+    data = frames * 4
+    head = (
+        b"RIFF"
+        + (36 + data).to_bytes(4, "little")
+        + b"WAVEfmt "
+        + (16).to_bytes(4, "little")
+        + (1).to_bytes(2, "little")
+        + (2).to_bytes(2, "little")
+        + sr.to_bytes(4, "little")
+        + (sr * 4).to_bytes(4, "little")
+        + (4).to_bytes(2, "little")
+        + (16).to_bytes(2, "little")
+        + b"data"
+        + data.to_bytes(4, "little")
+    )
+    with open(path, "wb") as f:
+        f.write(head)
+        f.truncate(len(head) + data)
+
+
+def test_two_hour_file_is_refused_from_its_header_with_bounded_memory(tmp_path):
+    env = Env(tmp_path)
+    src = tmp_path / "src"
+    src.mkdir()
+    _sparse_wav(src / "a_two_hour_tone.wav", 7200)
+    tone(src / "b_short.wav", 440.0)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    r = subprocess.run(
+        [sys.executable, "-m", "sonicgrid.cli", "library", "import", str(src), "--json"],
+        capture_output=True,
+        text=True,
+        env=env.env(),
+        timeout=180,
+    )
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert r.returncode == 0, r.stderr[-2000:]
+    rep = json.loads(r.stdout)
+    skipped = {s["path"].rsplit("/", 1)[-1]: s["reason"] for s in rep["skipped"]}
+    assert "import cap" in skipped["a_two_hour_tone.wav"], skipped
+    assert [a["path"].rsplit("/", 1)[-1] for a in rep["added"]] == ["b_short.wav"]
+    # the 2-hour file would be 2.5 GB as float32; the whole import stays far below that
+    assert max(peak_mib, before / 1024) < 2500, peak_mib
+
+
+def test_cap_is_configurable_and_said_in_one_line(tmp_path):
+    env = Env(tmp_path)
+    src = tmp_path / "src"
+    tone(src / "ten_seconds.wav", 440.0, seconds=10.0)
+    r = env.cli("library", "import", str(src), SONICGRID_IMPORT_MAX_S="5")
+    assert r.returncode == 0 and "import cap is 5 s" in r.stderr, r.stderr[-2000:]
+
+
+def test_nan_and_inf_files_are_skipped_and_the_rest_imports(tmp_path):
+    env = Env(tmp_path)
+    src = tmp_path / "src"
+    src.mkdir()
+    x = (0.3 * np.sin(np.arange(22050) / 10)).astype(np.float32)
+    bad_nan, bad_inf = x.copy(), x.copy()
+    bad_nan[100] = np.nan
+    bad_inf[200] = np.inf
+    sf.write(src / "a_nan.wav", bad_nan, 22050, subtype="FLOAT")
+    sf.write(src / "b_inf.wav", bad_inf, 22050, subtype="FLOAT")
+    tone(src / "c_fine.wav", 523.0)
+    rep = env.json("library", "import", str(src))
+    skipped = {s["path"].rsplit("/", 1)[-1]: s["reason"] for s in rep["skipped"]}
+    assert set(skipped) == {"a_nan.wav", "b_inf.wav"} and all("NaN" in v for v in skipped.values()), skipped
+    assert [a["path"].rsplit("/", 1)[-1] for a in rep["added"]] == ["c_fine.wav"]
