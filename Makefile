@@ -17,7 +17,7 @@ WHEEL_CACHE ?= $(HOME)/.cache/sonicgrid/wheels
 STAMP := $(VENV)/.sonicgrid-installed
 PROMPT ?= make a moody intro
 
-.PHONY: install demo test bench clean-venv help speech-tools chromium
+.PHONY: install demo test bench clean-venv help speech-tools chromium postgres
 
 help:
 	@echo "make demo   - install into $(VENV) and run: sonicgrid make \"$(PROMPT)\""
@@ -50,6 +50,13 @@ chromium:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "chromium not installed: the trace report browser test will skip"
 
+# PostgreSQL for the Postgres checkpointer tests (Debian `postgresql`; the tests start and stop their own
+# server on loopback in a temp dir, as the `postgres` user when run as root; skipped when absent).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) ; } || \
+	  echo "postgresql not installed: the Postgres checkpointer tests will skip"
+
 # espeak-ng makes real speech for the enhancer tests (Debian, as root); skipped when present or impossible
 speech-tools:
 	@command -v espeak-ng >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
@@ -59,7 +66,7 @@ speech-tools:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hydrogen hydrogen-drumkits >/dev/null) ; } || \
 	  echo "hydrogen drumkits not installed: the real-recording tests will skip"
 
-test: install speech-tools chromium
+test: install speech-tools chromium postgres
 	$(BIN)/python -m pytest
 
 bench: install

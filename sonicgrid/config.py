@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     llm_lora_path: Path | None = None
     llm_server_url: str | None = Field(default=None, description="OpenAI-compatible server base URL")
     llm_threads: int = 2
+    checkpoint_url: str | None = Field(
+        default=None, description="postgresql://... : LangGraph's Postgres checkpointer; default: SQLite files"
+    )
     chroma_url: str | None = Field(default=None, description="Chroma server URL; default: embedded")
     finish_vocoder: bool = Field(default=False, description="re-synthesise the mix with a neural vocoder (BigVGAN)")
     models_dir: Path | None = None

@@ -74,7 +74,10 @@ def make_cmd(
                 task = prog.add_task("starting (first run loads models)", total=None)
 
                 def on_event(node: str, update: dict) -> None:
-                    prog.update(task, description=f"{node}: done; next: {_next(node)}")
+                    if "/" in node:  # a step inside a cell's agent loop
+                        prog.update(task, description=f"producing cells: {node.split('/')[-1]} done")
+                    else:
+                        prog.update(task, description=f"{node}: done; next: {_next(node)}")
 
                 summary = run(on_event)
         say_brain(s)  # after the run, so a bad request fails fast, before any model loads

@@ -14,7 +14,7 @@ from sonicgrid.agents.intake import validate_duration, validate_prompt
 from sonicgrid.config import Settings
 from sonicgrid.errors import UserError
 from sonicgrid.graph.build import build_graph
-from sonicgrid.graph.checkpoint import sqlite_saver
+from sonicgrid.graph.checkpoint import saver_for
 from sonicgrid.graph.services import Services
 
 _SERVICES: dict[str, Services] = {}
@@ -30,7 +30,7 @@ def services_for(settings: Settings) -> Services:
 
 def graph_for(svc: Services):
     if id(svc) not in _GRAPHS:
-        _GRAPHS[id(svc)] = build_graph(svc, checkpointer=sqlite_saver(str(svc.settings.checkpoint_path)))
+        _GRAPHS[id(svc)] = build_graph(svc, checkpointer=saver_for(svc.settings))
     return _GRAPHS[id(svc)]
 
 
@@ -145,10 +145,12 @@ def continue_run(run_id: str, settings: Settings, *, on_event: Callable[[str, di
 
 
 def _stream(graph, payload, config: dict, on_event) -> None:
-    for chunk in graph.stream(payload, config, stream_mode="updates"):
+    """Run the graph; on_event(node, update) after every node, also inside the cells' loops, which
+    are named "cell/<node>" (e.g. "cell/decide") so a watcher sees each verdict as it is made."""
+    for ns, chunk in graph.stream(payload, config, stream_mode="updates", subgraphs=True):
         for node, update in chunk.items():
             if on_event and node != "__interrupt__":
-                on_event(node, update or {})
+                on_event(f"{ns[-1].split(':')[0]}/{node}" if ns else node, update or {})
 
 
 def pending_interrupts(graph, config: dict) -> list:

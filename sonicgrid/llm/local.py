@@ -68,6 +68,9 @@ class LocalLLM:
         except ImportError as exc:
             raise ModelUnavailable("llama-cpp-python is not installed (make install builds it)") from exc
         _silence_llama_logs()
+        from sonicgrid.llm.threads import threads_for
+
+        threads = threads_for(threads)  # the free cores, at most the requested count: no spinning
         t0 = time.perf_counter()
         kwargs: dict[str, Any] = dict(
             model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False, seed=0
@@ -84,7 +87,7 @@ class LocalLLM:
             self.llm.set_cache(LlamaRAMCache(capacity_bytes=256 << 20))
         except ImportError:  # pragma: no cover - older llama-cpp-python
             pass
-        self.path, self.lora = Path(path), lora
+        self.path, self.lora, self.threads = Path(path), lora, threads
         self.load_s = time.perf_counter() - t0
         self._lock = threading.Lock()
         self._grammars: dict[str, Any] = {}

@@ -40,6 +40,7 @@ class ChatContext:
     seed: int = 0
     project: str | None = None
     say: Callable[[str], None] = field(default=lambda _msg: None)
+    on_event: Callable[[str, dict], None] | None = None  # the graph's node updates, live (the studio)
 
 
 def last_ok(turns: list[dict]) -> dict | None:
@@ -69,6 +70,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             project=ctx.project,
             session=state["session"],
             history=history,
+            on_event=ctx.on_event,
         )
         return _settle(state, {"text": state["input"], "request": request, "notes": notes}, summary)
 
@@ -80,7 +82,9 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
                 "run_id": pending["run_id"],
             }
         )
-        summary = resume(pending["run_id"], answer, ctx.settings, prior_wall_s=pending.get("wall_s", 0.0))
+        summary = resume(
+            pending["run_id"], answer, ctx.settings, on_event=ctx.on_event, prior_wall_s=pending.get("wall_s", 0.0)
+        )
         return _settle(state, pending["turn"], summary)
 
     def _settle(state: SessionState, turn: dict, summary: dict) -> dict:
