@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sonicgrid.commands.common import (
     BRAIN_HELP,
@@ -68,6 +66,8 @@ def make_cmd(
         if as_json:
             summary = run()
         else:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
             with Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
             ) as prog:
@@ -104,6 +104,8 @@ def _report(summary: dict, as_json: bool) -> None:
     if res.get("status") != "ok":
         console.print(f"[bold yellow]no clip:[/] {res.get('message')}")
         return
+    from rich.table import Table
+
     t = Table(title=f"{summary['request']!r} -> {res['path']}", show_lines=False)
     for col in ("agent", "choice", "conf", "reason"):
         t.add_column(col)

@@ -105,9 +105,9 @@ class StudioSession:
             if new is not None:
                 done["turn"] = views.turn_view(new, self.hub.settings)
         except UserError as exc:
-            done = {"type": "error", "text": str(exc)}
+            done = {"type": "failed", "text": str(exc)}
         except Exception as exc:  # a bad turn must not take the server down; say what happened
-            done = {"type": "error", "text": f"{type(exc).__name__}: {exc}"}
+            done = {"type": "failed", "text": f"{type(exc).__name__}: {exc}"}
         with self._lock:
             self.busy = False
         self.publish(done)

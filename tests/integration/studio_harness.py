@@ -40,6 +40,7 @@ class StudioServer:
 
     def start(self, timeout: float = 120.0) -> StudioServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        seen = self.log.stat().st_size if self.log.exists() else 0  # a restart appends to the same log
         logf = open(self.log, "a")  # noqa: SIM115 - the server writes to it for its whole life
         cmd = [sys.executable, "-m", "sonicgrid.cli", "studio", "--port", str(self.port), *self.args]
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=logf, stderr=subprocess.STDOUT, text=True)
@@ -47,7 +48,7 @@ class StudioServer:
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"studio exited {self.proc.returncode}: {self.log.read_text()[-2000:]}")
-            text = self.log.read_text()
+            text = self.log.read_text()[seen:]
             if _URL.search(text) and "warm in" in text:
                 return self
             time.sleep(0.2)

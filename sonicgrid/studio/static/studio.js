@@ -35,9 +35,11 @@ async function openSession(fresh) {
 function listen() {
   if (state.source) state.source.close();
   const src = new EventSource(`/api/sessions/${encodeURIComponent(state.session)}/events`);
-  for (const type of ["user", "node", "verdict", "reply", "error"]) {
+  for (const type of ["user", "node", "verdict", "reply", "failed"]) {
     src.addEventListener(type, (e) => onEvent(JSON.parse(e.data)));
   }
+  src.onerror = () => setStatus("connection lost: reconnecting…"); // EventSource retries by itself
+  src.addEventListener("hello", () => { if ($("#status").textContent.startsWith("connection lost")) setStatus(""); });
   state.source = src;
 }
 
@@ -54,7 +56,7 @@ function onEvent(ev) {
     else renderNote(ev.text);
     showQuestion(ev.question);
     state.sentAt = null;
-  } else if (ev.type === "error") {
+  } else if (ev.type === "failed") {
     $("#live").hidden = true; renderNote(`error: ${ev.text}`); setStatus(""); state.sentAt = null;
   }
 }
