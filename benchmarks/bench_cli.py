@@ -104,9 +104,10 @@ def bench_ark(runs: int) -> float | None:
     return statistics.median(walls)
 
 
-def bench_studio(brain: str, runs: int, work: Path) -> list[float]:
+def bench_studio(brain: str, runs: int, work: Path, tree: Path) -> list[float]:
     """send -> playable in the browser, warm server, a request the library serves; new session each time."""
     sys.path.insert(0, str(ROOT / "tests" / "integration"))
+    os.environ["PYTHONPATH"] = str(tree)  # the studio process imports the measured checkout
     from playwright.sync_api import sync_playwright
     from studio_harness import StudioServer, launch_browser, send_and_wait_playable
 
@@ -166,7 +167,7 @@ def main() -> None:
         print("ark-audio --offline: not installed" if ark is None else f"ark-audio --offline: {ark:.2f} s")
         if args.studio:
             for brain in args.brains.split(","):
-                t = bench_studio(brain, args.runs, work)
+                t = bench_studio(brain, args.runs, work, tree)
                 print(
                     f"studio {brain}: send -> playable median {statistics.median(t):.2f} s "
                     f"(runs {', '.join(f'{x:.2f}' for x in t)}; {load()})"

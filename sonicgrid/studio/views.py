@@ -74,12 +74,15 @@ def _facts(trace: dict | None, turn: dict) -> dict:
     """Key, tempo, length and score of the made clip (what the analysts heard, else what was asked)."""
     brief = (trace or {}).get("brief") or turn.get("brief") or {}
     res = (trace or {}).get("result") or {}
-    heard: dict = {}
+    heard = dict(res.get("analysis") or {})  # the final mix as the analysts heard it
     for c in (trace or {}).get("cells") or []:
-        a = c.get("analysis") or {}
-        heard.setdefault("key", a.get("key"))
-        heard.setdefault("tempo_bpm", a.get("tempo_bpm") or a.get("tempo"))
-    key = heard.get("key") or (f"{brief.get('key')} {brief.get('mode') or ''}".strip() if brief.get("key") else None)
+        for k, v in (c.get("analysis") or {}).items():
+            if heard.get(k) is None:
+                heard[k] = v
+    if heard.get("key"):
+        key = f"{heard['key']} {heard.get('mode') or ''}".strip()
+    else:
+        key = f"{brief.get('key')} {brief.get('mode') or ''}".strip() if brief.get("key") else None
     tempo = heard.get("tempo_bpm") or brief.get("tempo_bpm")
     return {
         "key": key,
