@@ -137,11 +137,15 @@ def main() -> None:
     ap.add_argument("--tree", type=Path, default=ROOT, help="SonicGrid checkout to measure")
     ap.add_argument("--no-busy", action="store_true", help="skip the busy-neighbour runs")
     ap.add_argument("--studio", action="store_true", help="also measure the studio in headless Chromium")
+    ap.add_argument("--only-studio", action="store_true", help="measure only the studio")
     args = ap.parse_args()
     tree = args.tree.resolve()
     print(f"tree {tree}; {os.cpu_count()} CPUs; {load()} at start; {args.runs} cold runs per figure (medians)")
     with tempfile.TemporaryDirectory() as d:
         work = Path(d)
+        if args.only_studio:
+            studio(args, work, tree)
+            return
         first = timed(
             [sys.executable, "-m", "sonicgrid.cli", "make", REQUEST, "--json", "--brain", "rules"],
             env_for(work, tree, "rules"),
@@ -166,12 +170,16 @@ def main() -> None:
         ark = bench_ark(args.runs)
         print("ark-audio --offline: not installed" if ark is None else f"ark-audio --offline: {ark:.2f} s")
         if args.studio:
-            for brain in args.brains.split(","):
-                t = bench_studio(brain, args.runs, work, tree)
-                print(
-                    f"studio {brain}: send -> playable median {statistics.median(t):.2f} s "
-                    f"(runs {', '.join(f'{x:.2f}' for x in t)}; {load()})"
-                )
+            studio(args, work, tree)
+
+
+def studio(args, work: Path, tree: Path) -> None:
+    for brain in args.brains.split(","):
+        t = bench_studio(brain, args.runs, work, tree)
+        print(
+            f"studio {brain}: send -> playable median {statistics.median(t):.2f} s "
+            f"(runs {', '.join(f'{x:.2f}' for x in t)}; {load()})"
+        )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,8 @@ class StudioServer:
             SONICGRID_DATA_DIR=str(self.data_dir),
             SONICGRID_OUT_DIR=str(self.data_dir / "out"),
             SONICGRID_BRAIN=os.environ.get("SONICGRID_BRAIN", "rules"),
-            **(env or {}),
         )
+        self.env.update(env or {})
         self.proc: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = self.data_dir / "studio.log"

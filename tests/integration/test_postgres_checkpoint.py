@@ -75,3 +75,40 @@ def test_two_processes_with_different_data_dirs_share_a_session(pg, tmp_path):
     assert "resumed: 1 turns" in second
     assert "moody intro with pads" in second
     assert not (tmp_path / "b" / "sessions.sqlite").exists()
+
+
+def _api(url: str, method: str = "GET", body: dict | None = None) -> dict:
+    import json
+    import urllib.request
+
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())
+
+
+def test_two_studio_processes_serve_the_same_session(pg, tmp_path):
+    import time
+    import urllib.request
+
+    from studio_harness import StudioServer
+
+    env = {"SONICGRID_CHECKPOINT_URL": pg.url}
+    a = StudioServer(tmp_path / "shared", None, env=env).start()
+    b = StudioServer(tmp_path / "shared", None, env=env).start()
+    try:
+        sid = _api(a.url + "api/sessions", "POST")["id"]
+        _api(f"{a.url}api/sessions/{sid}/send", "POST", {"text": "calm loop with pads, 4 seconds"})
+        deadline = time.time() + 240
+        while _api(f"{a.url}api/sessions/{sid}")["busy"] and time.time() < deadline:
+            time.sleep(0.5)
+        seen_by_b = _api(f"{b.url}api/sessions/{sid}")
+        assert [t["text"] for t in seen_by_b["turns"]] == ["calm loop with pads, 4 seconds"]
+        turn = seen_by_b["turns"][0]
+        assert turn["status"] == "ok" and turn["clip_id"].startswith("clip_")
+        with urllib.request.urlopen(b.url + turn["audio"].lstrip("/"), timeout=60) as r:
+            assert r.read(4) == b"RIFF"
+        assert not (tmp_path / "shared" / "sessions.sqlite").exists()
+    finally:
+        a.stop()
+        b.stop()
