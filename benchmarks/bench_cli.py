@@ -90,6 +90,24 @@ def bench_help(tree: Path, runs: int, work: Path) -> float:
     return statistics.median(timed([sys.executable, "-m", "sonicgrid.cli", "--help"], env)[0] for _ in range(runs))
 
 
+def import_shares(tree: Path, work: Path, brain: str = "rules", top: int = 8) -> str:
+    """Where a cold make's import time goes: self time per top-level package (python -X importtime)."""
+    import re
+
+    env = env_for(work, tree, brain)
+    cmd = [sys.executable, "-X", "importtime", "-m", "sonicgrid.cli", "make", REQUEST, "--json", "--brain", brain]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    per: dict[str, int] = {}
+    for line in r.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
+        if m:
+            pkg = m.group(2).split(".")[0]
+            per[pkg] = per.get(pkg, 0) + int(m.group(1))
+    total = sum(per.values()) or 1
+    best = sorted(per.items(), key=lambda kv: -kv[1])[:top]
+    return f"imports {total / 1e6:.2f} s wall: " + ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in best)
+
+
 def bench_ark(runs: int) -> float | None:
     exe = shutil.which("ark-audio")
     if exe is None:
@@ -167,6 +185,7 @@ def main() -> None:
             b = next((r for bb, busy, r in rows if bb == brain and busy), None)
             if q and b:
                 print(f"make {brain}: busy / quiet = {b['wall'] / q['wall']:.2f}x (target <= 1.5x for llm)")
+        print(f"cold make rules, {import_shares(tree, work)}")
         ark = bench_ark(args.runs)
         print("ark-audio --offline: not installed" if ark is None else f"ark-audio --offline: {ark:.2f} s")
         if args.studio:
