@@ -91,3 +91,8 @@ def send_and_wait_playable(page, text: str, n: int, timeout_ms: int = 180_000) -
         timeout=timeout_ms,
     )
     return float(page.eval_on_selector(f".turn[data-n='{n}']", "el => el.dataset.playableMs"))
+
+
+def server_ms(page, n: int) -> float:
+    """How long the server took for turn n (the session's send, graph run included)."""
+    return float(page.eval_on_selector(f".turn[data-n='{n}']", "el => el.dataset.serverMs || 'nan'"))

@@ -52,7 +52,7 @@ function onEvent(ev) {
   else if (ev.type === "reply") {
     $("#live").hidden = true;
     setStatus(ev.wall_s ? `answered in ${ev.wall_s.toFixed(2)} s` : "");
-    if (ev.turn) renderTurn(ev.turn, state.sentAt);
+    if (ev.turn) renderTurn(ev.turn, state.sentAt).dataset.serverMs = (1000 * (ev.wall_s || 0)).toFixed(0);
     else renderNote(ev.text);
     showQuestion(ev.question);
     state.sentAt = null;
@@ -140,6 +140,7 @@ function renderTurn(t, sentAt) {
   }
   $("#turns").append(card);
   card.scrollIntoView({ block: "end" });
+  return card;
 }
 
 // -- audio helpers: decode without an AudioContext (no autoplay prompts), render, encode -----------
