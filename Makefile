@@ -17,7 +17,7 @@ WHEEL_CACHE ?= $(HOME)/.cache/sonicgrid/wheels
 STAMP := $(VENV)/.sonicgrid-installed
 PROMPT ?= make a moody intro
 
-.PHONY: install demo test test-fast lint docs bench clean-venv help speech-tools chromium
+.PHONY: install demo test test-fast lint docs bench clean-venv help speech-tools chromium postgres
 
 help:
 	@echo "make demo   - install into $(VENV) and run: sonicgrid make \"$(PROMPT)\""
@@ -53,6 +53,13 @@ chromium:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "chromium not installed: the trace report browser test will skip"
 
+# PostgreSQL for the Postgres checkpointer tests (Debian `postgresql`; the tests start and stop their own
+# server on loopback in a temp dir, as the `postgres` user when run as root; skipped when absent).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) ; } || \
+	  echo "postgresql not installed: the Postgres checkpointer tests will skip"
+
 # espeak-ng makes real speech for the enhancer tests (Debian, as root); skipped when present or impossible
 speech-tools:
 	@command -v espeak-ng >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
@@ -67,7 +74,7 @@ lint: install
 	$(BIN)/ruff format --check sonicgrid tests benchmarks
 	$(BIN)/mypy
 
-test: install speech-tools chromium lint
+test: install speech-tools chromium postgres lint
 	$(BIN)/python -m pytest
 
 test-fast: install

@@ -1,4 +1,4 @@
-"""SonicGrid command line: make, chat, trace, eval, library, models."""
+"""SonicGrid command line: make, chat, studio, trace, eval, library, models."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ for _module, _name in (
     ("chat", "chat"),
     ("evaluate", "eval"),
     ("llm", "llm"),
+    ("studio", "studio"),
 ):
     _optional(_module, _name)
 

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
         allow_inf_nan=False,
         description="overall deadline of one call to an LLM outside this process, seconds",
     )
+    checkpoint_url: str | None = Field(
+        default=None, description="postgresql://... : LangGraph's Postgres checkpointer; default: SQLite files"
+    )
     chroma_url: str | None = Field(default=None, description="Chroma server URL; default: embedded")
     finish_vocoder: bool = Field(default=False, description="re-synthesise the mix with a neural vocoder (BigVGAN)")
     models_dir: Path | None = None

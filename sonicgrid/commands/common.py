@@ -1,4 +1,7 @@
-"""What every command shares: settings from flags + env, one-line errors, quiet model loading."""
+"""What every command shares: settings from flags + env, one-line errors, quiet model loading.
+
+Imports here stay light (`sonicgrid --help` loads this module): pydantic and the Settings model
+load inside the functions that need them."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from contextlib import contextmanager
 from rich.console import Console
 
 from sonicgrid.commands.safe import esc, one_line
-from sonicgrid.config import Settings
 from sonicgrid.errors import UserError
 
 console = Console(stderr=True)
@@ -32,7 +34,9 @@ def quiet_libraries(offline: bool = True) -> None:
 PRIVATE_UMASK = 0o077
 
 
-def settings(**overrides) -> Settings:
+def settings(**overrides):
+    from sonicgrid.config import Settings
+
     os.umask(PRIVATE_UMASK)
     clean = {k: v for k, v in overrides.items() if v is not None}
     try:
@@ -51,12 +55,14 @@ BRAIN_HELP = "Agents' brain: auto (the embedded LLM judge if it loads, else rule
 def check_brain(brain: str | None) -> None:
     from typing import get_args
 
+    from sonicgrid.config import Settings
+
     names = get_args(Settings.model_fields["brain"].annotation)
     if brain is not None and brain not in names:
         raise UserError(f"--brain must be one of {', '.join(names)}, not {brain!r}")
 
 
-def say_brain(s: Settings) -> None:
+def say_brain(s) -> None:
     """Say when the default brain (auto) fell back to rules, and why (loads the brain if not yet loaded)."""
     from sonicgrid.graph.run import services_for
 

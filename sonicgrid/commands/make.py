@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sonicgrid.commands.common import (
     BRAIN_HELP,
@@ -65,13 +63,18 @@ def make_cmd(
         if as_json:
             summary = run()
         else:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
             with Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
             ) as prog:
                 task = prog.add_task("starting (first run loads models)", total=None)
 
                 def on_event(node: str, update: dict) -> None:
-                    prog.update(task, description=f"{node}: done; next: {_next(node)}")
+                    if "/" in node:  # a step inside a cell's agent loop
+                        prog.update(task, description=f"producing cells: {node.split('/')[-1]} done")
+                    else:
+                        prog.update(task, description=f"{node}: done; next: {_next(node)}")
 
                 summary = run(on_event)
         say_brain(s)  # after the run, so a bad request fails fast, before any model loads
@@ -107,6 +110,8 @@ def _report(summary: dict, as_json: bool) -> None:
     if res.get("status") != "ok":
         console.print(f"[bold yellow]no clip:[/] {esc(res.get('message'))}", highlight=False)
         return
+    from rich.table import Table
+
     t = Table(title=f"{esc(repr(summary['request']))} -> {esc(res['path'])}", show_lines=False)
     for col in ("agent", "choice", "conf", "reason"):
         t.add_column(col)

@@ -1,4 +1,9 @@
-"""Durability: every run's graph state is checkpointed to SQLite under the data dir.
+"""Durability: every run's graph state and every chat session is checkpointed.
+
+Default: SQLite files under the data dir (checkpoints.sqlite for runs, sessions.sqlite for chats).
+With SONICGRID_CHECKPOINT_URL=postgresql://... both go to LangGraph's Postgres checkpointer
+(langgraph-checkpoint-postgres), so several processes (studio servers behind one address, CLIs
+on other machines) serve the same sessions and resume the same runs.
 
 A checkpoint file that is not a database (truncated, zeroed, garbage, a folder) is one clear line
 (CheckpointDamaged, a UserError) naming the file and what to do — never a traceback.
@@ -24,6 +29,15 @@ def damaged(path: str, exc: BaseException) -> CheckpointDamaged:
     )
 
 
+def saver_for(settings, name: str = "checkpoints"):
+    """The checkpointer for `name` (checkpoints: runs; sessions: chats) under these settings."""
+    if settings.checkpoint_url:
+        return postgres_saver(settings.checkpoint_url)
+    if name == "checkpoints":
+        return sqlite_saver(str(settings.checkpoint_path))
+    return sqlite_saver(str(Path(settings.data_dir) / f"{name}.sqlite"))
+
+
 @lru_cache(maxsize=4)
 def sqlite_saver(path: str):
     from langgraph.checkpoint.sqlite import SqliteSaver
@@ -42,3 +56,30 @@ def sqlite_saver(path: str):
     except OSError as exc:
         raise UserError(f"cannot open the checkpoint store {path}: {exc.strerror or exc}") from exc
     return saver
+
+
+@lru_cache(maxsize=4)
+def postgres_saver(url: str):
+    """LangGraph's PostgresSaver on a small connection pool (threads of one studio share it)."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise UserError(f"SONICGRID_CHECKPOINT_URL must be a postgresql:// URL, not {url.split('://')[0]}://...")
+    try:
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
+    except ImportError as exc:
+        raise UserError(
+            f"the Postgres checkpointer needs langgraph-checkpoint-postgres and psycopg ({exc.name} is missing): "
+            "pip install 'sonicgrid[postgres]'"
+        ) from exc
+    import psycopg
+
+    kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+    try:
+        with psycopg.connect(url, connect_timeout=5, **kwargs) as conn:  # fail fast with one line
+            PostgresSaver(conn).setup()
+    except psycopg.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"cannot reach the checkpoint database: {first}") from exc
+    pool = ConnectionPool(url, min_size=1, max_size=8, kwargs=kwargs, open=True)
+    return PostgresSaver(pool)

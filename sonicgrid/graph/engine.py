@@ -24,9 +24,9 @@ class Engine:
     def graph(self) -> Any:
         """The run graph, compiled once, checkpointed to this engine's store."""
         from sonicgrid.graph.build import build_graph
-        from sonicgrid.graph.checkpoint import sqlite_saver
+        from sonicgrid.graph.checkpoint import saver_for
 
-        return build_graph(self.services, checkpointer=sqlite_saver(str(self.settings.checkpoint_path)))
+        return build_graph(self.services, checkpointer=saver_for(self.settings))
 
     @classmethod
     def shared(cls, settings: Settings) -> Engine:

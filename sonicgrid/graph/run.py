@@ -150,13 +150,16 @@ def continue_run(
 
 
 def _stream(graph, payload, config: dict, on_event, deadline: guard.Deadline | None = None) -> None:
+    """Run the graph; on_event(node, update) after every node, also inside the cells' loops, which
+    are named "cell/<node>" (e.g. "cell/decide") so a watcher sees each verdict as it is made."""
     deadline = deadline or guard.Deadline(float("inf"))
     with deadline.alarm():
-        for chunk in graph.stream(payload, config, stream_mode="updates"):
+        for ns, chunk in graph.stream(payload, config, stream_mode="updates", subgraphs=True):
             for node, update in chunk.items():
-                crash_point(f"node:{node}")
+                name = f"{ns[-1].split(':')[0]}/{node}" if ns else node
+                crash_point(f"node:{name}")
                 if on_event and node != "__interrupt__":
-                    on_event(node, update or {})
+                    on_event(name, update or {})
             deadline.check()
 
 

@@ -98,6 +98,9 @@ class LocalLLM(JSONChatModel):
         except ImportError as exc:
             raise ModelUnavailable("llama-cpp-python is not installed (make install builds it)") from exc
         _silence_llama_logs()
+        from sonicgrid.llm.threads import threads_for
+
+        threads = threads_for(threads)  # the free cores, at most the requested count: no spinning
         t0 = time.perf_counter()
         # n_threads: chosen here, once (llama.cpp threads spin: never more than the cores we may use)
         kwargs: dict[str, Any] = dict(
@@ -113,6 +116,7 @@ class LocalLLM(JSONChatModel):
             self._llm.set_cache(_lean_ram_cache(256 << 20))
         except ImportError:  # pragma: no cover - older llama-cpp-python
             pass
+        self.threads = threads
         self.load_s = time.perf_counter() - t0
 
     @property

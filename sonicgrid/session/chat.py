@@ -7,7 +7,7 @@ import time
 
 from langgraph.types import Command
 
-from sonicgrid.graph.checkpoint import sqlite_saver
+from sonicgrid.graph.checkpoint import saver_for
 from sonicgrid.session.messages import turns_of
 from sonicgrid.session.thread import ChatContext, build_session_graph
 
@@ -20,7 +20,7 @@ class Chat:
     def __init__(self, ctx: ChatContext, session: str | None = None):
         self.ctx = ctx
         self.id = session or new_session_id()
-        self.graph = build_session_graph(ctx, sqlite_saver(str(ctx.settings.data_dir / "sessions.sqlite")))
+        self.graph = build_session_graph(ctx, saver_for(ctx.settings, "sessions"))
         self.config = {"configurable": {"thread_id": f"chat:{self.id}"}, "recursion_limit": 100}
         self.question: str | None = None
         snap = self.graph.get_state(self.config)

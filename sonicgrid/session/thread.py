@@ -45,6 +45,7 @@ class ChatContext:
     seed: int = 0
     project: str | None = None
     say: Callable[[str], None] = field(default=lambda _msg: None)
+    on_event: Callable[[str, dict], None] | None = None  # the graph's node updates, live (the studio)
 
 
 def last_ok(turns: list[dict]) -> dict | None:
@@ -80,6 +81,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             project=ctx.project,
             session=state.get("session") or "studio",
             history=history,
+            on_event=ctx.on_event,
         )
         return _settle(state, {"text": state["input"], "request": request, "notes": notes}, summary)
 
@@ -91,7 +93,9 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
                 "run_id": pending["run_id"],
             }
         )
-        summary = resume(pending["run_id"], answer, ctx.settings, prior_wall_s=pending.get("wall_s", 0.0))
+        summary = resume(
+            pending["run_id"], answer, ctx.settings, on_event=ctx.on_event, prior_wall_s=pending.get("wall_s", 0.0)
+        )
         update = _settle(state, pending["turn"], summary)
         asked = [reply("; ".join(i["question"] for i in pending["interrupts"])), said(str(answer))]
         return update | {"messages": asked + update.get("messages", [])}
