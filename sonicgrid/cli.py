@@ -39,6 +39,7 @@ for _module, _name in (
     ("chat", "chat"),
     ("evaluate", "eval"),
     ("llm", "llm"),
+    ("remix", "remix"),
 ):
     _optional(_module, _name)
 

@@ -95,6 +95,12 @@ def _unlocked(params: dict, state: CellState) -> tuple[dict, dict]:
     return {k: v for k, v in params.items() if k not in locked}, {k: v for k, v in params.items() if k in locked}
 
 
+def _same(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(float(a) - float(b)) <= 0.02 * max(abs(float(b)), 1.0)
+    return a == b
+
+
 def _tag(v, state: CellState) -> dict:
     d = v.model_dump()
     d["cell"] = state["cell"]["index"]
@@ -370,8 +376,15 @@ def check_continuity(state: CellState, svc: Services) -> dict:
         "mood": state["brief"]["mood"],
         "centroid_hz": centroid_hz(snd.samples, snd.sr),
     }
+    plan = state["cell"].get("params") or {}
+    for k in ("key", "mode", "tempo_bpm"):  # what the plan composed is the truth, not an estimate
+        if plan.get(k) is not None:
+            clip[k] = plan[k]
+    if plan.get("key"):
+        clip["key_confidence"] = 1.0
     fit, comps, targets = continuity.fit_components(clip, body)
-    targets, proposed = _unlocked(targets, state)  # the user's word and the plan's key stay; Continuity proposes
+    targets, proposed = _unlocked(targets, state)
+    proposed = {k: v for k, v in proposed.items() if not _same(v, plan.get(k, state["brief"].get(k)))}  # the user's word and the plan's key stay; Continuity proposes
     est = _regen_estimate(state, svc) if targets else float("inf")
     j = continuity.judgment(
         fit=fit,

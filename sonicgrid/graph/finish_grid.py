@@ -80,6 +80,26 @@ def finish_grid(state: RunState, svc: Services, done: list[dict], calls: list[di
             if len(spans) > 1
             else []
         )
+        if i > 0:  # a kept variation: its own sidecar, so `sonicgrid remix RUN --variation N` works
+            aio.write_json(
+                folder / "clip.json",
+                {
+                    "run_id": state["run_id"],
+                    "variation_of": str(run_dir),
+                    "brief": brief,
+                    "result": {
+                        "status": "ok",
+                        "path": var["path"],
+                        "score": round(var["score"], 2),
+                        "duration_s": round(var["audio"].duration, 3),
+                        "mix": var["mix"],
+                        "mastering": var["mastering"],
+                        "stems": var["stem_files"],
+                        "midi": var["midi"],
+                        "sections": var["sections"],
+                    },
+                },
+            )
     return {"ranked": ranked, "notes": info.get("notes") or []}
 
 

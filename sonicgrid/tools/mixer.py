@@ -27,6 +27,7 @@ ROLES: dict[str, dict[str, float]] = {
     "voice": {"level_db": -16.0, "pan": 0.0, "side_db": -25.0, "reverb": 0.05, "delay": 0.0},
 }
 MAX_WIDTH = 2.5
+CREST_DB = 11.0
 ASKED_DB = 2.0  # a layer the user asked for by name sits this much hotter ("add drums": clearly audible)
 LAYER_GAIN_DB = {k: 0.0 for k in ROLES}  # kept for callers of the old API
 LAYER_PAN = {k: v["pan"] for k, v in ROLES.items()}
@@ -174,7 +175,7 @@ def stereo_report(x: np.ndarray) -> dict:
 
 def render(stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str = "calm") -> tuple[Audio, dict]:
     """Stems -> the bus-compressed stereo mix and its report."""
-    from pedalboard import Compressor, Pedalboard
+    from pedalboard import Compressor, Limiter, Pedalboard
 
     tempo = float(tempo_bpm or 90.0)
     stems = [prepare(s) for s in stems]
@@ -200,7 +201,15 @@ def render(stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str
         buf[seg] += x
     wet = _buses(rev, dly, sr, tempo, mood) if frames else dry
     total = dry + wet[:frames]
-    comp = Pedalboard([Compressor(threshold_db=-20, ratio=2.5, attack_ms=25, release_ms=200)])
+    # bus compressor (glue), then a bus limiter that holds the crest factor near a mastered
+    # record's (~11 dB over the loud-part RMS), so mastering reaches its loudness without pumping
+    ceiling = loud_rms_db(total, sr) + CREST_DB if frames else 0.0
+    comp = Pedalboard(
+        [
+            Compressor(threshold_db=-20, ratio=2.5, attack_ms=25, release_ms=200),
+            Limiter(threshold_db=min(0.0, ceiling), release_ms=120),
+        ]
+    )
     mixed = comp(total.T.copy(), sr).T if frames else total
     report = {"stems": [s.recipe() for s in stems], "frames": frames, "tempo_bpm": round(tempo, 3)}
     report["layers_db"] = {k: round(loud_rms_db(v, sr), 2) for k, v in by_layer.items()}
@@ -208,7 +217,7 @@ def render(stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str
         rest = sum(v for k, v in by_layer.items() if k != "rhythm")
         report["drums_vs_rest_db"] = round(loud_rms_db(by_layer["rhythm"], sr) - loud_rms_db(rest, sr), 2)
     report |= stereo_report(mixed) if frames else {}
-    report["bus"] = "reverb + ping-pong delay sends, bus compressor -20 dB 2.5:1"
+    report["bus"] = f"reverb + ping-pong delay sends, bus compressor -20 dB 2.5:1, limiter at {ceiling:.1f} dBFS"
     return Audio(mixed.astype(np.float32), sr), report
 
 

@@ -18,21 +18,24 @@ def true_peak_dbfs(x: np.ndarray) -> float:
     return float(20 * np.log10(np.max(np.abs(up)) + 1e-12))
 
 
-def _ceiling(x: np.ndarray, ceiling_db: float, sr: int) -> np.ndarray:
+def _ceiling(x: np.ndarray, ceiling_db: float, sr: int, isp_db: float = 0.0) -> tuple[np.ndarray, float]:
     """Look-ahead peak limiter (smoothed gain never above what each peak needs), then a final
-    scale so the true peak sits at or under the ceiling."""
+    scale so the true peak sits at or under the ceiling. `isp_db`: how far the true peak rose over
+    the sample peak last time (bright transients): the sample peaks are held that much lower, so
+    the final scale does not take the loudness back. Returns (audio, inter-sample overshoot dB)."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-    c = 10 ** ((ceiling_db - 0.3) / 20)
+    c = 10 ** ((ceiling_db - 0.3 - isp_db) / 20)
     peak = np.max(np.abs(x), axis=1)
     need = np.minimum(1.0, c / np.maximum(peak, 1e-9))
     w = max(3, int(0.005 * sr))
     g = uniform_filter1d(minimum_filter1d(need, size=2 * w + 1), size=w)
     y = x * g[:, None]
     tp = true_peak_dbfs(y)
+    isp = max(0.0, tp - float(20 * np.log10(np.max(np.abs(y)) + 1e-12)))
     if tp > ceiling_db:
         y = y * 10 ** ((ceiling_db - tp - 0.05) / 20)
-    return y.astype(np.float32)
+    return y.astype(np.float32), isp
 
 
 def master(audio: Audio, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0) -> tuple[Audio, dict]:
@@ -51,17 +54,20 @@ def master(audio: Audio, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0)
             "true_peak_dbtp": -120.0,
             "note": "silent input left silent",
         }
-    # Loudness and ceiling interact (limiting lowers loudness): iterate a few times.
+    # Loudness and ceiling interact (limiting lowers loudness): iterate a few times, one
+    # loudness measurement per pass (the one that decides the next gain also checks this one).
+    cur = loudness_lufs(Audio(y, audio.sr))
+    isp = 0.0
     for _ in range(4):
-        cur = loudness_lufs(Audio(y, audio.sr))
         y = y * 10 ** ((target_lufs - cur) / 20)
-        y = _ceiling(y, ceiling_dbtp, audio.sr)
-        if abs(loudness_lufs(Audio(y, audio.sr)) - target_lufs) <= 0.3:
+        y, isp = _ceiling(y, ceiling_dbtp, audio.sr, isp)
+        cur = loudness_lufs(Audio(y, audio.sr))
+        if abs(cur - target_lufs) <= 0.3:
             break
     out = Audio(y, audio.sr)
     return out, {
         "lufs_in": round(before, 2),
-        "lufs_out": round(loudness_lufs(out), 2),
+        "lufs_out": round(cur, 2),
         "true_peak_dbtp": round(true_peak_dbfs(y), 2),
         "target_lufs": target_lufs,
         "ceiling_dbtp": ceiling_dbtp,
