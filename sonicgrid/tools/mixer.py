@@ -150,13 +150,13 @@ def _buses(rev: np.ndarray, dly: np.ndarray, sr: int, tempo: float, mood: str) -
             [
                 HighpassFilter(cutoff_frequency_hz=250),
                 Reverb(room_size=room, damping=0.6, wet_level=1.0, dry_level=0.0, width=1.0),
-                LowpassFilter(cutoff_frequency_hz=6000 if dark else 9000),
+                LowpassFilter(cutoff_frequency_hz=min(0.45 * sr, 6000 if dark else 9000)),
             ]
         )
         out += board(rev.T.copy(), sr).T
     if np.any(dly):
         beat = 60.0 / tempo
-        hp = Pedalboard([HighpassFilter(cutoff_frequency_hz=300), LowpassFilter(cutoff_frequency_hz=5000)])
+        hp = Pedalboard([HighpassFilter(cutoff_frequency_hz=300), LowpassFilter(cutoff_frequency_hz=min(0.45 * sr, 5000))])
         d = hp(dly.T.copy(), sr)
         left = Pedalboard([Delay(delay_seconds=min(2.0, 0.75 * beat), feedback=0.3, mix=1.0)])(d[:1].copy(), sr)
         right = Pedalboard([Delay(delay_seconds=min(2.0, beat), feedback=0.3, mix=1.0)])(d[1:].copy(), sr)
