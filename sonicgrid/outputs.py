@@ -61,7 +61,7 @@ def section_files(stems: list[mixer.Stem], spans: list, folder: Path, **mm) -> l
         if not mine:
             continue
         moved = [mixer.Stem(**{**s.__dict__, "start_s": s.start_s - start}) for s in mine]
-        audio, _, mastering = master_mix(moved, **mm)
+        audio, _, _mastering = master_mix(moved, **mm)
         n = int(round(seconds * audio.sr))
         audio = aio.Audio(aio.fit_length(audio.samples, n), audio.sr)
         path = aio.write(folder / "sections" / f"{name}.wav", audio)

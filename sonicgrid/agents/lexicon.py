@@ -45,9 +45,14 @@ _SECONDS = re.compile(r"^(?:" + _UNITS["seconds"] + r")$")
 _BARS = re.compile(r"^(?:" + _UNITS["bars"] + r")$")
 _BPM = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:" + _UNITS["bpm"] + r")(?!\w)|\btempo\s*(?:of\s+|de\s+|:\s*)?(\d{2,3})\b")
 _VARIATIONS = re.compile(r"(\d{1,2})\s+(?:\w+\s+)?(?:" + _UNITS["variations"] + r")(?!\w)")
-_VARIATIONS_BARE = re.compile(r"\b(?:some|several|a few|varias|plusieurs|mehrere)\s+(?:" + _UNITS["variations"] + r")\b")
+_VARIATIONS_BARE = re.compile(
+    r"\b(?:some|several|a few|varias|plusieurs|mehrere)\s+(?:" + _UNITS["variations"] + r")\b"
+)
 _NOT_NUMBERS = [re.compile(p, re.I) for p in V["not_numbers"]]
-_KEY = re.compile(r"\b(?:in|en)\s+([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*(major|minor|maj|min|m|mayor|menor|majeur|mineur|dur|moll)?\b", re.I)
+_KEY = re.compile(
+    r"\b(?:in|en)\s+([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*(major|minor|maj|min|m|mayor|menor|majeur|mineur|dur|moll)?\b",
+    re.I,
+)
 _KEY_BARE = re.compile(r"\b([A-G])(#|b|♯|♭)?\s*(major|minor|maj|min|mayor|menor|majeur|mineur|dur|moll)\b")
 _SOLFEGE = {"do": "C", "re": "D", "ré": "D", "mi": "E", "fa": "F", "sol": "G", "la": "A", "si": "B"}
 _KEY_SOLFEGE = re.compile(
@@ -58,10 +63,22 @@ _MINOR = ("minor", "min", "m", "menor", "mineur", "moll")
 _CLIP_ID = re.compile(r"\bclip[_ -]?([0-9a-f]{6,})\b", re.I)
 _REFS = [re.compile(p, re.I) for p in V["references"]]
 _EXTEND = re.compile(r"\b(extend|continue|longer version|keep going|carry on|alarga|prolonge|verlänger)\w*", re.I)
-_VARY = re.compile(r"\b(darker|brighter|variation|again but|same but|but brighter|but darker|more|less|slower|faster)\b", re.I)
+_VARY = re.compile(
+    r"\b(darker|brighter|variation|again but|same but|but brighter|but darker|more|less|slower|faster)\b", re.I
+)
 _ONLY = re.compile(r"(?<!\w)(?:" + _alt(V["only_words"]) + r")(?!\w)", re.I)
 _UNIT_WORDS = re.compile(r"(?<!\w)(?:" + _alt(V["units_not_words"]) + r")(?!\w)", re.I)
-_FLAT_TO_SHARP = {"Db": "C#", "D#": "Eb", "Gb": "F#", "G#": "Ab", "A#": "Bb", "Cb": "B", "E#": "F", "Fb": "E", "B#": "C"}
+_FLAT_TO_SHARP = {
+    "Db": "C#",
+    "D#": "Eb",
+    "Gb": "F#",
+    "G#": "Ab",
+    "A#": "Bb",
+    "Cb": "B",
+    "E#": "F",
+    "Fb": "E",
+    "B#": "C",
+}
 
 
 def _stem_re(stem: str) -> str:
@@ -197,7 +214,9 @@ def _reference(text: str, fields: dict, found: dict) -> list[tuple[int, int]]:
 def _sections(text: str, fields: dict, found: dict) -> None:
     strong = sorted(
         (a, s) for s, v in V["sections"].items() for a, _ in _find_all([w for w in v["strong"] if " " not in w], text)
-    ) + sorted((a, s) for s, v in V["sections"].items() for a, _ in _find_all([w for w in v["strong"] if " " in w], text))
+    ) + sorted(
+        (a, s) for s, v in V["sections"].items() for a, _ in _find_all([w for w in v["strong"] if " " in w], text)
+    )
     order = [s for _, s in sorted(strong)]
     order = list(dict.fromkeys(order))
     if not order:

@@ -129,12 +129,25 @@ def run_e2e_scenario(suite: Suite, sc: Scenario, brain: str, work: Path, traces_
                 turn = dict(prev, path=r["path"], remix=r, mix_before=mix_before, kind="remix")
             else:
                 text = request_for(req.text, prev["brief"] if prev else None)[0]  # as the chat reads it
-                summary = make(text, s, seed=req.seed, duration=req.duration_s, project=sc.project,
-                               session=sc.session, history=history)
+                summary = make(
+                    text,
+                    s,
+                    seed=req.seed,
+                    duration=req.duration_s,
+                    project=sc.project,
+                    session=sc.session,
+                    history=history,
+                )
                 out = summary["result"]
-                turn = {"brief": summary["brief"], "result": out, "path": out.get("path"), "kind": "make",
-                        "run_id": summary["run_id"], "request": text,
-                        "clip_dir": str(Path(out["path"]).parent) if out.get("path") else None}
+                turn = {
+                    "brief": summary["brief"],
+                    "result": out,
+                    "path": out.get("path"),
+                    "kind": "make",
+                    "run_id": summary["run_id"],
+                    "request": text,
+                    "clip_dir": str(Path(out["path"]).parent) if out.get("path") else None,
+                }
                 res.run_ids.append(summary["run_id"])
                 res.spent_s += summary.get("spent_s", 0.0)
                 if out.get("clip_id"):
@@ -149,8 +162,16 @@ def run_e2e_scenario(suite: Suite, sc: Scenario, brain: str, work: Path, traces_
             res.error = res.error or turn["error"]
         for name, want, got, detail in check_turn(req.expect.get("audio", {}), turn):
             res.checks.append(
-                Check(suite.name, sc.id, i, f"audio:{name}", want, got, turn.get("run_id"),
-                      detail if got == want else f"{detail} | {turn.get('request') or req.text}")
+                Check(
+                    suite.name,
+                    sc.id,
+                    i,
+                    f"audio:{name}",
+                    want,
+                    got,
+                    turn.get("run_id"),
+                    detail if got == want else f"{detail} | {turn.get('request') or req.text}",
+                )
             )
         if turn.get("path"):
             prev = turn

@@ -72,7 +72,7 @@ def shared_params(brief: Brief, variant: int, seed: int, ref: dict | None, proje
     for k in ("key", "mode", "tempo_bpm"):
         if k in said and b.get(k) is not None:
             fixed[k], src[k] = b[k], "the request"
-        elif ref_meta and (k.split("_")[0] in brief.same or "key" in brief.same and k == "mode") and ref_meta.get(k):
+        elif ref_meta and (k.split("_")[0] in brief.same or ("key" in brief.same and k == "mode")) and ref_meta.get(k):
             fixed[k], src[k] = ref_meta[k], f"{ref.get('id')} (same {k.split('_')[0]})"
         elif ref_meta and brief.action == "vary" and ref_meta.get(k):
             fixed[k], src[k] = ref_meta[k], f"{ref.get('id')} (a variation)"

@@ -384,7 +384,9 @@ def check_continuity(state: CellState, svc: Services) -> dict:
         clip["key_confidence"] = 1.0
     fit, comps, targets = continuity.fit_components(clip, body)
     targets, proposed = _unlocked(targets, state)
-    proposed = {k: v for k, v in proposed.items() if not _same(v, plan.get(k, state["brief"].get(k)))}  # the user's word and the plan's key stay; Continuity proposes
+    proposed = {
+        k: v for k, v in proposed.items() if not _same(v, plan.get(k, state["brief"].get(k)))
+    }  # the user's word and the plan's key stay; Continuity proposes
     est = _regen_estimate(state, svc) if targets else float("inf")
     j = continuity.judgment(
         fit=fit,
@@ -401,7 +403,9 @@ def check_continuity(state: CellState, svc: Services) -> dict:
     if proposed:
         v = v.model_copy(
             update={
-                "reason": v.reason + "; proposes " + ", ".join(f"{k} {val}" for k, val in proposed.items())
+                "reason": v.reason
+                + "; proposes "
+                + ", ".join(f"{k} {val}" for k, val in proposed.items())
                 + " (kept as asked/planned)",
                 "evidence": {**v.evidence, "proposed": proposed},
             }

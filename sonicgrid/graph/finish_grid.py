@@ -15,7 +15,6 @@ from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
 from sonicgrid.graph.timing import tool_call
 
-
 # Synthesised stems have no noise floor or band-limit to repair: enhancing them only costs time.
 CLEAN = {"soundfont-composer", "spectral-painter", "noise-texture"}
 
@@ -36,7 +35,9 @@ def finish_grid(state: RunState, svc: Services, done: list[dict], calls: list[di
         seg = aio.read(c["path"])
         if c.get("tool") in CLEAN and c.get("decision") == "generate":
             return seg
-        return apply(svc, "enhancer", "voice" if c["cell"]["layer"] == "voice" else "music", seg, state, calls, c["index"])
+        return apply(
+            svc, "enhancer", "voice" if c["cell"]["layer"] == "voice" else "music", seg, state, calls, c["index"]
+        )
 
     listener = svc.registry.pick("analyst", "quality")
     variants = []

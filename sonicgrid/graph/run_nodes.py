@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
-
 from sonicgrid import audio as aio
 from sonicgrid.agents import intake as intake_agent
 from sonicgrid.agents import lexicon

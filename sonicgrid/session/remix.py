@@ -54,7 +54,9 @@ def parse(text: str) -> list[Edit]:
             layers = list(lexicon.LAYER_WORDS)
         if not layers:
             continue
-        found = sorted((p, op) for op, words in E["ops"].items() if op != "reset" for p in [_has(words, clause)] if p is not None)
+        found = sorted(
+            (p, op) for op, words in E["ops"].items() if op != "reset" for p in [_has(words, clause)] if p is not None
+        )
         if not found:
             continue
         op = found[0][1]
@@ -164,9 +166,13 @@ def remix(folder: Path, text: str, settings) -> dict:
             )
         )
     res = side.get("result") or {}
-    mixed, report = mixer.render(stems, settings.sample_rate, res.get("mix", {}).get("tempo_bpm"), side["brief"]["mood"])
+    mixed, report = mixer.render(
+        stems, settings.sample_rate, res.get("mix", {}).get("tempo_bpm"), side["brief"]["mood"]
+    )
     final, mastering = master(mixed, settings.target_lufs, settings.true_peak_dbfs)
-    final = aio.Audio(aio.fit_length(final.samples, int(round(float(res.get("duration_s") or final.duration) * final.sr))), final.sr)
+    final = aio.Audio(
+        aio.fit_length(final.samples, int(round(float(res.get("duration_s") or final.duration) * final.sr))), final.sr
+    )
     n = len(list((folder / "remixes").glob("remix-*.json"))) + 1 if (folder / "remixes").is_dir() else 1
     path = aio.write(folder / "remixes" / f"remix-{n}.wav", final)
     seconds = time.perf_counter() - t0

@@ -76,7 +76,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         return _settle(state, {"text": state["input"], "request": request, "notes": notes}, summary)
 
     def _stem_edit(state: SessionState, prev: dict | None) -> dict | None:
-        """"drums louder", "mute the pad": re-mix the last clip's stems instead of making a new one."""
+        """ "drums louder", "mute the pad": re-mix the last clip's stems instead of making a new one."""
         from sonicgrid.session import remix
 
         folder = Path(prev["clip_dir"]) if prev and prev.get("clip_dir") else None

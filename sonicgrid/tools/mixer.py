@@ -156,7 +156,9 @@ def _buses(rev: np.ndarray, dly: np.ndarray, sr: int, tempo: float, mood: str) -
         out += board(rev.T.copy(), sr).T
     if np.any(dly):
         beat = 60.0 / tempo
-        hp = Pedalboard([HighpassFilter(cutoff_frequency_hz=300), LowpassFilter(cutoff_frequency_hz=min(0.45 * sr, 5000))])
+        hp = Pedalboard(
+            [HighpassFilter(cutoff_frequency_hz=300), LowpassFilter(cutoff_frequency_hz=min(0.45 * sr, 5000))]
+        )
         d = hp(dly.T.copy(), sr)
         left = Pedalboard([Delay(delay_seconds=min(2.0, 0.75 * beat), feedback=0.3, mix=1.0)])(d[:1].copy(), sr)
         right = Pedalboard([Delay(delay_seconds=min(2.0, beat), feedback=0.3, mix=1.0)])(d[1:].copy(), sr)

@@ -43,7 +43,7 @@ def two_sections(tmp_path_factory):
 def test_make_writes_stems_midi_and_sections(two_sections):
     import pretty_midi
 
-    _, summary, run_dir = two_sections
+    _, _summary, run_dir = two_sections
     side = json.loads((run_dir / "clip.json").read_text())
     res = side["result"]
     names = {Path(p).stem for p in res["stems"]}

@@ -15,7 +15,7 @@ def _plan(text: str, seed: int = 0, registry=None, ref=None, project=None):
 
 
 def test_moody_intro_is_a_grid_with_entries():
-    brief, cells, info = _plan("make a moody intro")
+    brief, cells, _info = _plan("make a moody intro")
     layers = [c["layer"] for c in cells]
     assert {"atmosphere", "harmony", "texture"} <= set(layers) and "rhythm" not in layers
     starts = {c["layer"]: c["start_s"] for c in cells}
@@ -87,7 +87,9 @@ def test_outro_ends_on_a_held_tonic_and_builds_get_denser():
     assert final and {n.pitch % 12 for n in final if n.part != "bass"} == {0, 4, 7}
     assert all(n.end - n.start >= arr.seconds_per_bar for n in final)
     b = composer.compose(brief, "rhythm", "build", 3, {"tempo_bpm": 120.0})
-    per_bar = [sum(1 for n in b.notes if i * b.seconds_per_bar <= n.start < (i + 1) * b.seconds_per_bar) for i in range(b.bars)]
+    per_bar = [
+        sum(1 for n in b.notes if i * b.seconds_per_bar <= n.start < (i + 1) * b.seconds_per_bar) for i in range(b.bars)
+    ]
     assert per_bar[-1] > per_bar[0]
 
 

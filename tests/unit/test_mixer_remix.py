@@ -32,7 +32,7 @@ def _clicks(seconds: float = 4.0, amp: float = 0.9) -> Audio:
 
 def test_level_brings_a_stem_to_its_role_target_whatever_its_input_level():
     for amp in (0.01, 0.5):
-        a, g = mixer.level(_tone(220, amp=amp), "harmony")
+        a, _g = mixer.level(_tone(220, amp=amp), "harmony")
         assert abs(mixer.loud_rms_db(a.samples, SR) - mixer.ROLES["harmony"]["level_db"]) < 0.5
     asked, _ = mixer.level(_tone(220), "rhythm", asked=True)
     plain, _ = mixer.level(_tone(220), "rhythm")
@@ -42,7 +42,9 @@ def test_level_brings_a_stem_to_its_role_target_whatever_its_input_level():
 def test_quiet_drums_are_audible_in_the_mix():
     drums, _ = mixer.level(Audio(_clicks().samples * 0.02, SR), "rhythm")  # generated far too quiet
     chords, _ = mixer.level(_tone(220, amp=0.5), "harmony")
-    out, rep = mixer.render([mixer.Stem("loop-rhythm", "rhythm", drums), mixer.Stem("loop-harmony", "harmony", chords)], SR, 120)
+    out, rep = mixer.render(
+        [mixer.Stem("loop-rhythm", "rhythm", drums), mixer.Stem("loop-harmony", "harmony", chords)], SR, 120
+    )
     assert rep["drums_vs_rest_db"] > -4.0
     assert out.samples.shape == (4 * SR, 2) and np.isfinite(out.samples).all()
 
@@ -62,7 +64,7 @@ def test_mute_and_solo_change_what_is_heard():
     a, _ = mixer.level(_tone(220), "harmony")
     b, _ = mixer.level(_tone(3000), "atmosphere")
     stems = [mixer.Stem("loop-harmony", "harmony", a), mixer.Stem("loop-atmosphere", "atmosphere", b)]
-    full, _ = mixer.render(stems, SR, 100)
+    _full, _ = mixer.render(stems, SR, 100)
     stems[1].mute = True
     muted, rep = mixer.render(stems, SR, 100)
     assert set(rep["layers_db"]) == {"harmony"}

@@ -323,7 +323,10 @@ def _final_chord(arr: Arrangement, chord: list[int], t0: float, v: int) -> list[
     out, end = [], t0 + arr.seconds_per_bar * 1.5
     for part, prog in arr.parts.items():
         if part == "drums":
-            out += [Note(part, 0, 36, t0, t0 + 0.2, int(v * 0.8), True), Note(part, 0, 49, t0, t0 + 1.0, int(v * 0.6), True)]
+            out += [
+                Note(part, 0, 36, t0, t0 + 0.2, int(v * 0.8), True),
+                Note(part, 0, 49, t0, t0 + 1.0, int(v * 0.6), True),
+            ]
         elif part == "bass":
             out.append(Note(part, prog, chord[0] - 12, t0, end, int(v * 0.9)))
         elif part == "drone":
@@ -336,8 +339,10 @@ def _final_chord(arr: Arrangement, chord: list[int], t0: float, v: int) -> list[
 def _fill(t0: float, beat: float, v: int) -> list[Note]:
     """A snare fill over the last beat, rising: it leads into the next section."""
     s = beat / 4
-    return [Note("drums", 0, 38, t0 + 3 * beat + i * s, t0 + 3 * beat + i * s + 0.08, int(v * (0.6 + 0.1 * i)), True)
-            for i in range(4)]
+    return [
+        Note("drums", 0, 38, t0 + 3 * beat + i * s, t0 + 3 * beat + i * s + 0.08, int(v * (0.6 + 0.1 * i)), True)
+        for i in range(4)
+    ]
 
 
 def _drum_bar(t0: float, beat: float, v: int, density: float, rng: np.random.Generator) -> list[Note]:

@@ -151,9 +151,7 @@ class SoundFontComposer(Tool):
 
 def midi_rows(arr: composer.Arrangement) -> list[list]:
     """The composed notes, compact and JSON-able: [program, pitch, start, end, velocity, drums, part]."""
-    return [
-        [n.program, n.pitch, round(n.start, 4), round(n.end, 4), n.velocity, n.drums, n.part] for n in arr.notes
-    ]
+    return [[n.program, n.pitch, round(n.start, 4), round(n.end, 4), n.velocity, n.drums, n.part] for n in arr.notes]
 
 
 XFADE_S = 0.06  # the join's equal-power crossfade, ending on the bar line
