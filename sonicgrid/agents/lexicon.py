@@ -85,11 +85,11 @@ def _stem_re(stem: str) -> str:
     return r"(?<![\w])" + re.escape(stem.rstrip()) + (r"(?!\w)" if stem.endswith(" ") else "")
 
 
-def _find(words: dict[str, list[str]], text: str) -> list[str]:
-    """Labels whose words occur in text, in order of first occurrence."""
+def _find(words: dict[str, list[str]], text: str, whole: bool = False) -> list[str]:
+    """Labels whose words occur in text (as word starts, or whole words), in order of first occurrence."""
     hits: list[tuple[int, str]] = []
     for label, stems in words.items():
-        pos = [m.start() for s in stems for m in [re.search(_stem_re(s), text)] if m]
+        pos = [m.start() for s in stems for m in [re.search(_stem_re(s + (" " if whole else "")), text)] if m]
         if pos:
             hits.append((min(pos), label))
     return [label for _, label in sorted(hits)]
@@ -254,7 +254,7 @@ def parse(prompt: str) -> tuple[dict, dict]:
     words_wo_neg = _NEG.sub(" ", _NEG_SUFFIX.sub(" ", words))
 
     moods = _find(MOOD_WORDS, words_wo_neg)
-    styles = _find({k: v["words"] for k, v in STYLES.items()}, _NEG.sub(" ", text))
+    styles = _find({k: v["words"] for k, v in STYLES.items()}, _NEG.sub(" ", text), whole=True)
     if styles:
         fields["style"], found["style"] = styles[0], styles[0]
     if moods:
