@@ -94,7 +94,12 @@ def paint(
     shape = 1.0 / (1.0 + (f / cutoff) ** 4) * (f > 40)
     breath = 0.6 + 0.4 * np.sin(2 * np.pi * t / (swell_s * 1.7) + rng.uniform(0, 6))
     level = noise_lvl * (1.0 if layer == "atmosphere" else 0.5) * 0.02
-    S += level * shape[:, None] * breath[None, :] * rng.uniform(0.6, 1.0, S.shape).astype(np.float32)
+    # the noise's grain varies slowly in time (a per-frame random level flickers: heard, and read by
+    # the analysts as onsets)
+    from scipy.ndimage import uniform_filter1d
+
+    grain = uniform_filter1d(rng.uniform(0.6, 1.0, S.shape).astype(np.float32), size=16, axis=1)
+    S += level * shape[:, None] * breath[None, :] * grain
     if layer == "texture":  # sparse tonal grains: chord tones an octave or two up, each a soft ~0.3 s swell
         n_grains = int(seconds * (3 if mood not in DARK else 2))
         for _ in range(n_grains):
