@@ -149,7 +149,7 @@ def remix(folder: Path, text: str, settings) -> dict:
     stems_now = apply(recipe, edits, original)
     stems = []
     for r in stems_now:
-        a = aio.read(folder / "stems" / f"{r['name']}.wav")
+        a = _read_stem(folder / "stems" / f"{r['name']}.wav")
         stems.append(
             mixer.Stem(
                 name=r["name"],
@@ -189,6 +189,19 @@ def remix(folder: Path, text: str, settings) -> dict:
     }
     aio.write_json(path.with_suffix(".json"), out)
     return out
+
+
+_CACHE: dict[tuple[str, float], aio.Audio] = {}
+
+
+def _read_stem(path: Path) -> aio.Audio:
+    """Stems do not change once written: a conversation's repeated edits read each one once."""
+    key = (str(path), path.stat().st_mtime)
+    if key not in _CACHE:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[key] = aio.read(path)
+    return _CACHE[key]
 
 
 def describe_stems(stems: list[dict]) -> str:

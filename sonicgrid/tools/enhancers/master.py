@@ -11,11 +11,46 @@ from sonicgrid.tools.base import CostModel, GenRequest, Tool, ToolResult
 
 
 def true_peak_dbfs(x: np.ndarray) -> float:
-    """Peak of the 4x-oversampled signal (BS.1770 true-peak approximation)."""
+    """Peak of the 4x-oversampled signal (BS.1770 true-peak approximation).
+
+    Inter-sample peaks of band-limited audio rise at most ~3 dB over the samples around them, so
+    only the neighbourhoods of samples within 6 dB of the sample peak are interpolated (the same
+    polyphase filter resample_poly uses, evaluated there): the same figure at a fraction of the cost
+    when the hot samples are few; otherwise the whole signal is oversampled."""
     if x.size == 0:
         return -120.0
-    up = resample_poly(x, 4, 1, axis=0)
-    return float(20 * np.log10(np.max(np.abs(up)) + 1e-12))
+    x = x if x.ndim == 2 else x[:, None]
+    a = np.max(np.abs(x), axis=1)
+    peak = float(a.max())
+    hot = np.flatnonzero(a >= peak * 0.5)
+    if peak <= 0 or hot.size > 0.02 * len(a):
+        up = resample_poly(x, 4, 1, axis=0)
+        return float(20 * np.log10(np.max(np.abs(up)) + 1e-12))
+    h = _tp_filter()
+    taps = h.shape[0]
+    m = np.unique(np.clip(hot[:, None] + np.arange(-2, taps // 2 + 3), 0, len(x) + taps - 2).ravel())
+    best = peak
+    for ch in range(x.shape[1]):
+        xp = np.concatenate([np.zeros(taps - 1, np.float64), x[:, ch].astype(np.float64), np.zeros(taps, np.float64)])
+        win = np.lib.stride_tricks.sliding_window_view(xp, taps)[m][:, ::-1]
+        best = max(best, float(np.max(np.abs(win @ h))))
+    return float(20 * np.log10(best + 1e-12))
+
+
+def _tp_filter() -> np.ndarray:
+    """resample_poly's 4x anti-imaging filter as (taps per phase, 4 phases)."""
+    global _TP_H
+    if _TP_H is None:
+        from scipy.signal import firwin
+
+        half = 10 * 4  # resample_poly's default: half length 10 * max(up, down)
+        h = firwin(2 * half + 1, 1.0 / 4, window=("kaiser", 5.0)) * 4
+        h = np.concatenate([h, np.zeros((-len(h)) % 4)])
+        _TP_H = h.reshape(-1, 4)
+    return _TP_H
+
+
+_TP_H: np.ndarray | None = None
 
 
 def _ceiling(x: np.ndarray, ceiling_db: float, sr: int, isp_db: float = 0.0) -> tuple[np.ndarray, float]:
