@@ -17,7 +17,7 @@ WHEEL_CACHE ?= $(HOME)/.cache/sonicgrid/wheels
 STAMP := $(VENV)/.sonicgrid-installed
 PROMPT ?= make a moody intro
 
-.PHONY: install demo test test-fast lint docs bench clean-venv help speech-tools chromium postgres
+.PHONY: install demo test test-fast lint docs bench clean-venv help speech-tools chromium postgres soundfont
 
 help:
 	@echo "make demo   - install into $(VENV) and run: sonicgrid make \"$(PROMPT)\""
@@ -44,8 +44,16 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	@touch $(STAMP)
 
-demo: install
+demo: install soundfont
 	$(BIN)/sonicgrid make "$(PROMPT)"
+
+# A fuller General MIDI SoundFont (Debian fluid-soundfont-gm, FluidR3_GM, MIT) for the composer;
+# without it (or without root) the small GM SoundFont pretty_midi ships plays. SONICGRID_SOUNDFONT
+# points at any other .sf2; clip.json says which one played.
+soundfont:
+	@[ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fluid-soundfont-gm >/dev/null) ; } || \
+	  echo "fluid-soundfont-gm not installed: the composer plays pretty_midi's packaged GM SoundFont"
 
 # Headless Chromium renders the trace HTML report in the tests (Debian `chromium`; skipped when present).
 chromium:
@@ -74,7 +82,7 @@ lint: install
 	$(BIN)/ruff format --check sonicgrid tests benchmarks
 	$(BIN)/mypy
 
-test: install speech-tools chromium postgres lint
+test: install speech-tools chromium postgres soundfont lint
 	$(BIN)/python -m pytest
 
 test-fast: install
@@ -83,7 +91,7 @@ test-fast: install
 docs: install
 	$(BIN)/python -m sonicgrid.graph.draw --write docs/architecture.md
 
-bench: install
+bench: install soundfont
 	$(BIN)/python benchmarks/bench_make.py
 
 clean-venv:

@@ -40,6 +40,22 @@ class Brief(BaseModel):
     action: Literal[ACTIONS] = "new"  # type: ignore[valid-type]
     brightness: float = Field(default=0.0, ge=-1, le=1, description="-1 darker .. +1 brighter")
     project: str | None = None
+    # Rules-side fields (the lexicon fills them; the LLM's intake schema stays mood + section):
+    sections: list[Literal[SECTIONS]] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="several sections in order ('intro and outro'); empty: [section]"
+    )
+    variations: int = Field(default=1, ge=1, le=8, description="candidates to render and rank ('3 variations')")
+    style: str | None = Field(default=None, description="genre/production style (lexicon.yaml styles)")
+    layers_only: bool = Field(default=False, description="'just drums': exactly the named layers")
+    tempo_change: float | None = Field(default=None, ge=0.25, le=4, description="'slower' -> 0.85 x the reference")
+    same: list[str] = Field(default_factory=list, description="'same key' -> copy key/tempo/mood from the reference")
+    reference_section: str | None = Field(default=None, description="'the intro we made' -> intro")
+    explicit: list[str] = Field(
+        default_factory=list, description="fields the user said: hard constraints no agent may revise away"
+    )
+
+    def section_list(self) -> list[str]:
+        return list(self.sections) or [self.section]
 
     @field_validator("layers")
     @classmethod

@@ -40,6 +40,7 @@ for _module, _name in (
     ("evaluate", "eval"),
     ("llm", "llm"),
     ("studio", "studio"),
+    ("remix", "remix"),
 ):
     _optional(_module, _name)
 

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="Chroma server URL; default: embedded")
     finish_vocoder: bool = Field(default=False, description="re-synthesise the mix with a neural vocoder (BigVGAN)")
     models_dir: Path | None = None
+    soundfont: Path | None = Field(
+        default=None, description="a General MIDI .sf2 to play (default: Debian FluidR3_GM if installed, else packaged)"
+    )
     allow_download: bool = False
     # Hardening (docs/RELIABILITY.md): every run and every external call is bounded in time.
     run_deadline_s: float = Field(

@@ -31,10 +31,20 @@ def validate_duration(seconds: float | None) -> None:
 
 def build_brief(fields: dict, found: dict, duration_override: float | None, project: str | None) -> Brief:
     fields = dict(fields)
+    bars = fields.pop("bars", None)
     if duration_override is not None:
         fields["duration_s"] = duration_override
+    elif "duration_s" not in fields and bars:
+        if not fields.get("tempo_bpm"):  # "8 bars": the mood's own tempo, fixed so the bars fit
+            from sonicgrid.tools.generators.composer import PALETTES
+
+            lo, hi = PALETTES.get(fields.get("mood", "calm"), PALETTES["calm"])["tempo"]
+            fields["tempo_bpm"] = float(round((lo + hi) / 2))
+        fields["duration_s"] = round(float(bars) * 240.0 / float(fields["tempo_bpm"]), 3)
     elif "duration_s" not in fields:
-        fields["duration_s"] = lexicon.default_duration(fields.get("section", "loop"))
+        sections = fields.get("sections") or [fields.get("section", "loop")]
+        fields["duration_s"] = sum(lexicon.default_duration(s) for s in sections)
+    fields["explicit"] = explicit_fields(found, duration_override)
     validate_duration(fields["duration_s"])
     if "tempo_bpm" in fields:
         fields["tempo_bpm"] = min(220.0, max(40.0, fields["tempo_bpm"]))
@@ -49,6 +59,18 @@ def build_brief(fields: dict, found: dict, duration_override: float | None, proj
     except ValidationError as exc:
         first = exc.errors()[0]
         raise UserError(f"cannot understand the request: {first['loc'][0]}: {first['msg']}") from exc
+
+
+HARD = ("duration_s", "tempo_bpm", "key", "mode", "layers", "exclude", "sections", "variations")
+SAID = HARD + ("mood", "section", "style", "same")
+
+
+def explicit_fields(found: dict, duration_override: float | None = None) -> list[str]:
+    """What the user said in so many words: hard constraints (Continuity may propose, never revise)."""
+    said = [k for k in SAID if k in found or (k in ("duration_s", "tempo_bpm") and "bars" in found)]
+    if duration_override is not None and "duration_s" not in said:
+        said.append("duration_s")
+    return said
 
 
 def rules_intake(prompt: str, duration: float | None = None, project: str | None = None) -> tuple[Brief, Verdict]:

@@ -1,153 +1,73 @@
 """Lexicon parser: free text -> Brief fields, with a record of what was explicitly said.
 
 It is the rules brain's intake and the validator of the LLM's intake: fields found here are
-facts from the text; the LLM may only fill fields the text leaves open.
+facts from the text; the LLM may only fill fields the text leaves open. The vocabulary (moods,
+styles, sections, layers, numbers and units in several languages) is data: prompts/lexicon.yaml.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
+
+import yaml
 
 from sonicgrid.brief import KEYS, MAX_SECONDS, MIN_SECONDS, SECTION_SECONDS
 
-MOOD_WORDS = {
-    "moody": [
-        "moody",
-        "dark",
-        "darker",
-        "sad",
-        "melanchol",
-        "gloomy",
-        "somber",
-        "sombre",
-        "noir",
-        "brooding",
-        "haunting",
-        "mournful",
-        "triste",
-        "sombre",
-        "oscuro",
-        "dunkel",
-        "traurig",
-    ],
-    "calm": [
-        "calm",
-        "chill",
-        "relax",
-        "peaceful",
-        "ambient",
-        "serene",
-        "soft",
-        "gentle",
-        "lofi",
-        "lo-fi",
-        "mellow",
-        "tranquil",
-        "ruhig",
-        "tranquilo",
-        "calme",
-    ],
-    "happy": [
-        "happy",
-        "joy",
-        "cheer",
-        "upbeat",
-        "sunny",
-        "bright",
-        "playful",
-        "fun",
-        "feliz",
-        "fröhlich",
-        "heureux",
-        "alegre",
-    ],
-    "energetic": [
-        "energetic",
-        "energy",
-        "driving",
-        "intense",
-        "hype",
-        "pumping",
-        "powerful",
-        "aggressive",
-        "fast",
-        "danc",
-        "party",
-        "gym",
-        "workout",
-        "sport",
-        "énergique",
-        "energico",
-    ],
-    "tender": [
-        "tender",
-        "romantic",
-        "love",
-        "warm",
-        "intimate",
-        "sweet",
-        "nostalg",
-        "wedding",
-        "first dance",
-        "lullaby",
-    ],
-    "tense": ["tense", "suspense", "thriller", "scary", "horror", "ominous", "anxious", "eerie", "creepy", "tension"],
-    "epic": ["epic", "cinematic", "heroic", "trailer", "grand", "majestic", "orchestral", "triumph"],
-    "dreamy": ["dreamy", "dream", "ethereal", "floating", "spacey", "space", "hazy", "shimmer"],
-}
-SECTION_WORDS = {
-    "intro": ["intro", "opening", "opener", "start", "introduction"],
-    "outro": ["outro", "ending", "closing", "finale", "end credits", "credits roll", "credits"],
-    "build": ["build", "buildup", "build-up", "riser", "rise", "crescendo"],
-    "loop": ["loop", "bed", "background", "beat", "groove"],
-    "full": ["song", "track", "full", "piece"],
-}
-LAYER_WORDS = {
-    "rhythm": ["drum", "drums", "beat", "percussion", "rhythm", "kick", "hi-hat", "hats", "groove"],
-    "harmony": ["chord", "chords", "bass", "piano", "harmony", "keys", "guitar", "melody"],
-    "atmosphere": ["pad", "pads", "drone", "atmosphere", "ambience", "texture pad", "strings"],
-    "texture": ["texture", "grit", "vinyl", "noise", "crackle", "foley", "granular"],
-    "voice": ["voice", "spoken", "narrat", "vocal", "speech", "say ", "says"],
-}
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "forty-five": 45,
-    "fifty": 50,
-    "sixty": 60,
-    "ninety": 90,
-    "a": 1,
-    "an": 1,
-    "half a": 0.5,
-    "a half": 0.5,
-}
-_NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)) + r")"
-_DUR = re.compile(r"\b" + _NUM + r"[\s-]*(seconds?|secs?|s|minutes?|mins?|m)\b", re.I)
-_BPM = re.compile(r"(\d{2,3})\s*(?:bpm|beats per minute)", re.I)
-_KEY = re.compile(r"\bin\s+([A-G])\s*(#|b|sharp|flat)?\s*(major|minor|maj|min|m)?\b", re.I)
-_NEG = re.compile(r"\b(?:no|without|minus|sans|sin|ohne|drop the|remove the|lose the)\s+(?:the\s+)?([a-z-]+)", re.I)
-_REF = re.compile(
-    r"\b(the last one|last one|the one from before|from before|previous|that one|the same one|"
-    r"earlier one|it)\b",
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict:
+    return yaml.safe_load(resources.files("sonicgrid.prompts").joinpath("lexicon.yaml").read_text(encoding="utf-8"))
+
+
+V = vocabulary()
+MOOD_WORDS: dict[str, list[str]] = V["moods"]
+SECTION_WORDS: dict[str, list[str]] = {s: v["strong"] + v["weak"] for s, v in V["sections"].items()}
+LAYER_WORDS: dict[str, list[str]] = V["layers"]
+STYLES: dict[str, dict] = V["styles"]
+MAX_VARIATIONS = 8
+
+
+def _alt(words) -> str:
+    return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))
+
+
+_NEG = re.compile(r"(?<!\w)(?:" + _alt(V["negations"]) + r")\s+(?:the\s+|any\s+)?([\wáéíóúüöäßç-]+)", re.I)
+_NEG_SUFFIX = re.compile(r"\b(\w+?)less\b", re.I)
+_UNITS = {k: _alt(v) for k, v in V["units"].items()}
+_NUMWORD = re.compile(r"(?<!\w)(" + _alt(V["numbers"]["words"]) + r")(?!\w)", re.I)
+_JOIN = re.compile(r"^(?:\s+|\s*-\s*|\s+(?:" + _alt(V["numbers"]["joiners"]) + r")\s+)$", re.I)
+_PHRASES = sorted(V["numbers"]["phrases"].items(), key=lambda kv: -len(kv[0]))
+_NUM = r"(\d+(?:[.,]\d+)?)"
+_DUR = re.compile(_NUM + r"[\s-]*(" + _UNITS["seconds"] + "|" + _UNITS["minutes"] + "|" + _UNITS["bars"] + r")(?!\w)")
+_SECONDS = re.compile(r"^(?:" + _UNITS["seconds"] + r")$")
+_BARS = re.compile(r"^(?:" + _UNITS["bars"] + r")$")
+_BPM = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:" + _UNITS["bpm"] + r")(?!\w)|\btempo\s*(?:of\s+|de\s+|:\s*)?(\d{2,3})\b")
+_VARIATIONS = re.compile(r"(\d{1,2})\s+(?:\w+\s+)?(?:" + _UNITS["variations"] + r")(?!\w)")
+_VARIATIONS_BARE = re.compile(
+    r"\b(?:some|several|a few|varias|plusieurs|mehrere)\s+(?:" + _UNITS["variations"] + r")\b"
+)
+_NOT_NUMBERS = [re.compile(p, re.I) for p in V["not_numbers"]]
+_KEY = re.compile(
+    r"\b(?:in|en)\s+([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*(major|minor|maj|min|m|mayor|menor|majeur|mineur|dur|moll)?\b",
     re.I,
 )
-_EXTEND = re.compile(r"\b(extend|continue|longer version|keep going|carry on)\b", re.I)
-_VARY = re.compile(r"\b(darker|brighter|variation|again but|same but|but brighter|but darker|more|less)\b", re.I)
+_KEY_BARE = re.compile(r"\b([A-G])(#|b|♯|♭)?\s*(major|minor|maj|min|mayor|menor|majeur|mineur|dur|moll)\b")
+_SOLFEGE = {"do": "C", "re": "D", "ré": "D", "mi": "E", "fa": "F", "sol": "G", "la": "A", "si": "B"}
+_KEY_SOLFEGE = re.compile(
+    r"\b(?:en|in)\s+(do|re|ré|mi|fa|sol|la|si)\s*(sostenido|bemol|dièse|bémol|#|b)?\s*(mayor|menor|majeur|mineur)\b",
+    re.I,
+)
+_MINOR = ("minor", "min", "m", "menor", "mineur", "moll")
 _CLIP_ID = re.compile(r"\bclip[_ -]?([0-9a-f]{6,})\b", re.I)
-
+_REFS = [re.compile(p, re.I) for p in V["references"]]
+_EXTEND = re.compile(r"\b(extend|continue|longer version|keep going|carry on|alarga|prolonge|verlänger)\w*", re.I)
+_VARY = re.compile(
+    r"\b(darker|brighter|variation|again but|same but|but brighter|but darker|more|less|slower|faster)\b", re.I
+)
+_ONLY = re.compile(r"(?<!\w)(?:" + _alt(V["only_words"]) + r")(?!\w)", re.I)
+_UNIT_WORDS = re.compile(r"(?<!\w)(?:" + _alt(V["units_not_words"]) + r")(?!\w)", re.I)
 _FLAT_TO_SHARP = {
     "Db": "C#",
     "D#": "Eb",
@@ -161,20 +81,151 @@ _FLAT_TO_SHARP = {
 }
 
 
-def _num(token: str) -> float:
-    token = token.lower()
-    return float(NUMBER_WORDS[token]) if token in NUMBER_WORDS else float(token)
+def _stem_re(stem: str) -> str:
+    return r"(?<![\w])" + re.escape(stem.rstrip()) + (r"(?!\w)" if stem.endswith(" ") else "")
 
 
-def _find(words: dict[str, list[str]], text: str) -> list[str]:
+def _find(words: dict[str, list[str]], text: str, whole: bool = False) -> list[str]:
+    """Labels whose words occur in text (as word starts, or whole words), in order of first occurrence."""
     hits: list[tuple[int, str]] = []
     for label, stems in words.items():
-        for stem in stems:
-            m = re.search(r"(?<![a-z])" + re.escape(stem), text)
-            if m:
-                hits.append((m.start(), label))
-                break
+        pos = [m.start() for s in stems for m in [re.search(_stem_re(s + (" " if whole else "")), text)] if m]
+        if pos:
+            hits.append((min(pos), label))
     return [label for _, label in sorted(hits)]
+
+
+def _find_all(words: list[str], text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for s in words for m in re.finditer(_stem_re(s) + r"\w*", text)]
+
+
+def normalize_numbers(text: str) -> str:
+    """Number words and phrases -> digits ("half a minute" -> "30 seconds", "ninety" -> "90",
+    "veinte y cinco" -> "25", "quatre-vingt-dix" -> "90"); spans that only look like numbers
+    ("808s") are blanked."""
+    for pat in _NOT_NUMBERS:
+        text = pat.sub(lambda m: " " * len(m.group(0)), text)
+    for phrase, repl in _PHRASES:
+        text = re.sub(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", str(repl), text, flags=re.I)
+    matches = list(_NUMWORD.finditer(text))
+    if not matches:
+        return text
+    words = {k.lower(): v for k, v in V["numbers"]["words"].items()}
+    runs: list[list[re.Match]] = []
+    for m in matches:
+        if runs and _JOIN.match(text[runs[-1][-1].end() : m.start()]):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    out, pos = [], 0
+    for run in runs:
+        total = 0
+        for m in run:
+            v = words[m.group(1).lower()]
+            total = max(total, 1) * 100 if v == 100 else total + v
+        out += [text[pos : run[0].start()], str(total)]
+        pos = run[-1].end()
+    return "".join(out + [text[pos:]])
+
+
+def _num(token: str) -> float:
+    return float(token.replace(",", "."))
+
+
+def _strip(text: str, spans: list[tuple[int, int]]) -> str:
+    for a, b in sorted(spans, reverse=True):
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
+
+
+def _durations(ntext: str, fields: dict, found: dict) -> list[tuple[int, int]]:
+    spans, durations = [], []
+    for m in _DUR.finditer(ntext):
+        unit = m.group(2).lower()
+        value = _num(m.group(1))
+        spans.append(m.span())
+        if _BARS.match(unit):
+            fields["bars"], found["bars"] = int(value), m.group(0).strip()
+            continue
+        value *= 1 if _SECONDS.match(unit) else 60
+        durations.append((value, m.group(0).strip()))
+    if durations:  # several lengths ("spend 9999 seconds ... 3 seconds"): the last sane one is the request
+        sane = [d for d in durations if MIN_SECONDS <= d[0] <= MAX_SECONDS]
+        fields["duration_s"], found["duration_s"] = (sane or durations)[-1 if sane else 0]
+    return spans
+
+
+def _tempo(ntext: str, text: str, fields: dict, found: dict) -> list[tuple[int, int]]:
+    m = _BPM.search(ntext)
+    if m:
+        fields["tempo_bpm"], found["tempo_bpm"] = _num(m.group(1) or m.group(2)), m.group(0).strip()
+        return [m.span()]
+    for phrase, factor in sorted(V["tempo_words"].items(), key=lambda kv: -len(kv[0])):
+        if re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text):
+            fields["tempo_change"], found["tempo_bpm"] = float(factor), phrase
+            return []
+    for word, bpm in V["tempo_absolute"].items():
+        if re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text):
+            fields["tempo_bpm"], found["tempo_bpm"] = float(bpm), word
+            return []
+    return []
+
+
+def _key(prompt: str, fields: dict, found: dict) -> None:
+    m = _KEY.search(prompt) or _KEY_BARE.search(prompt)
+    root = None
+    if m:
+        root, acc = m.group(1).upper(), (m.group(2) or "").lower()
+    else:
+        m = _KEY_SOLFEGE.search(prompt)
+        if m:
+            root, acc = _SOLFEGE[m.group(1).lower()], (m.group(2) or "").lower()
+    if m is None or root is None:
+        return
+    if acc in ("#", "sharp", "♯", "sostenido", "dièse"):
+        root += "#"
+    elif acc in ("b", "flat", "♭", "bemol", "bémol"):
+        root += "b"
+    root = _FLAT_TO_SHARP.get(root, root)
+    if root in KEYS:
+        fields["key"], found["key"] = root, m.group(0)
+    q = (m.group(3) or "").lower()
+    if q:
+        fields["mode"], found["mode"] = ("minor" if q in _MINOR else "major"), q
+
+
+def _reference(text: str, fields: dict, found: dict) -> list[tuple[int, int]]:
+    m = _CLIP_ID.search(text)
+    if m:
+        fields["reference"], found["reference"] = m.group(1), m.group(0)
+        return [m.span()]
+    for pat in _REFS:
+        m = pat.search(text)
+        if m:
+            fields["reference"], found["reference"] = "last", m.group(0)
+            word = (m.group(1) or "").lower()
+            for section, v in V["sections"].items():
+                if any(word.startswith(w) for w in v["strong"]):
+                    fields["reference_section"] = section
+            return [m.span()]
+    return []
+
+
+def _sections(text: str, fields: dict, found: dict) -> None:
+    strong = sorted(
+        (a, s) for s, v in V["sections"].items() for a, _ in _find_all([w for w in v["strong"] if " " not in w], text)
+    ) + sorted(
+        (a, s) for s, v in V["sections"].items() for a, _ in _find_all([w for w in v["strong"] if " " in w], text)
+    )
+    order = [s for _, s in sorted(strong)]
+    order = list(dict.fromkeys(order))
+    if not order:
+        weak = _find({s: v["weak"] for s, v in V["sections"].items()}, text)
+        order = weak[:1]
+    if order:
+        fields["section"], found["section"] = order[0], order[0]
+        if len(order) > 1:
+            fields["sections"], found["sections"] = order, ",".join(order)
 
 
 def parse(prompt: str) -> tuple[dict, dict]:
@@ -182,78 +233,56 @@ def parse(prompt: str) -> tuple[dict, dict]:
     text = " " + prompt.lower().strip() + " "
     fields: dict = {"prompt": prompt.strip()}
     found: dict[str, str] = {}
+    ref_spans = _reference(text, fields, found)
+    ntext = normalize_numbers(_strip(text, ref_spans))
+    num_spans = _durations(ntext, fields, found) + _tempo(ntext, text, fields, found)
+    m = _VARIATIONS.search(ntext)
+    if m:
+        fields["variations"], found["variations"] = max(1, min(MAX_VARIATIONS, int(m.group(1)))), m.group(0)
+        num_spans.append(m.span())
+    elif _VARIATIONS_BARE.search(text):
+        fields["variations"], found["variations"] = 3, _VARIATIONS_BARE.search(text).group(0)
+    # words are matched without numbers, units ("beats per minute" asks for no drums) and references
+    words = _UNIT_WORDS.sub(lambda x: " " * len(x.group(0)), _strip(ntext, num_spans))
 
     negated: list[str] = []
-    for m in _NEG.finditer(text):
+    for m in list(_NEG.finditer(words)) + list(_NEG_SUFFIX.finditer(words)):
         for layer, stems in LAYER_WORDS.items():
             if any(m.group(1).startswith(s.strip()) for s in stems):
                 negated.append(layer)
-                found.setdefault("exclude", m.group(0))
-    text_wo_neg = _NEG.sub(" ", text)
+                found.setdefault("exclude", m.group(0).strip())
+    words_wo_neg = _NEG.sub(" ", _NEG_SUFFIX.sub(" ", words))
 
-    moods = _find(MOOD_WORDS, text_wo_neg)
+    moods = _find(MOOD_WORDS, words_wo_neg)
+    styles = _find({k: v["words"] for k, v in STYLES.items()}, _NEG.sub(" ", text), whole=True)
+    if styles:
+        fields["style"], found["style"] = styles[0], styles[0]
     if moods:
-        fields["mood"] = moods[0]
-        found["mood"] = moods[0]
-    sections = _find(SECTION_WORDS, text_wo_neg)
-    if sections:
-        fields["section"] = sections[0]
-        found["section"] = sections[0]
-    layers = [la for la in _find(LAYER_WORDS, text_wo_neg) if la not in negated]
+        fields["mood"], found["mood"] = moods[0], moods[0]
+    elif styles:
+        fields["mood"], found["mood"] = STYLES[styles[0]]["mood"], styles[0]
+    _sections(words_wo_neg, fields, found)
+    layers = [la for la in _find(LAYER_WORDS, words_wo_neg) if la not in negated]
     if layers:
         tonal = {"harmony", "atmosphere"}
-        if not tonal & set(layers) and not re.search(r"\b(only|just|solo)\b", text_wo_neg) and "harmony" not in negated:
+        only = bool(_ONLY.search(words_wo_neg))
+        if not tonal & set(layers) and not only and "harmony" not in negated:
             layers = ["harmony"] + layers  # "with drums" means drums added to music, not drums alone
-        fields["layers"] = layers
-        found["layers"] = ",".join(layers)
+        fields["layers"], found["layers"] = layers, ",".join(layers)
+        if only:
+            fields["layers_only"] = True
     if negated:
         fields["exclude"] = sorted(set(negated))
-
-    durations = []
-    for m in _DUR.finditer(text):
-        if m.group(1).isalpha() and m.group(0)[len(m.group(1)) :][:1] not in (" ", "-"):
-            continue  # "as" is not "a s": a number word needs a space before its unit
-        value = _num(m.group(1)) * (60 if m.group(2).lower().startswith("m") else 1)
-        durations.append((value, m.group(0).strip()))
-    if durations:
-        # Several lengths ("spend 9999 seconds ... 3 seconds"): the last sane one is the request.
-        sane = [d for d in durations if MIN_SECONDS <= d[0] <= MAX_SECONDS]
-        fields["duration_s"], found["duration_s"] = (sane or durations)[-1 if sane else 0]
-    m = _BPM.search(text)
-    if m:
-        fields["tempo_bpm"] = float(m.group(1))
-        found["tempo_bpm"] = m.group(0)
-    elif re.search(r"\b(slow|slower)\b", text):
-        fields["tempo_bpm"], found["tempo_bpm"] = 70.0, "slow"
-    elif re.search(r"\b(fast|faster|uptempo|up-tempo)\b", text):
-        fields["tempo_bpm"], found["tempo_bpm"] = 140.0, "fast"
-    m = _KEY.search(prompt)
-    if m:
-        root = m.group(1).upper()
-        acc = (m.group(2) or "").lower()
-        if acc in ("#", "sharp"):
-            root += "#"
-        elif acc in ("b", "flat"):
-            root += "b"
-        root = _FLAT_TO_SHARP.get(root, root)
-        if root in KEYS:
-            fields["key"] = root
-            found["key"] = m.group(0)
-        q = (m.group(3) or "").lower()
-        if q:
-            fields["mode"] = "minor" if q in ("minor", "min", "m") else "major"
-            found["mode"] = q
+    _key(prompt, fields, found)
     if "mode" not in fields:
-        if re.search(r"\bminor\b", text):
+        if re.search(r"\b(minor|menor|mineur|moll)\b", text):
             fields["mode"], found["mode"] = "minor", "minor"
-        elif re.search(r"\bmajor\b", text):
+        elif re.search(r"\b(major|mayor|majeur)\b", text):
             fields["mode"], found["mode"] = "major", "major"
-
-    m = _CLIP_ID.search(text)
-    if m:
-        fields["reference"], found["reference"] = m.group(1), m.group(0)
-    elif _REF.search(text):
-        fields["reference"], found["reference"] = "last", _REF.search(text).group(0)
+    same = [k for k, phrases in V["same"].items() if any(p in text for p in phrases)]
+    if same:
+        fields["same"], found["same"] = same, ",".join(same)
+        fields.setdefault("reference", "last")
     if _EXTEND.search(text):
         fields["action"], found["action"] = "extend", "extend"
         fields.setdefault("reference", "last")
@@ -263,6 +292,8 @@ def parse(prompt: str) -> tuple[dict, dict]:
         fields["brightness"] = -0.6
     elif re.search(r"\b(brighter|bright)\b", text):
         fields["brightness"] = 0.6
+    elif styles and "brightness" in STYLES[styles[0]]:
+        fields["brightness"] = float(STYLES[styles[0]]["brightness"])
     return fields, found
 
 

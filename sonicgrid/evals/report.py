@@ -16,10 +16,13 @@ from sonicgrid.evals.suite import AGENTS
 
 
 def summarize(results: list[ScenarioResult], brain: str) -> dict:
-    per: dict[str, dict] = {
-        a: {"n": 0, "correct": 0, "open": 0, "open_correct": 0, "confusion": defaultdict(lambda: defaultdict(int))}
-        for a in AGENTS
-    }
+    def fresh() -> dict:
+        return {"n": 0, "correct": 0, "open": 0, "open_correct": 0, "confusion": defaultdict(lambda: defaultdict(int))}
+
+    per: dict[str, dict] = {a: fresh() for a in AGENTS}
+    for r in results:  # end-to-end suites score audio checks ("audio:tempo_bpm") next to the agents
+        for c in r.checks:
+            per.setdefault(c.agent, fresh())
     misses = []
     for r in results:
         for c in r.checks:

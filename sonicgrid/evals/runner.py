@@ -175,7 +175,12 @@ def run_suites(
         for sc in suite.scenarios:
             if only and only not in sc.id:
                 continue
-            r = run_scenario(suite, sc, brain, work, traces_to, llm_agents)
+            if suite.kind == "e2e":
+                from sonicgrid.evals.e2e import run_e2e_scenario
+
+                r = run_e2e_scenario(suite, sc, brain, work, traces_to)
+            else:
+                r = run_scenario(suite, sc, brain, work, traces_to, llm_agents)
             if progress:
                 progress(r)
             out.append(r)

@@ -4,7 +4,7 @@ thresholds, project, session. See docs/evals.md."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -59,6 +59,9 @@ class Scenario(BaseModel):
 class Suite(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
+    kind: Literal["agents", "e2e"] = Field(
+        default="agents", description="agents: score verdicts; e2e: the analysts check the rendered audio"
+    )
     description: str = ""
     settings: dict[str, Any] = Field(default_factory=dict, description="defaults for every scenario")
     scenarios: list[Scenario]
@@ -95,7 +98,15 @@ def load(path: Path) -> Suite:
         if bad:
             raise UserError(f"{path}: scenario {sc.id}: unknown setting(s) {', '.join(sorted(bad))}")
         for r in sc.requests:
-            unknown = set(r.expect) - set(AGENTS)
+            unknown = set(r.expect) - set(AGENTS) - ({"audio"} if suite.kind == "e2e" else set())
             if unknown:
                 raise UserError(f"{path}: scenario {sc.id}: unknown agent(s) {', '.join(sorted(unknown))}")
+    if suite.kind == "e2e":
+        from sonicgrid.evals.e2e import CHECKS
+
+        for sc in suite.scenarios:
+            for r in sc.requests:
+                bad = set(r.expect.get("audio", {})) - set(CHECKS)
+                if bad:
+                    raise UserError(f"{path}: scenario {sc.id}: unknown audio check(s) {', '.join(sorted(bad))}")
     return suite

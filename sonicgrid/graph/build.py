@@ -84,7 +84,7 @@ def build_graph(svc: Services, checkpointer=None):
             "attempt": 0,
             "revision": 0,
             "spent_s": 0.0,
-            "params": {},
+            "params": dict(payload["cell"].get("params") or {}),  # the plan's shared key/tempo/progression
         }
         out = cell_graph.invoke(init, {"recursion_limit": 80})
         return {

@@ -79,6 +79,29 @@ def decide(state: CellState, svc: Services) -> dict:
     return {"decision": v.choice, "source_id": src, "verdicts": [_tag(v, state)]}
 
 
+LOCKED = ("key", "mode", "tempo_bpm", "progression")
+_BRIEF_FIELD = {"key": "key", "mode": "mode", "tempo_bpm": "tempo_bpm", "progression": "key"}
+
+
+def _locked(state: CellState) -> set[str]:
+    """Values the plan fixed for every cell of the arrangement, or the user said: no agent changes them."""
+    said = set(state["brief"].get("explicit") or [])
+    plan = state["cell"].get("params") or {}
+    return {k for k in LOCKED if k in plan or _BRIEF_FIELD[k] in said}
+
+
+def _unlocked(params: dict, state: CellState) -> tuple[dict, dict]:
+    """(params an agent may change, the ones it proposed on locked values)."""
+    locked = _locked(state)
+    return {k: v for k, v in params.items() if k not in locked}, {k: v for k, v in params.items() if k in locked}
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(float(a) - float(b)) <= 0.02 * max(abs(float(b)), 1.0)
+    return a == b
+
+
 def _tag(v, state: CellState) -> dict:
     d = v.model_dump()
     d["cell"] = state["cell"]["index"]
@@ -323,10 +346,8 @@ def gatekeep(state: CellState, svc: Services) -> dict:
     out: dict = {"gate": v.choice, "verdicts": [_tag(v, state)]}
     if v.choice == "regenerate":
         out["attempt"] = state.get("attempt", 0) + 1
-        out["params"] = {
-            **state.get("params", {}),
-            **gatekeeper.adjustments(q["components"], state["brief"], out["attempt"]),
-        }
+        free, _ = _unlocked(gatekeeper.adjustments(q["components"], state["brief"], out["attempt"]), state)
+        out["params"] = {**state.get("params", {}), **free}
         if state["decision"] in ("reuse", "enhance"):
             out["decision"] = "generate"
     return out
@@ -349,8 +370,18 @@ def check_continuity(state: CellState, svc: Services) -> dict:
         "mood": state["brief"]["mood"],
         "centroid_hz": centroid_hz(snd.samples, snd.sr),
     }
+    plan = state["cell"].get("params") or {}
+    for k in ("key", "mode", "tempo_bpm"):  # what the plan composed is the truth, not an estimate
+        if plan.get(k) is not None:
+            clip[k] = plan[k]
+    if plan.get("key"):
+        clip["key_confidence"] = 1.0
     fit, comps, targets = continuity.fit_components(clip, body)
-    est = _regen_estimate(state, svc)
+    targets, proposed = _unlocked(targets, state)
+    proposed = {
+        k: v for k, v in proposed.items() if not _same(v, plan.get(k, state["brief"].get(k)))
+    }  # the user's word and the plan's key stay; Continuity proposes
+    est = _regen_estimate(state, svc) if targets else float("inf")
     j = continuity.judgment(
         fit=fit,
         components=comps,
@@ -363,6 +394,16 @@ def check_continuity(state: CellState, svc: Services) -> dict:
         revise_estimate_s=est,
     )
     v = svc.brain.decide(j)
+    if proposed:
+        v = v.model_copy(
+            update={
+                "reason": v.reason
+                + "; proposes "
+                + ", ".join(f"{k} {val}" for k, val in proposed.items())
+                + " (kept as asked/planned)",
+                "evidence": {**v.evidence, "proposed": proposed},
+            }
+        )
     out: dict = {"continuity": v.choice, "verdicts": [_tag(v, state)]}
     if v.choice == "revise":
         out.update(

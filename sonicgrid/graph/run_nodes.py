@@ -5,11 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
-
 from sonicgrid import audio as aio
 from sonicgrid.agents import intake as intake_agent
-from sonicgrid.brief import Brief
+from sonicgrid.brief import MOODS, Brief
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
 from sonicgrid.graph.timing import tool_call
@@ -21,15 +19,26 @@ def intake(state: RunState, svc: Services) -> dict:
 
 
 def plan(state: RunState, svc: Services) -> dict:
+    """The grid (graph/arrange.py): sections x layers x variations sharing one key/tempo per variation."""
+    from sonicgrid.graph import arrange
+
     brief = Brief(**state["brief"])
-    cells = [
-        {"index": i, "section": brief.section, "layer": layer, "duration_s": brief.duration_s, "start_s": 0.0}
-        for i, layer in enumerate(brief.layers)
-    ]
-    return {"plan": cells}
+    ref = resolve_reference(state["brief"], state, svc)
+    if ref and "mood" not in brief.explicit and ref.get("meta", {}).get("mood") in MOODS:
+        brief = brief.model_copy(update={"mood": ref["meta"]["mood"]})  # "the outro to the intro we made"
+    project = None
+    if state.get("project") or state.get("session"):  # the body of work lends its key and tempo
+        from sonicgrid.memory.continuity import profile
+
+        body = svc.library.body(project=state.get("project"), session=state.get("session"), limit=50)
+        project = profile(body) if body else None
+    cells, info = arrange.plan(brief, int(state["seed"]), svc.registry, ref, project)
+    return {"plan": cells, "arrangement": info, "brief": brief.model_dump()}
 
 
 def resolve_reference(brief: dict, state: RunState, svc: Services) -> dict | None:
+    """The clip a request refers to: a clip id; else, for "the last one" / "the intro we made", the
+    conversation's last clip (of that section), else the session's or project's, else the library's."""
     ref = brief.get("reference")
     if not ref:
         return None
@@ -37,17 +46,21 @@ def resolve_reference(brief: dict, state: RunState, svc: Services) -> dict | Non
     if ref != "last":
         rec = lib.get(ref if ref.startswith("clip_") else f"clip_{ref}")
         return rec
+    section = brief.get("reference_section")
     for turn in reversed(state.get("history") or []):
         if turn.get("clip_id"):
             rec = lib.get(turn["clip_id"])
-            if rec:
+            if rec and (not section or rec.get("meta", {}).get("section") == section):
                 return rec
-    where = (
+    scope = (
         {"session": state["session"]}
         if state.get("session")
         else ({"project": state["project"]} if state.get("project") else None)
     )
-    return lib.last(where) if where else None
+    where = {"section": section} if section else None
+    if scope and where:
+        where = {"$and": [scope, where]}
+    return lib.last(where or scope)
 
 
 def finish(state: RunState, svc: Services) -> dict:
@@ -60,27 +73,39 @@ def finish(state: RunState, svc: Services) -> dict:
     t0 = time.perf_counter()
     calls: list[dict] = []
     final, mastering = _reused_master(done, svc) if len(done) == 1 else (None, None)
-    if final is None:
-        final, mastering = _mix_and_master(done, state, svc, calls)
-    wav = aio.write(run_dir / "clip.wav", final)
-    if len(done) == 1:
-        analysis = done[0]["analysis"]
+    if final is not None:
+        wav = aio.write(run_dir / "clip.wav", final)
+        score = float(done[0]["score"])
+        clip_id = store_clip(svc, state, final, done[0]["analysis"], score, done)
+        result = {"path": str(wav), "clip_id": clip_id, "score": round(score, 2), "mastering": mastering}
+        result |= {"analysis": {k: v for k, v in done[0]["analysis"].items() if k != "embedding"}}
     else:
-        listener = svc.registry.pick("analyst", "quality")
-        analysis = listener.run(final, state["brief"])
-    score = float(np.mean([c["score"] for c in done]))
-    clip_id = store_clip(svc, state, final, analysis, score, done)
-    return {
-        "result": {
-            "status": "ok",
-            "path": str(wav),
-            "clip_id": clip_id,
-            "score": round(score, 2),
+        from sonicgrid.graph.finish_grid import finish_grid, variant_summary
+
+        grid = finish_grid(state, svc, done, calls, _apply)
+        ranked = grid["ranked"]
+        ids = [store_clip(svc, state, v["audio"], v["analysis"], v["score"], v["cells"], v) for v in ranked]
+        best = ranked[0]
+        final, mastering = best["audio"], best["mastering"]
+        result = {
+            "path": best["path"],
+            "clip_id": ids[0],
+            "score": round(best["score"], 2),
             "mastering": mastering,
-            "duration_s": round(final.duration, 3),
-            "analysis": {k: v for k, v in analysis.items() if k != "embedding"},
-            "finish_s": round(time.perf_counter() - t0, 4),
-        },
+            "analysis": {k: v for k, v in best["analysis"].items() if k != "embedding"},
+            "mix": best["mix"],
+            "stems": best["stem_files"],
+            "midi": best["midi"],
+            "sections": best["sections"],
+            "variations": [variant_summary(v, i) for v, i in zip(ranked, ids)],
+            "notes": grid["notes"],
+        }
+    sf2 = sorted({c.get("meta", {}).get("soundfont") for c in done if c.get("meta", {}).get("soundfont")})
+    result |= {"soundfont": sf2[0] if len(sf2) == 1 else (sf2 or None)}
+    return {
+        "result": {"status": "ok"}
+        | result
+        | {"duration_s": round(final.duration, 3), "finish_s": round(time.perf_counter() - t0, 4)},
         "tool_calls": calls,
     }
 
@@ -107,39 +132,6 @@ def _reused_master(done: list[dict], svc: Services) -> tuple[aio.Audio | None, d
     }
 
 
-def _mix_and_master(done: list[dict], state: RunState, svc: Services, calls: list[dict]) -> tuple[aio.Audio, dict]:
-    sr = svc.settings.sample_rate
-    from sonicgrid.tools.mixer import Cell, mix
-
-    segments = []
-    for c in done:  # every segment is enhanced: speech by a voice enhancer, the rest by a music one
-        seg = aio.read(c["path"])
-        seg = _apply(
-            svc, "enhancer", "voice" if c["cell"]["layer"] == "voice" else "music", seg, state, calls, c["index"]
-        )
-        segments.append(Cell(layer=c["cell"]["layer"], audio=seg, start_s=float(c["cell"].get("start_s", 0.0))))
-    tempo = next((c.get("analysis", {}).get("tempo_bpm") for c in done if c.get("analysis", {}).get("tempo_bpm")), None)
-    mixed, _stems, _placement = mix(segments, sr, tempo)
-    if svc.settings.finish_vocoder:  # opt-in: a 22 kHz neural vocoder narrows a 44.1 kHz mix
-        mixed = _apply(svc, "vocoder", "resynthesis", mixed, state, calls, None)
-    master = svc.registry.pick("master")
-    tm = time.perf_counter()
-    from sonicgrid.tools.enhancers.master import master as master_fn
-
-    final, mastering = master_fn(mixed, svc.settings.target_lufs, svc.settings.true_peak_dbfs)
-    calls.append(
-        tool_call(
-            master.name if master else "master-chain",
-            "master",
-            None,
-            time.perf_counter() - tm,
-            final.duration,
-            master.cost.estimate(final.duration) if master else 0.0,
-        )
-    )
-    return final, mastering
-
-
 def _apply(
     svc: Services, role: str, capability: str, audio: aio.Audio, state: RunState, calls: list[dict], cell: int | None
 ) -> aio.Audio:
@@ -160,12 +152,22 @@ def _apply(
     return out
 
 
-def store_clip(svc: Services, state: RunState, final: aio.Audio, analysis: dict, score: float, done: list[dict]) -> str:
-    """The finished clip goes into the library last: an error earlier leaves the library untouched."""
+def store_clip(
+    svc: Services,
+    state: RunState,
+    final: aio.Audio,
+    analysis: dict,
+    score: float,
+    done: list[dict],
+    variant: dict | None = None,
+) -> str:
+    """The finished clip goes into the library last: an error earlier leaves the library untouched.
+    A planned grid stores the key, mode and tempo it was composed in (what "same key" refers to)."""
     from sonicgrid.memory.continuity import centroid_hz
 
     brief = state["brief"]
-    layers = [c["cell"]["layer"] for c in done]
+    layers = list(dict.fromkeys(c["cell"]["layer"] for c in done))
+    planned = (done[0]["cell"].get("params") or {}) if variant else {}
     parents = [c["source_id"] for c in done if c.get("source_id")]
     mood = analysis.get("mood", {})
     meta = {
@@ -176,9 +178,10 @@ def store_clip(svc: Services, state: RunState, final: aio.Audio, analysis: dict,
         "section": brief["section"],
         "layer": "+".join(layers),
         "layers": layers,
-        "key": analysis.get("key"),
-        "mode": analysis.get("mode"),
-        "tempo_bpm": analysis.get("tempo_bpm"),
+        "key": planned.get("key") or analysis.get("key"),
+        "mode": planned.get("mode") or analysis.get("mode"),
+        "tempo_bpm": planned.get("tempo_bpm") or analysis.get("tempo_bpm"),
+        "variation": variant["rank"] if variant else 1,
         "quality": round(score, 2),
         "tags": analysis.get("tags"),
         "project": state.get("project"),

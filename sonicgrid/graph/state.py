@@ -18,7 +18,8 @@ class RunState(TypedDict, total=False):
     session: str | None
     history: list[dict]  # earlier turns of a conversation (clip ids, briefs)
     brief: dict
-    plan: list[dict]  # the grid: one cell per (section, layer)
+    plan: list[dict]  # the grid: one cell per (section, layer, variation)
+    arrangement: dict  # sections, variations, shared key/tempo per variation, notes (graph/arrange.py)
     cells: Annotated[list[dict], operator.add]
     verdicts: Annotated[list[dict], operator.add]
     tool_calls: Annotated[list[dict], operator.add]

@@ -22,7 +22,7 @@ _FOLLOW = re.compile(
 _ONLY = re.compile(r"\b(only|just|solo)\b", re.I)
 SECTION_TEXT = {"intro": "intro", "loop": "loop", "build": "build", "outro": "outro", "full": "full track"}
 LAYER_TEXT = {"harmony": "chords", "rhythm": "drums", "atmosphere": "pads", "texture": "texture", "voice": "voice"}
-CARRIED = ("mood", "section", "duration_s", "tempo_bpm", "key", "mode", "layers", "brightness")
+CARRIED = ("mood", "section", "duration_s", "tempo_bpm", "key", "mode", "layers", "brightness", "style", "sections")
 
 
 def tone_delta(text: str) -> float:
@@ -50,7 +50,7 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     merged = {k: last_brief.get(k) for k in CARRIED if last_brief.get(k) is not None}
     notes = []
     for k in ("mood", "section", "tempo_bpm", "key", "mode"):
-        if k in found:
+        if k in found and k in fields:
             merged[k] = fields[k]
             notes.append(f"{k} -> {fields[k]}")
     if "duration_s" in found:
@@ -65,6 +65,17 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         notes.append(f"layers -> {', '.join(layers)}")
     layers = [la for la in layers if la not in fields.get("exclude", [])] or ["harmony"]
     merged["layers"] = layers
+    excluded = set(last_brief.get("exclude") or []) - set(said) | set(fields.get("exclude") or [])
+    if excluded:
+        merged["exclude"] = sorted(excluded)
+    if fields.get("tempo_change"):
+        merged["tempo_change"] = fields["tempo_change"]
+        merged.pop("tempo_bpm", None)
+        notes.append(f"tempo x{fields['tempo_change']:g}")
+    if "sections" in found:
+        merged["sections"] = fields["sections"]
+    elif "section" in found:
+        merged.pop("sections", None)
     delta = tone_delta(text)
     if delta:
         merged["brightness"] = max(-TONE_STEP, min(TONE_STEP, float(merged.get("brightness") or 0.0) + delta))
@@ -80,6 +91,12 @@ def render(fields: dict) -> str:
     tonal = {"harmony", "atmosphere"} & set(layers)
     bits = [fields.get("mood", "calm"), SECTION_TEXT[fields.get("section", "loop")], "with"]
     bits += (["only"] if not tonal else []) + [" and ".join(LAYER_TEXT[la] for la in layers)]
+    if fields.get("sections") and len(fields["sections"]) > 1:
+        bits[1] = " and ".join(SECTION_TEXT[s] for s in fields["sections"])
+    if fields.get("style"):
+        from sonicgrid.agents.lexicon import STYLES
+
+        bits.insert(1, STYLES[fields["style"]]["words"][0])
     text = " ".join(bits) + f", {float(fields.get('duration_s', 8.0)):g} seconds"
     if fields.get("tempo_bpm"):
         text += f", {int(round(fields['tempo_bpm']))} bpm"
@@ -87,6 +104,13 @@ def render(fields: dict) -> str:
         text += f", in {fields['key']} {fields.get('mode') or ''}".rstrip()
     elif fields.get("mode"):
         text += f", {fields['mode']}"
+    if fields.get("exclude"):
+        text += ", without " + " and ".join(LAYER_TEXT[la] for la in fields["exclude"])
+    if fields.get("tempo_change"):
+        from sonicgrid.agents.lexicon import V
+
+        word = next((w for w, f in V["tempo_words"].items() if abs(f - fields["tempo_change"]) < 1e-6), None)
+        text += f", {word}" if word else ""
     b = float(fields.get("brightness") or 0.0)
     if b:
         text += ", darker" if b < 0 else ", brighter"

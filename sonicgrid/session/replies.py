@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sonicgrid.config import Settings
 
@@ -27,7 +28,37 @@ def turn_record(turn: dict, summary: dict, n: int) -> dict:
         "budget_s": summary.get("budget_s"),
         "reference": ref,
         "choices": [f"{v['agent']}:{v['choice']}" for v in verdicts if v["agent"] != "intake"],
+        "clip_dir": str(Path(res["path"]).parent) if res.get("path") else None,
+        "layers": list(dict.fromkeys(c["cell"]["layer"] for c in summary.get("cells") or [] if c.get("path"))),
+        "notes_out": list(res.get("notes") or []),
+        "variations": len(res.get("variations") or []) or 1,
+        "sections": [s["section"] for s in res.get("sections") or []],
     }
+
+
+def remix_record(turn: dict, prev: dict, res: dict, n: int) -> dict:
+    """A stem edit is a turn too: the same clip, a new mix."""
+    return {
+        **prev,
+        **turn,
+        "n": n,
+        "path": res["path"],
+        "wall_s": res["seconds"],
+        "spent_s": 0.0,
+        "choices": [],
+        "reference": prev.get("clip_id"),
+        "remix": res["edits"],
+        "notes_out": [],
+    }
+
+
+def remixed(t: dict, res: dict) -> str:
+    from sonicgrid.session.remix import describe_stems
+
+    return (
+        f"re-mixed {t['clip_id']} from its stems in {res['seconds']:.2f}s ({'; '.join(res['edits'])}), "
+        f"nothing regenerated -> {res['path']}; stems: {describe_stems(res['stems'])}"
+    )
 
 
 def made(t: dict) -> str:
@@ -36,9 +67,13 @@ def made(t: dict) -> str:
     b = t["brief"]
     decided = ", ".join(dict.fromkeys(c.split(":")[1] for c in t["choices"] if c.startswith("decision:")))
     ref = f"; building on {t['reference']}" if t.get("reference") else ""
+    layers = t.get("layers") or b["layers"]  # what was rendered, not what was asked
+    sections = " + ".join(t.get("sections") or []) or b["section"]
+    var = f", best of {t['variations']} variations" if t.get("variations", 1) > 1 else ""
+    notes = "".join(f"; {n}" for n in t.get("notes_out") or [])
     return (
-        f"{t['clip_id']}: {t['duration_s']:.1f}s {b['mood']} {b['section']} ({', '.join(b['layers'])}), "
-        f"score {t['score']:.1f}/10, decided {decided}{ref} -> {t['path']}"
+        f"{t['clip_id']}: {t['duration_s']:.1f}s {b['mood']} {sections} ({', '.join(layers)}), "
+        f"score {t['score']:.1f}/10{var}, decided {decided}{ref}{notes} -> {t['path']}"
     )
 
 

@@ -69,6 +69,9 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
     def produce(state: SessionState) -> dict:
         turns = turns_of(state)
         prev = last_ok(turns)
+        edit = _stem_edit(state, prev)
+        if edit is not None:
+            return edit
         request, notes = request_for(state["input"], prev["brief"] if prev else None)
         if notes:
             ctx.say(f"[dim]reading it as: {escape(request)}[/]")
@@ -84,6 +87,25 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             on_event=ctx.on_event,
         )
         return _settle(state, {"text": state["input"], "request": request, "notes": notes}, summary)
+
+    def _stem_edit(state: SessionState, prev: dict | None) -> dict | None:
+        """ "drums louder", "mute the pad": re-mix the last clip's stems instead of making a new one."""
+        from sonicgrid.session import remix
+
+        folder = Path(prev["clip_dir"]) if prev and prev.get("clip_dir") else None
+        if folder is None or not (folder / "clip.json").is_file():
+            return None
+        try:
+            _, recipe, _, _ = remix.current(folder)
+        except Exception:  # no stems: a new clip is made instead
+            return None
+        text = state["input"]
+        if not remix.is_edit(text, {s["layer"] for s in recipe}):
+            return None
+        res = remix.remix(folder, text, ctx.settings)
+        turns = list(state.get("turns") or [])
+        record = replies.remix_record({"text": text, "request": text, "notes": []}, prev, res, len(turns) + 1)
+        return {"turns": turns + [record], "pending": None, "reply": replies.remixed(record, res)}
 
     def approve(state: SessionState) -> dict:
         pending = state.get("pending") or {}

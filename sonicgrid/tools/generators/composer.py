@@ -193,6 +193,8 @@ def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arra
     lo, hi = pal["tempo"]
     tempo = float(ref.get("tempo_bpm") or params.get("tempo_bpm") or brief.get("tempo_bpm") or rng.uniform(lo, hi))
     prog = list(pal["progs"][int(rng.integers(len(pal["progs"])))])
+    if params.get("progression"):  # the plan's shared progression: every layer plays the same chords
+        prog = [int(d) for d in params["progression"]]
     prog = [int(d) for d in ref["progression"]] if ref.get("progression") else prog
     spb = 4 * 60.0 / tempo
     bars = max(1, int(round(float(brief.get("duration_s", 8.0)) / spb)))
@@ -256,12 +258,16 @@ def compose(
     beat = arr.seconds_per_bar / 4
     vel0 = int(params.get("velocity", pal["velocity"])) if params else pal["velocity"]
     density = pal["drums"] * (1.0 + float((params or {}).get("density", 0.0)))
+    fill_at_end = bool((params or {}).get("next_section")) or section == "build"
     notes: list[Note] = []
     for bar in range(arr.bars):
         t0 = bar * arr.seconds_per_bar
-        deg = arr.progression[bar % len(arr.progression)]
+        deg = _degree(arr.progression, bar, arr.bars, section)
         chord = _chord(root, scale, deg)
         v = int(np.clip(vel0 * (arc(bar) if arc else _arc(section, bar, arr.bars)), 20, 127))
+        if section == "outro" and bar == arr.bars - 1 and arr.bars >= 2:  # the cadence: a held tonic
+            notes.extend(_final_chord(arr, chord, t0, v))
+            continue
         for part, prog in arr.parts.items():
             if part == "pad":
                 for p in chord:
@@ -295,9 +301,48 @@ def compose(
                         p = root + 12 + scale[int(rng.integers(7))]
                         notes.append(Note(part, prog, p, t0 + i * beat, t0 + (i + 0.8) * beat, int(v * 0.85)))
             elif part == "drums":
-                notes.extend(_drum_bar(t0, beat, v, density, rng))
+                d = density * (0.5 + (bar + 1) / arr.bars) if section == "build" else density
+                notes.extend(_drum_bar(t0, beat, v, d, rng))
+                if fill_at_end and bar == arr.bars - 1:
+                    notes.extend(_fill(t0, beat, v))
     arr.notes = notes
     return arr
+
+
+def _degree(progression: list[int], bar: int, bars: int, section: str) -> int:
+    """The progression's degree for a bar; an outro ends V -> I (a perfect cadence)."""
+    if section == "outro" and bars >= 3 and bar == bars - 2:
+        return 4
+    if section == "outro" and bars >= 2 and bar == bars - 1:
+        return 0
+    return progression[bar % len(progression)]
+
+
+def _final_chord(arr: Arrangement, chord: list[int], t0: float, v: int) -> list[Note]:
+    """The last bar of an outro: the tonic held as one chord (drums: one soft kick and cymbal)."""
+    out, end = [], t0 + arr.seconds_per_bar * 1.5
+    for part, prog in arr.parts.items():
+        if part == "drums":
+            out += [
+                Note(part, 0, 36, t0, t0 + 0.2, int(v * 0.8), True),
+                Note(part, 0, 49, t0, t0 + 1.0, int(v * 0.6), True),
+            ]
+        elif part == "bass":
+            out.append(Note(part, prog, chord[0] - 12, t0, end, int(v * 0.9)))
+        elif part == "drone":
+            out.append(Note(part, prog, chord[0] - 12, t0, end, int(v * 0.7)))
+        else:
+            out += [Note(part, prog, p + 12, t0, end, int(v * 0.8)) for p in chord]
+    return out
+
+
+def _fill(t0: float, beat: float, v: int) -> list[Note]:
+    """A snare fill over the last beat, rising: it leads into the next section."""
+    s = beat / 4
+    return [
+        Note("drums", 0, 38, t0 + 3 * beat + i * s, t0 + 3 * beat + i * s + 0.08, int(v * (0.6 + 0.1 * i)), True)
+        for i in range(4)
+    ]
 
 
 def _drum_bar(t0: float, beat: float, v: int, density: float, rng: np.random.Generator) -> list[Note]:

@@ -93,15 +93,27 @@ def paint(
     # filtered noise: a band under the cutoff, slowly breathing
     shape = 1.0 / (1.0 + (f / cutoff) ** 4) * (f > 40)
     breath = 0.6 + 0.4 * np.sin(2 * np.pi * t / (swell_s * 1.7) + rng.uniform(0, 6))
-    level = noise_lvl * (1.0 if layer == "atmosphere" else 1.6) * 0.02
-    S += level * shape[:, None] * breath[None, :] * rng.uniform(0.6, 1.0, S.shape).astype(np.float32)
-    if layer == "texture":  # granular grit: short grains, scattered
-        n_grains = int(seconds * (8 if mood not in DARK else 5))
+    level = noise_lvl * (1.0 if layer == "atmosphere" else 0.5) * 0.02
+    # the noise's grain varies slowly in time (a per-frame random level flickers: heard, and read by
+    # the analysts as onsets)
+    from scipy.ndimage import uniform_filter1d
+
+    grain = uniform_filter1d(rng.uniform(0.6, 1.0, S.shape).astype(np.float32), size=16, axis=1)
+    S += level * shape[:, None] * breath[None, :] * grain
+    if layer == "texture":  # sparse tonal grains: chord tones an octave or two up, each a soft ~0.3 s swell
+        n_grains = int(seconds * (3 if mood not in DARK else 2))
         for _ in range(n_grains):
             c = int(rng.integers(n_frames))
-            fc = float(np.exp(rng.uniform(np.log(300), np.log(max(400, cutoff * 1.5)))))
-            width = fc * rng.uniform(0.1, 0.5)
-            S[:, c : c + int(rng.integers(1, 3))] += (0.06 * np.exp(-0.5 * ((f - fc) / width) ** 2))[:, None]
+            bar = min(arr.bars, int(c * HOP / SR / arr.seconds_per_bar))
+            chord = composer._chord(base + 24, scale, arr.progression[bar % len(arr.progression)])
+            f0 = 440.0 * 2 ** ((chord[int(rng.integers(3))] - 69) / 12)
+            span = int(rng.integers(9, 18))
+            env = np.hanning(span + 2)[1:-1].astype(np.float32)
+            lo, hi = c, min(n_frames, c + span)
+            col = np.zeros(len(f), np.float32)
+            for h in (1, 2, 3):
+                col += (0.05 / h) * np.exp(-0.5 * ((f - f0 * h) / 6.0) ** 2)
+            S[:, lo:hi] += col[:, None] * env[None, : hi - lo]
     S *= arc[None, :]
     return S, {
         "key": arr.key,

@@ -1,4 +1,7 @@
-"""Embedded generator: composed MIDI rendered through tinysoundfont with pretty_midi's GM SoundFont."""
+"""Embedded generator: composed MIDI rendered through tinysoundfont with a General MIDI SoundFont:
+SONICGRID_SOUNDFONT (any .sf2) when set, else Debian's fuller FluidR3_GM (fluid-soundfont-gm, MIT)
+when installed, else the small GM SoundFont pretty_midi ships. Which one played is in the result's
+meta (and so in clip.json)."""
 
 from __future__ import annotations
 
@@ -12,28 +15,53 @@ from sonicgrid.tools.base import CostModel, Generator, GenRequest, ToolResult
 from sonicgrid.tools.generators import composer
 
 _LOCK = threading.Lock()
+SYSTEM_SOUNDFONTS = (Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"), Path("/usr/share/sounds/sf2/default-GM.sf2"))
+_SYNTHS: dict[tuple[int, str], tuple] = {}
 
 
-def soundfont_path() -> Path:
+def packaged_soundfont() -> Path:
     import pretty_midi
 
     return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
 
 
-def _synth(sr: int):
-    """A fresh synth per render (~10 ms): a shared one carries reverb tails and channel state
-    from the previous render into the next, which breaks seed reproducibility."""
+def soundfont_path(setting: Path | str | None = None) -> Path:
+    """The .sf2 to play: the setting (SONICGRID_SOUNDFONT) if it exists, else the system's fuller GM
+    SoundFont, else the packaged one."""
+    if setting is None:
+        from sonicgrid.config import Settings
+
+        setting = Settings().soundfont
+    if setting and Path(setting).is_file():
+        return Path(setting)
+    return next((p for p in SYSTEM_SOUNDFONTS if p.is_file()), packaged_soundfont())
+
+
+def _synth(sr: int, sf2: Path):
+    """One synth per (rate, SoundFont), loaded once (a 148 MB SoundFont takes ~2 s), reset before
+    every render: all voices cut, controllers and programs set again, so a render never hears the
+    previous one (seed reproducibility)."""
     import tinysoundfont
 
-    synth = tinysoundfont.Synth(samplerate=sr, gain=-3)
-    sfid = synth.sfload(str(soundfont_path()))
+    key = (sr, str(sf2))
+    if key not in _SYNTHS:
+        synth = tinysoundfont.Synth(samplerate=sr, gain=-3)
+        _SYNTHS[key] = (synth, synth.sfload(str(sf2)))
+    synth, sfid = _SYNTHS[key]
+    for chan in range(16):
+        synth.sounds_off(chan)
+        synth.notes_off(chan)
+        synth.control_change(chan, 121, 0)  # reset all controllers
+    synth.generate(64)  # let the cut voices go
     return synth, sfid
 
 
-def render(arr: composer.Arrangement, sr: int, seconds: float, pan: dict[str, float] | None = None) -> np.ndarray:
+def render(
+    arr: composer.Arrangement, sr: int, seconds: float, pan: dict[str, float] | None = None, sf2: Path | None = None
+) -> np.ndarray:
     """Render an Arrangement's notes to a stereo float32 array of exactly `seconds`."""
     with _LOCK:  # one shared synth per sample rate; rendering is sequential
-        synth, sfid = _synth(sr)
+        synth, sfid = _synth(sr, sf2 or soundfont_path())
         synth.notes_off()
         synth.sounds_off()
         channels: dict[str, int] = {}
@@ -85,15 +113,16 @@ class SoundFontComposer(Generator):
     quality_prior = 6.0
     version = "1"
 
-    def __init__(self, sr: int = 44100):
+    def __init__(self, sr: int = 44100, soundfont: Path | None = None):
         self.sr = sr
+        self.sf2 = soundfont_path(soundfont)
 
     def available(self) -> tuple[bool, str]:
         try:
             import tinysoundfont  # noqa: F401
         except ImportError:
             return False, "tinysoundfont not installed (pip install --no-deps tinysoundfont)"
-        sf2 = soundfont_path()
+        sf2 = self.sf2
         return (True, f"embedded ({sf2.name})") if sf2.exists() else (False, f"missing {sf2}")
 
     def run(self, request: GenRequest) -> ToolResult:
@@ -101,7 +130,7 @@ class SoundFontComposer(Generator):
             return continue_clip(request, self.sr)
         brief = dict(request.brief, duration_s=request.duration_s)
         arr = composer.compose(brief, request.layer, request.section, request.seed, request.params)
-        x = render(arr, self.sr, request.duration_s + 0.0)
+        x = render(arr, self.sr, request.duration_s + 0.0, sf2=self.sf2)
         x = fit_length(x, int(round(request.duration_s * self.sr)))
         fade_in = 1.5 if request.section == "intro" else 0.01
         fade_out = min(2.5, request.duration_s / 4) if request.section in ("intro", "outro") else 0.05
@@ -114,7 +143,15 @@ class SoundFontComposer(Generator):
 
             x = Pedalboard([LowpassFilter(cutoff_frequency_hz=cutoff)])(x.T.copy(), self.sr).T
         desc = {**arr.describe(), "lowpass_hz": cutoff}
-        return ToolResult(Audio(x, self.sr), meta={"arrangement": desc, "notes": len(arr.notes)})
+        return ToolResult(
+            Audio(x, self.sr),
+            meta={"arrangement": desc, "notes": len(arr.notes), "soundfont": str(self.sf2), "midi": midi_rows(arr)},
+        )
+
+
+def midi_rows(arr: composer.Arrangement) -> list[list]:
+    """The composed notes, compact and JSON-able: [program, pitch, start, end, velocity, drums, part]."""
+    return [[n.program, n.pitch, round(n.start, 4), round(n.end, 4), n.velocity, n.drums, n.part] for n in arr.notes]
 
 
 XFADE_S = 0.06  # the join's equal-power crossfade, ending on the bar line
@@ -166,7 +203,7 @@ def continue_clip(request: GenRequest, sr: int) -> ToolResult:
     total_bars = int(np.ceil(total_s / spb - 1e-6))
     full_bars = max(1, int(np.floor(ref_s / spb + 1e-6)))  # bars wholly inside the reference
     arr = composer.continuation(ref_arr, request.brief, request.section, total_bars, full_bars, request.params)
-    y = render(arr, sr, total_bars * spb + 0.5)
+    y = render(arr, sr, total_bars * spb + 0.5, sf2=soundfont_path())
     if ref_arr.get("lowpass_hz"):
         from pedalboard import LowpassFilter, Pedalboard
 

@@ -1,0 +1,167 @@
+"""The plan: a Brief -> a grid of cells (section x layer x variation) with an arc over the clip.
+
+Per section, the layers a producer would use for the mood (prompts/arrangement.yaml), entering
+on bar lines; every cell of a variation shares one key, mode, tempo and progression, so layers
+and sections belong to one arrangement. Explicit values (tempo, key, length, layers) are the
+user's word; "same key" and "the intro we made" take the reference clip's values; a project with
+earlier work lends its key and tempo where the user said nothing. A layer no available tool can
+render is reported in one line, not planned.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import yaml
+
+from sonicgrid.brief import Brief
+
+
+@lru_cache(maxsize=1)
+def table() -> dict:
+    return yaml.safe_load(resources.files("sonicgrid.prompts").joinpath("arrangement.yaml").read_text())
+
+
+def style_layers(brief: Brief) -> list[str]:
+    from sonicgrid.agents.lexicon import STYLES
+
+    return list(STYLES.get(brief.style or "", {}).get("layers", []))
+
+
+def section_layers(brief: Brief, section: str) -> list[tuple[str, float]]:
+    """(layer, entry fraction) for one section, after the user's inclusions and exclusions."""
+    if brief.layers_only:
+        return [(la, 0.0) for la in brief.layers]
+    t = table()
+    grid = t["moods"].get(brief.mood, {}).get(section) or t["default"].get(section) or t["default"]["loop"]
+    out = [(str(la), float(e)) for la, e in grid]
+    named = brief.layers if "layers" in brief.explicit else []
+    for la in list(named) + style_layers(brief):
+        if la not in [x for x, _ in out]:
+            out.append((la, 0.25 if la == "rhythm" and section in ("intro", "build") and la not in named else 0.0))
+    return [(la, e) for la, e in out if la not in brief.exclude]
+
+
+def section_spans(brief: Brief, tempo: float) -> list[tuple[str, float, float]]:
+    """(section, start_s, seconds): the length split over the sections by weight, on bar lines."""
+    names = brief.section_list()
+    total = float(brief.duration_s)
+    if len(names) == 1:
+        return [(names[0], 0.0, total)]
+    bar = 240.0 / tempo
+    w = np.array([table()["weights"].get(s, 1.0) for s in names], float)
+    raw = total * w / w.sum()
+    lens = [max(bar, round(x / bar) * bar) for x in raw[:-1]]
+    lens.append(max(bar / 2, total - sum(lens)))
+    starts = np.concatenate([[0.0], np.cumsum(lens[:-1])])
+    return [(s, round(float(a), 4), round(float(n), 4)) for s, a, n in zip(names, starts, lens)]
+
+
+def shared_params(brief: Brief, variant: int, seed: int, ref: dict | None, project: dict | None) -> dict:
+    """Key, mode, tempo, progression every cell of one variation plays, and where each came from."""
+    from sonicgrid.tools.generators import composer
+
+    b = brief.model_dump()
+    src: dict[str, str] = {}
+    fixed: dict = {}
+    said = set(brief.explicit)
+    ref_meta = (ref or {}).get("meta") or {}
+    ref_arr = ref_meta.get("arrangement") if isinstance(ref_meta.get("arrangement"), dict) else {}
+    for k in ("key", "mode", "tempo_bpm"):
+        if k in said and b.get(k) is not None:
+            fixed[k], src[k] = b[k], "the request"
+        elif ref_meta and (k.split("_")[0] in brief.same or ("key" in brief.same and k == "mode")) and ref_meta.get(k):
+            fixed[k], src[k] = ref_meta[k], f"{ref.get('id')} (same {k.split('_')[0]})"
+        elif ref_meta and brief.action == "vary" and ref_meta.get(k):
+            fixed[k], src[k] = ref_meta[k], f"{ref.get('id')} (a variation)"
+        elif ref_meta and brief.reference_section and k != "tempo_bpm" and ref_meta.get(k):
+            fixed[k], src[k] = ref_meta[k], f"{ref.get('id')} (the {brief.reference_section} it answers)"
+        elif project and project.get(k) and k not in said:
+            fixed[k], src[k] = project[k], "the project"
+    if brief.tempo_change:
+        base = fixed.get("tempo_bpm") or ref_meta.get("tempo_bpm") or (ref_arr or {}).get("tempo_bpm")
+        if base is None:
+            lo, hi = composer.PALETTES.get(brief.mood, composer.PALETTES["calm"])["tempo"]
+            base = (lo + hi) / 2
+        fixed["tempo_bpm"] = round(float(np.clip(float(base) * brief.tempo_change, 40, 220)), 2)
+        src["tempo_bpm"] = f"{brief.tempo_change:g} x {float(base):.0f} bpm"
+    if brief.style and "tempo_bpm" not in fixed:
+        from sonicgrid.agents.lexicon import STYLES
+
+        rng_t = STYLES[brief.style].get("tempo")
+        if rng_t:
+            r = np.random.default_rng(seed + 31 * variant)
+            fixed["tempo_bpm"], src["tempo_bpm"] = round(float(r.uniform(*rng_t)), 1), f"{brief.style} style"
+    arr = composer.plan(b, "harmony", seed + 7919 * variant, {k: v for k, v in fixed.items() if v is not None})
+    out = {"key": arr.key, "mode": arr.mode, "tempo_bpm": round(arr.tempo, 3), "progression": arr.progression}
+    for k in ("key", "mode", "tempo_bpm"):
+        src.setdefault(k, "chosen for the mood" if variant == 0 else f"chosen for variation {variant + 1}")
+    return out | {"sources": src}
+
+
+def unavailable(layers: list[str], registry) -> dict[str, str]:
+    """layer -> why no available tool renders it."""
+    out = {}
+    for la in dict.fromkeys(layers):
+        if registry.pick("generator", f"layer:{la}") is None:
+            why = [t.available()[1] for t in registry.tools if f"layer:{la}" in t.capabilities]
+            out[la] = why[0] if why else "no tool has this capability"
+    return out
+
+
+def plan(brief: Brief, seed: int, registry, ref: dict | None = None, project: dict | None = None) -> tuple[list, dict]:
+    """(cells, arrangement info) for the whole request."""
+    if brief.action == "extend":  # a continuation carries the reference's own arrangement on
+        cells = [
+            {"index": i, "section": brief.section, "layer": la, "duration_s": brief.duration_s, "start_s": 0.0}
+            for i, la in enumerate(brief.layers)
+        ]
+        return cells, {"sections": [[brief.section, 0.0, brief.duration_s]], "variations": 1, "notes": []}
+    t = table()
+    n_var = brief.variations
+    shared = [shared_params(brief, v, seed, ref, project) for v in range(n_var)]
+    spans = section_spans(brief, shared[0]["tempo_bpm"])
+    wanted = {s: section_layers(brief, s) for s, _, _ in spans}
+    missing = unavailable([la for v in wanted.values() for la, _ in v], registry)
+    notes = [f"no {la} layer: {why}" for la, why in missing.items()]
+    per_var = sum(len([1 for la, _ in v if la not in missing]) for v in wanted.values())
+    if per_var * n_var > t["max_cells"]:
+        keep = max(1, t["max_cells"] // max(1, per_var))
+        notes.append(f"{n_var} variations of {per_var} cells exceed {t['max_cells']} cells: rendering {keep}")
+        n_var, shared = keep, shared[:keep]
+    cells: list[dict] = []
+    for v, sp in enumerate(shared):
+        bar = 240.0 / sp["tempo_bpm"]
+        for i, (section, start, seconds) in enumerate(spans):
+            nxt = spans[i + 1][0] if i + 1 < len(spans) else None
+            for layer, enter in wanted[section]:
+                if layer in missing:
+                    continue
+                offset = round(enter * seconds / bar) * bar if enter else 0.0
+                if seconds - offset < max(bar, 2.0):
+                    offset = 0.0
+                params = {k: sp[k] for k in ("key", "mode", "tempo_bpm", "progression")}
+                params |= {"next_section": nxt, "entry_bar": int(round(offset / bar))}
+                cells.append(
+                    {
+                        "index": len(cells),
+                        "section": section,
+                        "layer": layer,
+                        "variant": v,
+                        "start_s": round(start + offset, 4),
+                        "duration_s": round(seconds - offset, 4),
+                        "section_start_s": start,
+                        "params": params,
+                    }
+                )
+    info = {
+        "sections": [[s, a, n] for s, a, n in spans],
+        "variations": n_var,
+        "shared": shared,
+        "layers": {s: [la for la, _ in v if la not in missing] for s, v in wanted.items()},
+        "notes": notes,
+        "reference": (ref or {}).get("id"),
+    }
+    return cells, info

@@ -1,0 +1,122 @@
+"""finish for a grid: per variation, stems -> mix -> master; rank the variations by the quality
+score the gatekeeper judges; write clip.wav, stems/, clip.mid, sections/, variations/ (outputs.py)."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from sonicgrid import audio as aio
+from sonicgrid import outputs
+from sonicgrid.graph.services import Services
+from sonicgrid.graph.state import RunState
+from sonicgrid.graph.timing import tool_call
+
+# Synthesised stems have no noise floor or band-limit to repair: enhancing them only costs time.
+CLEAN = {"soundfont-composer", "spectral-painter", "noise-texture"}
+
+
+def finish_grid(state: RunState, svc: Services, done: list[dict], calls: list[dict], apply) -> dict:
+    """The result dict (without clip_id) for every variation; `apply` is run_nodes._apply (enhancers)."""
+    s = svc.settings
+    sr = s.sample_rate
+    brief = state["brief"]
+    info = state.get("arrangement") or {}
+    asked = set(brief.get("layers") or []) if "layers" in (brief.get("explicit") or []) else set()
+    total = float(sum(n for _, _, n in info.get("sections") or [[None, 0, brief["duration_s"]]]))
+    groups: dict[int, list[dict]] = defaultdict(list)
+    for c in done:
+        groups[int(c["cell"].get("variant", 0))].append(c)
+
+    def read(c: dict) -> aio.Audio:
+        seg = aio.read(c["path"])
+        if c.get("tool") in CLEAN and c.get("decision") == "generate":
+            return seg
+        return apply(
+            svc, "enhancer", "voice" if c["cell"]["layer"] == "voice" else "music", seg, state, calls, c["index"]
+        )
+
+    listener = svc.registry.pick("analyst", "quality")
+    variants = []
+    for v, cells in sorted(groups.items()):
+        stems = outputs.stems_for(cells, read, asked)
+        tempo = (cells[0]["cell"].get("params") or {}).get("tempo_bpm") or _heard_tempo(cells)
+        tm = time.perf_counter()
+        final, mix_report, mastering = outputs.master_mix(
+            stems, sr=sr, tempo=tempo, mood=brief["mood"], lufs=s.target_lufs, tp=s.true_peak_dbfs
+        )
+        final = aio.Audio(aio.fit_length(final.samples, int(round(max(total, 0.5) * sr))), sr)
+        calls.append(tool_call("mixer+master-chain", "master", None, time.perf_counter() - tm, final.duration, 0.0))
+        analysis = done[0]["analysis"] if len(done) == 1 else listener.run(final, brief)
+        score = float(analysis["quality"]["score"]) if len(done) > 1 else float(done[0]["score"])
+        variants.append(
+            {
+                "variant": v,
+                "cells": cells,
+                "stems": stems,
+                "audio": final,
+                "mix": mix_report,
+                "mastering": mastering,
+                "analysis": analysis,
+                "score": score,
+                "cell_score": float(np.mean([c["score"] for c in cells])),
+                "tempo": tempo,
+            }
+        )
+    ranked = outputs.rank(variants)
+    run_dir = Path(state["run_dir"])
+    mm = {"sr": sr, "tempo": None, "mood": brief["mood"], "lufs": s.target_lufs, "tp": s.true_peak_dbfs}
+    for i, var in enumerate(ranked):
+        folder = outputs.place_variant(run_dir, i)
+        var["rank"] = i + 1
+        var["path"] = str(aio.write(folder / "clip.wav", var["audio"]))
+        var["stem_files"] = outputs.write_stems(var["stems"], folder)
+        var["midi"] = outputs.write_midi(var["cells"], folder / "clip.mid")
+        spans = info.get("sections") or []
+        var["sections"] = (
+            outputs.section_files(var["stems"], spans, folder, **(mm | {"tempo": var["tempo"]}))
+            if len(spans) > 1
+            else []
+        )
+        if i > 0:  # a kept variation: its own sidecar, so `sonicgrid remix RUN --variation N` works
+            aio.write_json(
+                folder / "clip.json",
+                {
+                    "run_id": state["run_id"],
+                    "variation_of": str(run_dir),
+                    "brief": brief,
+                    "result": {
+                        "status": "ok",
+                        "path": var["path"],
+                        "score": round(var["score"], 2),
+                        "duration_s": round(var["audio"].duration, 3),
+                        "mix": var["mix"],
+                        "mastering": var["mastering"],
+                        "stems": var["stem_files"],
+                        "midi": var["midi"],
+                        "sections": var["sections"],
+                    },
+                },
+            )
+    return {"ranked": ranked, "notes": info.get("notes") or []}
+
+
+def _heard_tempo(cells: list[dict]) -> float | None:
+    return next((c.get("analysis", {}).get("tempo_bpm") for c in cells if c.get("analysis", {}).get("tempo_bpm")), None)
+
+
+def variant_summary(var: dict, clip_id: str | None) -> dict:
+    return {
+        "rank": var["rank"],
+        "variation": var["variant"] + 1,
+        "score": round(var["score"], 2),
+        "cells_score": round(var["cell_score"], 2),
+        "path": var["path"],
+        "clip_id": clip_id,
+        "key": (var["cells"][0]["cell"].get("params") or {}).get("key"),
+        "mode": (var["cells"][0]["cell"].get("params") or {}).get("mode"),
+        "tempo_bpm": var["tempo"],
+    }

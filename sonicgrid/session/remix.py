@@ -1,0 +1,212 @@
+"""Stem edits without regenerating: "drums louder", "mute the pad", "solo the bass", "remove the
+drums" change the recipe of a made clip (clip.json result.mix.stems), and the stored stems are
+mixed and mastered again (mixer.render + master): a fraction of a second.
+
+Each remix is written as remixes/remix-N.wav + .json next to the clip; the next edit starts from
+the latest recipe, so "drums louder" twice is +8 dB.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sonicgrid import audio as aio
+from sonicgrid.agents import lexicon
+from sonicgrid.errors import UserError
+
+E = lexicon.V["edits"]
+_SPLIT = re.compile(r"[,;.]|\b(?:and|then|also|y|et|und|puis|luego)\b", re.I)
+TARGET_WORDS = lexicon.LAYER_WORDS
+EXAMPLES = '"drums louder", "mute the pad", "solo the bass", "remove the drums", "texture a bit quieter", "reset"'
+
+
+@dataclass
+class Edit:
+    op: str  # mute | unmute | solo | louder | quieter | reset
+    layers: list[str]  # empty with reset; every layer with "everything"
+    db: float = 0.0
+
+    def describe(self) -> str:
+        who = ", ".join(self.layers) or "all stems"
+        return f"{self.op} {who}" + (f" {self.db:+.1f} dB" if self.db else "")
+
+
+def _has(words: list[str], text: str) -> int | None:
+    pos = [m.start() for w in words for m in [re.search(r"(?<!\w)" + re.escape(str(w)) + r"(?!\w)", text)] if m]
+    return min(pos) if pos else None
+
+
+def parse(text: str) -> list[Edit]:
+    """Stem edits in a sentence (possibly several: "drums louder and mute the pad")."""
+    out: list[Edit] = []
+    for clause in _SPLIT.split(" " + text.lower() + " "):
+        if not clause or not clause.strip():
+            continue
+        if _has(E["ops"]["reset"], clause) is not None:
+            out.append(Edit("reset", []))
+            continue
+        layers = lexicon._find(TARGET_WORDS, clause)
+        if _has(E["everything"], clause) is not None:
+            layers = list(lexicon.LAYER_WORDS)
+        if not layers:
+            continue
+        found = sorted(
+            (p, op) for op, words in E["ops"].items() if op != "reset" for p in [_has(words, clause)] if p is not None
+        )
+        if not found:
+            continue
+        op = found[0][1]
+        scale = next((float(v) for k, v in E["scale"].items() if _has([k], clause) is not None), 1.0)
+        out.append(Edit(op, layers, float(E["db"].get(op, 0.0)) * scale))
+    return out
+
+
+def is_edit(text: str, stem_layers: set[str]) -> bool:
+    """A turn is a stem edit when it names an edit of layers the clip has, and nothing to make anew
+    (no mood, section, length, tempo, key or style)."""
+    edits = parse(text)
+    if not edits:
+        return False
+    _, found = lexicon.parse(text)
+    if set(found) & {"mood", "section", "duration_s", "tempo_bpm", "key", "style", "variations", "sections"}:
+        return False
+    return all(e.op == "reset" or set(e.layers) & stem_layers for e in edits)
+
+
+def apply(recipe: list[dict], edits: list[Edit], original: list[dict]) -> list[dict]:
+    stems = [dict(s) for s in recipe]
+    for e in edits:
+        if e.op == "reset":
+            stems = [dict(s) for s in original]
+            continue
+        hit = [s for s in stems if s["layer"] in e.layers]
+        if not hit and e.op != "solo":
+            continue
+        for s in stems:
+            mine = s["layer"] in e.layers
+            if e.op == "mute" and mine:
+                s["mute"] = True
+            elif e.op == "unmute" and mine:
+                s["mute"] = False
+            elif e.op == "solo":
+                s["solo"] = mine
+                if mine:
+                    s["mute"] = False
+            elif e.op in ("louder", "quieter") and mine:
+                s["gain_db"] = round(float(s.get("gain_db", 0.0)) + e.db, 2)
+                s["mute"] = False
+    return stems
+
+
+def clip_dir(ref: str, out_dir: Path, traces_dir: Path) -> Path:
+    """A run id (looked up in the output dir or the traces), or a clip directory / clip.wav path."""
+    p = Path(ref)
+    if p.is_file():
+        p = p.parent
+    if (p / "clip.json").is_file():
+        return p
+    if (out_dir / ref / "clip.json").is_file():
+        return out_dir / ref
+    trace = traces_dir / f"{ref}.json"
+    if trace.is_file():
+        run_dir = Path(json.loads(trace.read_text()).get("run_dir", ""))
+        if (run_dir / "clip.json").is_file():
+            return run_dir
+    raise UserError(f"no clip {ref!r}: give a run id (sonicgrid library list) or a clip folder with clip.json")
+
+
+def current(folder: Path) -> tuple[dict, list[dict], list[dict], Path | None]:
+    """(clip.json, the latest recipe, the original recipe, the latest remix json or None)."""
+    side = json.loads((folder / "clip.json").read_text())
+    mix = (side.get("result") or {}).get("mix") or {}
+    original = mix.get("stems") or []
+    if not original:
+        raise UserError(f"{folder} has no stems to re-mix (made before stems were kept, or reused as is)")
+    remixes = sorted((folder / "remixes").glob("remix-*.json"), key=lambda p: int(p.stem.split("-")[1]))
+    if remixes:
+        return side, json.loads(remixes[-1].read_text())["stems"], original, remixes[-1]
+    return side, original, original, None
+
+
+def remix(folder: Path, text: str, settings) -> dict:
+    """Apply the edits in `text` to the clip in `folder`; write and return the remix."""
+    from sonicgrid.tools import mixer
+    from sonicgrid.tools.enhancers.master import master
+
+    t0 = time.perf_counter()
+    side, recipe, original, _ = current(folder)
+    edits = parse(text)
+    if not edits:
+        raise UserError(f"no stem edit in {text!r}: try {EXAMPLES}")
+    have = {s["layer"] for s in recipe}
+    missing = sorted({la for e in edits for la in e.layers} - have)
+    if edits and all(e.op != "reset" and not set(e.layers) & have for e in edits):
+        raise UserError(f"this clip has no {', '.join(missing)} stem (stems: {', '.join(sorted(have))})")
+    stems_now = apply(recipe, edits, original)
+    stems = []
+    for r in stems_now:
+        a = _read_stem(folder / "stems" / f"{r['name']}.wav")
+        stems.append(
+            mixer.Stem(
+                name=r["name"],
+                layer=r["layer"],
+                section=r.get("section", "loop"),
+                audio=a,
+                start_s=float(r["start_s"]),
+                gain_db=float(r.get("gain_db", 0.0)),
+                pan=r.get("pan"),
+                width=r.get("width"),
+                mute=bool(r.get("mute")),
+                solo=bool(r.get("solo")),
+                level_db=float(r.get("level_db", 0.0)),
+            )
+        )
+    res = side.get("result") or {}
+    mixed, report = mixer.render(
+        stems, settings.sample_rate, res.get("mix", {}).get("tempo_bpm"), side["brief"]["mood"]
+    )
+    final, mastering = master(mixed, settings.target_lufs, settings.true_peak_dbfs)
+    final = aio.Audio(
+        aio.fit_length(final.samples, int(round(float(res.get("duration_s") or final.duration) * final.sr))), final.sr
+    )
+    n = len(list((folder / "remixes").glob("remix-*.json"))) + 1 if (folder / "remixes").is_dir() else 1
+    path = aio.write(folder / "remixes" / f"remix-{n}.wav", final)
+    seconds = time.perf_counter() - t0
+    out = {
+        "clip_dir": str(folder),
+        "path": str(path),
+        "edits": [e.describe() for e in edits],
+        "stems": report["stems"],
+        "mix": {k: v for k, v in report.items() if k != "stems"},
+        "mastering": mastering,
+        "seconds": round(seconds, 4),
+        "duration_s": round(final.duration, 3),
+        "request": text,
+    }
+    aio.write_json(path.with_suffix(".json"), out)
+    return out
+
+
+_CACHE: dict[tuple[str, float], aio.Audio] = {}
+
+
+def _read_stem(path: Path) -> aio.Audio:
+    """Stems do not change once written: a conversation's repeated edits read each one once."""
+    key = (str(path), path.stat().st_mtime)
+    if key not in _CACHE:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[key] = aio.read(path)
+    return _CACHE[key]
+
+
+def describe_stems(stems: list[dict]) -> str:
+    bits = []
+    for s in stems:
+        state = "muted" if s.get("mute") else ("solo" if s.get("solo") else f"{float(s.get('gain_db', 0)):+.1f} dB")
+        bits.append(f"{s['name']} {state}")
+    return "; ".join(bits)

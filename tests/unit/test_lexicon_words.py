@@ -1,0 +1,86 @@
+"""The data-driven lexicon: numbers in words and other languages, units that are not layers,
+genre words, several sections, variations, references and relative tempo."""
+
+from __future__ import annotations
+
+import pytest
+
+from sonicgrid.agents.intake import rules_intake
+from sonicgrid.agents.lexicon import normalize_numbers, parse
+
+
+@pytest.mark.parametrize(
+    "text,expect",
+    [
+        ("haz una intro melancólica de 10 segundos", {"mood": "moody", "section": "intro", "duration_s": 10.0}),
+        ("une intro sombre de dix secondes", {"mood": "moody", "duration_s": 10.0}),
+        ("eine ruhige Einleitung, zwanzig Sekunden", {"mood": "calm", "section": "intro", "duration_s": 20.0}),
+        ("half a minute, ninety beats per minute", {"duration_s": 30.0, "tempo_bpm": 90.0}),
+        ("a minute and a half of tense strings", {"duration_s": 90.0, "mood": "tense"}),
+        ("forty-five seconds of something dreamy", {"duration_s": 45.0, "mood": "dreamy"}),
+        ("un bucle enérgico a cien bpm", {"tempo_bpm": 100.0, "mood": "energetic", "section": "loop"}),
+        ("veinte y cinco segundos, tranquilo", {"duration_s": 25.0, "mood": "calm"}),
+        ("quatre-vingt-dix bpm, une boucle", {"tempo_bpm": 90.0, "section": "loop"}),
+        ("una intro en la menor", {"key": "A", "mode": "minor"}),
+        ("an outro in Bb major", {"key": "Bb", "mode": "major"}),
+    ],
+)
+def test_numbers_languages_keys(text, expect):
+    fields, _ = parse(text)
+    for k, v in expect.items():
+        assert fields.get(k) == v, (text, k, fields)
+
+
+def test_beats_per_minute_is_a_unit_not_drums():
+    brief, _ = rules_intake("half a minute, ninety beats per minute")
+    assert brief.tempo_bpm == 90 and "rhythm" not in brief.layers and brief.duration_s == 30
+
+
+def test_genre_words_map_to_the_brief():
+    lofi, _ = parse("a lo-fi loop")
+    assert lofi["style"] == "lofi" and lofi["mood"] != "calm" and lofi["brightness"] < 0
+    assert parse("a cinematic intro")[0]["mood"] == "epic"
+    trap, _ = parse("a trap beat with 808s, 8 seconds")
+    assert trap["style"] == "trap" and trap["duration_s"] == 8.0 and "rhythm" in trap["layers"]
+    house, _ = parse("four on the floor at 124 bpm")
+    assert house["style"] == "house" and house["tempo_bpm"] == 124.0
+    # a mood word wins over the style's mood
+    assert parse("a sad lo-fi loop")[0]["mood"] == "moody"
+
+
+def test_several_sections_and_their_length():
+    brief, _ = rules_intake("a calm intro and outro")
+    assert brief.sections == ["intro", "outro"] and brief.duration_s == 24.0
+    brief, _ = rules_intake("a 60 s piece: intro, loop, outro")
+    assert brief.section_list() == ["intro", "loop", "outro"] and brief.duration_s == 60.0
+    # a weak section word does not add a section
+    assert rules_intake("a moody intro with a beat")[0].section_list() == ["intro"]
+
+
+def test_variations_and_explicit_fields():
+    brief, _ = rules_intake("render three variations of a happy loop in G major at 120 bpm, 6 seconds")
+    assert brief.variations == 3
+    assert {"tempo_bpm", "key", "mode", "duration_s", "variations"} <= set(brief.explicit)
+    assert rules_intake("a few versions of a calm loop")[0].variations == 3
+    assert "tempo_bpm" not in rules_intake("a calm loop")[0].explicit
+
+
+def test_references_to_earlier_work():
+    f, _ = parse("an outro that resolves the intro we made, same key")
+    assert f["reference"] == "last" and f["reference_section"] == "intro" and f["same"] == ["key"]
+    assert f["section"] == "outro" and "sections" not in f  # the intro is referred to, not made
+    f, found = parse("like the last one but slower, no drums")
+    assert f["reference"] == "last" and f["tempo_change"] < 1 and f["exclude"] == ["rhythm"]
+    assert "tempo_bpm" in found
+
+
+def test_number_words_do_not_eat_words():
+    assert normalize_numbers("the last one") == "the last one"
+    assert "808" not in normalize_numbers("808s and a bass").replace(" ", "")
+    assert parse("a 90s hip hop beat")[0].get("duration_s") is None
+
+
+def test_drumless_and_negations_in_other_languages():
+    assert parse("a drumless jazz loop")[0]["exclude"] == ["rhythm"]
+    assert parse("un bucle sin batería")[0]["exclude"] == ["rhythm"]
+    assert parse("une boucle sans batterie")[0]["exclude"] == ["rhythm"]

@@ -1,0 +1,102 @@
+"""The mixer levels stems by role, widens and pans them, sends them to reverb/delay and a bus
+compressor, and reports stereo width; stem edits change only the recipe."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sonicgrid.audio import Audio
+from sonicgrid.session import remix
+from sonicgrid.tools import mixer
+
+SR = 22050
+
+
+def _tone(freq: float, seconds: float = 4.0, amp: float = 0.1, stereo_offset: float = 0.0) -> Audio:
+    t = np.arange(int(seconds * SR)) / SR
+    left = amp * np.sin(2 * np.pi * freq * t)
+    right = amp * np.sin(2 * np.pi * freq * t + stereo_offset)
+    return Audio(np.stack([left, right], axis=1).astype(np.float32), SR)
+
+
+def _clicks(seconds: float = 4.0, amp: float = 0.9) -> Audio:
+    x = np.zeros((int(seconds * SR), 2), np.float32)
+    rng = np.random.default_rng(0)
+    for start in range(0, len(x), SR // 2):  # a hit every half second
+        n = min(2000, len(x) - start)
+        x[start : start + n] += (rng.standard_normal((n, 1)) * np.exp(-np.arange(n) / 300)[:, None] * amp).astype(
+            np.float32
+        )
+    return Audio(x, SR)
+
+
+def test_level_brings_a_stem_to_its_role_target_whatever_its_input_level():
+    for amp in (0.01, 0.5):
+        a, _g = mixer.level(_tone(220, amp=amp), "harmony")
+        assert abs(mixer.loud_rms_db(a.samples, SR) - mixer.ROLES["harmony"]["level_db"]) < 0.5
+    asked, _ = mixer.level(_tone(220), "rhythm", asked=True)
+    plain, _ = mixer.level(_tone(220), "rhythm")
+    assert mixer.loud_rms_db(asked.samples, SR) - mixer.loud_rms_db(plain.samples, SR) > 1.5
+
+
+def test_quiet_drums_are_audible_in_the_mix():
+    drums, _ = mixer.level(Audio(_clicks().samples * 0.02, SR), "rhythm")  # generated far too quiet
+    chords, _ = mixer.level(_tone(220, amp=0.5), "harmony")
+    out, rep = mixer.render(
+        [mixer.Stem("loop-rhythm", "rhythm", drums), mixer.Stem("loop-harmony", "harmony", chords)], SR, 120
+    )
+    assert rep["drums_vs_rest_db"] > -4.0
+    assert out.samples.shape == (4 * SR, 2) and np.isfinite(out.samples).all()
+
+
+def test_width_moves_a_stem_toward_its_role_and_is_reported():
+    mono = _tone(330)
+    wide = _tone(330, stereo_offset=1.2)
+    assert mixer.auto_width(mono, "atmosphere") == 1.0  # mono stays mono: nothing to widen
+    w = mixer.auto_width(wide, "rhythm")
+    assert w < 1.0  # a wide drum stem is narrowed toward the centre
+    rep = mixer.stereo_report(wide.samples)
+    assert -1 <= rep["lr_correlation"] < 0.99 and rep["side_mid_db"] > -40
+    assert mixer.stereo_report(mono.samples)["lr_correlation"] > 0.999
+
+
+def test_mute_and_solo_change_what_is_heard():
+    a, _ = mixer.level(_tone(220), "harmony")
+    b, _ = mixer.level(_tone(3000), "atmosphere")
+    stems = [mixer.Stem("loop-harmony", "harmony", a), mixer.Stem("loop-atmosphere", "atmosphere", b)]
+    _full, _ = mixer.render(stems, SR, 100)
+    stems[1].mute = True
+    muted, rep = mixer.render(stems, SR, 100)
+    assert set(rep["layers_db"]) == {"harmony"}
+    spec = np.abs(np.fft.rfft(muted.samples[:, 0]))
+    f = np.fft.rfftfreq(len(muted.samples), 1 / SR)
+    assert spec[(f > 2900) & (f < 3100)].max() < 0.01 * spec[(f > 200) & (f < 240)].max()
+    stems[1].mute, stems[1].solo = False, True
+    _, rep = mixer.render(stems, SR, 100)
+    assert set(rep["layers_db"]) == {"atmosphere"}
+
+
+def test_edit_words_become_recipe_changes():
+    e = remix.parse("drums louder and mute the pad")
+    assert [(x.op, x.layers, x.db) for x in e] == [("louder", ["rhythm"], 4.0), ("mute", ["atmosphere"], 0.0)]
+    assert remix.parse("solo the bass")[0].layers == ["harmony"]
+    assert remix.parse("texture a bit quieter")[0].db == -2.0
+    assert remix.parse("remove the drums")[0].op == "mute"
+    recipe = [
+        {"name": "loop-rhythm", "layer": "rhythm", "gain_db": 0.0, "mute": False, "solo": False},
+        {"name": "loop-harmony", "layer": "harmony", "gain_db": 0.0, "mute": False, "solo": False},
+    ]
+    out = remix.apply(recipe, remix.parse("drums louder"), recipe)
+    out = remix.apply(out, remix.parse("drums louder"), recipe)
+    assert out[0]["gain_db"] == 8.0 and out[1]["gain_db"] == 0.0
+    solo = remix.apply(out, remix.parse("solo the chords"), recipe)
+    assert [s["solo"] for s in solo] == [False, True]
+    assert remix.apply(solo, remix.parse("reset"), recipe) == recipe
+
+
+def test_what_counts_as_a_stem_edit():
+    have = {"rhythm", "harmony", "atmosphere"}
+    assert remix.is_edit("drums louder", have) and remix.is_edit("mute the pad", have)
+    assert not remix.is_edit("add drums", have)  # a new layer: generate
+    assert not remix.is_edit("drums louder", {"harmony"})  # nothing to turn up: generate
+    assert not remix.is_edit("a calm loop without drums", have)  # a new request
