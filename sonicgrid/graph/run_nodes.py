@@ -15,6 +15,7 @@ from sonicgrid.brief import Brief
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
 from sonicgrid.graph.timing import tool_call
+from sonicgrid.tools.analysts.base import AnalysisRequest
 
 
 def intake(state: RunState, svc: Services) -> dict:
@@ -93,7 +94,7 @@ def finish(state: RunState, svc: Services) -> dict:
         analysis = done[0]["analysis"]
     else:
         listener = svc.registry.pick("analyst", "quality")
-        analysis = listener.run(final, state["brief"])
+        analysis = listener.run(AnalysisRequest(audio=final, brief=state["brief"])).as_dict()
     score = float(np.mean([c["score"] for c in done]))
     clip_id = store_clip(svc, state, final, analysis, score, done)
     return {

@@ -87,9 +87,9 @@ def _repair(lib, rep: dict, text: dict) -> None:
 
 def analyse(audio, name: str = "") -> dict:
     """The embedded analyst's reading of a clip (tags, mood, key, tempo, quality, audio vector)."""
-    from sonicgrid.tools.analysts.listen import EmbeddedListener
+    from sonicgrid.tools.analysts.ears import default_listener
 
-    return EmbeddedListener().run(audio, {"prompt": name, "mood": "calm", "duration_s": audio.duration})
+    return default_listener().hear(audio, {"prompt": name, "mood": "calm", "duration_s": audio.duration})
 
 
 def _layer_from_tags(tags: dict) -> str:

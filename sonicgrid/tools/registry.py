@@ -47,6 +47,7 @@ class Registry:
 
 def default_registry(sr: int = 44100) -> Registry:
     """Embedded defaults, with real-model adapters first where their modules register them."""
+    from sonicgrid.tools.analysts.ears import PretrainedEars
     from sonicgrid.tools.analysts.listen import EmbeddedListener
     from sonicgrid.tools.enhancers.deepfilter import DeepFilterVoice
     from sonicgrid.tools.enhancers.master import Mastering
@@ -63,6 +64,7 @@ def default_registry(sr: int = 44100) -> Registry:
             SoundFontComposer(sr),
             NoiseTexture(sr),
             PiperVoiceTool(sr),
+            PretrainedEars(),  # musicnn + basic-pitch + critic; unavailable (not picked) when not installed
             EmbeddedListener(),
             MusicEnhancer(),
             DeepFilterVoice(),
