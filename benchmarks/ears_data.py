@@ -114,8 +114,11 @@ def cached(key: str, compute):
     CACHE.mkdir(parents=True, exist_ok=True)
     p = CACHE / (hashlib.sha1(key.encode()).hexdigest()[:16] + ".npz")
     if p.exists():
-        with np.load(p, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
+        try:
+            with np.load(p, allow_pickle=False) as z:
+                return {k: z[k] for k in z.files}
+        except (OSError, ValueError, EOFError):  # a half-written file from an interrupted run
+            p.unlink(missing_ok=True)
     out = compute()
     CACHE.mkdir(parents=True, exist_ok=True)
     np.savez(p, **out)
@@ -135,7 +138,19 @@ def hear(audio, with_notes: bool = True) -> dict:
     nts = notes.transcribe(mono, audio.sr) if with_notes else []
     key, mode, kconf, _ = notes.key_from_notes(nts)
     fl = critic.flaws(audio, f)
+    from sonicgrid.tools.analysts import keytempo, listen, mood, quality
+
+    dsp_mood = mood.estimate(f)
+    ks = keytempo.key_scores(f.chroma)[0]  # plain Krumhansl-Schmuckler on the mean chroma: the baseline
     return {
+        "dsp_drums": np.array(listen.tags(f)["drums"]),
+        "dsp_score": np.array(quality.score(f, {"mood": "calm"}, 0.5)["score"]),
+        "dsp_key": np.array(dsp_mood["key"]),
+        "dsp_mode": np.array(dsp_mood["mode"]),
+        "dsp_mood": np.array(dsp_mood["label"]),
+        "dsp_arousal": np.array(dsp_mood["arousal"]),
+        "ks_key": np.array(ks[1]),
+        "ks_mode": np.array(ks[2]),
         **{k: np.asarray(v, np.float32) for k, v in heard.items()},
         "flaws": np.array([fl[n] for n in critic.FLAW_NAMES], np.float64),
         "dsp": dsp_inputs(f, mode, kconf),
@@ -210,6 +225,7 @@ def examples(split: str, quick: bool = False, log=print) -> list[dict]:
                     )
                 )
     total = len(cleans)
+    rot = 0  # rotation over the kinds, among the clips that get degraded copies
     for n, (name, make, lab) in enumerate(cleans):
 
         def clean_audio(make=make, lab=lab, memo={}):  # noqa: B006 - one memo per clip (a fresh default each loop)
@@ -227,7 +243,8 @@ def examples(split: str, quick: bool = False, log=print) -> list[dict]:
         if split == "dev":
             picks = [kinds[(n * 3 + j) % len(kinds)] for j in range(3)]
         else:
-            picks = [kinds[(n * 8 + j) % len(kinds)] for j in range(8)] if lab["first"] else []
+            picks = [kinds[(rot * 4 + j) % len(kinds)] for j in range(4)] if lab["first"] else []
+            rot += bool(lab["first"])
         if lab["source"] == "render" and len(lab.get("layers", ())) == 1:
             picks = picks[:1]
         for kind in picks:

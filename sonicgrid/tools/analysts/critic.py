@@ -155,3 +155,8 @@ def judge(v: np.ndarray) -> tuple[float, dict[str, float]]:
 
 def score(p_good: float) -> float:
     return round(1.0 + TOP * float(p_good), 2)
+
+
+def vector_from(h: dict) -> np.ndarray:
+    """`vector()` from stored features: {"flaws": array in FLAW_NAMES order, musicnn arrays}."""
+    return vector(dict(zip(FLAW_NAMES, (float(v) for v in h["flaws"]))), h)
