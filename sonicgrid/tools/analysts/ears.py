@@ -73,6 +73,14 @@ class PretrainedEars(Analyst):
         return True, "musicnn (torch port) + basic-pitch (onnxruntime) + critic.json"
 
     def run(self, request: AnalysisRequest) -> Analysis:
+        try:
+            return self._run(request)
+        except (OSError, ValueError, ImportError, RuntimeError) as exc:  # a broken install: say so, still hear
+            out = self.dsp.run(request)
+            out.analyst_errors = {self.name: f"{type(exc).__name__}: {exc} - the DSP listener answered"}
+            return out
+
+    def _run(self, request: AnalysisRequest) -> Analysis:
         audio, brief = request.audio, request.brief
         f = features.extract(audio)
         base = self.dsp.reading(audio, brief, f)

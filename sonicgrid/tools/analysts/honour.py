@@ -1,5 +1,7 @@
 """Does the clip honour the brief? Layers asked for or excluded, tempo, key, mood energy and length,
-each checked only where the ears are confident enough to accuse (a 3 s pad has no reliable tempo).
+each checked only where the ears are confident enough to accuse (a 3 s pad has no reliable tempo) and
+where it applies to the part heard: no key on a drum or texture stem, the mood's energy only on the whole
+piece (a full mix, or a cell that is the only layer asked for).
 
 A violation caps the clip's score below the gate (`CAP`, and the gatekeeper also caps relative to its
 own bar): a clip that sounds fine but ignores the brief must not pass.
@@ -52,7 +54,8 @@ def check(brief: dict, layer: str | None, asked_s: float | None, heard: dict) ->
             f"{bpm:.0f} bpm (confidence {conf:.2f})",
             "off by more than 8 %" if sure and rel > TEMPO_TOL else ("within 8 %" if sure else "no confident beat"),
         )
-    if brief.get("key") and heard.get("key"):
+    whole = layer is None or list(brief.get("layers") or []) in ([], [layer])  # the clip is the whole piece
+    if brief.get("key") and heard.get("key") and layer not in ("rhythm", "texture"):  # drums and grit carry no key
         kconf = float(heard.get("key_confidence") or 0.0)
         d = key_distance(brief["key"], brief.get("mode") or "major", heard["key"], heard.get("mode") or "major")
         sure = kconf >= KEY_CONF
@@ -63,7 +66,7 @@ def check(brief: dict, layer: str | None, asked_s: float | None, heard: dict) ->
             f"{d} steps apart on the circle of fifths" if sure else "key not heard with confidence",
         )
     mood, arousal = brief.get("mood"), heard.get("arousal")
-    if mood and arousal is not None:
+    if mood and arousal is not None and whole:  # a calm pad in an energetic piece is no violation
         bad = (mood in LOW_ENERGY and arousal > 0.7) or (mood in HIGH_ENERGY and arousal < -0.7)
         out["mood"] = _check(not bad, mood, f"{heard.get('mood_label')} (arousal {arousal:+.2f})", "energy level")
     asked = asked_s or brief.get("duration_s")
