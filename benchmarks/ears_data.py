@@ -109,8 +109,8 @@ def drum_loops(split: str) -> list[tuple[str, object, float]]:
     return out
 
 
-def cached(key: str, compute):
-    """np.savez cache of a dict of arrays/floats under CACHE/key.npz."""
+def cached(key: str, compute, only_cached: bool = False):
+    """np.savez cache of a dict of arrays/floats under CACHE/key.npz (None when absent and `only_cached`)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     p = CACHE / (hashlib.sha1(key.encode()).hexdigest()[:16] + ".npz")
     if p.exists():
@@ -119,6 +119,8 @@ def cached(key: str, compute):
                 return {k: z[k] for k in z.files}
         except (OSError, ValueError, EOFError):  # a half-written file from an interrupted run
             p.unlink(missing_ok=True)
+    if only_cached:
+        return None
     out = compute()
     CACHE.mkdir(parents=True, exist_ok=True)
     np.savez(p, **out)
@@ -175,7 +177,7 @@ def head_x(h: dict) -> np.ndarray:
     return inputs(h, h["dsp"])
 
 
-def examples(split: str, quick: bool = False, log=print) -> list[dict]:
+def examples(split: str, quick: bool = False, log=print, only_cached: bool = False) -> list[dict]:
     """Every labelled example of a split, features cached: dicts with h (features) and labels.
 
     good: recordings (one 6 s excerpt of each at 40 %; test: a second at 70 %), renders of every mood
@@ -193,12 +195,12 @@ def examples(split: str, quick: bool = False, log=print) -> list[dict]:
         seeds = seeds[:1]
     cleans = []
     for name, path in recs:
-        for at in (0.4,) if split == "dev" else (0.4, 0.7):
+        for at in (0.4, 0.2, 0.7):  # the first is degraded; the others are extra clean examples
             cleans.append(
                 (
                     f"{name}@{at}",
                     lambda p=path, a=at: excerpt(p, a, EXCERPT_S),
-                    {"source": "recording", "rec": name, "first": at == 0.4},
+                    {"source": "recording", "rec": name, "first": at == 0.4, "notes": at != 0.2},
                 )
             )
     for mood in MOODS:
@@ -217,7 +219,7 @@ def examples(split: str, quick: bool = False, log=print) -> list[dict]:
                         lambda m=mood, ly=layers, sd=s, sc=secs: render(m, ly, sd, sc),
                         {
                             "source": "render",
-                            "rec": f"render/{s}",
+                            "rec": f"render/{mood}/{'+'.join(layers)}/{s}",
                             "mood": mood,
                             "layers": layers,
                             "first": len(layers) == 2,
@@ -226,6 +228,7 @@ def examples(split: str, quick: bool = False, log=print) -> list[dict]:
                 )
     total = len(cleans)
     rot = 0  # rotation over the kinds, among the clips that get degraded copies
+    legacy = 0  # dev: the index the clip had before the extra clean excerpts were added (keeps cached picks)
     for n, (name, make, lab) in enumerate(cleans):
 
         def clean_audio(make=make, lab=lab, memo={}):  # noqa: B006 - one memo per clip (a fresh default each loop)
@@ -236,12 +239,20 @@ def examples(split: str, quick: bool = False, log=print) -> list[dict]:
                     lab.update({"arrangement": a[1]})
             return memo["audio"]
 
-        h = cached(f"v1/{name}/clean", lambda: hear(clean_audio()))
+        h = cached(
+            f"v1/{name}/clean",
+            lambda lab=lab, clean_audio=clean_audio: hear(clean_audio(), with_notes=lab.get("notes", True)),
+            only_cached,
+        )
+        if h is None:
+            continue
         if lab["source"] == "render" and "arrangement" not in lab:
             clean_audio()
         out.append({"name": name, "kind": "clean", "good": True, "h": h, **lab})
         if split == "dev":
-            picks = [kinds[(n * 3 + j) % len(kinds)] for j in range(3)]
+            degraded = lab["first"] or lab["source"] == "render"
+            picks = [kinds[(legacy * 3 + j) % len(kinds)] for j in range(3)] if degraded else []
+            legacy += degraded
         else:
             picks = [kinds[(rot * 4 + j) % len(kinds)] for j in range(4)] if lab["first"] else []
             rot += bool(lab["first"])
@@ -255,7 +266,9 @@ def examples(split: str, quick: bool = False, log=print) -> list[dict]:
 
                 return hear(Audio(degrade(a.stereo().samples, a.sr, kind, seed=seed), a.sr), with_notes=False)
 
-            out.append({"name": name, "kind": kind, "good": False, "h": cached(f"v1/{name}/{kind}", bad), **lab})
+            hb = cached(f"v1/{name}/{kind}", bad, only_cached)
+            if hb is not None:
+                out.append({"name": name, "kind": kind, "good": False, "h": hb, **lab})
         if n % 10 == 0:
             log(f"  {split}: {n + 1}/{total} clips ({len(out)} examples)")
     return out

@@ -1,6 +1,7 @@
-"""The learned quality critic: is this good audio? Logistic regression on DSP flaw detectors plus the
-musicnn tags and embeddings, trained by benchmarks/train_critic.py on real recorded music (good) against
-its degradations and failed generations (bad). The weights ship as critic.json next to this module.
+"""The learned quality critic: is this good audio? Gradient-boosted trees (scikit-learn, exported to JSON)
+on DSP flaw detectors plus, where cross-validation chose them, the musicnn tags and embeddings; trained by
+benchmarks/train_critic.py on real recorded music and our renders (good) against their degradations and
+failed generations (bad). The weights ship as critic.json next to this module; inference is plain numpy.
 
 `flaws()` are the DSP numbers (each a plain measurement, named for what a person would check);
 `vector()` joins them with the musicnn outputs in the order the weights expect; `judge()` gives
@@ -123,11 +124,20 @@ def flaws(audio: Audio, f: Features) -> dict[str, float]:
     }
 
 
-def vector(fl: dict[str, float], heard: dict[str, np.ndarray]) -> np.ndarray:
-    """DSP flaws, then MTT and MSD tag probabilities and penultimate embeddings (the weights' order)."""
-    parts = [np.array([fl[n] for n in FLAW_NAMES], float)]
-    parts += [np.asarray(heard[k], float) for k in ("mtt_tags", "msd_tags", "mtt_embedding", "msd_embedding")]
-    return np.concatenate(parts)
+PARTS = {
+    "flaws": None,
+    "tags": ("mtt_tags", "msd_tags"),
+    "embedding": ("mtt_embedding", "msd_embedding"),
+}
+
+
+def vector(fl: dict[str, float], heard: dict[str, np.ndarray], parts: tuple[str, ...] | None = None) -> np.ndarray:
+    """The critic's inputs: DSP flaws, then (as the weights say) musicnn tag probabilities and embeddings."""
+    parts = tuple(parts or weights()["features"])
+    out = [np.array([fl[n] for n in FLAW_NAMES], float)]
+    for part in parts[1:]:
+        out += [np.asarray(heard[k], float) for k in PARTS[part]]
+    return np.concatenate(out)
 
 
 @lru_cache(maxsize=1)
@@ -139,24 +149,31 @@ def available() -> bool:
     return WEIGHTS.exists()
 
 
+def raw_score(w: dict, v: np.ndarray) -> float:
+    """Gradient-boosted trees (exported from scikit-learn): init + rate * sum of the leaves reached."""
+    total = 0.0
+    for t in w["trees"]:
+        node = 0
+        while t["l"][node] != -1:
+            node = t["l"][node] if v[t["f"][node]] <= t["t"][node] else t["r"][node]
+        total += t["v"][node]
+    return float(w["init"] + w["rate"] * total)
+
+
 def judge(v: np.ndarray) -> tuple[float, dict[str, float]]:
-    """(P(good), the ten DSP flaws that pushed the verdict most, signed: negative = towards bad)."""
+    """(P(good), the DSP flaws furthest from good music, in robust z-units: median/IQR of the good class)."""
     w = weights()
-    z = (v - np.asarray(w["mean"])) / np.asarray(w["std"])
-    coef = np.asarray(w["coef"])
-    logit = float(z @ coef + w["intercept"])
+    logit = raw_score(w, v) + w.get("offset", 0.0)
     p = float(1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30))))
-    contrib = {n: float(z[i] * coef[i]) for i, n in enumerate(FLAW_NAMES)}
-    embed = float(z[len(FLAW_NAMES) :] @ coef[len(FLAW_NAMES) :])
-    contrib["musicnn (tags + embedding)"] = embed
-    top = dict(sorted(contrib.items(), key=lambda kv: abs(kv[1]), reverse=True)[:6])
-    return p, {k: round(v, 2) for k, v in top.items()}
+    z = (v[: len(FLAW_NAMES)] - np.asarray(w["good_median"])) / np.asarray(w["good_scale"])
+    far = sorted(range(len(FLAW_NAMES)), key=lambda i: -abs(z[i]))[:5]
+    return p, {FLAW_NAMES[i]: round(float(z[i]), 1) for i in far}
 
 
 def score(p_good: float) -> float:
     return round(1.0 + TOP * float(p_good), 2)
 
 
-def vector_from(h: dict) -> np.ndarray:
+def vector_from(h: dict, parts: tuple[str, ...] | None = None) -> np.ndarray:
     """`vector()` from stored features: {"flaws": array in FLAW_NAMES order, musicnn arrays}."""
-    return vector(dict(zip(FLAW_NAMES, (float(v) for v in h["flaws"]))), h)
+    return vector(dict(zip(FLAW_NAMES, (float(v) for v in h["flaws"]))), h, parts)
