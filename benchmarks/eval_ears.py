@@ -4,7 +4,7 @@ Prints: the gate's rejection rate per degradation kind and its pass rate on clea
 score it replaces); drums present/absent on mixes; key (exact, MIREX-weighted) from basic-pitch notes next
 to Krumhansl-Schmuckler on chroma and the DSP listener; tempo within 4 % next to librosa's beat tracker;
 mood agreement and high/low energy; seconds of compute per audio second and the cold load.
-Labels and their provenance: evals/music_labels.yaml. Run: python benchmarks/eval_ears.py [--quick]
+Labels and their provenance: benchmarks/music_labels.yaml. Run: python benchmarks/eval_ears.py [--quick]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import ears_data as data
 
 BAR = 5.0
-LABELS = Path(__file__).resolve().parents[1] / "evals" / "music_labels.yaml"
+LABELS = Path(__file__).with_name("music_labels.yaml")  # not in evals/: `sonicgrid eval evals/*.yaml` reads it
 
 
 def mirex(k1: str, m1: str, k2: str, m2: str) -> float:
