@@ -17,7 +17,7 @@ WHEEL_CACHE ?= $(HOME)/.cache/sonicgrid/wheels
 STAMP := $(VENV)/.sonicgrid-installed
 PROMPT ?= make a moody intro
 
-.PHONY: install demo test test-fast lint docs bench clean-venv help speech-tools chromium postgres soundfont
+.PHONY: install demo test test-fast lint docs bench clean-venv help speech-tools chromium postgres soundfont music-data
 
 help:
 	@echo "make demo   - install into $(VENV) and run: sonicgrid make \"$(PROMPT)\""
@@ -41,6 +41,7 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install -q $(WHEEL_CACHE)/llama_cpp_python-*.whl
 	$(BIN)/python -m pip install -q --no-deps tinysoundfont
 	$(BIN)/python -m pip install -q --no-deps bigvgan==2.4.1 audiobox-aesthetics==0.0.4
+	$(BIN)/python -m pip install -q --no-deps musicnn==0.1.0 basic-pitch==0.4.0
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	@touch $(STAMP)
 
@@ -82,7 +83,16 @@ lint: install
 	$(BIN)/ruff format --check sonicgrid tests benchmarks
 	$(BIN)/mypy
 
-test: install speech-tools chromium postgres soundfont lint
+# Openly licensed recorded music (Debian game soundtracks) and the hydrogen demo songs: the ears' training and
+# test material (benchmarks/ears_data.py); the integration tests on recordings skip when it is absent.
+MUSIC_PKGS := wesnoth-1.16-music hyperrogue-music asc-music hydrogen hydrogen-drumkits
+music-data:
+	@[ -d /usr/share/games/wesnoth/1.16/data/core/music ] && [ -d /usr/share/hyperrogue/music ] || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(MUSIC_PKGS) >/dev/null) ; } || \
+	  echo "music packages not installed: the ears' tests on recorded music will skip"
+
+test: install speech-tools chromium postgres soundfont music-data lint
 	$(BIN)/python -m pytest
 
 test-fast: install

@@ -87,8 +87,8 @@ def main(seconds: float = 12.0) -> None:
         )
     clip = comp.run(req("harmony")).audio
     listener = EmbeddedListener()
-    listener.run(clip, {"mood": "moody"})
-    rows.append(("embedded-listener (all analysts)", "analyst", timed(lambda: listener.run(clip, {"mood": "moody"}))))
+    listener.hear(clip, {"mood": "moody"})
+    rows.append(("embedded-listener (all analysts)", "analyst", timed(lambda: listener.hear(clip, {"mood": "moody"}))))
     noisy = Audio(
         clip.samples + 0.03 * np.random.default_rng(0).standard_normal(clip.samples.shape).astype(np.float32), clip.sr
     )
@@ -110,7 +110,7 @@ def main(seconds: float = 12.0) -> None:
     code = (
         "import time,numpy as np;t=time.perf_counter();from sonicgrid.audio import Audio;"
         "from sonicgrid.tools.analysts.listen import EmbeddedListener;"
-        f"EmbeddedListener().run(Audio(np.random.default_rng(0).standard_normal((int(44100*{seconds:f}),2)).astype('float32')*0.1,44100),{{}});"
+        f"EmbeddedListener().hear(Audio(np.random.default_rng(0).standard_normal((int(44100*{seconds:f}),2)).astype('float32')*0.1,44100),{{}});"
         "print(time.perf_counter()-t)"
     )
     cold = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)

@@ -222,7 +222,7 @@ def evaluate(items: list[dict]) -> list[dict]:
     listener = EmbeddedListener()
     rows = []
     for c in items:
-        r = listener.run(c["audio"], {})
+        r = listener.hear(c["audio"], {})
         t = {k: r["tags"][k] for k in ("drums", "speech", "pad")}
         row = {
             "name": c["name"],

@@ -1,4 +1,11 @@
-"""Quality Gatekeeper: is this good enough to exist? Below the bar, regenerate (within limits)."""
+"""Quality Gatekeeper: is this good enough to exist, and is it what was asked? Below the bar, regenerate
+(within limits).
+
+Two judgments, both in the evidence: (1) the critic's P(good audio) and the 1-10 score it gives (or the DSP
+score where the pretrained ears are absent); (2) the brief checks (layers asked/excluded, tempo, key, mood
+energy, length). A violation caps the score below the bar (BRIEF_MARGIN under it, whatever the bar), so
+the words the LLM judge reads ("below the bar", the weakest aspect) carry the violation and the rules and
+the LLM choose alike."""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ from sonicgrid.agents import words as w
 from sonicgrid.agents.base import Judgment
 
 CHOICES = ("pass", "regenerate", "accept_best")
+BRIEF_MARGIN = 1.0  # a clip that ignores the brief scores at least this far under the bar
 
 
 def adjustments(components: dict, brief: dict, attempt: int) -> dict:
@@ -27,9 +35,19 @@ def adjustments(components: dict, brief: dict, attempt: int) -> dict:
             params["program_shift"] = 8
             if brief.get("mood") in ("moody", "tense", "epic") and not brief.get("mode"):
                 params["mode"] = "minor"
-        elif name == "tempo" and brief.get("tempo_bpm"):
+        elif name in ("tempo", "brief_tempo") and brief.get("tempo_bpm"):
             params["tempo_bpm"] = brief["tempo_bpm"]
+        elif name == "brief_key" and brief.get("key"):
+            params["key"] = brief["key"]
+            params["mode"] = brief.get("mode") or "major"
+        elif name in ("brief_layers", "brief_mood", "critic"):
+            params["program_shift"] = 5 + attempt
+            params["density"] = 0.5 if "drums" in comp.get("measured", "") else params.get("density", 0.7)
     return params
+
+
+def brief_violations(quality: dict | None) -> list[str]:
+    return list(((quality or {}).get("brief") or {}).get("violations") or [])
 
 
 def judgment(
@@ -41,12 +59,23 @@ def judgment(
     max_retries: int,
     remaining_s: float,
     regen_estimate_s: float,
+    quality: dict | None = None,
 ) -> Judgment:
+    violations = brief_violations(quality)
+    heard = score
+    if violations:  # sounds fine or not, a clip that ignores the brief is below the bar
+        score = min(score, threshold - BRIEF_MARGIN)
     can_retry = attempt < max_retries and regen_estimate_s <= remaining_s
     allowed = ["pass"] if score >= threshold else (["regenerate", "accept_best"] if can_retry else ["accept_best"])
     weakest = min(components, key=lambda k: components[k]["value"]) if components else None
+    if violations:
+        weakest = next((k for k, c in components.items() if k.startswith("brief_") and c["value"] <= 0), weakest)
+    q = quality or {}
     evidence = {
         "score": score,
+        "audio_score": heard,
+        "critic": q.get("critic"),
+        "brief": {"violations": violations, "checks": (q.get("brief") or {}).get("checks", {})},
         "threshold": threshold,
         "attempt": attempt,
         "max_retries": max_retries,
@@ -62,17 +91,23 @@ def judgment(
         "budget for another try": w.yes(regen_estimate_s <= remaining_s),
     }
 
+    ignored = f"; ignores the brief ({'; '.join(violations)})" if violations else ""
+
     def rules() -> tuple[str, float, str]:
         if score >= threshold:
             return "pass", min(0.99, 0.6 + (score - threshold) / 10), f"scored {score:.1f}/10, bar is {threshold:.1f}"
         if "regenerate" in allowed:
-            return "regenerate", 0.85, f"scored {score:.1f}/10 < {threshold:.1f}; weakest: {weakest}"
+            return "regenerate", 0.85, f"scored {score:.1f}/10 < {threshold:.1f}; weakest: {weakest}{ignored}"
         why = "no retries left" if attempt >= max_retries else "no budget for another try"
-        return "accept_best", 0.5, f"scored {score:.1f}/10 < {threshold:.1f} but {why}: keeping the best attempt"
+        return (
+            "accept_best",
+            0.5,
+            f"scored {score:.1f}/10 < {threshold:.1f}{ignored} but {why}: keeping the best attempt",
+        )
 
     explain = {
         "pass": f"the clip is {w.score_vs_bar(score, threshold)}",
-        "regenerate": f"the clip is {w.score_vs_bar(score, threshold)}; weakest: {weakest}",
+        "regenerate": f"the clip is {w.score_vs_bar(score, threshold)}; weakest: {weakest}{ignored}",
         "accept_best": "below the bar and out of retries or budget: keep the best attempt",
     }
     return Judgment("gatekeeper", evidence, words, allowed, rules, explain)

@@ -63,7 +63,10 @@ def smoke(tool, seconds: float = 1.0) -> dict:
     brief = {"prompt": "smoke test", "mood": "calm", "duration_s": seconds}
     t0 = time.perf_counter()
     if tool.role == "analyst":
-        res = tool.run(probe, brief)
+        from sonicgrid.tools.analysts.base import AnalysisRequest
+
+        res = tool.run(AnalysisRequest(audio=probe, brief=brief)).as_dict()
+        res = {**res, **(res.get("mood") or {}), **res.get("extra", {}).get("aesthetics", {})}
         summary = {k: res[k] for k in ("tags", "valence", "arousal", "label", "axes", "score") if k in res}
         if "quality" in res:
             summary["score"] = res["quality"]["score"]

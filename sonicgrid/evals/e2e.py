@@ -33,7 +33,7 @@ CHECKS = ("length_s", "tempo_bpm", "key", "mood", "drums", "sections", "variatio
 def _listen(path: str, brief: dict) -> dict:
     from sonicgrid.tools.analysts.listen import EmbeddedListener
 
-    return EmbeddedListener().run(aio.read(path), brief)
+    return EmbeddedListener().hear(aio.read(path), brief)
 
 
 def _tempo_ok(heard: float, want: float) -> bool:

@@ -41,7 +41,7 @@ def preload(svc: Services, clips: list[ClipSpec]) -> list[str]:
                 seed=spec.seed,
             )
         ).audio
-        analysis = svc.registry.pick("analyst", "quality").run(audio, brief)
+        analysis = svc.registry.pick("analyst", "quality").hear(audio, brief, layer=spec.layer)
         score = spec.quality if spec.quality is not None else analysis["quality"]["score"]
         state = {
             "brief": brief,

@@ -11,6 +11,7 @@ from sonicgrid.agents.verdict import Verdict
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import CellState
 from sonicgrid.graph.timing import tool_call
+from sonicgrid.tools.analysts.base import AnalysisRequest
 from sonicgrid.tools.base import AudioRequest, Enhancer, Generator, GenRequest
 
 ANALYSIS_KEYS = ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "tags", "embedding")
@@ -300,7 +301,10 @@ def analyze(state: CellState, svc: Services) -> dict:
             ],
         }
     clip = aio.read(state["candidate_path"])
-    a = listener.run(clip, state["brief"])
+    req = AnalysisRequest(
+        audio=clip, brief=state["brief"], layer=state["cell"]["layer"], duration_s=state["cell"]["duration_s"]
+    )
+    a = listener.run(req).as_dict()
     seconds = time.perf_counter() - t0
     analysis = {k: a[k] for k in ANALYSIS_KEYS if k in a}
     best = state.get("best")
@@ -341,6 +345,7 @@ def gatekeep(state: CellState, svc: Services) -> dict:
         max_retries=s.max_retries,
         remaining_s=_remaining(state),
         regen_estimate_s=est,
+        quality=q,
     )
     v = svc.brain.decide(j)
     out: dict = {"gate": v.choice, "verdicts": [_tag(v, state)]}

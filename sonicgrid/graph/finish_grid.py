@@ -50,7 +50,7 @@ def finish_grid(state: RunState, svc: Services, done: list[dict], calls: list[di
         )
         final = aio.Audio(aio.fit_length(final.samples, int(round(max(total, 0.5) * sr))), sr)
         calls.append(tool_call("mixer+master-chain", "master", None, time.perf_counter() - tm, final.duration, 0.0))
-        analysis = done[0]["analysis"] if len(done) == 1 else listener.run(final, brief)
+        analysis = done[0]["analysis"] if len(done) == 1 else listener.hear(final, brief)
         score = float(analysis["quality"]["score"]) if len(done) > 1 else float(done[0]["score"])
         variants.append(
             {

@@ -99,11 +99,11 @@ def _repair(lib, rep: dict, text: dict, prune: bool) -> None:
 def analyse(audio, name: str = "") -> dict:
     """The embedded analyst's reading of a clip (tags, mood, key, tempo, quality, audio vector)."""
     from sonicgrid.audio import Audio
-    from sonicgrid.tools.analysts.listen import EmbeddedListener
+    from sonicgrid.tools.analysts.ears import default_listener
 
     if audio.duration > ANALYSE_MAX_S:  # a long file is heard by its first minutes: bounded time and memory
         audio = Audio(audio.samples[: int(ANALYSE_MAX_S * audio.sr)], audio.sr)
-    return EmbeddedListener().run(audio, {"prompt": name, "mood": "calm", "duration_s": audio.duration})
+    return default_listener().hear(audio, {"prompt": name, "mood": "calm", "duration_s": audio.duration})
 
 
 def _layer_from_tags(tags: dict) -> str:

@@ -69,6 +69,7 @@ class Registry:
 def default_registry(sr: int = 44100, settings: Settings | None = None) -> Registry:
     """Embedded defaults, with real-model adapters first where their modules register them; the real
     models look for their weights under `settings` (the run's; None: the environment's)."""
+    from sonicgrid.tools.analysts.ears import PretrainedEars
     from sonicgrid.tools.analysts.listen import EmbeddedListener
     from sonicgrid.tools.enhancers.deepfilter import DeepFilterVoice
     from sonicgrid.tools.enhancers.master import Mastering
@@ -85,6 +86,7 @@ def default_registry(sr: int = 44100, settings: Settings | None = None) -> Regis
             SoundFontComposer(sr),
             NoiseTexture(sr),
             PiperVoiceTool(sr),
+            PretrainedEars(),  # musicnn + basic-pitch + critic; unavailable (not picked) when not installed
             EmbeddedListener(),
             MusicEnhancer(),
             DeepFilterVoice(),

@@ -82,10 +82,28 @@ def _scores(v: dict | None) -> str:
     )
     c = COLOR.get(v["choice"], "white")
     return (
-        f"<p>score <b>{ev.get('score')}</b> / bar {ev.get('threshold')} -> gatekeeper "
+        f"{_two_judgments(ev)}<p>score <b>{ev.get('score')}</b> / bar {ev.get('threshold')} -> gatekeeper "
         f"<span class='choice {c}'>{escape(v['choice'])}</span>: {escape(v['reason'])}</p>"
         f"<table class='scores'><tr><th>component</th><th>value</th><th>measured</th><th>weight</th></tr>{comps}</table>"
     )
+
+
+def _two_judgments(ev: dict) -> str:
+    """The gatekeeper's two questions: is this good audio (the critic) and does it honour the brief."""
+    critic = ev.get("critic") or {}
+    brief = ev.get("brief") or {}
+    if critic:
+        audio = f"good audio? critic P(good) <b>{escape(str(critic.get('p_good')))}</b> -> {escape(str(critic.get('score')))}/10"
+    else:
+        audio = f"good audio? DSP score {escape(str(ev.get('audio_score', ev.get('score'))))}/10"
+    checks = brief.get("checks") or {}
+    said = "; ".join(
+        f"{k} {'ok' if c.get('ok') else ('VIOLATED' if c.get('ok') is False else 'not judged')} "
+        f"(asked {c.get('asked')}, heard {c.get('heard')})"
+        for k, c in checks.items()
+    )
+    honours = "violates the brief" if brief.get("violations") else "honours the brief"
+    return f"<p class='judgments'>{audio}<br>{escape(honours)}: {escape(said or 'nothing to check')}</p>"
 
 
 def _clip_block(title: str, path: Path, scores_html: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 from tiny_models import AST_LABELS
 
 from sonicgrid.audio import Audio
+from sonicgrid.tools.analysts.base import AnalysisRequest
 from sonicgrid.tools.base import VocodeRequest
 
 pytest.importorskip("transformers")
@@ -23,17 +24,17 @@ def test_ast_maps_audioset_labels_to_our_tags(models_dir, moody_clip):
     tags, top = tags_from_probs(probs, id2label)
     assert tags["drums"] == 0.9 and tags["noise"] == 0.3 and tags["voice"] == 0.0
     assert top[0] == ("Drum kit", 0.9)
-    out = ASTTagger().run(moody_clip, {})
-    assert set(out["tags"]) == {"drums", "pad", "noise", "bass", "voice"}
-    assert all(0 <= v <= 1 for v in out["tags"].values()) and len(out["audioset_top"]) == 5
-    assert {lab for lab, _ in out["audioset_top"]} <= set(AST_LABELS)
+    out = ASTTagger().run(AnalysisRequest(audio=moody_clip))
+    assert set(out.tags) == {"drums", "pad", "noise", "bass", "voice"}
+    assert all(0 <= v <= 1 for v in out.tags.values()) and len(out.extra["audioset_top"]) == 5
+    assert {lab for lab, _ in out.extra["audioset_top"]} <= set(AST_LABELS)
 
 
 def test_emotion_gives_valence_arousal_and_happy_or_sad(models_dir, moody_clip):
     from sonicgrid.tools.analysts.emotion import EmotionAnalyst, mood_from_av
 
     assert mood_from_av(0.7, 0.5)[0] == "happy" and mood_from_av(-0.6, -0.3)[0] == "moody"
-    out = EmotionAnalyst().run(moody_clip, {})
+    out = EmotionAnalyst().run(AnalysisRequest(audio=moody_clip)).mood
     assert -1 <= out["valence"] <= 1 and -1 <= out["arousal"] <= 1
     assert out["happy_or_sad"] == ("happy" if out["valence"] >= 0 else "sad")
     assert out["label"] == min(out["distances"], key=out["distances"].get)
@@ -46,7 +47,7 @@ def test_aesthetics_windows_and_score(models_dir, moody_clip):
     assert w.shape == (3, 1, 160000) and m[2, 0].sum() == 16000 * 5 and wt.tolist() == [1.0, 1.0, 0.5]
     assert score_from_axes({"CE": 7, "CU": 8, "PC": 1, "PQ": 9}) == 8.0
     assert score_from_axes({"CE": 12, "CU": 12, "PC": 1, "PQ": 12}) == 10.0
-    out = AestheticsAnalyst().run(moody_clip, {})
+    out = AestheticsAnalyst().run(AnalysisRequest(audio=moody_clip)).extra["aesthetics"]
     assert set(out["axes"]) == {"CE", "CU", "PC", "PQ"} and 1 <= out["score"] <= 10
 
 
@@ -58,15 +59,15 @@ def test_combined_listener_keeps_the_shape_and_overlays(models_dir, moody_clip):
     listener = reg.pick("analyst", "quality")
     assert listener.name == "combined-listener"
     brief = {"mood": "moody"}
-    base = EmbeddedListener().run(moody_clip, brief)
-    res = listener.run(moody_clip, brief)
-    assert set(base) <= set(res)  # the embedded listener's shape, enriched
-    assert res["analysts"] == ["embedded-listener", "ast-audioset", "wav2vec2-emotion", "audiobox-aesthetics"]
+    base = listener.base.hear(moody_clip, brief)  # the pretrained ears when installed, else the DSP listener
+    res = listener.hear(moody_clip, brief)
+    assert set(base) <= set(res)  # the base listener's shape, enriched
+    assert res["analysts"] == [*base["analysts"], "ast-audioset", "wav2vec2-emotion", "audiobox-aesthetics"]
     assert res["mood"]["source"] == "wav2vec2-emotion" and res["mood"]["embedded"]["label"] == base["mood"]["label"]
     q = res["quality"]
     assert "aesthetics" in q["components"] and q["embedded_score"] != q["score"]
-    assert 1 <= q["score"] <= 10 and res["audioset_top"]
-    assert listener.cost.per_audio_s > EmbeddedListener.cost.per_audio_s
+    assert 1 <= q["score"] <= 10 and res["extra"]["audioset_top"]
+    assert listener.cost.per_audio_s > EmbeddedListener.cost_model.per_audio_s
 
 
 def test_combined_listener_keeps_fatal_caps(models_dir):

@@ -57,8 +57,8 @@ def test_mood_minor_slow_dark_vs_major_fast_bright():
     listener = EmbeddedListener()
     dark, _ = _render("moody", "harmony", 2, brightness=-0.5)
     bright, _ = _render("happy", "harmony", 1)
-    d = listener.run(dark, {"mood": "moody"})["mood"]
-    b = listener.run(bright, {"mood": "happy"})["mood"]
+    d = listener.hear(dark, {"mood": "moody"})["mood"]
+    b = listener.hear(bright, {"mood": "happy"})["mood"]
     assert d["label"] == "moody" and d["valence"] < 0
     assert b["label"] in ("happy", "energetic") and b["valence"] > 0
     assert b["arousal"] > d["arousal"] + 0.3
@@ -66,7 +66,7 @@ def test_mood_minor_slow_dark_vs_major_fast_bright():
 
 def test_listener_keeps_the_graph_keys_and_reports_units():
     audio, _ = _render("calm", "harmony", 1, seconds=6.0)
-    out = EmbeddedListener().run(audio, {"mood": "calm"})
+    out = EmbeddedListener().hear(audio, {"mood": "calm"})
     for k in (
         "quality",
         "mood",
@@ -91,8 +91,8 @@ def test_tags_tell_drums_from_pads_and_noise():
     listener = EmbeddedListener()
     drums, _ = _render("energetic", "rhythm", 1, seconds=8.0)
     noise = Audio(np.random.default_rng(0).standard_normal((8 * 44100, 2)).astype(np.float32) * 0.1, 44100)
-    td = listener.run(drums, {})["tags"]
-    tn = listener.run(noise, {})["tags"]
+    td = listener.hear(drums, {})["tags"]
+    tn = listener.hear(noise, {})["tags"]
     assert td["drums"] > 0.6 and tn["noise"] > 0.6 and td["noise"] < tn["noise"]
 
 
@@ -105,7 +105,7 @@ def test_quality_punishes_clipping_and_hiss():
     )
     clipped = Audio(np.clip(clean.samples * 20, -1, 1), clean.sr)
     q = {
-        n: listener.run(a, {"mood": "calm"})["quality"]["score"]
+        n: listener.hear(a, {"mood": "calm"})["quality"]["score"]
         for n, a in (("clean", clean), ("hissy", hissy), ("clipped", clipped))
     }
     assert q["clean"] > q["hissy"] and q["clean"] > q["clipped"] + 3
@@ -115,7 +115,7 @@ def test_cold_process_does_not_import_librosa_or_numba(tmp_path):
     code = (
         "import sys, numpy as np; from sonicgrid.audio import Audio; "
         "from sonicgrid.tools.analysts.listen import EmbeddedListener; "
-        "EmbeddedListener().run(Audio(np.random.default_rng(0).standard_normal(44100*3).astype('float32')*0.1, 44100), {}); "
+        "EmbeddedListener().hear(Audio(np.random.default_rng(0).standard_normal(44100*3).astype('float32')*0.1, 44100), {}); "
         "print('librosa' in sys.modules, 'numba' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

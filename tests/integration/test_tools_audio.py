@@ -156,5 +156,5 @@ def test_voice_tool_speaks_or_says_why():
             params={"text": "We walk into the night, slowly, and the city hums its quiet song around us."},
         )
     ).audio
-    tags = EmbeddedListener().run(long, {})["tags"]
+    tags = EmbeddedListener().hear(long, {})["tags"]
     assert tags["speech"] > tags["drums"] and tags["speech"] > tags["pad"]

@@ -48,9 +48,9 @@ def _drums(mood: str = "energetic", seed: int = 1, seconds: float = 8.0):
 
 def test_espeak_speech_tags_speech_and_a_drum_loop_does_not(speech):
     listener = EmbeddedListener()
-    ts = listener.run(speech, {})["tags"]
+    ts = listener.hear(speech, {})["tags"]
     drums, _ = _drums()
-    td = listener.run(drums, {})["tags"]
+    td = listener.hear(drums, {})["tags"]
     assert ts["speech"] > 0.5 and ts["speech"] > ts["drums"], ts
     assert td["drums"] > 0.6 and td["speech"] < 0.2, td
 
@@ -68,7 +68,7 @@ def test_drums_and_speech_carry_no_key_confidence_but_chords_do(speech):
     b = {"prompt": "happy", "mood": "happy", "duration_s": 8.0}
     chords = SoundFontComposer().run(GenRequest("happy", b, "harmony", "loop", 8.0, seed=1)).audio
     conf = {
-        n: listener.run(a, {})["measures"]["key"]["confidence"]
+        n: listener.hear(a, {})["measures"]["key"]["confidence"]
         for n, a in (("drums", drums), ("speech", speech), ("chords", chords))
     }
     assert conf["drums"] < 0.2 and conf["speech"] < 0.2 and conf["chords"] > 0.6, conf

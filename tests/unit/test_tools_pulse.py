@@ -29,8 +29,8 @@ def harmony():
 
 
 def test_drone_reports_no_pulse_and_low_key_confidence(drone, harmony):
-    d = EmbeddedListener().run(drone, {"mood": "moody"})["measures"]
-    h = EmbeddedListener().run(harmony, {"mood": "calm"})["measures"]
+    d = EmbeddedListener().hear(drone, {"mood": "moody"})["measures"]
+    h = EmbeddedListener().hear(harmony, {"mood": "calm"})["measures"]
     assert d["pulse"]["value"] < 0.1 and d["tempo"]["confidence"] < 0.05, d
     assert d["key"]["confidence"] <= 0.3
     # the same analyst is still confident on a played arrangement with attacks
@@ -40,8 +40,8 @@ def test_drone_reports_no_pulse_and_low_key_confidence(drone, harmony):
 
 def test_pad_is_not_punished_for_lacking_a_beat(drone):
     listener = EmbeddedListener()
-    free = listener.run(drone, {"mood": "moody"})["quality"]
-    asked = listener.run(drone, {"mood": "moody", "tempo_bpm": 128.0})["quality"]
+    free = listener.hear(drone, {"mood": "moody"})["quality"]
+    asked = listener.hear(drone, {"mood": "moody", "tempo_bpm": 128.0})["quality"]
     t = free["components"]["tempo"]
     assert "neutral" in t["measured"]
     others = {k: c for k, c in free["components"].items() if k != "tempo"}
@@ -59,7 +59,7 @@ def test_a_beat_at_the_wrong_tempo_is_still_judged():
         .audio
     )
     listener = EmbeddedListener()
-    right = listener.run(drums, {"mood": "energetic", "tempo_bpm": 130.0})["quality"]
-    wrong = listener.run(drums, {"mood": "energetic", "tempo_bpm": 95.0})["quality"]
+    right = listener.hear(drums, {"mood": "energetic", "tempo_bpm": 130.0})["quality"]
+    wrong = listener.hear(drums, {"mood": "energetic", "tempo_bpm": 95.0})["quality"]
     assert right["components"]["tempo"]["value"] > 0.9
     assert wrong["components"]["tempo"]["value"] < 0.2 and wrong["score"] < right["score"]

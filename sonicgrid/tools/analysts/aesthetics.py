@@ -9,9 +9,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from sonicgrid.audio import Audio
 from sonicgrid.tools.analysts.ast_tags import SR, mono16k
-from sonicgrid.tools.base import CostModel, Tool
+from sonicgrid.tools.analysts.base import Analysis, AnalysisRequest, Analyst
+from sonicgrid.tools.base import CostModel
 from sonicgrid.tools.hub import ModelSpec, RealModelTool
 
 AXES = ("CE", "CU", "PC", "PQ")  # content enjoyment, content usefulness, production complexity, production quality
@@ -38,7 +38,7 @@ def score_from_axes(axes: dict[str, float]) -> float:
     return float(np.clip(np.mean([axes["CE"], axes["CU"], axes["PQ"]]), 1.0, 10.0))
 
 
-class AestheticsAnalyst(RealModelTool, Tool):
+class AestheticsAnalyst(RealModelTool, Analyst):
     name = "audiobox-aesthetics"
     role = "analyst"
     capabilities = frozenset({"aesthetics"})
@@ -63,7 +63,8 @@ class AestheticsAnalyst(RealModelTool, Tool):
             raise ValueError("checkpoint has no target_transform (axis mean/std)")
         return model
 
-    def run(self, audio: Audio, brief: dict | None = None) -> dict:  # type: ignore[override]
+    def run(self, request: AnalysisRequest) -> Analysis:
+        audio = request.audio
         import torch
 
         model = self.model()
@@ -82,4 +83,6 @@ class AestheticsAnalyst(RealModelTool, Tool):
                     t = model.target_transform[ax]
                     out[ax] += float(preds[ax].float().item() * t["std"] + t["mean"]) * float(weights[i])
         axes = {k: round(v / float(weights.sum()), 3) for k, v in out.items()}
-        return {"axes": axes, "score": round(score_from_axes(axes), 2)}
+        return Analysis(
+            extra={"aesthetics": {"axes": axes, "score": round(score_from_axes(axes), 2)}}, analysts=[self.name]
+        )

@@ -7,7 +7,8 @@ from typing import ClassVar
 import numpy as np
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.base import CostModel, Tool
+from sonicgrid.tools.analysts.base import Analysis, AnalysisRequest, Analyst
+from sonicgrid.tools.base import CostModel
 from sonicgrid.tools.hub import ModelSpec, RealModelTool
 
 # Our tag <- AudioSet labels (matched case-insensitively against the model's id2label).
@@ -81,7 +82,7 @@ def tags_from_probs(probs: np.ndarray, id2label: dict) -> tuple[dict[str, float]
     ]
 
 
-class ASTTagger(RealModelTool, Tool):
+class ASTTagger(RealModelTool, Analyst):
     name = "ast-audioset"
     role = "analyst"
     capabilities = frozenset({"tags"})
@@ -104,7 +105,8 @@ class ASTTagger(RealModelTool, Tool):
         fe = ASTFeatureExtractor.from_pretrained(src, local_files_only=local_files_only)
         return model, fe
 
-    def run(self, audio: Audio, brief: dict | None = None) -> dict:  # type: ignore[override]
+    def run(self, request: AnalysisRequest) -> Analysis:
+        audio = request.audio
         import torch
 
         model, fe = self.model()
@@ -114,4 +116,4 @@ class ASTTagger(RealModelTool, Tool):
             logits = model(input_values=inputs["input_values"].to(model.device, model.dtype)).logits[0]
         probs = torch.sigmoid(logits.float()).cpu().numpy()
         tags, top = tags_from_probs(probs, model.config.id2label)
-        return {"tags": tags, "audioset_top": top}
+        return Analysis(tags=tags, extra={"audioset_top": top}, analysts=[self.name])

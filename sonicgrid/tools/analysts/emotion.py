@@ -6,10 +6,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from sonicgrid.audio import Audio
 from sonicgrid.tools.analysts.ast_tags import SR, mono16k
+from sonicgrid.tools.analysts.base import Analysis, AnalysisRequest, Analyst
 from sonicgrid.tools.analysts.mood import MOOD_POINTS
-from sonicgrid.tools.base import CostModel, Tool
+from sonicgrid.tools.base import CostModel
 from sonicgrid.tools.hub import ModelSpec, RealModelTool
 
 
@@ -54,7 +54,7 @@ def mood_from_av(valence: float, arousal: float) -> tuple[str, float, dict]:
     return label, float(np.clip(1.0 - d[label] / 1.2, 0.05, 1.0)), {k: round(v, 3) for k, v in d.items()}
 
 
-class EmotionAnalyst(RealModelTool, Tool):
+class EmotionAnalyst(RealModelTool, Analyst):
     name = "wav2vec2-emotion"
     role = "analyst"
     capabilities = frozenset({"mood"})
@@ -77,7 +77,8 @@ class EmotionAnalyst(RealModelTool, Tool):
         fe = Wav2Vec2FeatureExtractor.from_pretrained(src, local_files_only=local_files_only)
         return model, fe
 
-    def run(self, audio: Audio, brief: dict | None = None) -> dict:  # type: ignore[override]
+    def run(self, request: AnalysisRequest) -> Analysis:
+        audio = request.audio
         import torch
 
         model, fe = self.model()
@@ -90,12 +91,15 @@ class EmotionAnalyst(RealModelTool, Tool):
         )  # the card's order: arousal, dominance, valence
         valence, arousal = float(np.clip(2 * v - 1, -1, 1)), float(np.clip(2 * a - 1, -1, 1))
         label, conf, dists = mood_from_av(valence, arousal)
-        return {
-            "valence": round(valence, 3),
-            "arousal": round(arousal, 3),
-            "dominance": round(float(d), 3),
-            "label": label,
-            "confidence": round(conf, 3),
-            "distances": dists,
-            "happy_or_sad": "happy" if valence >= 0 else "sad",
-        }
+        return Analysis(
+            mood={
+                "valence": round(valence, 3),
+                "arousal": round(arousal, 3),
+                "dominance": round(float(d), 3),
+                "label": label,
+                "confidence": round(conf, 3),
+                "distances": dists,
+                "happy_or_sad": "happy" if valence >= 0 else "sad",
+            },
+            analysts=[self.name],
+        )

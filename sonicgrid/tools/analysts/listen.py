@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sonicgrid.audio import Audio
-from sonicgrid.tools.analysts import features, mood, quality
-from sonicgrid.tools.base import CostModel, Tool
+from sonicgrid.tools.analysts import features, honour, mood, quality
+from sonicgrid.tools.analysts.base import Analysis, AnalysisRequest, Analyst
+from sonicgrid.tools.base import CostModel
 
 
 def tags(f: features.Features) -> dict[str, float]:
@@ -55,14 +55,38 @@ def speech_score(f: features.Features) -> float:
     )
 
 
-class EmbeddedListener(Tool):
-    name = "embedded-listener"
-    role = "analyst"
-    capabilities = frozenset({"quality", "mood", "key", "tempo", "tags"})
-    cost = CostModel(per_audio_s=0.02, overhead_s=0.02)
+class EmbeddedListener(Analyst):
+    """The DSP listener: numpy features and hand-set rules. The fast fallback when the pretrained ears
+    (musicnn, basic-pitch on onnxruntime) are not installed."""
 
-    def run(self, audio: Audio, brief: dict) -> dict:  # type: ignore[override]
-        f = features.extract(audio)
+    name = "embedded-listener"
+    capabilities = frozenset({"quality", "mood", "key", "tempo", "tags"})
+    cost_model = CostModel(per_audio_s=0.02, overhead_s=0.02)
+
+    def run(self, request: AnalysisRequest) -> Analysis:
+        f = features.extract(request.audio)
+        out = self.reading(request.audio, request.brief, f)
+        m = out["mood"]
+        checks = honour.check(
+            request.brief,
+            request.layer,
+            request.duration_s,
+            {
+                "tags": {**out["tags"], "voice": out["tags"].get("speech", 0.0)},
+                "tempo_bpm": f.tempo_bpm,
+                "tempo_confidence": f.tempo_confidence,
+                "key": m["key"],
+                "mode": m["mode"],
+                "key_confidence": m["key_confidence"],
+                "duration_s": f.duration,
+            },
+        )
+        out["quality"] = honour.apply(out["quality"], checks)
+        return Analysis(**out, analysts=[self.name])
+
+    def reading(self, audio, brief: dict, f: features.Features | None = None) -> dict:
+        """The DSP reading as a dict (the fields of an Analysis); `f`: features already extracted."""
+        f = f or features.extract(audio)
         m = mood.estimate(f)
         fit = mood.mood_match(brief.get("mood", "calm"), m)
         q = quality.score(f, brief, fit)
@@ -79,6 +103,7 @@ class EmbeddedListener(Tool):
             "centroid_hz": round(f.centroid_hz, 1),
             "duration_s": round(f.duration, 3),
             "embedding": embedding(f),
+            "embedding_kind": "dsp-33",
             "measures": {  # every number with its unit and a confidence 0..1
                 "tempo": {"value": round(f.tempo_bpm, 1), "unit": "bpm", "confidence": round(f.tempo_confidence, 3)},
                 "key": {"value": f"{m['key']} {m['mode']}", "unit": "key", "confidence": m["key_confidence"]},

@@ -1,0 +1,274 @@
+"""Music for training and testing the ears: Debian packages' recordings, our own renders, drum loops.
+
+- Recordings: wesnoth-1.16-music, hyperrogue-music, asc-music (openly licensed game soundtracks,
+  installed by `make music-data`); split into dev/test by a hash of the file name, so all excerpts of
+  one recording are on one side.
+- Renders: the embedded composer (SoundFontComposer, NoiseTexture, SpectralPainter) for each mood, with
+  known key, mode, tempo and layers; split by seed (dev seeds < 100, test seeds >= 100).
+- Drum loops: recorded one-shots of the hydrogen kits on a rock grid at known tempi (eval_real_audio.py).
+Features of every example are cached under $SONICGRID_EARS_CACHE (default /tmp/sonicgrid-ears-cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+SOURCES = {
+    "wesnoth": Path("/usr/share/games/wesnoth/1.16/data/core/music"),
+    "hyperrogue": Path("/usr/share/hyperrogue/music"),
+    "asc": Path("/usr/share/games/asc/music"),
+}
+CACHE = Path(os.environ.get("SONICGRID_EARS_CACHE", Path(tempfile.gettempdir()) / "sonicgrid-ears-cache"))
+SR = 44100
+EXCERPT_S = 3.5  # one musicnn patch: the CPU is shared, features of every example take ~5 s
+MOODS = ("moody", "calm", "happy", "energetic", "tender", "tense", "epic", "dreamy")
+
+
+def split_of(name: str) -> str:
+    return "dev" if int(hashlib.sha1(name.encode()).hexdigest(), 16) % 10 < 6 else "test"
+
+
+def recordings(split: str | None = None) -> list[tuple[str, Path]]:
+    """(name, path) of every installed recording, optionally only one split."""
+    out = []
+    for src, root in SOURCES.items():
+        if not root.is_dir():
+            continue
+        for p in sorted(root.iterdir()):
+            if p.suffix.lower() in (".ogg", ".mp3", ".flac", ".wav"):
+                name = f"{src}/{p.stem}"
+                if split is None or split_of(name) == split:
+                    out.append((name, p))
+    return out
+
+
+def excerpt(path: Path, at: float, seconds: float):
+    """`seconds` of a recording starting at fraction `at` of its length, as stereo Audio at 44.1 kHz."""
+    import soundfile as sf
+
+    from sonicgrid.audio import Audio
+    from sonicgrid.tools.analysts.dsp import to_rate
+
+    with sf.SoundFile(str(path)) as f:
+        n = f.frames
+        start = int(max(0, min(n - seconds * f.samplerate, at * n)))
+        f.seek(start)
+        x = f.read(int(seconds * f.samplerate), dtype="float32", always_2d=True)
+        sr = f.samplerate
+    if x.shape[1] == 1:
+        x = np.repeat(x, 2, axis=1)
+    x = x[:, :2]
+    if sr != SR:
+        x = np.stack([to_rate(x[:, c], sr, SR) for c in range(2)], axis=1)
+    return Audio(x.astype(np.float32), SR)
+
+
+def render(mood: str, layers: tuple[str, ...], seed: int, seconds: float = 8.0, **brief):
+    """A mix of the embedded generators' layers for `mood`; returns (Audio, arrangement dict)."""
+    from sonicgrid.audio import Audio
+    from sonicgrid.tools.base import GenRequest
+    from sonicgrid.tools.generators.noise import NoiseTexture
+    from sonicgrid.tools.generators.painter import SpectralPainter
+    from sonicgrid.tools.generators.soundfont import SoundFontComposer
+
+    b = {"prompt": f"{mood} test", "mood": mood, **brief}
+    mix, arr = None, {}
+    for layer in layers:
+        if layer == "texture":
+            tool = NoiseTexture(SR)
+        elif layer == "painted":
+            tool, layer = SpectralPainter(SR), "atmosphere"
+        else:
+            tool = SoundFontComposer(SR)
+        r = tool.run(GenRequest(b["prompt"], b, layer, "loop", seconds, seed=seed))
+        arr = r.meta.get("arrangement", arr) or arr
+        x = r.audio.stereo().samples
+        mix = x if mix is None else mix[: len(x)] + x[: len(mix)]
+    peak = float(np.abs(mix).max()) + 1e-9
+    return Audio((mix / peak * 0.7).astype(np.float32), SR), arr
+
+
+def drum_loops(split: str) -> list[tuple[str, object, float]]:
+    """(name, Audio, bpm) recorded-kit loops; kits alternate between dev and test."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import eval_real_audio as real
+
+    kits = real.drum_kits()
+    out = []
+    for i, (name, kit) in enumerate(sorted(kits.items())):
+        if (i % 2 == 0) != (split == "dev"):
+            continue
+        bpm = (84.0, 100.0, 120.0, 140.0)[i % 4]
+        out.append((f"kit/{name}", real.drum_loop(kit, bpm, seconds=8.0, seed=i), bpm))
+    return out
+
+
+def cached(key: str, compute, only_cached: bool = False):
+    """np.savez cache of a dict of arrays/floats under CACHE/key.npz (None when absent and `only_cached`)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    p = CACHE / (hashlib.sha1(key.encode()).hexdigest()[:16] + ".npz")
+    if p.exists():
+        try:
+            with np.load(p, allow_pickle=False) as z:
+                return {k: z[k] for k in z.files}
+        except (OSError, ValueError, EOFError):  # a half-written file from an interrupted run
+            p.unlink(missing_ok=True)
+    if only_cached:
+        return None
+    out = compute()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.savez(p, **out)
+    return out
+
+
+def hear(audio, with_notes: bool = True) -> dict:
+    """Everything the heads and the critic read, for one clip (the expensive part: musicnn + features).
+    Degraded copies skip the transcription (the critic does not read notes)."""
+    from sonicgrid.tools.analysts import critic, features, notes
+    from sonicgrid.tools.analysts.ears import hear_musicnn
+    from sonicgrid.tools.analysts.moodmap import dsp_inputs
+
+    f = features.extract(audio)
+    mono = audio.mono().astype(np.float32)
+    heard = hear_musicnn(mono, audio.sr)
+    nts = notes.transcribe(mono, audio.sr) if with_notes else []
+    key, mode, kconf, _ = notes.key_from_notes(nts)
+    fl = critic.flaws(audio, f)
+    from sonicgrid.tools.analysts import keytempo, listen, mood, quality
+
+    dsp_mood = mood.estimate(f)
+    ks = keytempo.key_scores(f.chroma)[0]  # plain Krumhansl-Schmuckler on the mean chroma: the baseline
+    return {
+        "dsp_drums": np.array(listen.tags(f)["drums"]),
+        "dsp_score": np.array(quality.score(f, {"mood": "calm"}, 0.5)["score"]),
+        "dsp_key": np.array(dsp_mood["key"]),
+        "dsp_mode": np.array(dsp_mood["mode"]),
+        "dsp_mood": np.array(dsp_mood["label"]),
+        "dsp_arousal": np.array(dsp_mood["arousal"]),
+        "ks_key": np.array(ks[1]),
+        "ks_mode": np.array(ks[2]),
+        **{k: np.asarray(v, np.float32) for k, v in heard.items()},
+        "flaws": np.array([fl[n] for n in critic.FLAW_NAMES], np.float64),
+        "dsp": dsp_inputs(f, mode, kconf),
+        "key": np.array(key),
+        "mode": np.array(mode),
+        "key_confidence": np.array(kconf),
+        "tempo_bpm": np.array(f.tempo_bpm),
+        "tempo_confidence": np.array(f.tempo_confidence),
+        "chroma": np.asarray(f.chroma, np.float64),
+        "bass_chroma": np.asarray(f.bass_chroma, np.float64),
+        "duration": np.array(f.duration),
+    }
+
+
+def critic_x(h: dict) -> np.ndarray:
+    return np.concatenate([h["flaws"], h["mtt_tags"], h["msd_tags"], h["mtt_embedding"], h["msd_embedding"]])
+
+
+def head_x(h: dict) -> np.ndarray:
+    from sonicgrid.tools.analysts.moodmap import inputs
+
+    return inputs(h, h["dsp"])
+
+
+def examples(split: str, quick: bool = False, log=print, only_cached: bool = False) -> list[dict]:
+    """Every labelled example of a split, features cached: dicts with h (features) and labels.
+
+    good: recordings (one 6 s excerpt of each at 40 %; test: a second at 70 %), renders of every mood
+    (full mixes 8 s, single layers 3 s); bad: degradations of those, each clean clip getting a rotating
+    subset of the kinds (dev: 6 kinds per clip; test: all kinds on the first excerpt)."""
+    from sonicgrid.tools.analysts.degrade import DEGRADATIONS, degrade
+
+    kinds = list(DEGRADATIONS)
+    out: list[dict] = []
+    recs = recordings(split)
+    if quick:
+        recs = recs[:: max(1, len(recs) // 12)]
+    seeds = [0] if split == "dev" else [100]
+    if quick:
+        seeds = seeds[:1]
+    cleans = []
+    for name, path in recs:
+        for at in (0.4, 0.2, 0.7):  # the first is degraded; the others are extra clean examples
+            cleans.append(
+                (
+                    f"{name}@{at}",
+                    lambda p=path, a=at: excerpt(p, a, EXCERPT_S),
+                    {"source": "recording", "rec": name, "first": at == 0.4, "notes": at != 0.2},
+                )
+            )
+    for mood in MOODS:
+        for s in seeds:
+            for layers, secs in (
+                (("rhythm", "harmony"), 6.0),
+                (("harmony", "atmosphere"), 6.0),
+                (("rhythm",), 3.0),
+                (("texture",), 3.0),
+                (("painted",), 3.0),
+            ):
+                name = f"render/{mood}/{'+'.join(layers)}/{s}"
+                cleans.append(
+                    (
+                        name,
+                        lambda m=mood, ly=layers, sd=s, sc=secs: render(m, ly, sd, sc),
+                        {
+                            "source": "render",
+                            "rec": f"render/{mood}/{'+'.join(layers)}/{s}",
+                            "mood": mood,
+                            "layers": layers,
+                            "first": len(layers) == 2,
+                        },
+                    )
+                )
+    total = len(cleans)
+    rot = 0  # rotation over the kinds, among the clips that get degraded copies
+    legacy = 0  # dev: the index the clip had before the extra clean excerpts were added (keeps cached picks)
+    for n, (name, make, lab) in enumerate(cleans):
+
+        def clean_audio(make=make, lab=lab, memo={}):  # noqa: B006 - one memo per clip (a fresh default each loop)
+            if "audio" not in memo:
+                a = make()
+                memo["audio"] = a[0] if isinstance(a, tuple) else a
+                if isinstance(a, tuple):
+                    lab.update({"arrangement": a[1]})
+            return memo["audio"]
+
+        h = cached(
+            f"v1/{name}/clean",
+            lambda lab=lab, clean_audio=clean_audio: hear(clean_audio(), with_notes=lab.get("notes", True)),
+            only_cached,
+        )
+        if h is None:
+            continue
+        if lab["source"] == "render" and "arrangement" not in lab:
+            clean_audio()
+        out.append({"name": name, "kind": "clean", "good": True, "h": h, **lab})
+        if split == "dev":
+            degraded = lab["first"] or lab["source"] == "render"
+            picks = [kinds[(legacy * 3 + j) % len(kinds)] for j in range(3)] if degraded else []
+            legacy += degraded
+        else:
+            picks = [kinds[(rot * 4 + j) % len(kinds)] for j in range(4)] if lab["first"] else []
+            rot += bool(lab["first"])
+        if lab["source"] == "render" and len(lab.get("layers", ())) == 1:
+            picks = picks[:1]
+        for kind in picks:
+
+            def bad(kind=kind, seed=n, clean_audio=clean_audio):
+                a = clean_audio()
+                from sonicgrid.audio import Audio
+
+                return hear(Audio(degrade(a.stereo().samples, a.sr, kind, seed=seed), a.sr), with_notes=False)
+
+            hb = cached(f"v1/{name}/{kind}", bad, only_cached)
+            if hb is not None:
+                out.append({"name": name, "kind": kind, "good": False, "h": hb, **lab})
+        if n % 10 == 0:
+            log(f"  {split}: {n + 1}/{total} clips ({len(out)} examples)")
+    return out

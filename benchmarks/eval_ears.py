@@ -1,0 +1,213 @@
+"""The ears on music they were not calibrated on (the test split of benchmarks/ears_data.py).
+
+Prints: the gate's rejection rate per degradation kind and its pass rate on clean music (critic vs the DSP
+score it replaces); drums present/absent on mixes; key (exact, MIREX-weighted) from basic-pitch notes next
+to Krumhansl-Schmuckler on chroma and the DSP listener; tempo within 4 % next to librosa's beat tracker;
+mood agreement and high/low energy; seconds of compute per audio second and the cold load.
+Labels and their provenance: benchmarks/music_labels.yaml. Run: python benchmarks/eval_ears.py [--quick]
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+import ears_data as data
+
+BAR = 5.0
+LABELS = Path(__file__).with_name("music_labels.yaml")  # not in evals/: `sonicgrid eval evals/*.yaml` reads it
+
+
+def mirex(k1: str, m1: str, k2: str, m2: str) -> float:
+    """MIREX key score: 1 exact, 0.5 a fifth apart (same mode), 0.3 relative, 0.2 parallel, else 0."""
+    from sonicgrid.brief import KEYS
+
+    a, b = KEYS.index(k1), KEYS.index(k2)
+    if (a, m1) == (b, m2):
+        return 1.0
+    if m1 == m2 and (b - a) % 12 in (5, 7):
+        return 0.5
+    if m1 != m2 and ((m1 == "major" and (a - b) % 12 == 3) or (m1 == "minor" and (b - a) % 12 == 3)):
+        return 0.3
+    if m1 != m2 and a == b:
+        return 0.2
+    return 0.0
+
+
+def pct(xs) -> str:
+    xs = list(xs)
+    return f"{100 * np.mean(xs):5.1f} % (n={len(xs)})" if xs else "   -   (n=0)"
+
+
+def gate(test: list[dict]) -> None:
+    from sonicgrid.tools.analysts import critic
+
+    print("\n== Quality gate (bar 5/10): critic vs the DSP score it replaces")
+    rows = defaultdict(lambda: ([], []))
+    for e in test:
+        s = critic.score(critic.judge(critic.vector_from(e["h"]))[0])
+        group = e["kind"] if e["kind"] != "clean" else "clean " + _clean_group(e)
+        rows[group][0].append(s >= BAR)
+        if "dsp_score" in e["h"]:
+            rows[group][1].append(float(e["h"]["dsp_score"]) >= BAR)
+    bad_c, bad_d = [], []
+    for g in sorted(rows, key=lambda g: (g.startswith("clean"), g)):
+        ours, dsp = rows[g]
+        if g.startswith("clean"):
+            print(f"  pass  {g:28s} critic {pct(ours)}   dsp {pct(dsp)}")
+        else:
+            bad_c += [not x for x in ours]
+            bad_d += [not x for x in dsp]
+            print(f"  fail  {g:28s} critic {pct(not x for x in ours)}   dsp {pct(not x for x in dsp)}")
+    print(f"  ALL degraded copies failing: critic {pct(bad_c)}   dsp {pct(bad_d)}")
+
+
+def _clean_group(e: dict) -> str:
+    if e["source"] == "recording":
+        return "recordings"
+    return "render mixes" if len(e["layers"]) > 1 else "render stems " + e["layers"][0]
+
+
+def drums(test: list[dict], loops: list[tuple]) -> None:
+    from sonicgrid.tools.analysts.moodmap import drum_probability
+
+    print("\n== Drums present/absent (renders: mixes and stems; recorded-kit loops)")
+    ours, dsp, mix_ours, mix_dsp = [], [], [], []
+    for e in test:
+        if e["source"] != "render" or e["kind"] != "clean":
+            continue
+        truth = "rhythm" in e["layers"]
+        o = drum_probability(data.head_x(e["h"])) >= 0.5
+        d = float(e["h"]["dsp_drums"]) >= 0.5
+        ours.append(o == truth)
+        dsp.append(d == truth)
+        if len(e["layers"]) > 1:
+            mix_ours.append(o == truth)
+            mix_dsp.append(d == truth)
+    for _, h, _ in loops:
+        ours.append(drum_probability(data.head_x(h)) >= 0.5)
+        dsp.append(float(h["dsp_drums"]) >= 0.5)
+    print(f"  full mixes: ears {pct(mix_ours)}   dsp {pct(mix_dsp)}")
+    print(f"  all       : ears {pct(ours)}   dsp {pct(dsp)}")
+
+
+def keys(test: list[dict]) -> None:
+    print("\n== Key on renders with harmony (truth: the arrangement)  exact / MIREX-weighted")
+    res = defaultdict(list)
+    for e in test:
+        arr = e.get("arrangement") or {}
+        if e["source"] != "render" or e["kind"] != "clean" or "harmony" not in e["layers"] or not arr.get("key"):
+            continue
+        t = (arr["key"], arr["mode"])
+        h = e["h"]
+        for name, (k, m) in {
+            "basic-pitch notes": (str(h["key"]), str(h["mode"])),
+            "K-S on chroma": (str(h["ks_key"]), str(h["ks_mode"])),
+            "DSP listener": (str(h["dsp_key"]), str(h["dsp_mode"])),
+        }.items():
+            res[name].append(mirex(t[0], t[1], k, m))
+    for name, xs in res.items():
+        xs = np.array(xs)
+        print(f"  {name:18s} exact {pct(xs == 1.0)}  MIREX {xs.mean():.2f}")
+
+
+def tempo(test: list[dict], loops: list[tuple]) -> None:
+    import librosa
+
+    print("\n== Tempo within 4 % (renders with drums: the arrangement's tempo; kit loops: the grid's)")
+    ours, lib = [], []
+    for e in test:
+        arr = e.get("arrangement") or {}
+        if e["source"] != "render" or e["kind"] != "clean" or "rhythm" not in e["layers"] or not arr.get("tempo_bpm"):
+            continue
+        a, _ = data.render(e["mood"], e["layers"], int(e["rec"].split("/")[1]), 6.0 if len(e["layers"]) > 1 else 3.0)
+        ours.append(abs(float(e["h"]["tempo_bpm"]) / arr["tempo_bpm"] - 1) <= 0.04)
+        lib.append(_librosa_ok(librosa, a, arr["tempo_bpm"]))
+    for (_, a, bpm), (_, h, _) in zip(data.drum_loops("test"), loops):
+        ours.append(abs(float(h["tempo_bpm"]) / bpm - 1) <= 0.04)
+        lib.append(_librosa_ok(librosa, a, bpm))
+    print(f"  ears (DSP tempo) {pct(ours)}   librosa beat_track {pct(lib)}")
+
+
+def _librosa_ok(librosa, a, bpm: float) -> bool:
+    t, _ = librosa.beat.beat_track(y=a.mono(), sr=a.sr)
+    return abs(float(np.atleast_1d(t)[0]) / bpm - 1) <= 0.04
+
+
+def moods(test: list[dict]) -> None:
+    from sonicgrid.tools.analysts.mood import MOOD_POINTS
+    from sonicgrid.tools.analysts.moodmap import mood
+
+    print("\n== Mood (renders: the mood they were made for; recordings: title-derived words, see music_labels.yaml)")
+    titles = yaml.safe_load(LABELS.read_text())["recordings"]
+    for group in ("render mixes", "recordings"):
+        word, energy, dword, denergy, seen = [], [], [], [], set()
+        for e in test:
+            if e["kind"] != "clean":
+                continue
+            if group == "render mixes" and (e["source"] != "render" or len(e["layers"]) < 2):
+                continue
+            if group == "recordings" and (e["source"] != "recording" or e["rec"] not in titles):
+                continue
+            truth = e["mood"] if group == "render mixes" else titles[e["rec"]]
+            seen.add(truth)
+            m = mood(data.head_x(e["h"]))
+            word.append(m["label"] == truth)
+            energy.append((m["arousal"] > 0) == (MOOD_POINTS[truth][1] > 0))
+            dword.append(str(e["h"]["dsp_mood"]) == truth)
+            denergy.append((float(e["h"]["dsp_arousal"]) > 0) == (MOOD_POINTS[truth][1] > 0))
+        print(f"  {group:13s} ({len(seen)} moods) word: ears {pct(word)}  dsp {pct(dword)}")
+        print(f"  {group:13s} high/low energy: ears {pct(energy)}  dsp {pct(denergy)}")
+
+
+def speed() -> None:
+    print("\n== Speed (this machine, shared CPU: see `uptime`)")
+    code = (
+        "import time; t=time.perf_counter(); from sonicgrid.tools.analysts.ears import PretrainedEars; "
+        "from sonicgrid.tools.analysts import musicnn_net, notes; e=PretrainedEars(); "
+        "musicnn_net.load_model('MTT_musicnn'); musicnn_net.load_model('MSD_musicnn'); notes.session(); "
+        "print(round(time.perf_counter()-t, 2))"
+    )
+    cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip()
+    print(f"  cold load (import + both checkpoints + onnx session): {cold} s")
+    from sonicgrid.tools.analysts.base import AnalysisRequest
+    from sonicgrid.tools.analysts.ears import PretrainedEars
+    from sonicgrid.tools.analysts.listen import EmbeddedListener
+
+    a, _ = data.render("happy", ("rhythm", "harmony"), 7, 30.0)
+    for tool in (PretrainedEars(), EmbeddedListener()):
+        tool.run(AnalysisRequest(audio=a, brief={"mood": "happy"}))
+        t = time.process_time()
+        w = time.perf_counter()
+        tool.run(AnalysisRequest(audio=a, brief={"mood": "happy"}))
+        print(
+            f"  {tool.name:18s} {(time.process_time() - t) / a.duration:.3f} s CPU per audio second "
+            f"({(time.perf_counter() - w) / a.duration:.3f} s wall), 30 s mix"
+        )
+    print(f"  load: {Path('/proc/loadavg').read_text().split()[:3]}")
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    test = data.examples("test", quick=quick, log=lambda m: None)
+    loops = [(n, data.cached(f"v1/{n}/clean", lambda a=a: data.hear(a)), bpm) for n, a, bpm in data.drum_loops("test")]
+    recs = {e["rec"] for e in test if e["source"] == "recording"}
+    print(f"test split: {len(test)} examples from {len(recs)} recordings + renders (seed 100), {len(loops)} kit loops")
+    gate(test)
+    drums(test, loops)
+    keys(test)
+    tempo(test, loops)
+    moods(test)
+    if "--no-speed" not in sys.argv:
+        speed()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Train the ears' small models on the dev split and write their weights into the package:
+
+- sonicgrid/tools/analysts/critic.json: the quality critic, gradient-boosted trees (good = recorded music and
+  our renders, bad = their degradations and failed generations); the feature set (DSP flaws, + musicnn tags,
+  + embeddings) chosen by 4-fold CV grouped by recording, and an offset calibrated on the out-of-fold
+  probabilities so that 97 % of clean dev clips clear the default bar;
+- sonicgrid/tools/analysts/heads.json: the drums head (logistic) and the valence/arousal heads (ridge).
+
+Only dev-split material is used (ears_data.split_of: recordings by a hash of their name, renders by seed);
+benchmarks/eval_ears.py reports on the test split. About 10-15 minutes on 2 cores the first time
+(features are cached). Run: python benchmarks/train_critic.py [--quick] [--cached]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+import ears_data as data
+
+PKG = Path(__file__).resolve().parents[1] / "sonicgrid" / "tools" / "analysts"
+
+
+def _export(scaler, model, extra: dict) -> dict:
+    coef = np.ravel(model.coef_)
+    return {
+        "mean": [round(float(v), 6) for v in scaler.mean_],
+        "std": [round(float(v), 6) for v in scaler.scale_],
+        "coef": [round(float(v), 6) for v in coef],
+        "intercept": round(float(np.ravel([model.intercept_])[0]), 6),
+        **extra,
+    }
+
+
+def _export_gbm(m, parts: tuple[str, ...], X: np.ndarray) -> dict:
+    trees = []
+    for est in m.estimators_[:, 0]:
+        t = est.tree_
+        trees.append(
+            {
+                "f": [int(v) for v in t.feature],
+                "t": [round(float(v), 6) for v in t.threshold],
+                "l": [int(v) for v in t.children_left],
+                "r": [int(v) for v in t.children_right],
+                "v": [round(float(v), 6) for v in t.value[:, 0, 0]],
+            }
+        )
+    init = float(m._raw_predict_init(X[:1])[0, 0])
+    w = {"model": "gbm", "features": list(parts), "init": init, "rate": float(m.learning_rate), "trees": trees}
+    from sonicgrid.tools.analysts.critic import raw_score
+
+    ours = np.array([raw_score(w, x) for x in X[:50]])
+    assert np.allclose(ours, m.decision_function(X[:50]), atol=1e-4), "exported trees disagree with scikit-learn"
+    return w
+
+
+def _features(ex: list[dict], parts: tuple[str, ...]) -> np.ndarray:
+    from sonicgrid.tools.analysts.critic import vector_from
+
+    return np.stack([vector_from(e["h"], parts) for e in ex])
+
+
+def _gbm():
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    return GradientBoostingClassifier(n_estimators=150, max_depth=3, learning_rate=0.1, subsample=0.8, random_state=0)
+
+
+def train_critic(ex: list[dict]) -> dict:
+    """Grouped 4-fold CV (a recording and its degraded copies stay together) picks the feature set; the
+    out-of-fold probabilities calibrate an offset so that 97 % of clean dev clips clear the bar."""
+    from sklearn.model_selection import GroupKFold
+
+    from sonicgrid.tools.analysts.critic import FLAW_NAMES, TOP
+
+    y = np.array([e["good"] for e in ex], int)
+    groups = np.array([e["rec"] for e in ex])
+    weight = np.where(y == 1, (y == 0).sum() / max(1, y.sum()), 1.0)
+    bar_p = (5.0 - 1.0) / TOP
+    best = None
+    for parts in (("flaws",), ("flaws", "tags"), ("flaws", "tags", "embedding")):
+        X = _features(ex, parts)
+        raw = np.zeros(len(y))
+        for tr, va in GroupKFold(n_splits=4).split(X, y, groups):
+            raw[va] = _gbm().fit(X[tr], y[tr], sample_weight=weight[tr]).decision_function(X[va])
+        # offset: the 3rd percentile of clean clips' logit sits on the bar
+        offset = float(np.log(bar_p / (1 - bar_p)) - np.percentile(raw[y == 1], 3))
+        p = 1 / (1 + np.exp(-(raw + offset))) >= bar_p
+        acc = 0.5 * (p[y == 1].mean() + (~p[y == 0]).mean())
+        print(
+            f"  critic {'+'.join(parts):24s} CV: clean pass {p[y == 1].mean():.3f}, degraded fail {(~p[y == 0]).mean():.3f}"
+        )
+        if best is None or acc > best[0]:
+            best = (acc, parts, offset, p)
+    acc, parts, offset, _ = best
+    X = _features(ex, parts)
+    m = _gbm().fit(X, y, sample_weight=weight)
+    w = _export_gbm(m, parts, X)
+    good = X[y == 1][:, : len(FLAW_NAMES)]
+    q1, med, q3 = np.percentile(good, [25, 50, 75], axis=0)
+    w.update(
+        {
+            "offset": round(offset, 4),
+            "good_median": [round(float(v), 5) for v in med],
+            "good_scale": [round(float(max(v, 1e-3)), 5) for v in (q3 - q1)],
+            "cv_balanced_accuracy": round(float(acc), 3),
+            "n_good": int(y.sum()),
+            "n_bad": int((1 - y).sum()),
+        }
+    )
+    print(f"  chose {'+'.join(parts)} (CV balanced accuracy {acc:.3f}), offset {offset:+.2f}")
+    return w
+
+
+def train_heads(ex: list[dict], loops: list[dict]) -> dict:
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.preprocessing import StandardScaler
+
+    from sonicgrid.tools.analysts.mood import MOOD_POINTS
+
+    renders = [e for e in ex if e["source"] == "render" and e["kind"] == "clean"]
+    drum_ex = [(data.head_x(e["h"]), int("rhythm" in e["layers"])) for e in renders] + [
+        (data.head_x(h), 1) for h in loops
+    ]
+    X = np.stack([x for x, _ in drum_ex])
+    y = np.array([t for _, t in drum_ex])
+    sc = StandardScaler().fit(X)
+    drums = LogisticRegression(C=0.05, class_weight="balanced", max_iter=3000).fit(sc.transform(X), y)
+    out = {"drums": _export(sc, drums, {"n_pos": int(y.sum()), "n_neg": int((1 - y).sum())})}
+    Xm = np.stack([data.head_x(e["h"]) for e in renders])
+    scm = StandardScaler().fit(Xm)
+    for i, axis in enumerate(("valence", "arousal")):
+        t = np.array([MOOD_POINTS[e["mood"]][i] for e in renders])
+        r = Ridge(alpha=30.0).fit(scm.transform(Xm), t)
+        out[axis] = _export(scm, r, {"n": len(renders)})
+    return out
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    only = "--cached" in sys.argv  # train on the features already computed (a partial run)
+    t0 = time.time()
+    ex = data.examples("dev", quick=quick, only_cached=only)
+    loops = [data.cached(f"v1/{n}/clean", lambda a=a: data.hear(a), only) for n, a, _ in data.drum_loops("dev")]
+    loops = [h for h in loops if h is not None]
+    print(f"dev: {len(ex)} examples, {len(loops)} drum loops, features in {time.time() - t0:.0f} s")
+    critic = train_critic(ex)
+    critic["trained_on"] = "benchmarks/train_critic.py, dev split (ears_data.py)"
+    heads = train_heads(ex, loops)
+    heads["trained_on"] = critic["trained_on"]
+    (PKG / "critic.json").write_text(json.dumps(critic, separators=(",", ":")))
+    (PKG / "heads.json").write_text(json.dumps(heads, separators=(",", ":")))
+    print(
+        f"wrote critic.json ({(PKG / 'critic.json').stat().st_size // 1024} KB), heads.json; {time.time() - t0:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""The pretrained ears' building blocks: the TF checkpoint reader, musicnn's front end and network maths,
+basic-pitch's decoding, the critic's flaw detectors, and the typed analyst protocol."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sonicgrid.audio import Audio
+from sonicgrid.tools.analysts import critic, features, musicnn_net, notes
+from sonicgrid.tools.analysts.base import Analysis, AnalysisRequest, Analyst
+from sonicgrid.tools.analysts.degrade import DEGRADATIONS, degrade
+
+need_musicnn = pytest.mark.skipif(
+    musicnn_net.package_dir() is None, reason="musicnn not installed (pip install --no-deps musicnn==0.1.0)"
+)
+need_bp = pytest.mark.skipif(notes.model_path() is None, reason="basic-pitch not installed (--no-deps)")
+
+
+@need_musicnn
+def test_checkpoint_reader_finds_musicnn_variables_with_their_shapes():
+    from sonicgrid.tools.analysts import tfckpt
+
+    w = tfckpt.load(musicnn_net.package_dir() / "MSD_musicnn")
+    assert w["conv2d/kernel"].shape == (7, 38, 1, 204)  # timbral 7 x int(0.4 * 96)
+    assert w["conv2d_1/kernel"].shape == (7, 67, 1, 204)
+    assert w["conv2d_2/kernel"].shape == (128, 1, 1, 51)
+    assert w["conv2d_5/kernel"].shape == (7, 561, 1, 64)  # 2 x 204 + 3 x 51 front-end channels
+    assert w["batch_normalization_9/gamma"].shape == (1506,)  # 2 x (561 + 3 x 64) pooled
+    assert w["dense_1/kernel"].shape == (200, 50)
+    assert all(np.isfinite(v).all() for v in w.values())
+    assert w["batch_normalization_1/moving_variance"].min() > 0
+
+
+def test_mel_front_end_matches_librosa():
+    librosa = pytest.importorskip("librosa")
+    ref = librosa.filters.mel(sr=16000, n_fft=512, n_mels=96)
+    assert np.allclose(musicnn_net.mel_filters(), ref, atol=1e-6)
+    y = np.random.default_rng(0).standard_normal(16000 * 2).astype(np.float32) * 0.1
+    spec = librosa.feature.melspectrogram(y=y, sr=16000, hop_length=256, n_fft=512, n_mels=96, pad_mode="reflect").T
+    want = np.log10(10000 * spec.astype(np.float16).astype(np.float32) + 1)
+    got = musicnn_net.log_mel(y)
+    assert got.shape == want.shape
+    assert np.allclose(got, want, atol=2e-2)
+
+
+def test_patches_are_3_second_windows_and_short_clips_are_repeat_padded():
+    spec = np.arange(450 * 96, dtype=np.float32).reshape(450, 96)
+    p = musicnn_net.patches(spec)
+    assert p.shape == (3, 187, 96)  # two full windows, and the 76-frame tail (>= 1 s) in one ending at the end
+    assert np.array_equal(p[1], spec[187:374]) and np.array_equal(p[-1], spec[-187:])
+    assert musicnn_net.patches(spec[:400]).shape == (2, 187, 96)  # a 26-frame tail is dropped
+    short = musicnn_net.patches(spec[:50])
+    assert short.shape == (1, 187, 96) and np.array_equal(short[0, 50:100], spec[:50])
+
+
+@need_musicnn
+def test_pooling_before_batch_norm_is_exact():
+    import torch
+
+    net = musicnn_net.load_model("MTT_musicnn")
+    z = torch.randn(2, 204, 30, 59)
+    scale, shift = net.bn[1]
+    naive = (torch.relu(z) * scale.view(1, -1, 1, 1) + shift.view(1, -1, 1, 1)).amax(dim=3)
+    assert (scale < 0).any()  # the min branch is exercised
+    assert torch.allclose(net._pool_relu_bn(z, 1), naive, atol=1e-6)
+
+
+@need_musicnn
+def test_network_outputs_probabilities_and_a_200_number_embedding():
+    net = musicnn_net.load_model("MSD_musicnn")
+    x = np.random.default_rng(1).random((2, 187, 96)).astype(np.float32) * 3
+    tags, emb = net(x)
+    assert tags.shape == (2, 50) and emb.shape == (2, 200)
+    assert (tags > 0).all() and (tags < 1).all()
+    assert not np.allclose(tags[0], tags[1])
+
+
+def test_notes_decoding_follows_onsets_and_drops_short_notes():
+    frames = np.zeros((100, 88), np.float32)
+    onsets = np.zeros((100, 88), np.float32)
+    frames[10:60, 39] = 0.8  # C4 (MIDI 60) held 50 frames
+    onsets[10, 39] = 0.9
+    frames[70:75, 50] = 0.9  # too short (5 frames < 11)
+    onsets[70, 50] = 0.9
+    got = notes.notes_from(frames, onsets)
+    assert [n.pitch for n in got] == [60]
+    assert got[0].end_s - got[0].start_s == pytest.approx(50 / notes.FPS, abs=0.05)
+
+
+def test_key_from_notes_of_a_cadence():
+    seq = [(60, 64, 67), (65, 69, 72), (67, 71, 74), (60, 64, 67)]  # C F G C
+    ns = [notes.Note(i, i + 1.0, p, 0.8) for i, chord in enumerate(seq) for p in chord]
+    ns += [notes.Note(i, i + 1.0, b, 0.8) for i, b in enumerate((48, 53, 55, 48))]
+    key, mode, conf, _ = notes.key_from_notes(ns)
+    assert (key, mode) == ("C", "major") and conf > 0.2
+
+
+@need_bp
+def test_basic_pitch_hears_the_pitch_of_a_tone():
+    sr = 22050
+    t = np.arange(sr * 2) / sr
+    y = sum(np.sin(2 * np.pi * 220.0 * k * t) / k for k in (1, 2, 3)).astype(np.float32) * 0.3
+    ns = notes.transcribe(y, sr)
+    assert ns and max(ns, key=lambda n: n.end_s - n.start_s).pitch == 57  # A3
+
+
+@pytest.fixture(scope="module")
+def music():
+    from sonicgrid.tools.base import GenRequest
+    from sonicgrid.tools.generators.soundfont import SoundFontComposer
+
+    b = {"prompt": "happy", "mood": "happy"}
+    return SoundFontComposer().run(GenRequest("happy", b, "harmony", "loop", 6.0, seed=4)).audio.stereo()
+
+
+@pytest.mark.parametrize(
+    ("kind", "flaw", "direction"),
+    [
+        ("dropouts", "hole_share", +1),
+        ("dead_channel", "channel_balance_db", -1),
+        ("dc_offset", "dc_ratio", +1),
+        ("quantise_8bit", "levels_log2", -1),
+        ("lowpass_1k", "bandwidth_khz", -1),
+        ("noise_10db", "flatness", +1),
+        ("bare_tone", "tone_peak_share", +1),
+    ],
+)
+def test_flaw_detectors_move_the_right_way(music, kind, flaw, direction):
+    clean = critic.flaws(music, features.extract(music))
+    bad_audio = Audio(degrade(music.samples, music.sr, kind, seed=1), music.sr)
+    bad = critic.flaws(bad_audio, features.extract(bad_audio))
+    assert direction * (bad[flaw] - clean[flaw]) > 0, (kind, clean[flaw], bad[flaw])
+
+
+def test_every_degradation_changes_the_audio_and_keeps_its_shape(music):
+    for kind in DEGRADATIONS:
+        y = degrade(music.samples, music.sr, kind, seed=2)
+        assert y.shape == music.samples.shape and np.isfinite(y).all()
+        assert not np.allclose(y, music.samples), kind
+
+
+def test_analysis_is_typed_and_its_dict_drops_empty_fields(music):
+    from sonicgrid.tools.analysts.listen import EmbeddedListener
+
+    ears = EmbeddedListener()
+    assert isinstance(ears, Analyst) and ears.describe()["role"] == "analyst"
+    a = ears.run(AnalysisRequest(audio=music, brief={"mood": "happy"}, layer="harmony", duration_s=6.0))
+    assert isinstance(a, Analysis) and a.tempo_bpm and a.quality["score"] > 1
+    d = a.as_dict()
+    assert {"quality", "mood", "key", "tags", "embedding"} <= set(d) and "extra" not in d
+    with pytest.raises(ValueError):
+        Analysis(quality={}, colour="blue")  # no untyped fields
