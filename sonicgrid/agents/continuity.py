@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sonicgrid.agents import words as w
 from sonicgrid.agents.base import Judgment
 
 CHOICES = ("fit", "revise")
 
 
-def fit_components(clip: dict, body: list[dict]) -> tuple[float, dict, dict]:
+def fit_components(clip: dict[str, Any], body: list[dict[str, Any]]) -> tuple[float, dict[str, Any], dict[str, Any]]:
     """Fit 0..1 of a clip's analysis against the body of work; components; revise targets.
 
     The statistics live in sonicgrid.memory.continuity (key relation, tempo ratio, timbre distance
@@ -21,8 +23,8 @@ def fit_components(clip: dict, body: list[dict]) -> tuple[float, dict, dict]:
 def judgment(
     *,
     fit: float,
-    components: dict,
-    targets: dict,
+    components: dict[str, Any],
+    targets: dict[str, Any],
     body_size: int,
     project: str | None,
     revision: int,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sonicgrid.agents import words as w
 from sonicgrid.agents.base import Judgment
 
@@ -10,7 +12,9 @@ from sonicgrid.agents.base import Judgment
 FALLBACK_SHARE_OF_REUSE_BAR = 0.9
 
 
-def fallback_quality(candidates: list[dict], *, reuse_threshold: float, quality_threshold: float) -> float | None:
+def fallback_quality(
+    candidates: list[dict[str, Any]], *, reuse_threshold: float, quality_threshold: float
+) -> float | None:
     """The quality of the best library candidate if it could stand in for a denied job, else None."""
     if not candidates:
         return None
@@ -27,7 +31,7 @@ def for_job(
     estimate_s: float,
     remaining_s: float,
     budget_s: float,
-    candidates: list[dict],
+    candidates: list[dict[str, Any]],
     cheaper: list[tuple[str, float]],
     reuse_threshold: float,
     quality_threshold: float,

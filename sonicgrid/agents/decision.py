@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sonicgrid.agents import words as w
 from sonicgrid.agents.base import Judgment
 
 
 def judgment(
-    brief: dict, candidates: list[dict], reference: dict | None, *, reuse_threshold: float, quality_threshold: float
+    brief: dict[str, Any],
+    candidates: list[dict[str, Any]],
+    reference: dict[str, Any] | None,
+    *,
+    reuse_threshold: float,
+    quality_threshold: float,
 ) -> Judgment:
     best = candidates[0] if candidates else None
     sim = best["similarity"] if best else None

@@ -9,6 +9,8 @@ the LLM choose alike."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sonicgrid.agents import words as w
 from sonicgrid.agents.base import Judgment
 
@@ -16,9 +18,9 @@ CHOICES = ("pass", "regenerate", "accept_best")
 BRIEF_MARGIN = 1.0  # a clip that ignores the brief scores at least this far under the bar
 
 
-def adjustments(components: dict, brief: dict, attempt: int) -> dict:
+def adjustments(components: dict[str, Any], brief: dict[str, Any], attempt: int) -> dict[str, Any]:
     """Concrete parameter changes for a regeneration, from the weakest score components."""
-    params: dict = {"seed_offset": 101 * (attempt + 1)}
+    params: dict[str, Any] = {"seed_offset": 101 * (attempt + 1)}
     weak = sorted(components.items(), key=lambda kv: kv[1]["value"])[:2]
     for name, comp in weak:
         if comp["value"] >= 0.8:
@@ -46,20 +48,20 @@ def adjustments(components: dict, brief: dict, attempt: int) -> dict:
     return params
 
 
-def brief_violations(quality: dict | None) -> list[str]:
+def brief_violations(quality: dict[str, Any] | None) -> list[str]:
     return list(((quality or {}).get("brief") or {}).get("violations") or [])
 
 
 def judgment(
     *,
     score: float,
-    components: dict,
+    components: dict[str, Any],
     threshold: float,
     attempt: int,
     max_retries: int,
     remaining_s: float,
     regen_estimate_s: float,
-    quality: dict | None = None,
+    quality: dict[str, Any] | None = None,
 ) -> Judgment:
     violations = brief_violations(quality)
     heard = score

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -29,7 +30,9 @@ def validate_duration(seconds: float | None) -> None:
         raise UserError(f"duration {seconds:g}s is out of range: use {MIN_SECONDS:g} to {MAX_SECONDS:g} seconds")
 
 
-def build_brief(fields: dict, found: dict, duration_override: float | None, project: str | None) -> Brief:
+def build_brief(
+    fields: dict[str, Any], found: dict[str, Any], duration_override: float | None, project: str | None
+) -> Brief:
     fields = dict(fields)
     bars = fields.pop("bars", None)
     if duration_override is not None:
@@ -65,7 +68,7 @@ HARD = ("duration_s", "tempo_bpm", "key", "mode", "layers", "exclude", "sections
 SAID = HARD + ("mood", "section", "style", "same")
 
 
-def explicit_fields(found: dict, duration_override: float | None = None) -> list[str]:
+def explicit_fields(found: dict[str, Any], duration_override: float | None = None) -> list[str]:
     """What the user said in so many words: hard constraints (Continuity may propose, never revise)."""
     said = [k for k in SAID if k in found or (k in ("duration_s", "tempo_bpm") and "bars" in found)]
     if duration_override is not None and "duration_s" not in said:
@@ -97,7 +100,9 @@ INTAKE_SCHEMA = {
 }
 
 
-def merge_llm_fields(fields: dict, found: dict, llm_fields: dict) -> tuple[dict, list[str]]:
+def merge_llm_fields(
+    fields: dict[str, Any], found: dict[str, Any], llm_fields: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     """The LLM may fill only what the text left open; the lexicon's findings are facts."""
     used = []
     for k in ("mood", "section"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -17,7 +18,7 @@ from sonicgrid.brief import KEYS, MAX_SECONDS, MIN_SECONDS, SECTION_SECONDS
 
 
 @lru_cache(maxsize=1)
-def vocabulary() -> dict:
+def vocabulary() -> dict[str, Any]:
     return yaml.safe_load(resources.files("sonicgrid.prompts").joinpath("lexicon.yaml").read_text(encoding="utf-8"))
 
 
@@ -25,7 +26,7 @@ V = vocabulary()
 MOOD_WORDS: dict[str, list[str]] = V["moods"]
 SECTION_WORDS: dict[str, list[str]] = {s: v["strong"] + v["weak"] for s, v in V["sections"].items()}
 LAYER_WORDS: dict[str, list[str]] = V["layers"]
-STYLES: dict[str, dict] = V["styles"]
+STYLES: dict[str, dict[str, Any]] = V["styles"]
 MAX_VARIATIONS = 8
 
 
@@ -138,7 +139,7 @@ def _strip(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
-def _durations(ntext: str, fields: dict, found: dict) -> list[tuple[int, int]]:
+def _durations(ntext: str, fields: dict[str, Any], found: dict[str, Any]) -> list[tuple[int, int]]:
     spans, durations = [], []
     for m in _DUR.finditer(ntext):
         unit = m.group(2).lower()
@@ -155,7 +156,7 @@ def _durations(ntext: str, fields: dict, found: dict) -> list[tuple[int, int]]:
     return spans
 
 
-def _tempo(ntext: str, text: str, fields: dict, found: dict) -> list[tuple[int, int]]:
+def _tempo(ntext: str, text: str, fields: dict[str, Any], found: dict[str, Any]) -> list[tuple[int, int]]:
     m = _BPM.search(ntext)
     if m:
         fields["tempo_bpm"], found["tempo_bpm"] = _num(m.group(1) or m.group(2)), m.group(0).strip()
@@ -171,7 +172,7 @@ def _tempo(ntext: str, text: str, fields: dict, found: dict) -> list[tuple[int, 
     return []
 
 
-def _key(prompt: str, fields: dict, found: dict) -> None:
+def _key(prompt: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
     m = _KEY.search(prompt) or _KEY_BARE.search(prompt)
     root = None
     if m:
@@ -194,7 +195,7 @@ def _key(prompt: str, fields: dict, found: dict) -> None:
         fields["mode"], found["mode"] = ("minor" if q in _MINOR else "major"), q
 
 
-def _reference(text: str, fields: dict, found: dict) -> list[tuple[int, int]]:
+def _reference(text: str, fields: dict[str, Any], found: dict[str, Any]) -> list[tuple[int, int]]:
     m = _CLIP_ID.search(text)
     if m:
         fields["reference"], found["reference"] = m.group(1), m.group(0)
@@ -211,7 +212,7 @@ def _reference(text: str, fields: dict, found: dict) -> list[tuple[int, int]]:
     return []
 
 
-def _sections(text: str, fields: dict, found: dict) -> None:
+def _sections(text: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
     strong = sorted(
         (a, s) for s, v in V["sections"].items() for a, _ in _find_all([w for w in v["strong"] if " " not in w], text)
     ) + sorted(
@@ -228,10 +229,10 @@ def _sections(text: str, fields: dict, found: dict) -> None:
             fields["sections"], found["sections"] = order, ",".join(order)
 
 
-def parse(prompt: str) -> tuple[dict, dict]:
+def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return (fields, found): fields for a Brief, found maps field -> the text that set it."""
     text = " " + prompt.lower().strip() + " "
-    fields: dict = {"prompt": prompt.strip()}
+    fields: dict[str, Any] = {"prompt": prompt.strip()}
     found: dict[str, str] = {}
     ref_spans = _reference(text, fields, found)
     ntext = normalize_numbers(_strip(text, ref_spans))

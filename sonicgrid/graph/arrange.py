@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import yaml
@@ -20,7 +21,7 @@ from sonicgrid.brief import Brief
 
 
 @lru_cache(maxsize=1)
-def table() -> dict:
+def table() -> dict[str, Any]:
     return yaml.safe_load(resources.files("sonicgrid.prompts").joinpath("arrangement.yaml").read_text())
 
 
@@ -59,13 +60,15 @@ def section_spans(brief: Brief, tempo: float) -> list[tuple[str, float, float]]:
     return [(s, round(float(a), 4), round(float(n), 4)) for s, a, n in zip(names, starts, lens)]
 
 
-def shared_params(brief: Brief, variant: int, seed: int, ref: dict | None, project: dict | None) -> dict:
+def shared_params(
+    brief: Brief, variant: int, seed: int, ref: dict[str, Any] | None, project: dict[str, Any] | None
+) -> dict[str, Any]:
     """Key, mode, tempo, progression every cell of one variation plays, and where each came from."""
     from sonicgrid.tools.generators import composer
 
     b = brief.model_dump()
     src: dict[str, str] = {}
-    fixed: dict = {}
+    fixed: dict[str, Any] = {}
     said = set(brief.explicit)
     ref_meta = (ref or {}).get("meta") or {}
     ref_arr = ref_meta.get("arrangement") if isinstance(ref_meta.get("arrangement"), dict) else {}
@@ -111,7 +114,9 @@ def unavailable(layers: list[str], registry) -> dict[str, str]:
     return out
 
 
-def plan(brief: Brief, seed: int, registry, ref: dict | None = None, project: dict | None = None) -> tuple[list, dict]:
+def plan(
+    brief: Brief, seed: int, registry, ref: dict[str, Any] | None = None, project: dict[str, Any] | None = None
+) -> tuple[list, dict[str, Any]]:
     """(cells, arrangement info) for the whole request."""
     if brief.action == "extend":  # a continuation carries the reference's own arrangement on
         cells = [
@@ -131,7 +136,7 @@ def plan(brief: Brief, seed: int, registry, ref: dict | None = None, project: di
         keep = max(1, t["max_cells"] // max(1, per_var))
         notes.append(f"{n_var} variations of {per_var} cells exceed {t['max_cells']} cells: rendering {keep}")
         n_var, shared = keep, shared[:keep]
-    cells: list[dict] = []
+    cells: list[dict[str, Any]] = []
     for v, sp in enumerate(shared):
         bar = 240.0 / sp["tempo_bpm"]
         for i, (section, start, seconds) in enumerate(spans):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
@@ -68,7 +69,7 @@ def build_cell_graph(svc: Services):
 def build_graph(svc: Services, checkpointer=None):
     cell_graph = build_cell_graph(svc)
 
-    def cell(payload: dict) -> dict:
+    def cell(payload: dict[str, Any]) -> dict[str, Any]:
         """Run one cell's agent loop (a subgraph; checkpointed with the run)."""
         run = payload["run"]
         brief = run["brief"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from sonicgrid import audio as aio
 from sonicgrid.agents import approval, continuity, cost_guardian, decision, gatekeeper
@@ -31,7 +32,7 @@ def _regen_estimate(state: CellState, svc: Services) -> float:
     return tool.cost.estimate(state["cell"]["duration_s"]) if tool else float("inf")
 
 
-def recall(state: CellState, svc: Services) -> dict:
+def recall(state: CellState, svc: Services) -> dict[str, Any]:
     """Library candidates for this cell, ranked by text + audio + metadata compatibility (memory/search.py)."""
     brief, cell = state["brief"], state["cell"]
     ref = state.get("reference") or {}
@@ -62,7 +63,7 @@ def recall(state: CellState, svc: Services) -> dict:
     return {"candidates": cands}
 
 
-def decide(state: CellState, svc: Services) -> dict:
+def decide(state: CellState, svc: Services) -> dict[str, Any]:
     s = svc.settings
     j = decision.judgment(
         state["brief"] | {"duration_s": state["cell"]["duration_s"]},
@@ -91,7 +92,7 @@ def _locked(state: CellState) -> set[str]:
     return {k for k in LOCKED if k in plan or _BRIEF_FIELD[k] in said}
 
 
-def _unlocked(params: dict, state: CellState) -> tuple[dict, dict]:
+def _unlocked(params: dict[str, Any], state: CellState) -> tuple[dict[str, Any], dict[str, Any]]:
     """(params an agent may change, the ones it proposed on locked values)."""
     locked = _locked(state)
     return {k: v for k, v in params.items() if k not in locked}, {k: v for k, v in params.items() if k in locked}
@@ -103,7 +104,7 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def _tag(v, state: CellState) -> dict:
+def _tag(v, state: CellState) -> dict[str, Any]:
     d = v.model_dump()
     d["cell"] = state["cell"]["index"]
     d["attempt"] = state.get("attempt", 0)
@@ -123,7 +124,7 @@ def _job(state: CellState, svc: Services):
     return tool or svc.registry.pick("generator", cap), cap, secs
 
 
-def cost_guard(state: CellState, svc: Services) -> dict:
+def cost_guard(state: CellState, svc: Services) -> dict[str, Any]:
     tool, cap, secs = _job(state, svc)
     if state["decision"] == "reuse" or (tool is None and state["decision"] == "enhance"):
         return {"tool": None}  # loading from the library costs nothing worth guarding
@@ -145,7 +146,7 @@ def cost_guard(state: CellState, svc: Services) -> dict:
         quality_threshold=s.quality_threshold,
     )
     v = svc.brain.decide(j)
-    out: dict = {"verdicts": [_tag(v, state)]}
+    out: dict[str, Any] = {"verdicts": [_tag(v, state)]}
     if v.choice in ("approve", "downgrade") and approval.needs_approval(est, s.approve_over_s):
         human = _ask_human(state, v.choice, tool.name, est, s.approve_over_s)
         out["verdicts"].append(_tag(human, state))
@@ -186,14 +187,14 @@ def _ask_human(state: CellState, guardian: str, tool: str, est: float, limit: fl
     return approval.verdict(interrupt(ask), tool=tool, estimate_s=est, approve_over_s=limit)
 
 
-def act(state: CellState, svc: Services) -> dict:
+def act(state: CellState, svc: Services) -> dict[str, Any]:
     cell, brief = state["cell"], state["brief"]
     dec = state["decision"]
     attempt = state.get("attempt", 0)
     params = dict(state.get("params", {}))
     seed = int(state["seed"]) + int(params.pop("seed_offset", 0))
     t0 = time.perf_counter()
-    meta: dict = {"decision": dec}
+    meta: dict[str, Any] = {"decision": dec}
     est = 0.0
     if dec == "reuse":
         clip = svc.library.load(state["source_id"])
@@ -252,7 +253,7 @@ def _crossfade_join(a: aio.Audio, b: aio.Audio, seconds: float = 0.5) -> aio.Aud
     return aio.Audio(np.concatenate([x[: len(x) - n], mid, y[n:]]), a.sr)
 
 
-def _stored_analysis(state: CellState, svc: Services, listen_estimate: float) -> dict | None:
+def _stored_analysis(state: CellState, svc: Services, listen_estimate: float) -> dict[str, Any] | None:
     """A reused library clip was analysed when it was made (or imported): read that instead of listening
     again. Its full analysis when it was stored with one; else, when listening would cost more than the
     budget has left, the record's own readings (quality, mood, key, tempo, tags): reuse stays in budget."""
@@ -273,7 +274,7 @@ def _stored_analysis(state: CellState, svc: Services, listen_estimate: float) ->
     return dict(stored, embedding=vec) if vec else None
 
 
-def analyze(state: CellState, svc: Services) -> dict:
+def analyze(state: CellState, svc: Services) -> dict[str, Any]:
     t0 = time.perf_counter()
     listener = svc.registry.pick("analyst", "quality")
     stored = _stored_analysis(state, svc, listener.cost.estimate(state["cell"]["duration_s"]))
@@ -333,7 +334,7 @@ def analyze(state: CellState, svc: Services) -> dict:
     }
 
 
-def gatekeep(state: CellState, svc: Services) -> dict:
+def gatekeep(state: CellState, svc: Services) -> dict[str, Any]:
     s = svc.settings
     q = state["analysis"]["quality"]
     est = _regen_estimate(state, svc)
@@ -348,7 +349,7 @@ def gatekeep(state: CellState, svc: Services) -> dict:
         quality=q,
     )
     v = svc.brain.decide(j)
-    out: dict = {"gate": v.choice, "verdicts": [_tag(v, state)]}
+    out: dict[str, Any] = {"gate": v.choice, "verdicts": [_tag(v, state)]}
     if v.choice == "regenerate":
         out["attempt"] = state.get("attempt", 0) + 1
         free, _ = _unlocked(gatekeeper.adjustments(q["components"], state["brief"], out["attempt"]), state)
@@ -358,7 +359,7 @@ def gatekeep(state: CellState, svc: Services) -> dict:
     return out
 
 
-def check_continuity(state: CellState, svc: Services) -> dict:
+def check_continuity(state: CellState, svc: Services) -> dict[str, Any]:
     s = svc.settings
     body = svc.library.body(project=state.get("project"), session=state.get("session"), limit=50)
     a = dict(state["best"]["analysis"])
@@ -409,7 +410,7 @@ def check_continuity(state: CellState, svc: Services) -> dict:
                 "evidence": {**v.evidence, "proposed": proposed},
             }
         )
-    out: dict = {"continuity": v.choice, "verdicts": [_tag(v, state)]}
+    out: dict[str, Any] = {"continuity": v.choice, "verdicts": [_tag(v, state)]}
     if v.choice == "revise":
         out.update(
             revision=state.get("revision", 0) + 1,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,9 @@ from sonicgrid.graph.timing import tool_call
 CLEAN = {"soundfont-composer", "spectral-painter", "noise-texture"}
 
 
-def finish_grid(state: RunState, svc: Services, done: list[dict], calls: list[dict], apply) -> dict:
+def finish_grid(
+    state: RunState, svc: Services, done: list[dict[str, Any]], calls: list[dict[str, Any]], apply
+) -> dict[str, Any]:
     """The result dict (without clip_id) for every variation; `apply` is run_nodes._apply (enhancers)."""
     s = svc.settings
     sr = s.sample_rate
@@ -27,11 +30,11 @@ def finish_grid(state: RunState, svc: Services, done: list[dict], calls: list[di
     info = state.get("arrangement") or {}
     asked = set(brief.get("layers") or []) if "layers" in (brief.get("explicit") or []) else set()
     total = float(sum(n for _, _, n in info.get("sections") or [[None, 0, brief["duration_s"]]]))
-    groups: dict[int, list[dict]] = defaultdict(list)
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for c in done:
         groups[int(c["cell"].get("variant", 0))].append(c)
 
-    def read(c: dict) -> aio.Audio:
+    def read(c: dict[str, Any]) -> aio.Audio:
         seg = aio.read(c["path"])
         if c.get("tool") in CLEAN and c.get("decision") == "generate":
             return seg
@@ -104,11 +107,11 @@ def finish_grid(state: RunState, svc: Services, done: list[dict], calls: list[di
     return {"ranked": ranked, "notes": info.get("notes") or []}
 
 
-def _heard_tempo(cells: list[dict]) -> float | None:
+def _heard_tempo(cells: list[dict[str, Any]]) -> float | None:
     return next((c.get("analysis", {}).get("tempo_bpm") for c in cells if c.get("analysis", {}).get("tempo_bpm")), None)
 
 
-def variant_summary(var: dict, clip_id: str | None) -> dict:
+def variant_summary(var: dict[str, Any], clip_id: str | None) -> dict[str, Any]:
     return {
         "rank": var["rank"],
         "variation": var["variant"] + 1,

@@ -21,6 +21,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sonicgrid.errors import UserError
 
@@ -109,13 +110,13 @@ def crash_message(run_id: str, exc: BaseException, resumable: bool, paths: list[
     return f"run {run_id} stopped ({what}) before its first checkpoint: nothing to resume, run the request again"
 
 
-def missing_outputs(state: dict, run_dir: Path, traces_dir: Path) -> bool:
+def missing_outputs(state: dict[str, Any], run_dir: Path, traces_dir: Path) -> bool:
     res = state.get("result") or {}
     name = "clip.json" if res.get("status") == "ok" else "run.json"
     return not (run_dir / name).is_file() or not (traces_dir / f"{state.get('run_id')}.json").is_file()
 
 
-def restore_clip(state: dict, library) -> None:
+def restore_clip(state: dict[str, Any], library) -> None:
     """clip.wav is written before the library add; should it be gone, the library still has the clip."""
     res = state.get("result") or {}
     if res.get("status") != "ok" or not res.get("path") or Path(res["path"]).is_file():

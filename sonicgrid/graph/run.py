@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sonicgrid import __version__
 from sonicgrid import audio as aio
@@ -43,7 +44,7 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
 
 
-def model_versions(svc: Services) -> dict:
+def model_versions(svc: Services) -> dict[str, Any]:
     import numpy
 
     tools = {t.name: {"version": t.version, "available": t.available()[0]} for t in svc.registry.tools}
@@ -72,9 +73,9 @@ def make(
     out: Path | None = None,
     project: str | None = None,
     session: str | None = None,
-    history: list[dict] | None = None,
-    on_event: Callable[[str, dict], None] | None = None,
-) -> dict:
+    history: list[dict[str, Any]] | None = None,
+    on_event: Callable[[str, dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
     """Produce one clip. Raises UserError for anything the user can fix."""
     request = validate_prompt(request)
     validate_duration(duration)
@@ -109,7 +110,7 @@ def make(
     return _finish_or_pause(graph, config, svc, run_dir, time.perf_counter() - t0)
 
 
-def _stopped(graph, config: dict, svc: Services, run_id: str, exc: BaseException, run_dir: Path) -> UserError:
+def _stopped(graph, config: dict[str, Any], svc: Services, run_id: str, exc: BaseException, run_dir: Path) -> UserError:
     """One line; the --resume hint only when a checkpoint exists to resume from."""
     try:
         resumable = bool(graph.get_state(config).values)
@@ -119,8 +120,8 @@ def _stopped(graph, config: dict, svc: Services, run_id: str, exc: BaseException
 
 
 def continue_run(
-    run_id: str, settings: Settings | Engine, *, on_event: Callable[[str, dict], None] | None = None
-) -> dict:
+    run_id: str, settings: Settings | Engine, *, on_event: Callable[[str, dict[str, Any]], None] | None = None
+) -> dict[str, Any]:
     """Go on with a run that crashed or was interrupted, from its last checkpoint: nodes that
     finished are not run again."""
     engine = Engine.of(settings)
@@ -149,7 +150,7 @@ def continue_run(
     return _finish_or_pause(graph, config, svc, Path(snap.values["run_dir"]), time.perf_counter() - t0)
 
 
-def _stream(graph, payload, config: dict, on_event, deadline: guard.Deadline | None = None) -> None:
+def _stream(graph, payload, config: dict[str, Any], on_event, deadline: guard.Deadline | None = None) -> None:
     """Run the graph; on_event(node, update) after every node, also inside the cells' loops, which
     are named "cell/<node>" (e.g. "cell/decide") so a watcher sees each verdict as it is made."""
     deadline = deadline or guard.Deadline(float("inf"))
@@ -163,7 +164,7 @@ def _stream(graph, payload, config: dict, on_event, deadline: guard.Deadline | N
             deadline.check()
 
 
-def pending_interrupts(graph, config: dict) -> list:
+def pending_interrupts(graph, config: dict[str, Any]) -> list:
     snap = graph.get_state(config)
     found = list(getattr(snap, "interrupts", ()) or ())
     for task in snap.tasks:
@@ -173,7 +174,7 @@ def pending_interrupts(graph, config: dict) -> list:
     return found
 
 
-def _finish_or_pause(graph, config: dict, svc: Services, run_dir: Path, wall: float) -> dict:
+def _finish_or_pause(graph, config: dict[str, Any], svc: Services, run_dir: Path, wall: float) -> dict[str, Any]:
     """Write the outputs; or, when a node asked a human (settings.approve_over_s), return the
     question: the run stays checkpointed under its thread and resume() continues it."""
     waiting = pending_interrupts(graph, config) if svc.settings.approve_over_s is not None else []
@@ -186,7 +187,8 @@ def _finish_or_pause(graph, config: dict, svc: Services, run_dir: Path, wall: fl
             "result": {"status": "awaiting_approval"},
             "wall_s": round(wall, 4),
             "interrupts": [
-                {"id": i.id, **(i.value if isinstance(i.value, dict) else {"question": str(i.value)})} for i in waiting
+                {"id": i.id, **(i.value if isinstance(i.value, dict) else {"question": str(i.value)})}
+                for i in waiting
             ],
         }
     crash_point("outputs:before")
@@ -198,9 +200,9 @@ def resume(
     answer,
     settings: Settings | Engine,
     *,
-    on_event: Callable[[str, dict], None] | None = None,
+    on_event: Callable[[str, dict[str, Any]], None] | None = None,
     prior_wall_s: float = 0.0,
-) -> dict:
+) -> dict[str, Any]:
     """Answer a paused run's question(s) (the same answer for every pending one) and continue it."""
     from langgraph.types import Command
 
@@ -222,7 +224,7 @@ def _cleanup(run_dir: Path) -> None:
     shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def write_outputs(state: dict, svc: Services, run_dir: Path, wall: float) -> dict:
+def write_outputs(state: dict[str, Any], svc: Services, run_dir: Path, wall: float) -> dict[str, Any]:
     result = state.get("result", {})
     tool_s = sum(c["seconds"] for c in state.get("tool_calls", []))
     sidecar = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from sonicgrid import audio as aio
 from sonicgrid.agents import intake as intake_agent
@@ -13,12 +14,12 @@ from sonicgrid.graph.state import RunState
 from sonicgrid.graph.timing import tool_call
 
 
-def intake(state: RunState, svc: Services) -> dict:
+def intake(state: RunState, svc: Services) -> dict[str, Any]:
     brief, v = intake_agent.read(state["request"], svc.brain, state.get("duration_override"), state.get("project"))
     return {"brief": brief.model_dump(), "verdicts": [v.model_dump() | {"cell": None, "attempt": 0}]}
 
 
-def plan(state: RunState, svc: Services) -> dict:
+def plan(state: RunState, svc: Services) -> dict[str, Any]:
     """The grid (graph/arrange.py): sections x layers x variations sharing one key/tempo per variation."""
     from sonicgrid.graph import arrange
 
@@ -36,7 +37,7 @@ def plan(state: RunState, svc: Services) -> dict:
     return {"plan": cells, "arrangement": info, "brief": brief.model_dump()}
 
 
-def resolve_reference(brief: dict, state: RunState, svc: Services) -> dict | None:
+def resolve_reference(brief: dict[str, Any], state: RunState, svc: Services) -> dict[str, Any] | None:
     """The clip a request refers to: a clip id; else, for "the last one" / "the intro we made", the
     conversation's last clip (of that section), else the session's or project's, else the library's."""
     ref = brief.get("reference")
@@ -63,7 +64,7 @@ def resolve_reference(brief: dict, state: RunState, svc: Services) -> dict | Non
     return lib.last(where or scope)
 
 
-def finish(state: RunState, svc: Services) -> dict:
+def finish(state: RunState, svc: Services) -> dict[str, Any]:
     cells = sorted(state.get("cells", []), key=lambda c: c["index"])
     done = [c for c in cells if c.get("path")]
     run_dir = Path(state["run_dir"])
@@ -71,7 +72,7 @@ def finish(state: RunState, svc: Services) -> dict:
         why = "; ".join(c.get("message", "") for c in cells if c.get("message")) or "nothing was produced"
         return {"result": {"status": "no_clip", "message": why}}
     t0 = time.perf_counter()
-    calls: list[dict] = []
+    calls: list[dict[str, Any]] = []
     final, mastering = _reused_master(done, svc) if len(done) == 1 else (None, None)
     if final is not None:
         wav = aio.write(run_dir / "clip.wav", final)
@@ -110,7 +111,7 @@ def finish(state: RunState, svc: Services) -> dict:
     }
 
 
-def _reused_master(done: list[dict], svc: Services) -> tuple[aio.Audio | None, dict | None]:
+def _reused_master(done: list[dict[str, Any]], svc: Services) -> tuple[aio.Audio | None, dict[str, Any] | None]:
     """A clip reused as is was enhanced and mastered when it was made: keep it unless its loudness
     drifted (e.g. padded to a longer duration)."""
     if done[0].get("decision") != "reuse":
@@ -133,7 +134,13 @@ def _reused_master(done: list[dict], svc: Services) -> tuple[aio.Audio | None, d
 
 
 def _apply(
-    svc: Services, role: str, capability: str, audio: aio.Audio, state: RunState, calls: list[dict], cell: int | None
+    svc: Services,
+    role: str,
+    capability: str,
+    audio: aio.Audio,
+    state: RunState,
+    calls: list[dict[str, Any]],
+    cell: int | None,
 ) -> aio.Audio:
     """Run the registry's first available tool for (role, capability) on audio; record the call."""
     from sonicgrid.tools.base import AudioRequest, Enhancer, Vocoder, VocodeRequest
@@ -156,10 +163,10 @@ def store_clip(
     svc: Services,
     state: RunState,
     final: aio.Audio,
-    analysis: dict,
+    analysis: dict[str, Any],
     score: float,
-    done: list[dict],
-    variant: dict | None = None,
+    done: list[dict[str, Any]],
+    variant: dict[str, Any] | None = None,
 ) -> str:
     """The finished clip goes into the library last: an error earlier leaves the library untouched.
     A planned grid stores the key, mode and tempo it was composed in (what "same key" refers to)."""

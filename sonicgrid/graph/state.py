@@ -16,45 +16,45 @@ class RunState(TypedDict, total=False):
     duration_override: float | None
     project: str | None
     session: str | None
-    history: list[dict]  # earlier turns of a conversation (clip ids, briefs)
-    brief: dict
-    plan: list[dict]  # the grid: one cell per (section, layer, variation)
-    arrangement: dict  # sections, variations, shared key/tempo per variation, notes (graph/arrange.py)
-    cells: Annotated[list[dict], operator.add]
-    verdicts: Annotated[list[dict], operator.add]
-    tool_calls: Annotated[list[dict], operator.add]
-    timings: Annotated[list[dict], operator.add]
-    result: dict
+    history: list[dict[str, Any]]  # earlier turns of a conversation (clip ids, briefs)
+    brief: dict[str, Any]
+    plan: list[dict[str, Any]]  # the grid: one cell per (section, layer, variation)
+    arrangement: dict[str, Any]  # sections, variations, shared key/tempo per variation, notes (graph/arrange.py)
+    cells: Annotated[list[dict[str, Any]], operator.add]
+    verdicts: Annotated[list[dict[str, Any]], operator.add]
+    tool_calls: Annotated[list[dict[str, Any]], operator.add]
+    timings: Annotated[list[dict[str, Any]], operator.add]
+    result: dict[str, Any]
 
 
 class CellState(TypedDict, total=False):
-    cell: dict  # index, section, layer, duration_s
-    brief: dict
+    cell: dict[str, Any]  # index, section, layer, duration_s
+    brief: dict[str, Any]
     seed: int
     budget_s: float  # this cell's share of the request budget
     run_dir: str
     project: str | None
     session: str | None
-    reference: dict | None  # a clip the request refers to ("the last one")
-    candidates: list[dict]  # recall results
+    reference: dict[str, Any] | None  # a clip the request refers to ("the last one")
+    candidates: list[dict[str, Any]]  # recall results
     decision: str  # generate | reuse | enhance | extend
     source_id: str | None  # library clip the decision uses
     tool: str | None
-    params: dict  # adjustments from the gatekeeper / continuity targets
+    params: dict[str, Any]  # adjustments from the gatekeeper / continuity targets
     attempt: int
     revision: int
     spent_s: float
     candidate_path: str | None
-    candidate_meta: dict
-    analysis: dict
-    best: dict | None  # best attempt so far: path, score, analysis
+    candidate_meta: dict[str, Any]
+    analysis: dict[str, Any]
+    best: dict[str, Any] | None  # best attempt so far: path, score, analysis
     gate: str
     continuity: str
     outcome: str  # ok | denied
     message: str
-    verdicts: Annotated[list[dict], operator.add]
-    tool_calls: Annotated[list[dict], operator.add]
-    timings: Annotated[list[dict], operator.add]
+    verdicts: Annotated[list[dict[str, Any]], operator.add]
+    tool_calls: Annotated[list[dict[str, Any]], operator.add]
+    timings: Annotated[list[dict[str, Any]], operator.add]
 
 
 def cell_output(state: CellState) -> dict[str, Any]:

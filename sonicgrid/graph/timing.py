@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
+from typing import Any
 
 
-def timed(name: str, fn: Callable[..., dict]) -> Callable[..., dict]:
+def timed(name: str, fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     @functools.wraps(fn)
-    def node(state, *args, **kwargs) -> dict:
+    def node(state, *args, **kwargs) -> dict[str, Any]:
         t0 = time.perf_counter()
         update = fn(state, *args, **kwargs) or {}
         cell = state.get("cell", {}).get("index") if isinstance(state, dict) else None
@@ -22,7 +23,9 @@ def timed(name: str, fn: Callable[..., dict]) -> Callable[..., dict]:
     return node
 
 
-def tool_call(tool, role: str, cell: int | None, seconds: float, audio_s: float, estimate_s: float, **extra) -> dict:
+def tool_call(
+    tool, role: str, cell: int | None, seconds: float, audio_s: float, estimate_s: float, **extra
+) -> dict[str, Any]:
     return {
         "tool": tool,
         "role": role,
