@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sonicgrid.agents import words as w
@@ -13,7 +14,7 @@ FALLBACK_SHARE_OF_REUSE_BAR = 0.9
 
 
 def fallback_quality(
-    candidates: list[dict[str, Any]], *, reuse_threshold: float, quality_threshold: float
+    candidates: Sequence[Mapping[str, Any]], *, reuse_threshold: float, quality_threshold: float
 ) -> float | None:
     """The quality of the best library candidate if it could stand in for a denied job, else None."""
     if not candidates:
@@ -31,7 +32,7 @@ def for_job(
     estimate_s: float,
     remaining_s: float,
     budget_s: float,
-    candidates: list[dict[str, Any]],
+    candidates: Sequence[Mapping[str, Any]],
     cheaper: list[tuple[str, float]],
     reuse_threshold: float,
     quality_threshold: float,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sonicgrid.agents import words as w
@@ -10,8 +11,8 @@ from sonicgrid.agents.base import Judgment
 
 def judgment(
     brief: dict[str, Any],
-    candidates: list[dict[str, Any]],
-    reference: dict[str, Any] | None,
+    candidates: Sequence[Mapping[str, Any]],
+    reference: Mapping[str, Any] | None,
     *,
     reuse_threshold: float,
     quality_threshold: float,
@@ -20,7 +21,8 @@ def judgment(
     sim = best["similarity"] if best else None
     q = float(best["meta"].get("quality", 0)) if best else None
     dur_ok = (
-        bool(best) and abs(float(best["meta"].get("duration_s", 0)) - brief["duration_s"]) <= 0.25 * brief["duration_s"]
+        best is not None
+        and abs(float(best["meta"].get("duration_s", 0)) - brief["duration_s"]) <= 0.25 * brief["duration_s"]
     )
     extend = brief.get("action") == "extend" and reference is not None
     allowed = ["generate"]
@@ -53,18 +55,18 @@ def judgment(
     }
 
     def rules() -> tuple[str, float, str]:
-        if extend:
+        if extend and reference is not None:
             return "extend", 0.9, f"the request extends an earlier clip ({reference['id']})"
-        if "reuse" in allowed and q is not None and q >= quality_threshold and not vary:
+        if best is None or sim is None or q is None:  # reuse and enhance need a candidate
+            return "generate", 0.9, "the library has nothing like this yet"
+        if "reuse" in allowed and q >= quality_threshold and not vary:
             return (
                 "reuse",
                 min(0.95, 0.5 + sim / 2),
                 f"clip {best['id']} is {w.similarity(sim)} (similarity {sim:.2f}) and scored {q:.1f}/10",
             )
-        if "enhance" in allowed and q is not None and q < quality_threshold and not vary:
+        if "enhance" in allowed and q < quality_threshold and not vary:
             return "enhance", 0.7, f"clip {best['id']} matches (similarity {sim:.2f}) but scored {q:.1f}/10: enhance it"
-        if best is None:
-            return "generate", 0.9, "the library has nothing like this yet"
         if vary:
             return "generate", 0.8, "the request asks for a variation, not the same clip"
         if sim < reuse_threshold:

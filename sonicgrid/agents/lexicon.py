@@ -8,6 +8,7 @@ styles, sections, layers, numbers and units in several languages) is data: promp
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -19,7 +20,10 @@ from sonicgrid.brief import KEYS, MAX_SECONDS, MIN_SECONDS, SECTION_SECONDS
 
 @lru_cache(maxsize=1)
 def vocabulary() -> dict[str, Any]:
-    return yaml.safe_load(resources.files("sonicgrid.prompts").joinpath("lexicon.yaml").read_text(encoding="utf-8"))
+    data: dict[str, Any] = yaml.safe_load(
+        resources.files("sonicgrid.prompts").joinpath("lexicon.yaml").read_text(encoding="utf-8")
+    )
+    return data
 
 
 V = vocabulary()
@@ -30,7 +34,13 @@ STYLES: dict[str, dict[str, Any]] = V["styles"]
 MAX_VARIATIONS = 8
 
 
-def _alt(words) -> str:
+def _matched(pattern: re.Pattern[str], text: str) -> str:
+    """The text of a pattern already known to match."""
+    m = pattern.search(text)
+    return m.group(0) if m else ""
+
+
+def _alt(words: Iterable[str]) -> str:
     return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))
 
 
@@ -112,7 +122,7 @@ def normalize_numbers(text: str) -> str:
     if not matches:
         return text
     words = {k.lower(): v for k, v in V["numbers"]["words"].items()}
-    runs: list[list[re.Match]] = []
+    runs: list[list[re.Match[str]]] = []
     for m in matches:
         if runs and _JOIN.match(text[runs[-1][-1].end() : m.start()]):
             runs[-1].append(m)
@@ -242,7 +252,7 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
         fields["variations"], found["variations"] = max(1, min(MAX_VARIATIONS, int(m.group(1)))), m.group(0)
         num_spans.append(m.span())
     elif _VARIATIONS_BARE.search(text):
-        fields["variations"], found["variations"] = 3, _VARIATIONS_BARE.search(text).group(0)
+        fields["variations"], found["variations"] = 3, _matched(_VARIATIONS_BARE, text)
     # words are matched without numbers, units ("beats per minute" asks for no drums) and references
     words = _UNIT_WORDS.sub(lambda x: " " * len(x.group(0)), _strip(ntext, num_spans))
 
@@ -288,7 +298,7 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
         fields["action"], found["action"] = "extend", "extend"
         fields.setdefault("reference", "last")
     elif "reference" in fields and _VARY.search(text):
-        fields["action"], found["action"] = "vary", _VARY.search(text).group(0)
+        fields["action"], found["action"] = "vary", _matched(_VARY, text)
     if re.search(r"\b(darker|dark)\b", text):
         fields["brightness"] = -0.6
     elif re.search(r"\b(brighter|bright)\b", text):

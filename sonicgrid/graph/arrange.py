@@ -18,11 +18,14 @@ import numpy as np
 import yaml
 
 from sonicgrid.brief import Brief
+from sonicgrid.graph.state import Cell
+from sonicgrid.tools.registry import Registry
 
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
-    return yaml.safe_load(resources.files("sonicgrid.prompts").joinpath("arrangement.yaml").read_text())
+    data: dict[str, Any] = yaml.safe_load(resources.files("sonicgrid.prompts").joinpath("arrangement.yaml").read_text())
+    return data
 
 
 def style_layers(brief: Brief) -> list[str]:
@@ -70,17 +73,18 @@ def shared_params(
     src: dict[str, str] = {}
     fixed: dict[str, Any] = {}
     said = set(brief.explicit)
-    ref_meta = (ref or {}).get("meta") or {}
+    ref_meta: dict[str, Any] = (ref or {}).get("meta") or {}
+    ref_id = (ref or {}).get("id")
     ref_arr = ref_meta.get("arrangement") if isinstance(ref_meta.get("arrangement"), dict) else {}
     for k in ("key", "mode", "tempo_bpm"):
         if k in said and b.get(k) is not None:
             fixed[k], src[k] = b[k], "the request"
         elif ref_meta and (k.split("_")[0] in brief.same or ("key" in brief.same and k == "mode")) and ref_meta.get(k):
-            fixed[k], src[k] = ref_meta[k], f"{ref.get('id')} (same {k.split('_')[0]})"
+            fixed[k], src[k] = ref_meta[k], f"{ref_id} (same {k.split('_')[0]})"
         elif ref_meta and brief.action == "vary" and ref_meta.get(k):
-            fixed[k], src[k] = ref_meta[k], f"{ref.get('id')} (a variation)"
+            fixed[k], src[k] = ref_meta[k], f"{ref_id} (a variation)"
         elif ref_meta and brief.reference_section and k != "tempo_bpm" and ref_meta.get(k):
-            fixed[k], src[k] = ref_meta[k], f"{ref.get('id')} (the {brief.reference_section} it answers)"
+            fixed[k], src[k] = ref_meta[k], f"{ref_id} (the {brief.reference_section} it answers)"
         elif project and project.get(k) and k not in said:
             fixed[k], src[k] = project[k], "the project"
     if brief.tempo_change:
@@ -104,7 +108,7 @@ def shared_params(
     return out | {"sources": src}
 
 
-def unavailable(layers: list[str], registry) -> dict[str, str]:
+def unavailable(layers: list[str], registry: Registry) -> dict[str, str]:
     """layer -> why no available tool renders it."""
     out = {}
     for la in dict.fromkeys(layers):
@@ -115,11 +119,15 @@ def unavailable(layers: list[str], registry) -> dict[str, str]:
 
 
 def plan(
-    brief: Brief, seed: int, registry, ref: dict[str, Any] | None = None, project: dict[str, Any] | None = None
-) -> tuple[list, dict[str, Any]]:
+    brief: Brief,
+    seed: int,
+    registry: Registry,
+    ref: dict[str, Any] | None = None,
+    project: dict[str, Any] | None = None,
+) -> tuple[list[Cell], dict[str, Any]]:
     """(cells, arrangement info) for the whole request."""
     if brief.action == "extend":  # a continuation carries the reference's own arrangement on
-        cells = [
+        cells: list[Cell] = [
             {"index": i, "section": brief.section, "layer": la, "duration_s": brief.duration_s, "start_s": 0.0}
             for i, la in enumerate(brief.layers)
         ]
@@ -136,7 +144,7 @@ def plan(
         keep = max(1, t["max_cells"] // max(1, per_var))
         notes.append(f"{n_var} variations of {per_var} cells exceed {t['max_cells']} cells: rendering {keep}")
         n_var, shared = keep, shared[:keep]
-    cells: list[dict[str, Any]] = []
+    cells = []
     for v, sp in enumerate(shared):
         bar = 240.0 / sp["tempo_bpm"]
         for i, (section, start, seconds) in enumerate(spans):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
 from sonicgrid.graph import cell_nodes as cn
 from sonicgrid.graph import run_nodes as rn
 from sonicgrid.graph.services import Services
-from sonicgrid.graph.state import CellState, RunState, cell_output
+from sonicgrid.graph.state import CellState, CompiledGraph, RunState, cell_output
 from sonicgrid.graph.timing import timed
 
 
@@ -41,7 +42,7 @@ def fan_out_cells(state: RunState) -> list[Send]:
     return [Send("cell", {"cell": c, "share": state["budget_s"] / n}) for c in state["plan"]]
 
 
-def build_cell_graph(svc: Services):
+def build_cell_graph(svc: Services) -> CompiledGraph:
     g = StateGraph(CellState)
     for name, fn in [
         ("recall", cn.recall),
@@ -66,7 +67,7 @@ def build_cell_graph(svc: Services):
     return g.compile()
 
 
-def build_graph(svc: Services, checkpointer=None):
+def build_graph(svc: Services, checkpointer: BaseCheckpointSaver[Any] | None = None) -> CompiledGraph:
     cell_graph = build_cell_graph(svc)
 
     def cell(payload: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +103,7 @@ def build_graph(svc: Services, checkpointer=None):
     g = StateGraph(RunState)
     g.add_node("intake", timed("intake", partial(rn.intake, svc=svc)))
     g.add_node("plan", timed("plan", partial(rn.plan, svc=svc)))
-    g.add_node("cell", cell)
+    g.add_node("cell", cell)  # type: ignore[arg-type]  # a Send payload, not the run state
     g.add_node("finish", timed("finish", partial(rn.finish, svc=svc)))
     g.add_edge(START, "intake")
     g.add_edge("intake", "plan")

@@ -10,9 +10,9 @@ from sonicgrid import audio as aio
 from sonicgrid.agents import approval, continuity, cost_guardian, decision, gatekeeper
 from sonicgrid.agents.verdict import Verdict
 from sonicgrid.graph.services import Services
-from sonicgrid.graph.state import CellState
+from sonicgrid.graph.state import Best, CellState, Json
 from sonicgrid.graph.timing import tool_call
-from sonicgrid.tools.analysts.base import AnalysisRequest
+from sonicgrid.tools.analysts.base import AnalysisRequest, Analyst
 from sonicgrid.tools.base import AudioRequest, Enhancer, Generator, GenRequest
 
 ANALYSIS_KEYS = ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "tags", "embedding")
@@ -20,6 +20,51 @@ ANALYSIS_KEYS = ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "tags", 
 
 def _remaining(state: CellState) -> float:
     return state["budget_s"] - state.get("spent_s", 0.0)
+
+
+def _listener(svc: Services) -> Analyst:
+    listener = svc.registry.pick("analyst", "quality")
+    if listener is None:  # the embedded listener is always registered
+        raise RuntimeError("no analyst with the 'quality' capability is registered")
+    return listener
+
+
+def _reference(state: CellState) -> Json:
+    """The clip an "extend" continues (Decision allows extend only when there is one)."""
+    ref = state.get("reference")
+    if ref is None:
+        raise ValueError("extend without a reference clip")
+    return ref
+
+
+def _best(state: CellState) -> Best:
+    """The cell's best attempt (Continuity runs only after one was analysed)."""
+    best = state.get("best")
+    if best is None:
+        raise ValueError("continuity before any analysed attempt")
+    return best
+
+
+def _candidate_path(state: CellState) -> str:
+    path = state.get("candidate_path")
+    if not path:
+        raise ValueError("analyze without a candidate")
+    return path
+
+
+def _source(state: CellState) -> str:
+    """The library clip a reuse, enhance or extend decision works on."""
+    source = state.get("source_id")
+    if not source:
+        raise ValueError(f"{state.get('decision')} without a library clip")
+    return source
+
+
+def _named_tool(state: CellState) -> str:
+    name = state.get("tool")
+    if not name:
+        raise ValueError("act without an approved tool")
+    return name
 
 
 def _capability(state: CellState) -> str:
@@ -77,7 +122,7 @@ def decide(state: CellState, svc: Services) -> dict[str, Any]:
     if v.choice in ("reuse", "enhance"):
         src = state["candidates"][0]["id"]
     elif v.choice == "extend":
-        src = state["reference"]["id"]
+        src = _reference(state)["id"]
     return {"decision": v.choice, "source_id": src, "verdicts": [_tag(v, state)]}
 
 
@@ -98,20 +143,20 @@ def _unlocked(params: dict[str, Any], state: CellState) -> tuple[dict[str, Any],
     return {k: v for k, v in params.items() if k not in locked}, {k: v for k, v in params.items() if k in locked}
 
 
-def _same(a, b) -> bool:
+def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return abs(float(a) - float(b)) <= 0.02 * max(abs(float(b)), 1.0)
-    return a == b
+    return bool(a == b)
 
 
-def _tag(v, state: CellState) -> dict[str, Any]:
+def _tag(v: Verdict, state: CellState) -> dict[str, Any]:
     d = v.model_dump()
     d["cell"] = state["cell"]["index"]
     d["attempt"] = state.get("attempt", 0)
     return d
 
 
-def _job(state: CellState, svc: Services):
+def _job(state: CellState, svc: Services) -> tuple[Generator | Enhancer | None, str | None, float]:
     """(tool, capability, audio seconds) the current decision would run."""
     dec = state["decision"]
     secs = state["cell"]["duration_s"]
@@ -120,7 +165,8 @@ def _job(state: CellState, svc: Services):
     if dec == "enhance":
         return svc.registry.pick("enhancer", "music"), "music", secs
     cap = _capability(state) if dec == "generate" else "continue"
-    tool = svc.registry.get(state["tool"]) if state.get("tool") and state.get("attempt", 0) else None
+    name = state.get("tool")
+    tool = svc.registry.generator(name) if name and state.get("attempt", 0) else None
     return tool or svc.registry.pick("generator", cap), cap, secs
 
 
@@ -197,15 +243,15 @@ def act(state: CellState, svc: Services) -> dict[str, Any]:
     meta: dict[str, Any] = {"decision": dec}
     est = 0.0
     if dec == "reuse":
-        clip = svc.library.load(state["source_id"])
+        clip = svc.library.load(_source(state))
         clip = aio.Audio(aio.fit_length(clip.samples, int(round(cell["duration_s"] * clip.sr))), clip.sr)
         name, role = "library", "library"
         meta["source_id"] = state["source_id"]
     else:
-        tool = svc.registry.get(state["tool"]) if state.get("tool") else None
-        prompt_audio = svc.library.load(state["source_id"]) if dec in ("enhance", "extend") else None
+        tool = svc.registry.get(_named_tool(state))
+        prompt_audio = svc.library.load(_source(state)) if dec in ("enhance", "extend") else None
         if dec == "extend":
-            ref = state["reference"]["meta"]
+            ref = _reference(state)["meta"]
             params = {**{k: ref[k] for k in ("key", "mode", "tempo_bpm", "arrangement") if ref.get(k)}, **params}
         if isinstance(tool, Enhancer) and prompt_audio is not None:  # enhance a library clip
             res = tool.run(AudioRequest(prompt_audio, brief, params, seed))
@@ -257,9 +303,10 @@ def _stored_analysis(state: CellState, svc: Services, listen_estimate: float) ->
     """A reused library clip was analysed when it was made (or imported): read that instead of listening
     again. Its full analysis when it was stored with one; else, when listening would cost more than the
     budget has left, the record's own readings (quality, mood, key, tempo, tags): reuse stays in budget."""
-    if state.get("decision") != "reuse" or not state.get("source_id"):
+    source = state.get("source_id")
+    if state.get("decision") != "reuse" or not source:
         return None
-    rec = svc.library.get(state["source_id"])
+    rec = svc.library.get(source)
     meta = (rec or {}).get("meta", {})
     stored = meta.get("analysis")
     if not isinstance(stored, dict) or "quality" not in stored:
@@ -270,25 +317,25 @@ def _stored_analysis(state: CellState, svc: Services, listen_estimate: float) ->
             "mood": {"label": meta.get("mood_estimate") or meta.get("mood")},
             **{k: meta[k] for k in ("key", "mode", "tempo_bpm", "tags") if meta.get(k) is not None},
         }
-    vec = svc.library.audio_vectors([state["source_id"]]).get(state["source_id"])
+    vec = svc.library.audio_vectors([source]).get(source)
     return dict(stored, embedding=vec) if vec else None
 
 
 def analyze(state: CellState, svc: Services) -> dict[str, Any]:
     t0 = time.perf_counter()
-    listener = svc.registry.pick("analyst", "quality")
+    listener = _listener(svc)
     stored = _stored_analysis(state, svc, listener.cost.estimate(state["cell"]["duration_s"]))
     if stored is not None:
         seconds = time.perf_counter() - t0
-        best = {
-            "path": state["candidate_path"],
+        kept: Best = {
+            "path": _candidate_path(state),
             "score": stored["quality"]["score"],
             "analysis": stored,
             "meta": state.get("candidate_meta", {}),
         }
         return {
             "analysis": stored,
-            "best": best,
+            "best": kept,
             "spent_s": state.get("spent_s", 0.0) + seconds,
             "tool_calls": [
                 tool_call(
@@ -301,7 +348,8 @@ def analyze(state: CellState, svc: Services) -> dict[str, Any]:
                 )
             ],
         }
-    clip = aio.read(state["candidate_path"])
+    clip_path = _candidate_path(state)
+    clip = aio.read(clip_path)
     req = AnalysisRequest(
         audio=clip, brief=state["brief"], layer=state["cell"]["layer"], duration_s=state["cell"]["duration_s"]
     )
@@ -312,7 +360,7 @@ def analyze(state: CellState, svc: Services) -> dict[str, Any]:
     score = a["quality"]["score"]
     if best is None or score > best["score"]:
         best = {
-            "path": state["candidate_path"],
+            "path": clip_path,
             "score": score,
             "analysis": analysis,
             "meta": state.get("candidate_meta", {}),
@@ -362,11 +410,12 @@ def gatekeep(state: CellState, svc: Services) -> dict[str, Any]:
 def check_continuity(state: CellState, svc: Services) -> dict[str, Any]:
     s = svc.settings
     body = svc.library.body(project=state.get("project"), session=state.get("session"), limit=50)
-    a = dict(state["best"]["analysis"])
+    best = _best(state)
+    a = dict(best["analysis"])
     from sonicgrid.memory.continuity import centroid_hz
 
-    snd = aio.read(state["best"]["path"])
-    mood = a.get("mood") if isinstance(a.get("mood"), dict) else {}
+    snd = aio.read(best["path"])
+    mood: Json = a["mood"] if isinstance(a.get("mood"), dict) else {}
     clip = {
         "key": a.get("key"),
         "mode": a.get("mode"),

@@ -14,8 +14,14 @@ from __future__ import annotations
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sonicgrid.errors import UserError
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+    from sonicgrid.config import Settings
 
 
 class CheckpointDamaged(UserError):
@@ -29,7 +35,7 @@ def damaged(path: str, exc: BaseException) -> CheckpointDamaged:
     )
 
 
-def saver_for(settings, name: str = "checkpoints"):
+def saver_for(settings: Settings, name: str = "checkpoints") -> BaseCheckpointSaver[Any]:
     """The checkpointer for `name` (checkpoints: runs; sessions: chats) under these settings."""
     if settings.checkpoint_url:
         return postgres_saver(settings.checkpoint_url)
@@ -39,7 +45,7 @@ def saver_for(settings, name: str = "checkpoints"):
 
 
 @lru_cache(maxsize=4)
-def sqlite_saver(path: str):
+def sqlite_saver(path: str) -> BaseCheckpointSaver[Any]:
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     try:
@@ -59,7 +65,7 @@ def sqlite_saver(path: str):
 
 
 @lru_cache(maxsize=4)
-def postgres_saver(url: str):
+def postgres_saver(url: str) -> BaseCheckpointSaver[Any]:
     """LangGraph's PostgresSaver on a small connection pool (threads of one studio share it)."""
     if not url.startswith(("postgresql://", "postgres://")):
         raise UserError(f"SONICGRID_CHECKPOINT_URL must be a postgresql:// URL, not {url.split('://')[0]}://...")
@@ -74,12 +80,12 @@ def postgres_saver(url: str):
         ) from exc
     import psycopg
 
-    kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+    kwargs: dict[str, Any] = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
     try:
         with psycopg.connect(url, connect_timeout=5, **kwargs) as conn:  # fail fast with one line
             PostgresSaver(conn).setup()
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"cannot reach the checkpoint database: {first}") from exc
-    pool = ConnectionPool(url, min_size=1, max_size=8, kwargs=kwargs, open=True)
+    pool: ConnectionPool[Any] = ConnectionPool(url, min_size=1, max_size=8, kwargs=kwargs, open=True)
     return PostgresSaver(pool)

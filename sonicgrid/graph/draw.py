@@ -21,8 +21,8 @@ def mermaid() -> str:
     from sonicgrid.tools.registry import Registry
 
     svc = Services(Settings(brain="rules"), registry=Registry([]), brain=RULES)
-    run = build_graph(svc).get_graph().draw_mermaid()
-    cell = build_cell_graph(svc).get_graph().draw_mermaid()
+    run: str = build_graph(svc).get_graph().draw_mermaid()
+    cell: str = build_cell_graph(svc).get_graph().draw_mermaid()
     return (
         "The run (one request):\n\n```mermaid\n" + run.strip() + "\n```\n\n"
         "One grid cell's agent loop (run once per cell, fanned out with `Send`):\n\n```mermaid\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,15 @@ from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
 from sonicgrid.graph.timing import tool_call
 
+# run_nodes._apply: (svc, role, capability, audio, state, calls, cell) -> the enhanced audio
+Apply = Callable[[Services, str, str, aio.Audio, RunState, list[dict[str, Any]], "int | None"], aio.Audio]
+
 # Synthesised stems have no noise floor or band-limit to repair: enhancing them only costs time.
 CLEAN = {"soundfont-composer", "spectral-painter", "noise-texture"}
 
 
 def finish_grid(
-    state: RunState, svc: Services, done: list[dict[str, Any]], calls: list[dict[str, Any]], apply
+    state: RunState, svc: Services, done: list[dict[str, Any]], calls: list[dict[str, Any]], apply: Apply
 ) -> dict[str, Any]:
     """The result dict (without clip_id) for every variation; `apply` is run_nodes._apply (enhancers)."""
     s = svc.settings
@@ -43,6 +47,8 @@ def finish_grid(
         )
 
     listener = svc.registry.pick("analyst", "quality")
+    if listener is None:  # the embedded listener is always registered
+        raise RuntimeError("no analyst with the 'quality' capability is registered")
     variants = []
     for v, cells in sorted(groups.items()):
         stems = outputs.stems_for(cells, read, asked)

@@ -19,11 +19,15 @@ import shutil
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sonicgrid.errors import UserError
+
+if TYPE_CHECKING:
+    from sonicgrid.memory.library import ClipLibrary
 
 SEED_MAX = 2**32 - 1
 
@@ -64,14 +68,14 @@ class Deadline:
             raise DeadlineExceeded(f"the run passed its {self.seconds:g} s wall deadline")
 
     @contextmanager
-    def alarm(self):
+    def alarm(self) -> Iterator[None]:
         """Interrupt a node that never returns (main thread only: elsewhere the per-node check holds)."""
         main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
         if not main or not math.isfinite(self.seconds):
             yield
             return
 
-        def ring(_sig, _frame):
+        def ring(_sig: int, _frame: object) -> None:
             raise DeadlineExceeded(f"the run passed its {self.seconds:g} s wall deadline")
 
         old = signal.signal(signal.SIGALRM, ring)
@@ -116,7 +120,7 @@ def missing_outputs(state: dict[str, Any], run_dir: Path, traces_dir: Path) -> b
     return not (run_dir / name).is_file() or not (traces_dir / f"{state.get('run_id')}.json").is_file()
 
 
-def restore_clip(state: dict[str, Any], library) -> None:
+def restore_clip(state: dict[str, Any], library: ClipLibrary) -> None:
     """clip.wav is written before the library add; should it be gone, the library still has the clip."""
     res = state.get("result") or {}
     if res.get("status") != "ok" or not res.get("path") or Path(res["path"]).is_file():

@@ -18,6 +18,7 @@ from sonicgrid.errors import UserError
 from sonicgrid.graph import outputs as guard
 from sonicgrid.graph.engine import Engine
 from sonicgrid.graph.services import Services
+from sonicgrid.graph.state import CompiledGraph, OnEvent
 
 
 def services_for(settings: Settings) -> Services:
@@ -110,7 +111,9 @@ def make(
     return _finish_or_pause(graph, config, svc, run_dir, time.perf_counter() - t0)
 
 
-def _stopped(graph, config: dict[str, Any], svc: Services, run_id: str, exc: BaseException, run_dir: Path) -> UserError:
+def _stopped(
+    graph: CompiledGraph, config: dict[str, Any], svc: Services, run_id: str, exc: BaseException, run_dir: Path
+) -> UserError:
     """One line; the --resume hint only when a checkpoint exists to resume from."""
     try:
         resumable = bool(graph.get_state(config).values)
@@ -150,7 +153,13 @@ def continue_run(
     return _finish_or_pause(graph, config, svc, Path(snap.values["run_dir"]), time.perf_counter() - t0)
 
 
-def _stream(graph, payload, config: dict[str, Any], on_event, deadline: guard.Deadline | None = None) -> None:
+def _stream(
+    graph: CompiledGraph,
+    payload: Any,
+    config: dict[str, Any],
+    on_event: OnEvent | None,
+    deadline: guard.Deadline | None = None,
+) -> None:
     """Run the graph; on_event(node, update) after every node, also inside the cells' loops, which
     are named "cell/<node>" (e.g. "cell/decide") so a watcher sees each verdict as it is made."""
     deadline = deadline or guard.Deadline(float("inf"))
@@ -164,7 +173,7 @@ def _stream(graph, payload, config: dict[str, Any], on_event, deadline: guard.De
             deadline.check()
 
 
-def pending_interrupts(graph, config: dict[str, Any]) -> list:
+def pending_interrupts(graph: CompiledGraph, config: dict[str, Any]) -> list[Any]:
     snap = graph.get_state(config)
     found = list(getattr(snap, "interrupts", ()) or ())
     for task in snap.tasks:
@@ -174,7 +183,9 @@ def pending_interrupts(graph, config: dict[str, Any]) -> list:
     return found
 
 
-def _finish_or_pause(graph, config: dict[str, Any], svc: Services, run_dir: Path, wall: float) -> dict[str, Any]:
+def _finish_or_pause(
+    graph: CompiledGraph, config: dict[str, Any], svc: Services, run_dir: Path, wall: float
+) -> dict[str, Any]:
     """Write the outputs; or, when a node asked a human (settings.approve_over_s), return the
     question: the run stays checkpointed under its thread and resume() continues it."""
     waiting = pending_interrupts(graph, config) if svc.settings.approve_over_s is not None else []
@@ -187,8 +198,7 @@ def _finish_or_pause(graph, config: dict[str, Any], svc: Services, run_dir: Path
             "result": {"status": "awaiting_approval"},
             "wall_s": round(wall, 4),
             "interrupts": [
-                {"id": i.id, **(i.value if isinstance(i.value, dict) else {"question": str(i.value)})}
-                for i in waiting
+                {"id": i.id, **(i.value if isinstance(i.value, dict) else {"question": str(i.value)})} for i in waiting
             ],
         }
     crash_point("outputs:before")
@@ -197,7 +207,7 @@ def _finish_or_pause(graph, config: dict[str, Any], svc: Services, run_dir: Path
 
 def resume(
     run_id: str,
-    answer,
+    answer: object,
     settings: Settings | Engine,
     *,
     on_event: Callable[[str, dict[str, Any]], None] | None = None,

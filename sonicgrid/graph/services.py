@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sonicgrid.agents.base import RULES, Brain
 from sonicgrid.config import Settings
 from sonicgrid.errors import ModelUnavailable
 from sonicgrid.tools.registry import Registry, default_registry
+
+if TYPE_CHECKING:
+    from sonicgrid.memory.library import ClipLibrary
 
 
 @dataclass
@@ -24,7 +28,7 @@ class Services:
             self.brain = make_brain(self.settings)
 
     @cached_property
-    def library(self):
+    def library(self) -> ClipLibrary:
         from sonicgrid.memory.library import ClipLibrary
 
         return ClipLibrary(self.settings.library_dir, self.settings.chroma_url)

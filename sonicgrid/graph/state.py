@@ -4,7 +4,46 @@ so checkpoints stay small and every candidate survives a crash on disk."""
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from typing import Annotated, Any, TypedDict
+
+Json = dict[str, Any]  # a JSON object: what the checkpointer stores as it is
+CompiledGraph = Any  # a compiled LangGraph StateGraph (its generic parameters say nothing more here)
+OnEvent = Callable[[str, Json], None]  # (node, its update): the graph's progress, live
+
+
+class Cell(TypedDict, total=False):
+    """One grid cell: a (section, layer) of one variation, placed on the clip's timeline (graph/arrange.py)."""
+
+    index: int
+    section: str
+    layer: str
+    variant: int
+    start_s: float
+    duration_s: float
+    section_start_s: float
+    params: Json  # the arrangement's shared key/tempo/arc for this cell
+
+
+class Candidate(TypedDict):
+    """A library clip recall found for a cell, with the similarity that ranked it (memory/search.py)."""
+
+    id: str
+    similarity: float
+    text_similarity: float
+    components: Json
+    reasons: list[str]
+    meta: Json
+    path: str
+
+
+class Best(TypedDict):
+    """The best attempt of a cell so far: its file, the gatekeeper's score, what the analysts heard."""
+
+    path: str
+    score: float
+    analysis: Json  # tools/analysts/base.py Analysis.as_dict()
+    meta: Json
 
 
 class RunState(TypedDict, total=False):
@@ -18,7 +57,7 @@ class RunState(TypedDict, total=False):
     session: str | None
     history: list[dict[str, Any]]  # earlier turns of a conversation (clip ids, briefs)
     brief: dict[str, Any]
-    plan: list[dict[str, Any]]  # the grid: one cell per (section, layer, variation)
+    plan: list[Cell]  # the grid: one cell per (section, layer, variation)
     arrangement: dict[str, Any]  # sections, variations, shared key/tempo per variation, notes (graph/arrange.py)
     cells: Annotated[list[dict[str, Any]], operator.add]
     verdicts: Annotated[list[dict[str, Any]], operator.add]
@@ -28,7 +67,7 @@ class RunState(TypedDict, total=False):
 
 
 class CellState(TypedDict, total=False):
-    cell: dict[str, Any]  # index, section, layer, duration_s
+    cell: Cell
     brief: dict[str, Any]
     seed: int
     budget_s: float  # this cell's share of the request budget
@@ -36,7 +75,7 @@ class CellState(TypedDict, total=False):
     project: str | None
     session: str | None
     reference: dict[str, Any] | None  # a clip the request refers to ("the last one")
-    candidates: list[dict[str, Any]]  # recall results
+    candidates: list[Candidate]  # recall results
     decision: str  # generate | reuse | enhance | extend
     source_id: str | None  # library clip the decision uses
     tool: str | None
@@ -47,7 +86,7 @@ class CellState(TypedDict, total=False):
     candidate_path: str | None
     candidate_meta: dict[str, Any]
     analysis: dict[str, Any]
-    best: dict[str, Any] | None  # best attempt so far: path, score, analysis
+    best: Best | None  # best attempt so far
     gate: str
     continuity: str
     outcome: str  # ok | denied
@@ -59,7 +98,7 @@ class CellState(TypedDict, total=False):
 
 def cell_output(state: CellState) -> dict[str, Any]:
     """What a finished cell hands back to the run."""
-    best = state.get("best") or {}
+    best: Json = dict(state.get("best") or {})
     return {
         "index": state["cell"]["index"],
         "cell": state["cell"],

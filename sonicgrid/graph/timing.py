@@ -10,7 +10,7 @@ from typing import Any
 
 def timed(name: str, fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     @functools.wraps(fn)
-    def node(state, *args, **kwargs) -> dict[str, Any]:
+    def node(state: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         t0 = time.perf_counter()
         update = fn(state, *args, **kwargs) or {}
         cell = state.get("cell", {}).get("index") if isinstance(state, dict) else None
@@ -24,7 +24,7 @@ def timed(name: str, fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[st
 
 
 def tool_call(
-    tool, role: str, cell: int | None, seconds: float, audio_s: float, estimate_s: float, **extra
+    tool: str, role: str, cell: int | None, seconds: float, audio_s: float, estimate_s: float, **extra: Any
 ) -> dict[str, Any]:
     return {
         "tool": tool,

@@ -5,10 +5,13 @@ registered under a role must implement that role's protocol (tools/base.py)."""
 
 from __future__ import annotations
 
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 from sonicgrid.config import Settings
 from sonicgrid.tools.base import ROLES, Enhancer, Generator, Master, Tool, Vocoder
+
+if TYPE_CHECKING:
+    from sonicgrid.tools.analysts.base import Analyst
 
 
 class Registry:
@@ -32,6 +35,13 @@ class Registry:
                 return t
         raise KeyError(f"no tool named {name!r}; known: {', '.join(t.name for t in self.tools)}")
 
+    def generator(self, name: str) -> Generator:
+        """The generator called `name` (a TypeError when that tool generates nothing)."""
+        tool = self.get(name)
+        if not isinstance(tool, Generator):
+            raise TypeError(f"{name} is a {tool.role}, not a generator")
+        return tool
+
     def candidates(self, role: str, capability: str | None = None) -> list[Tool]:
         """Available tools for a role (and capability), in preference order (real models first)."""
         out = []
@@ -50,6 +60,8 @@ class Registry:
     def pick(self, role: Literal["master"], capability: str | None = None) -> Master | None: ...
     @overload
     def pick(self, role: Literal["vocoder"], capability: str | None = None) -> Vocoder | None: ...
+    @overload
+    def pick(self, role: Literal["analyst"], capability: str | None = None) -> Analyst | None: ...
     @overload
     def pick(self, role: str, capability: str | None = None) -> Tool | None: ...
     def pick(self, role: str, capability: str | None = None) -> Tool | None:

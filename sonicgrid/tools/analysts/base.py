@@ -65,26 +65,17 @@ class Analysis(BaseModel):
         return out
 
 
-class Analyst:
-    """Base class of every analyst. It sits alongside the generators' `Tool` (same name, role, capabilities,
-    cost, available() and describe(), so the registry lists and picks both) with its own typed run()."""
+class Analyst(Tool):
+    """Base class of every analyst: a `Tool` (name, role, capabilities, cost, available(), describe(), so the
+    registry lists and picks it like any other) whose run() hears a clip: AnalysisRequest -> Analysis."""
 
-    name: ClassVar[str] = "analyst"
-    role: ClassVar[str] = "analyst"
-    capabilities: ClassVar[frozenset[str]] = frozenset()
+    name: str = "analyst"
+    role: str = "analyst"
     cost_model: ClassVar[CostModel] = CostModel(per_audio_s=0.0)
-    quality_prior: ClassVar[float] = 5.0
-    embedded: ClassVar[bool] = True
-    version: ClassVar[str] = "1"
 
     @property
     def cost(self) -> CostModel:
         return self.cost_model
-
-    def available(self) -> tuple[bool, str]:
-        return True, "embedded"
-
-    describe = Tool.describe
 
     def run(self, request: AnalysisRequest) -> Analysis:  # pragma: no cover - abstract
         raise NotImplementedError
