@@ -116,6 +116,13 @@ def test_studio_end_to_end(browser, shots, tmp_path):
         print(f"send -> playable (warm, library serves): {warm_ms:.0f} ms")
         assert page.locator(".turn").count() == 1  # the first tab did not see the second's turn
 
+        # a follow-up in the first tab: the chat's reading of it streams in as a note
+        send_and_wait_playable(page, "darker", 2)
+        assert "note" in page.evaluate("window.sonicgrid.log")
+        assert "moody intro" in page.text_content(".turn[data-n='2'] .reply") + page.text_content(
+            ".turn[data-n='2'] .facts"
+        )
+
         # the server restarts: the session comes back from the checkpointer
         assert errors == [] and other_errors == [], errors + other_errors
         server.stop()

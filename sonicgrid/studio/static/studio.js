@@ -35,7 +35,7 @@ async function openSession(fresh) {
 function listen() {
   if (state.source) state.source.close();
   const src = new EventSource(`/api/sessions/${encodeURIComponent(state.session)}/events`);
-  for (const type of ["user", "node", "verdict", "reply", "failed"]) {
+  for (const type of ["user", "note", "node", "verdict", "reply", "failed"]) {
     src.addEventListener(type, (e) => onEvent(JSON.parse(e.data)));
   }
   src.onerror = () => setStatus("connection lost: reconnecting…"); // EventSource retries by itself
@@ -47,7 +47,10 @@ function onEvent(ev) {
   if (ev.session !== state.session) return;
   state.log.push(ev.type);
   if (ev.type === "user") { resetLive(); $("#live").hidden = false; setStatus(`working on: ${ev.text}`); }
-  else if (ev.type === "node") { $("#live-node").textContent = `(${ev.node} done)`; }
+  else if (ev.type === "note") {
+    const li = document.createElement("li"); li.className = "note"; li.textContent = ev.text;
+    $("#live-verdicts").append(li);
+  } else if (ev.type === "node") { $("#live-node").textContent = `(${ev.node} done)`; }
   else if (ev.type === "verdict") { $("#live-verdicts").append(verdictItem(ev)); }
   else if (ev.type === "reply") {
     $("#live").hidden = true;
