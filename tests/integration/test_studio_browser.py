@@ -94,6 +94,12 @@ def test_studio_end_to_end(browser, shots, tmp_path):
         page.fill("#lib-q", "moody intro")
         page.click("#lib-form button[type=submit]")
         page.wait_for_selector("#lib-results li.clip-row")
+        page.select_option("#lib-layer", "atmosphere")  # the facets list the layers the library holds
+        page.click("#lib-form button[type=submit]")
+        page.wait_for_function(
+            "[...document.querySelectorAll('#lib-results li.clip-row')].length > 0 && "
+            "[...document.querySelectorAll('#lib-results li.clip-row')].every(li => li.textContent.includes('atmosphere'))"
+        )
         page.locator("#lib-results li.clip-row button.reuse").first.click()
         assert page.input_value("#prompt").startswith("use clip_")
 

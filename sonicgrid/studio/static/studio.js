@@ -55,7 +55,10 @@ function onEvent(ev) {
   else if (ev.type === "reply") {
     $("#live").hidden = true;
     setStatus(ev.wall_s ? `answered in ${ev.wall_s.toFixed(2)} s` : "");
-    if (ev.turn) renderTurn(ev.turn, state.sentAt).dataset.serverMs = (1000 * (ev.wall_s || 0)).toFixed(0);
+    if (ev.turn) {
+      renderTurn(ev.turn, state.sentAt).dataset.serverMs = (1000 * (ev.wall_s || 0)).toFixed(0);
+      loadFacets(); // the library has a new clip: new projects, layers or moods to filter by
+    }
     else renderNote(ev.text);
     showQuestion(ev.question);
     state.sentAt = null;
@@ -240,8 +243,10 @@ async function loadFacets() {
   try {
     const f = await api("/api/library/facets");
     for (const k of ["project", "layer", "mood"]) {
-      const sel = $(`#lib-${k}`);
+      const sel = $(`#lib-${k}`), keep = sel.value;
+      while (sel.options.length > 1) sel.remove(1);
       for (const v of f[k] || []) { const o = document.createElement("option"); o.value = o.textContent = v; sel.append(o); }
+      sel.value = keep;
     }
   } catch (e) { setStatus(`library: ${e.message}`); }
 }
