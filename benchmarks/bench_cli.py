@@ -108,6 +108,39 @@ def import_shares(tree: Path, work: Path, brain: str = "rules", top: int = 8) ->
     return f"imports {total / 1e6:.2f} s wall: " + ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in best)
 
 
+def bench_threads(runs: int) -> None:
+    """The same llama.cpp completions with 2 threads and with threads_for()'s count, quiet and next to
+    a busy neighbour: wall and CPU of this process (spinning threads show as CPU without progress)."""
+    import statistics as st
+
+    from llama_cpp import Llama
+
+    from sonicgrid.llm.local import _silence_llama_logs
+    from sonicgrid.llm.locate import model_path
+    from sonicgrid.llm.threads import threads_for
+
+    _silence_llama_logs()
+    prompt = "The decision agent reads: similarity 0.93, quality 9.4/10. Its choice (reuse/generate):"
+
+    def one(llm) -> tuple[float, float]:
+        c0, t0 = time.process_time(), time.perf_counter()
+        for i in range(3):
+            llm.create_completion(prompt + " " * i, max_tokens=8, temperature=0.0, top_k=1, seed=0)
+        return time.perf_counter() - t0, time.process_time() - c0
+
+    for busy in (False, True):
+        with neighbour(busy):
+            for label, n in (("2 threads", 2), (f"threads_for -> {threads_for(2)}", threads_for(2))):
+                llm = Llama(model_path=str(model_path(None)), n_ctx=512, n_threads=n, n_threads_batch=n, verbose=False)
+                one(llm)  # warm
+                r = [one(llm) for _ in range(runs)]
+                print(
+                    f"llama.cpp {label:18s} {'busy ' if busy else 'quiet'}: 3 completions wall "
+                    f"{st.median(w for w, _ in r):.2f} s, CPU {st.median(c for _, c in r):.2f} s ({load()})"
+                )
+                del llm
+
+
 def bench_ark(runs: int) -> float | None:
     exe = shutil.which("ark-audio")
     if exe is None:
@@ -156,6 +189,7 @@ def main() -> None:
     ap.add_argument("--no-busy", action="store_true", help="skip the busy-neighbour runs")
     ap.add_argument("--studio", action="store_true", help="also measure the studio in headless Chromium")
     ap.add_argument("--only-studio", action="store_true", help="measure only the studio")
+    ap.add_argument("--threads", action="store_true", help="only: llama.cpp 2 threads vs threads_for()")
     args = ap.parse_args()
     tree = args.tree.resolve()
     print(f"tree {tree}; {os.cpu_count()} CPUs; {load()} at start; {args.runs} cold runs per figure (medians)")
@@ -163,6 +197,9 @@ def main() -> None:
         work = Path(d)
         if args.only_studio:
             studio(args, work, tree)
+            return
+        if args.threads:
+            bench_threads(args.runs)
             return
         first = timed(
             [sys.executable, "-m", "sonicgrid.cli", "make", REQUEST, "--json", "--brain", "rules"],

@@ -92,11 +92,15 @@ def create_app(hub: StudioHub) -> Starlette:
 
         q = request.query_params
         lib = services_for(hub.settings).library
-        conds = [{k: q[k]} for k in FILTERS if q.get(k)]
+        conds = [{k: q[k]} for k in ("project", "mood") if q.get(k)]
         where = None if not conds else (conds[0] if len(conds) == 1 else {"$and": conds})
         limit = max(1, min(200, int(q.get("limit") or 50)))
+        layer = q.get("layer")  # a clip of several layers has them all: filtered here, not by equality
+        pool = limit * 5 if layer else limit
         text = (q.get("q") or "").strip()
-        recs = lib.search(text, k=limit, where=where) if text else lib.all(where=where, limit=limit)
+        recs = lib.search(text, k=pool, where=where) if text else lib.all(where=where, limit=pool)
+        if layer:
+            recs = [r for r in recs if layer in views.layers_of(r.get("meta") or {})][:limit]
         return JSONResponse({"clips": [views.library_view(r) for r in recs], "count": lib.count()})
 
     def facets(request: Request) -> Response:
@@ -105,9 +109,11 @@ def create_app(hub: StudioHub) -> Starlette:
         lib = services_for(hub.settings).library
         values: dict[str, set] = {k: set() for k in FILTERS}
         for r in lib.all(limit=5000):
-            for k in FILTERS:
-                if r["meta"].get(k):
-                    values[k].add(str(r["meta"][k]))
+            m = r["meta"]
+            values["layer"].update(views.layers_of(m))
+            for k in ("project", "mood"):
+                if m.get(k):
+                    values[k].add(str(m[k]))
         return JSONResponse({k: sorted(v) for k, v in values.items()})
 
     def library_audio(request: Request) -> Response:

@@ -50,7 +50,7 @@ class StudioSession:
             hub.out_dir,
             seed=hub.seed,
             project=hub.project,
-            say=lambda msg: None,
+            say=self._note,
             on_event=self._on_graph_event,
         )
         self.chat = Chat(ctx, session_id)
@@ -74,6 +74,12 @@ class StudioSession:
             targets = list(self.listeners)
         for lis in targets:
             lis.put(event)
+
+    def _note(self, msg: str) -> None:
+        """What the chat says on the side (e.g. how it read a follow-up), without its Rich markup."""
+        from rich.text import Text
+
+        self.publish({"type": "note", "text": Text.from_markup(str(msg)).plain})
 
     def _on_graph_event(self, node: str, update: dict) -> None:
         for ev in views.graph_events(node, update):

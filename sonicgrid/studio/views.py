@@ -136,6 +136,14 @@ def graph_events(node: str, update: dict) -> list[dict]:
     return events
 
 
+def layers_of(meta: dict) -> list[str]:
+    """The layers a library clip carries ("atmosphere+rhythm" for a mix of two)."""
+    layers = meta.get("layers")
+    if isinstance(layers, list | tuple) and layers:
+        return [str(x) for x in layers]
+    return [x for x in str(meta.get("layer") or "").split("+") if x]
+
+
 def library_view(rec: dict) -> dict:
     m = rec.get("meta") or {}
     return {

@@ -94,6 +94,12 @@ def test_studio_end_to_end(browser, shots, tmp_path):
         page.fill("#lib-q", "moody intro")
         page.click("#lib-form button[type=submit]")
         page.wait_for_selector("#lib-results li.clip-row")
+        page.select_option("#lib-layer", "atmosphere")  # the facets list the layers the library holds
+        page.click("#lib-form button[type=submit]")
+        page.wait_for_function(
+            "[...document.querySelectorAll('#lib-results li.clip-row')].length > 0 && "
+            "[...document.querySelectorAll('#lib-results li.clip-row')].every(li => li.textContent.includes('atmosphere'))"
+        )
         page.locator("#lib-results li.clip-row button.reuse").first.click()
         assert page.input_value("#prompt").startswith("use clip_")
 
@@ -115,6 +121,13 @@ def test_studio_end_to_end(browser, shots, tmp_path):
         warm_ms = send_and_wait_playable(other, "moody intro with pads and drums, 4 seconds", 1)
         print(f"send -> playable (warm, library serves): {warm_ms:.0f} ms")
         assert page.locator(".turn").count() == 1  # the first tab did not see the second's turn
+
+        # a follow-up in the first tab: the chat's reading of it streams in as a note
+        send_and_wait_playable(page, "darker", 2)
+        assert "note" in page.evaluate("window.sonicgrid.log")
+        assert "moody intro" in page.text_content(".turn[data-n='2'] .reply") + page.text_content(
+            ".turn[data-n='2'] .facts"
+        )
 
         # the server restarts: the session comes back from the checkpointer
         assert errors == [] and other_errors == [], errors + other_errors

@@ -73,3 +73,13 @@ def test_graph_events_send_each_verdict_once():
     assert inner[1]["reason"] == "near-identical" and inner[1]["evidence"] == {"s": 1}
     assert [e["type"] for e in views.graph_events("cell", {"verdicts": [v]})] == ["node"]
     assert [e["type"] for e in views.graph_events("intake", {"verdicts": [v]})] == ["node", "verdict"]
+
+
+def test_layers_of_a_library_clip():
+    assert views.layers_of({"layers": ["atmosphere", "rhythm"], "layer": "atmosphere+rhythm"}) == [
+        "atmosphere",
+        "rhythm",
+    ]
+    assert views.layers_of({"layer": "atmosphere+rhythm"}) == ["atmosphere", "rhythm"]
+    assert views.layers_of({"layer": "harmony"}) == ["harmony"]
+    assert views.layers_of({}) == []

@@ -35,7 +35,7 @@ async function openSession(fresh) {
 function listen() {
   if (state.source) state.source.close();
   const src = new EventSource(`/api/sessions/${encodeURIComponent(state.session)}/events`);
-  for (const type of ["user", "node", "verdict", "reply", "failed"]) {
+  for (const type of ["user", "note", "node", "verdict", "reply", "failed"]) {
     src.addEventListener(type, (e) => onEvent(JSON.parse(e.data)));
   }
   src.onerror = () => setStatus("connection lost: reconnecting…"); // EventSource retries by itself
@@ -47,12 +47,18 @@ function onEvent(ev) {
   if (ev.session !== state.session) return;
   state.log.push(ev.type);
   if (ev.type === "user") { resetLive(); $("#live").hidden = false; setStatus(`working on: ${ev.text}`); }
-  else if (ev.type === "node") { $("#live-node").textContent = `(${ev.node} done)`; }
+  else if (ev.type === "note") {
+    const li = document.createElement("li"); li.className = "note"; li.textContent = ev.text;
+    $("#live-verdicts").append(li);
+  } else if (ev.type === "node") { $("#live-node").textContent = `(${ev.node} done)`; }
   else if (ev.type === "verdict") { $("#live-verdicts").append(verdictItem(ev)); }
   else if (ev.type === "reply") {
     $("#live").hidden = true;
     setStatus(ev.wall_s ? `answered in ${ev.wall_s.toFixed(2)} s` : "");
-    if (ev.turn) renderTurn(ev.turn, state.sentAt).dataset.serverMs = (1000 * (ev.wall_s || 0)).toFixed(0);
+    if (ev.turn) {
+      renderTurn(ev.turn, state.sentAt).dataset.serverMs = (1000 * (ev.wall_s || 0)).toFixed(0);
+      loadFacets(); // the library has a new clip: new projects, layers or moods to filter by
+    }
     else renderNote(ev.text);
     showQuestion(ev.question);
     state.sentAt = null;
@@ -237,8 +243,10 @@ async function loadFacets() {
   try {
     const f = await api("/api/library/facets");
     for (const k of ["project", "layer", "mood"]) {
-      const sel = $(`#lib-${k}`);
+      const sel = $(`#lib-${k}`), keep = sel.value;
+      while (sel.options.length > 1) sel.remove(1);
       for (const v of f[k] || []) { const o = document.createElement("option"); o.value = o.textContent = v; sel.append(o); }
+      sel.value = keep;
     }
   } catch (e) { setStatus(`library: ${e.message}`); }
 }
