@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import typer
 
+from sonicgrid.commands import chat as chat_mod
+from sonicgrid.commands import evaluate as evaluate_mod
+from sonicgrid.commands import library as library_mod
+from sonicgrid.commands import llm as llm_mod
 from sonicgrid.commands import make as make_mod
 from sonicgrid.commands import models as models_mod
+from sonicgrid.commands import remix as remix_mod
+from sonicgrid.commands import studio as studio_mod
+from sonicgrid.commands import trace as trace_mod
 
 app = typer.Typer(
     help='SonicGrid: an agentic audio producer. Try: sonicgrid make "make a moody intro"',
@@ -17,32 +24,13 @@ app.command("make")(make_mod.make_cmd)
 app.add_typer(models_mod.app, name="models")
 
 
-def _optional(module: str, name: str) -> None:
-    """Register a command group whose module exists (added by later work)."""
-    import importlib
-
-    try:
-        mod = importlib.import_module(f"sonicgrid.commands.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"sonicgrid.commands.{module}":
-            raise
-        return
-    if hasattr(mod, "app"):
-        app.add_typer(mod.app, name=name)
-    elif hasattr(mod, "command"):
-        app.command(name)(mod.command)
-
-
-for _module, _name in (
-    ("library", "library"),
-    ("trace", "trace"),
-    ("chat", "chat"),
-    ("evaluate", "eval"),
-    ("llm", "llm"),
-    ("studio", "studio"),
-    ("remix", "remix"),
-):
-    _optional(_module, _name)
+app.add_typer(library_mod.app, name="library")
+app.add_typer(trace_mod.app, name="trace")
+app.add_typer(llm_mod.app, name="llm")
+app.command("chat")(chat_mod.command)
+app.command("eval")(evaluate_mod.command)
+app.command("studio")(studio_mod.command)
+app.command("remix")(remix_mod.command)
 
 if __name__ == "__main__":
     app()
