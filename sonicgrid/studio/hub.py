@@ -145,12 +145,13 @@ class StudioHub:
 
     def warm(self, say: Callable[[str], None] = lambda _m: None) -> None:
         """Load what the first request needs (brain, library, text embedder, graphs) before anyone asks."""
-        from sonicgrid.graph.run import graph_for, services_for
+        from sonicgrid.graph.engine import Engine
         from sonicgrid.memory.embed import embed_text
 
         t0 = time.perf_counter()
-        svc = services_for(self.settings)
-        graph_for(svc)
+        engine = Engine.shared(self.settings)  # the one every session's turns run on
+        svc = engine.services
+        _ = engine.graph
         _ = svc.library
         embed_text("warm up")
         say(f"warm in {time.perf_counter() - t0:.1f}s (brain: {svc.brain.name})")
