@@ -10,7 +10,7 @@ HELP = (
     "/undo (forget the last clip), /budget (compute spent), /play (play the last clip, or print its path), "
     "/save [NAME] (copy the last clip into the output dir), /history, /help, /quit"
 )
-PLAYERS = (
+PLAYERS: tuple[tuple[str, list[str]], ...] = (
     ("ffplay", ["-nodisp", "-autoexit", "-loglevel", "quiet"]),
     ("paplay", []),
     ("aplay", ["-q"]),

@@ -24,7 +24,7 @@ def decisions(t: dict) -> dict[str, list[str]]:
     return out
 
 
-def diff(a: dict, b: dict) -> list[tuple[str, str, str]]:
+def diff(a: dict, b: dict) -> list[tuple[str, object, object]]:
     """Rows (what, in A, in B) for everything that differs."""
     rows = []
     if a.get("request") != b.get("request"):

@@ -132,7 +132,8 @@ def candidates(t: dict) -> list[tuple[str, Path, dict | None]]:
             found.append((int(m.group(1)), int(m.group(3)), int(m.group(2)), p))
     found.sort()
     gates = _gates_by_cell(t)
-    out, seen = [], {}
+    out: list[tuple[str, Path, dict | None]] = []
+    seen: dict[int, int] = {}
     for cell, rev, tr, p in found:
         k = seen.get(cell, 0)
         seen[cell] = k + 1

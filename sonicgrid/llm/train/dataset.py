@@ -48,7 +48,10 @@ def choice_schema(allowed: list[str]) -> dict:
 
 
 def _pair(prompt: str, schema: dict, label: dict) -> tuple[str, str]:
-    head, _ = enum_scaffold(schema)
+    scaffold = enum_scaffold(schema)
+    if scaffold is None:
+        raise ValueError("the training schema must be an object of enum fields")
+    head, _ = scaffold
     full = json.dumps({k: label[k] for k in schema["properties"]})
     assert full.startswith(head)
     return prompt + head, full[len(head) :]

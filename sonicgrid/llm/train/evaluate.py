@@ -76,24 +76,30 @@ def evaluate(
             continue
         counts[ex.agent] += 1
         if ex.agent == "intake":
+            if ex.truth is None:
+                raise ValueError("an intake example without its true fields")
             n_calls = len(getattr(brain, "calls", []))
             got, data = intake_brief(ex.truth["request"], brain)
             want = true_brief(ex.truth)
             right["intake"] += sum(got[f] == want[f] for f in INTAKE_FIELDS) / len(INTAKE_FIELDS)
             for f in ("mood", "section"):
                 right[f"intake.{f}"] += got[f] == want[f]
-                llm_right[f] += bool(data) and data.get(f) == want[f]
+                llm_right[f] += data is not None and data.get(f) == want[f]
             if brain is not None:
                 lat += [c["ms"] for c in brain.calls[n_calls:]]
             continue
         j = ex.judgment
+        if j is None:
+            raise ValueError(f"a {ex.agent} example without its judgment")
         if brain is None:
             v = RULES.decide(j)
         else:
             v = brain.decide(j)
             lat.append(v.latency_ms)
         right[ex.agent] += v.choice == ex.label["choice"]
-    acc = {k: round(right[k] / counts[k.split(".")[0]], 3) for k in right if counts[k.split(".")[0]]}
+    acc: dict[str, float | None] = {
+        k: round(right[k] / counts[k.split(".")[0]], 3) for k in right if counts[k.split(".")[0]]
+    }
     for agent in AGENTS + ("intake",):
         acc.setdefault(agent, 0.0 if counts[agent] else None)
     out = {"accuracy": acc, "counts": dict(counts)}

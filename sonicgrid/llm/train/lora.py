@@ -10,6 +10,7 @@ import math
 import random
 import time
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -95,7 +96,8 @@ def train(model, tok, examples: list, cfg: TrainConfig, log=print):
     rng = random.Random(cfg.seed)
     steps = cfg.max_steps or max(1, math.ceil(len(data) * cfg.epochs / cfg.batch))
     warm = max(1, steps // 20)
-    history, t0, order = [], time.perf_counter(), []
+    history: list[tuple[int, Any, float]] = []
+    t0, order = time.perf_counter(), list[int]()
     pm.train()
     for step in range(steps):
         if cfg.max_minutes is not None and time.perf_counter() - t0 > cfg.max_minutes * 60:

@@ -7,6 +7,7 @@ import shutil
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from sonicgrid.llm.train import dataset
 from sonicgrid.llm.train.lora import TrainConfig
@@ -66,7 +67,7 @@ def run(
     log(f"base model loaded ({time.perf_counter() - t0:.1f}s)")
     pm, history = lora.train(model, tok, train, cfg, log=log)
     adapter = export.write_gguf(pm, out_dir / ADAPTER_NAME)
-    report = {
+    report: dict[str, Any] = {
         "config": asdict(cfg),
         "seed": seed,
         "n_agent": n_agent,

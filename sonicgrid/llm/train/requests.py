@@ -10,6 +10,7 @@ the training split never contains.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 # mood -> (explicit adjectives the lexicon knows, implied cues it does not know)
 MOODS = {
@@ -284,7 +285,8 @@ def one(rng: random.Random, split: str) -> dict:
     mood = rng.choice(list(MOODS)) if rng.random() < 0.92 else None
     section = rng.choice(list(SECTIONS)) if rng.random() < 0.9 else None
     implied = rng.random() < 0.55
-    extras, truth = [], {"duration_s": None, "exclude": [], "reference": None, "action": "new"}
+    extras: list[str] = []
+    truth: dict[str, Any] = {"duration_s": None, "exclude": [], "reference": None, "action": "new"}
     if rng.random() < 0.35:
         phrase, sec = rng.choice(DURATIONS)
         extras.append(rng.choice([f", {phrase}", f" of {phrase}", f", about {phrase} long", f" ({phrase})"]))

@@ -50,7 +50,7 @@ def emotion_model_class():
 def mood_from_av(valence: float, arousal: float) -> tuple[str, float, dict]:
     """Nearest mood prototype to (valence, arousal) on -1..1: label, confidence, distances."""
     d = {m: float(np.hypot(valence - v, arousal - a)) for m, (v, a) in MOOD_POINTS.items()}
-    label = min(d, key=d.get)
+    label = min(d, key=lambda k: d[k])
     return label, float(np.clip(1.0 - d[label] / 1.2, 0.05, 1.0)), {k: round(v, 3) for k, v in d.items()}
 
 

@@ -51,7 +51,7 @@ def estimate(f: Features) -> dict:
     valence = float(np.clip(0.6 * mode_v + 0.25 * bright + 0.1 * tempo_a + 0.05 * dyn_v, -1, 1))
     arousal = float(np.clip(0.5 * tempo_a + 0.15 * onset_a + 0.1 * perc_a + 0.15 * bright + 0.1 * loud_a, -1, 1))
     dists = {m: float(np.hypot(valence - v, arousal - a)) for m, (v, a) in MOOD_POINTS.items()}
-    order = sorted(dists, key=dists.get)
+    order = sorted(dists, key=lambda m: dists[m])
     label = order[0]
     # confidence: near the prototype and clearly nearer than the runner-up
     margin = dists[order[1]] - dists[label]
