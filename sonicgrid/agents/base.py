@@ -15,7 +15,7 @@ class Judgment:
     """An agent's question, fully prepared by code before any brain looks at it."""
 
     agent: str
-    evidence: dict  # numbers, for the trace
+    evidence: dict[str, Any]  # numbers, for the trace
     words: dict[str, str]  # the same evidence in words, for the LLM
     allowed: list[str]  # hard limits: the only choices permitted
     rules: Callable[[], tuple[str, float, str]]  # deterministic choice, confidence, reason
@@ -33,7 +33,7 @@ class Choice:
     confidence: float
     reason: str
     brain: BrainLabel
-    evidence: dict = field(default_factory=dict)  # what the brain adds to the judgment's evidence (e.g. llm)
+    evidence: dict[str, Any] = field(default_factory=dict)  # what the brain adds to the judgment's evidence (e.g. llm)
 
 
 @dataclass(frozen=True)

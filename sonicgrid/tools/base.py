@@ -33,7 +33,7 @@ class GenRequest:
     """Generate: a cell's words and numbers in, audio out (continuation: audio_prompt is the earlier clip)."""
 
     prompt: str
-    brief: dict
+    brief: dict[str, Any]
     layer: str
     section: str
     duration_s: float
@@ -47,7 +47,7 @@ class AudioRequest:
     """Enhance or master: a clip in, a better clip out."""
 
     audio: Audio
-    brief: dict = field(default_factory=dict)
+    brief: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     seed: int = 0
 
