@@ -20,7 +20,6 @@ __all__ = ["LocalLLM", "ServerLLM", "enum_fields", "enum_scaffold"]
 
 _CACHE: dict[tuple, LocalLLM] = {}
 _CACHE_LOCK = threading.Lock()
-_TOP = 20  # tokens per decoding step kept for the confidence (with each allowed value's next token)
 
 _LOG_SINK = None
 
@@ -224,8 +223,9 @@ class LocalLLM(JSONChatModel):
         return self._pieces[token]
 
     def _steps(self, scores: _Scores, values: list[str]) -> list[dict[str, float]]:
-        """Each step's candidate tokens as text -> logit: the top ones, and the first token of every
-        allowed value's remainder from each position (so no allowed value is missing from a step)."""
+        """Each step's candidate tokens as text -> logit: the best-scored one, and the first token of
+        every allowed value's remainder from each position (so no allowed value is missing from a step;
+        a token that spells no allowed value does not count in the confidence anyway)."""
         key = tuple(values)
         if key not in self._firsts:
             self._firsts[key] = {
@@ -237,8 +237,7 @@ class LocalLLM(JSONChatModel):
         firsts = self._firsts[key]
         steps = []
         for row in scores.rows:
-            top = np.argpartition(row, -_TOP)[-_TOP:]
-            ids = set(top.tolist()) | firsts
+            ids = firsts | {int(np.argmax(row))}
             step: dict[str, float] = {}
             for t in ids:
                 piece, logit = self._piece(int(t)), float(row[t])

@@ -35,6 +35,7 @@ class SessionState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]  # the conversation; clip records ride on replies
     turns: list[dict]  # sessions stored before messages: their turn records (see session/messages.py)
     pending: dict | None  # a run waiting for the user's approval
+    heard: str  # id of the last user message routed (a chat UI's new message is one not heard yet)
     reply: str
 
 
@@ -57,14 +58,17 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
 
     def route(state: SessionState) -> dict:
         msgs = state.get("messages") or []
-        if msgs and isinstance(msgs[-1], HumanMessage):  # a chat UI (LangGraph Studio) sent it as a message
-            typed, heard = last_human(msgs), []
-        else:
+        last = msgs[-1] if msgs else None
+        if isinstance(last, HumanMessage) and last.id != state.get("heard"):  # a chat UI sent a message
+            typed, new = last_human(msgs), []
+            heard = str(last.id)
+        else:  # `sonicgrid chat` sends `input`
             typed = state.get("input") or ""
-            heard = [said(typed)]
+            new = [said(typed)]
+            heard = str(new[0].id)
         text = typed.strip()
         kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
-        return {"route": kind, "reply": "", "pending": None, "input": typed, "messages": heard}
+        return {"route": kind, "reply": "", "pending": None, "input": typed, "messages": new, "heard": heard}
 
     def produce(state: SessionState) -> dict:
         turns = turns_of(state)

@@ -140,3 +140,31 @@ def test_value_confidence_is_the_probability_among_allowed_values():
     # the decoded path is known (a server's tokens): the probability follows it
     assert value_confidence(steps, "regenerate", values, taken=["re", "gen", "erate"]) is None  # not in the steps
     assert value_confidence(steps[:1], "nothing", values) is None
+
+
+def test_server_logprobs_give_each_fields_probability():
+    from sonicgrid.agents.intake import INTAKE_SCHEMA
+    from sonicgrid.llm.enums import enum_scaffold
+    from sonicgrid.llm.server import _probs
+
+    head, _ = enum_scaffold(INTAKE_SCHEMA)
+    lp = math.log
+    logprobs = {  # what an OpenAI-compatible server returns for 'tense", "section": "build"}'
+        "tokens": ["tense", '",', ' "', "section", '":', ' "', "build", '"}'],
+        "top_logprobs": [
+            {"tense": lp(0.5), "dark": lp(0.3), "hello": lp(0.2)},
+            {'",': lp(0.9), "r": lp(0.1)},
+            {' "': 0.0},
+            {"section": 0.0},
+            {'":': 0.0},
+            {' "': 0.0},
+            {"build": lp(0.6), "intro": lp(0.2), "loop": lp(0.1), "xyz": lp(0.1)},
+            {'"}': 0.0},
+        ],
+    }
+    moods = INTAKE_SCHEMA["properties"]["mood"]["enum"]
+    p = _probs(INTAKE_SCHEMA, logprobs, head)
+    dark = 0.3 if "dark" in moods else 0.0
+    assert p["mood"] == pytest.approx(0.5 / (0.5 + dark) * 0.9 / 0.9, abs=1e-4)  # "r" after "tense" spells nothing
+    assert p["section"] == pytest.approx(0.6 / 0.9, abs=1e-4)
+    assert _probs(INTAKE_SCHEMA, None, head) == {}

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
 from sonicgrid.config import Settings
+from sonicgrid.errors import UserError
 from sonicgrid.session.chat import Chat
 from sonicgrid.session.messages import forget_last, reply, said, turns_of
 from sonicgrid.session.thread import ChatContext
@@ -56,3 +58,12 @@ def test_a_chat_ui_can_talk_through_messages(tmp_path: Path):
     assert [type(m) for m in out["messages"]] == [HumanMessage, AIMessage] and "/undo" in out["messages"][1].content
     out = g.invoke({"messages": [HumanMessage("/history")]}, cfg)
     assert out["messages"][-1].content == "no turns yet" and len(out["messages"]) == 4
+
+
+def test_a_turn_that_failed_does_not_swallow_the_next_line(tmp_path: Path):
+    """The user's line stays in the conversation when its run fails; the next line is what gets routed."""
+    s = Settings(data_dir=tmp_path / "data", out_dir=tmp_path / "out", brain="rules")
+    chat = Chat(ChatContext(s, Path(s.out_dir)), "failing")
+    with pytest.raises(UserError, match="out of range"):
+        chat.send("make a calm loop, 9999 seconds")
+    assert chat.send("/history") == "no turns yet"
