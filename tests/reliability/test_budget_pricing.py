@@ -10,7 +10,7 @@ from reliability_helpers import Env, tone
 
 def test_fallback_reuse_is_priced_and_stays_in_a_tiny_budget(tmp_path):
     env = Env(tmp_path)
-    tone(tmp_path / "src" / "calm_pad.wav", 262.0, seconds=3.0)
+    tone(tmp_path / "src" / "calm_loop_harmony.wav", 262.0, seconds=3.0)
     assert len(env.json("library", "import", str(tmp_path / "src"))["added"]) == 1
     r = env.cli("make", "calm loop", "--duration", "2", "--budget", "0.05")
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
