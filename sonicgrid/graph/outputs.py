@@ -131,3 +131,11 @@ def restore_clip(state: dict[str, Any], library: ClipLibrary) -> None:
     if rec is None:
         raise UserError(f"run {state.get('run_id')} finished but its clip is gone from {res['path']} and the library")
     aio.write(res["path"], aio.read(rec["path"]))
+
+
+def last_resumable(graph, config: dict) -> dict | None:
+    """The config of the newest checkpoint of this thread that still has a node to run."""
+    for snap in graph.get_state_history(config):
+        if snap.next:
+            return snap.config
+    return None

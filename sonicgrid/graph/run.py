@@ -127,13 +127,22 @@ def continue_run(
 ) -> dict[str, Any]:
     """Go on with a run that crashed or was interrupted, from its last checkpoint: nodes that
     finished are not run again."""
+    guard.check_data_dir(_settings(settings).data_dir)
     engine = Engine.of(settings)
     settings, svc, graph = engine.settings, engine.services, engine.graph
     config = {"configurable": {"thread_id": run_id}, "recursion_limit": 50}
     snap = graph.get_state(config)
     if not snap.values:
         raise UserError(f"no run {run_id} in {settings.checkpoint_path}")
-    if not snap.next:
+    start = config
+    if not snap.next and not snap.values.get("result"):
+        # killed while a step's fan-out was being saved: the last checkpoint has no next node and no
+        # result. Go on from the latest earlier checkpoint that has a next node (that step runs again).
+        start = guard.last_resumable(graph, config)
+        if start is None:
+            raise UserError(f"run {run_id} has no step to continue from: run the request again")
+        start = {**start, "recursion_limit": 50}
+    elif not snap.next:
         run_dir = Path(snap.values.get("run_dir", ""))
         if snap.values.get("result") and guard.missing_outputs(snap.values, run_dir, settings.traces_dir):
             # killed between the final checkpoint and the outputs: derive them from the checkpoint now
@@ -145,7 +154,7 @@ def continue_run(
         raise UserError(f"run {run_id} is waiting for an approval: answer it in `sonicgrid chat --approve`")
     t0 = time.perf_counter()
     try:
-        _stream(graph, None, config, on_event, guard.Deadline(settings.run_deadline_s))
+        _stream(graph, None, start, on_event, guard.Deadline(settings.run_deadline_s))
     except UserError:
         raise
     except Exception as exc:

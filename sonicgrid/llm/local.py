@@ -55,6 +55,15 @@ def _lean_ram_cache(capacity_bytes: int):
     from llama_cpp import LlamaRAMCache
 
     class LeanRAMCache(LlamaRAMCache):
+        @property
+        def cache_size(self) -> int:  # every byte a state holds counts against the capacity
+            return sum(
+                s.llama_state_size
+                + getattr(s.scores, "nbytes", 0)
+                + getattr(getattr(s, "input_ids", None), "nbytes", 0)
+                for s in self.cache_state.values()
+            )
+
         def __setitem__(self, key, value) -> None:
             if getattr(value, "scores", None) is not None and len(value.scores) > 1:
                 value.scores = value.scores[-1:].copy()

@@ -42,7 +42,11 @@ def make_client(root: Path, url: str | None, timeout_s: float | None = None):
     if url:
         from sonicgrid.memory.remote import http_client
 
-        return http_client(url, settings, timeout_s or 10.0)
+        if timeout_s is None:  # callers that do not pass one (the graph's Services) get the configured deadline
+            from sonicgrid.config import get_settings
+
+            timeout_s = get_settings().chroma_timeout_s
+        return http_client(url, settings, timeout_s)
     (root / "chroma").mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(root / "chroma"), settings=settings)
 

@@ -95,6 +95,9 @@ def test_verify_repairs_outside_damage(tmp_path):
     assert not rep["ok"] and rep["missing_file"] == [clips[0]] and rep["missing_vector"] == [clips[1]]
     assert rep["orphan_file"] == [stray] and rep["orphan_vector"] == ["clip_ghost"]
     assert lib.verify()["repaired"]
+    rep = lib.verify(repair=False)  # the orphan file is kept: verify never deletes audio unless asked
+    assert not rep["ok"] and rep["orphan_file"] == [stray] and lib.store.has(stray)
+    assert lib.verify(prune=True)["pruned"] == [stray] and not lib.store.has(stray)
     rep = lib.verify(repair=False)
     assert rep["ok"] and rep["records"] == 2 and rep["files"] == 2
     assert lib.get(clips[0]) is None and lib.audio_vectors([clips[1]])[clips[1]] is not None
