@@ -127,7 +127,7 @@ def tempo(test: list[dict], loops: list[tuple]) -> None:
         arr = e.get("arrangement") or {}
         if e["source"] != "render" or e["kind"] != "clean" or "rhythm" not in e["layers"] or not arr.get("tempo_bpm"):
             continue
-        a, _ = data.render(e["mood"], e["layers"], int(e["rec"].split("/")[1]), 6.0 if len(e["layers"]) > 1 else 3.0)
+        a, _ = data.render(e["mood"], e["layers"], int(e["rec"].split("/")[-1]), 6.0 if len(e["layers"]) > 1 else 3.0)
         ours.append(abs(float(e["h"]["tempo_bpm"]) / arr["tempo_bpm"] - 1) <= 0.04)
         lib.append(_librosa_ok(librosa, a, arr["tempo_bpm"]))
     for (_, a, bpm), (_, h, _) in zip(data.drum_loops("test"), loops):
