@@ -89,3 +89,13 @@ def test_adjustments_follow_the_violated_check():
     }
     p = gatekeeper.adjustments(comps, {"key": "D", "mode": "minor"}, 1)
     assert p["key"] == "D" and p["mode"] == "minor"
+
+
+def test_mood_energy_is_judged_on_the_whole_piece_only():
+    calm = {"mood": "calm", "layers": ["rhythm", "harmony"]}
+    loud = {**HEARD, "arousal": 0.9}
+    assert "mood" not in honour.check(calm, "rhythm", 8.0, loud)["checks"]  # a stem of a larger piece
+    assert honour.check(calm, None, 8.0, loud)["checks"]["mood"]["ok"] is False  # the full mix
+    alone = {"mood": "calm", "layers": ["harmony"]}
+    assert honour.check(alone, "harmony", 8.0, loud)["checks"]["mood"]["ok"] is False  # the only layer asked for
+    assert "key" not in honour.check({"key": "F#"}, "rhythm", 8.0, HEARD)["checks"]  # drums carry no key

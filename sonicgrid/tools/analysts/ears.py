@@ -87,7 +87,7 @@ class PretrainedEars(Analyst):
         mono = audio.mono().astype(np.float32)
         heard = hear_musicnn(mono, audio.sr)
         nts = notes.transcribe(mono, audio.sr) if audio.duration >= 0.5 else []
-        key, mode, kconf, _ = notes.key_from_notes(nts)
+        key, mode, kconf, _ = notes.key_from_notes(nts, f.chroma)
         x = moodmap.inputs(heard, moodmap.dsp_inputs(f, mode, kconf))
         tags = moodmap.tags(heard, base["tags"], x)
         mood = moodmap.mood(x)

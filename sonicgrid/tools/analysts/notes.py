@@ -152,17 +152,27 @@ def pitch_classes(notes: list[Note]) -> tuple[np.ndarray, np.ndarray]:
     return pc, bass
 
 
-def key_from_notes(notes: list[Note]) -> tuple[str, str, float, list[tuple[float, str, str]]]:
-    """(key, mode, confidence 0..1, all 24 scores best first)."""
+def _corr(v: np.ndarray, prof: np.ndarray) -> float:
+    r = float(np.corrcoef(v, prof)[0, 1]) if np.ptp(v) > 0 else -1.0
+    return r if np.isfinite(r) else -1.0
+
+
+def key_from_notes(
+    notes: list[Note], chroma: np.ndarray | None = None
+) -> tuple[str, str, float, list[tuple[float, str, str]]]:
+    """(key, mode, confidence 0..1, all 24 scores best first). With `chroma` (the clip's mean chroma) the
+    profile fit is the mean of the notes' and the chroma's: the notes tell the bass and the melody apart,
+    the chroma keeps what the transcription missed."""
     pc, bass = pitch_classes(notes)
     if pc.sum() <= 0:
         return "C", "major", 0.0, []
     b = bass / bass.sum() if bass.sum() > 0 else np.zeros(12)
+    c = None if chroma is None or np.sum(chroma) <= 0 else np.asarray(chroma, float)
     scores = []
     for mode, prof in (("major", _MAJOR), ("minor", _MINOR)):
         for i in range(12):
-            r = float(np.corrcoef(pc, np.roll(prof, i))[0, 1])
-            r = r if np.isfinite(r) else -1.0
+            p = np.roll(prof, i)
+            r = _corr(pc, p) if c is None else 0.5 * (_corr(pc, p) + _corr(c, p))
             scores.append((r + 0.2 * float(b[i]), KEYS[i], mode))
     scores.sort(reverse=True)
     total = sum(nt.end_s - nt.start_s for nt in notes)
