@@ -17,7 +17,6 @@ import time
 
 import numpy as np
 
-
 CPU: dict[int, float] = {}  # id(result) -> best CPU seconds: on a shared, loaded box CPU time is the idle-core wall
 
 
