@@ -65,13 +65,13 @@ def test_second_identical_request_reuses_from_library(settings):
     assert rec["meta"]["run_id"] == first["run_id"] and rec["meta"]["layer"] == "harmony"
     assert not [t for t in second["tool_calls"] if t["role"] == "generator"]  # nothing was generated
     assert [t for t in first["tool_calls"] if t["role"] == "generator"]
-    # the reused clip is judged on the analysis stored with it, not listened to again
-    assert [t["tool"] for t in second["tool_calls"] if t["role"] == "analyst"] == ["library-analysis"]
-    # ... and, already mastered, it is not mastered again, yet still meets the loudness target
-    assert not [t for t in second["tool_calls"] if t["role"] in ("master", "enhancer")]
+    # the reused stems are judged on the analysis stored with them, not listened to again
+    analysts = [t["tool"] for t in second["tool_calls"] if t["role"] == "analyst"]
+    assert analysts and set(analysts) == {"library-analysis"}
+    # ... and re-mixed into a clip that meets the loudness target
     assert abs(loudness_lufs(aio.read(second["result"]["path"])) - settings.target_lufs) <= 0.5
     gate = next(v for v in second["verdicts"] if v["agent"] == "gatekeeper")
-    assert gate["evidence"]["score"] == pytest.approx(first["result"]["score"], abs=0.01)
+    assert gate["evidence"]["score"] == pytest.approx(rec["meta"]["quality"], abs=0.01)
 
 
 def test_layers_fan_out_into_cells(settings):
@@ -175,7 +175,8 @@ def test_crashed_run_continues_from_its_checkpoint(settings, monkeypatch):
     out = run_mod.continue_run(run_id, settings)
     assert out["result"]["status"] == "ok" and out["run_id"] == run_id
     gens = [t for t in out["tool_calls"] if t["role"] == "generator"]
-    assert len(gens) == 1  # the cell's work before the crash was not redone
+    # one generation per grid cell: the cells' work before the crash was not redone
+    assert len(gens) == len({g["cell"] for g in gens}) == len(out["plan"])
     with pytest.raises(UserError, match="already finished"):
         run_mod.continue_run(run_id, settings)
     with pytest.raises(UserError, match="no run"):
