@@ -45,7 +45,14 @@ def section_layers(brief: Brief, section: str) -> list[tuple[str, float]]:
     for la in list(named) + style_layers(brief):
         if la not in [x for x, _ in out]:
             out.append((la, 0.25 if la == "rhythm" and section in ("intro", "build") and la not in named else 0.0))
-    return [(la, e) for la, e in out if la not in brief.exclude]
+    out = [(la, e) for la, e in out if la not in brief.exclude]
+    # the brief's own layers lead (cell 0 is what the request names: harmony unless it names others)
+    # and the first of them carries the section from its first bar
+    lead = [la for la in brief.layers if la in dict(out)]
+    out.sort(key=lambda le: lead.index(le[0]) if le[0] in lead else len(lead))
+    if lead:
+        out = [(la, 0.0 if la == lead[0] else e) for la, e in out]
+    return out
 
 
 def section_spans(brief: Brief, tempo: float) -> list[tuple[str, float, float]]:

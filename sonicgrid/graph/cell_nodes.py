@@ -143,6 +143,20 @@ def _unlocked(params: dict[str, Any], state: CellState) -> tuple[dict[str, Any],
     return {k: v for k, v in params.items() if k not in locked}, {k: v for k, v in params.items() if k in locked}
 
 
+def _without_user_word(fit: float, comps: dict[str, Any], state: CellState) -> tuple[float, dict[str, Any]]:
+    """A key or tempo the user stated is not a misfit to act on: the fit is judged on the rest
+    (the clash is still proposed in the reason)."""
+    said = set(state["brief"].get("explicit") or [])
+    drop = ({"key"} if {"key", "mode"} & said else set()) | ({"tempo"} if "tempo_bpm" in said else set())
+    if not drop & set(comps):
+        return fit, comps
+    from sonicgrid.memory.continuity import WEIGHTS
+
+    kept = {k: v for k, v in comps.items() if k not in drop}
+    total = sum(WEIGHTS[k] for k in kept)
+    return (round(sum(WEIGHTS[k] * kept[k]["value"] for k in kept) / total, 3) if total else 1.0), kept
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return abs(float(a) - float(b)) <= 0.02 * max(abs(float(b)), 1.0)
@@ -432,11 +446,13 @@ def check_continuity(state: CellState, svc: Services) -> dict[str, Any]:
     if plan.get("key"):
         clip["key_confidence"] = 1.0
     fit, comps, targets = continuity.fit_components(clip, body)
+    fit, comps = _without_user_word(fit, comps, state)
     targets, proposed = _unlocked(targets, state)
     proposed = {
         k: v for k, v in proposed.items() if not _same(v, plan.get(k, state["brief"].get(k)))
     }  # the user's word and the plan's key stay; Continuity proposes
-    est = _regen_estimate(state, svc) if targets else float("inf")
+    actionable = [k for k in targets if k != "palette"]  # "palette" only describes; lowpass etc. act
+    est = _regen_estimate(state, svc) if actionable else float("inf")
     j = continuity.judgment(
         fit=fit,
         components=comps,

@@ -57,7 +57,9 @@ def finish_grid(
         final, mix_report, mastering = outputs.master_mix(
             stems, sr=sr, tempo=tempo, mood=brief["mood"], lufs=s.target_lufs, tp=s.true_peak_dbfs
         )
-        final = aio.Audio(aio.fit_length(final.samples, int(round(max(total, 0.5) * sr))), sr)
+        # the plan's length; a continuation is longer (the reference + the new part)
+        length = max([total, 0.5] + [st.start_s + st.audio.duration for st in stems])
+        final = aio.Audio(aio.fit_length(final.samples, int(round(length * sr))), sr)
         calls.append(tool_call("mixer+master-chain", "master", None, time.perf_counter() - tm, final.duration, 0.0))
         analysis = done[0]["analysis"] if len(done) == 1 else listener.hear(final, brief)
         score = float(analysis["quality"]["score"]) if len(done) > 1 else float(done[0]["score"])

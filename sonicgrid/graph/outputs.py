@@ -133,9 +133,10 @@ def restore_clip(state: dict[str, Any], library: ClipLibrary) -> None:
     aio.write(res["path"], aio.read(rec["path"]))
 
 
-def last_resumable(graph, config: dict) -> dict | None:
+def last_resumable(graph: Any, config: dict[str, Any]) -> dict[str, Any] | None:
     """The config of the newest checkpoint of this thread that still has a node to run."""
     for snap in graph.get_state_history(config):
         if snap.next:
-            return snap.config
+            found: dict[str, Any] = snap.config
+            return found
     return None

@@ -130,7 +130,7 @@ def continue_run(
     guard.check_data_dir(_settings(settings).data_dir)
     engine = Engine.of(settings)
     settings, svc, graph = engine.settings, engine.services, engine.graph
-    config = {"configurable": {"thread_id": run_id}, "recursion_limit": 50}
+    config: dict[str, Any] = {"configurable": {"thread_id": run_id}, "recursion_limit": 50}
     snap = graph.get_state(config)
     if not snap.values:
         raise UserError(f"no run {run_id} in {settings.checkpoint_path}")
@@ -138,10 +138,10 @@ def continue_run(
     if not snap.next and not snap.values.get("result"):
         # killed while a step's fan-out was being saved: the last checkpoint has no next node and no
         # result. Go on from the latest earlier checkpoint that has a next node (that step runs again).
-        start = guard.last_resumable(graph, config)
-        if start is None:
+        earlier = guard.last_resumable(graph, config)
+        if earlier is None:
             raise UserError(f"run {run_id} has no step to continue from: run the request again")
-        start = {**start, "recursion_limit": 50}
+        start = {**earlier, "recursion_limit": 50}
     elif not snap.next:
         run_dir = Path(snap.values.get("run_dir", ""))
         if snap.values.get("result") and guard.missing_outputs(snap.values, run_dir, settings.traces_dir):

@@ -85,6 +85,7 @@ def finish(state: RunState, svc: Services) -> dict[str, Any]:
 
         grid = finish_grid(state, svc, done, calls, _apply)
         ranked = grid["ranked"]
+        store_stems(svc, state, done)  # first: the finished clip stays "the last one"
         ids = [store_clip(svc, state, v["audio"], v["analysis"], v["score"], v["cells"], v) for v in ranked]
         best = ranked[0]
         final, mastering = best["audio"], best["mastering"]
@@ -159,6 +160,17 @@ def _apply(
     return out
 
 
+def store_stems(svc: Services, state: RunState, done: list[dict[str, Any]]) -> None:
+    """Each generated cell of a grid goes into the library as its own clip (its layer, section,
+    planned key/tempo, analysis): a later request reuses a stem, not a whole mix."""
+    if len(done) < 2:
+        return
+    for c in done:
+        if c.get("decision") not in ("generate", "extend") or not c.get("analysis", {}).get("embedding"):
+            continue
+        store_clip(svc, state, aio.read(c["path"]), c["analysis"], float(c["score"]), [c], {"rank": 1}, stem=True)
+
+
 def store_clip(
     svc: Services,
     state: RunState,
@@ -167,6 +179,7 @@ def store_clip(
     score: float,
     done: list[dict[str, Any]],
     variant: dict[str, Any] | None = None,
+    stem: bool = False,
 ) -> str:
     """The finished clip goes into the library last: an error earlier leaves the library untouched.
     A planned grid stores the key, mode and tempo it was composed in (what "same key" refers to)."""
@@ -182,8 +195,9 @@ def store_clip(
         "prompt": brief["prompt"],
         "mood": brief["mood"],
         "mood_estimate": mood.get("label") if isinstance(mood, dict) else None,
-        "section": brief["section"],
+        "section": done[0]["cell"]["section"] if stem else brief["section"],
         "layer": "+".join(layers),
+        "kind": "stem" if stem else "clip",
         "layers": layers,
         "key": planned.get("key") or analysis.get("key"),
         "mode": planned.get("mode") or analysis.get("mode"),

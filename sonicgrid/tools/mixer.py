@@ -205,10 +205,11 @@ def render(stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str
     total = dry + wet[:frames]
     # bus compressor (glue), then a bus limiter that holds the crest factor near a mastered
     # record's (~11 dB over the loud-part RMS), so mastering reaches its loudness without pumping
-    ceiling = loud_rms_db(total, sr) + CREST_DB if frames else 0.0
+    level_now = loud_rms_db(total, sr) if frames else -20.0
+    ceiling = level_now + CREST_DB
     comp = Pedalboard(
-        [
-            Compressor(threshold_db=-20, ratio=2.5, attack_ms=25, release_ms=200),
+        [  # glue: ~2 dB on the loud parts, slow enough to let the transients through
+            Compressor(threshold_db=level_now - 2.0, ratio=2.0, attack_ms=30, release_ms=250),
             Limiter(threshold_db=min(0.0, ceiling), release_ms=120),
         ]
     )
@@ -219,7 +220,9 @@ def render(stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str
         rest = sum(v for k, v in by_layer.items() if k != "rhythm")
         report["drums_vs_rest_db"] = round(loud_rms_db(by_layer["rhythm"], sr) - loud_rms_db(rest, sr), 2)
     report |= stereo_report(mixed) if frames else {}
-    report["bus"] = f"reverb + ping-pong delay sends, bus compressor -20 dB 2.5:1, limiter at {ceiling:.1f} dBFS"
+    report["bus"] = (
+        f"reverb + ping-pong delay sends, bus compressor {level_now - 2:.1f} dB 2:1, limiter at {ceiling:.1f} dBFS"
+    )
     return Audio(mixed.astype(np.float32), sr), report
 
 

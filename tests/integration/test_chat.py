@@ -105,13 +105,13 @@ def test_approve_pauses_and_honours_the_answer(tmp_path):
     assert res.output.count("soundfont-composer for cell 0") == 2
     ok, refused = _traces(tmp_path)
     human = [v for v in ok["verdicts"] if v["agent"] == "human"]
-    assert [v["choice"] for v in human] == ["approve"] and ok["result"]["status"] == "ok"
-    assert [v["choice"] for v in refused["verdicts"] if v["agent"] == "human"] == ["deny"]
+    # one question per grid cell (a calm loop: harmony + atmosphere), the same answer for each
+    assert human and {v["choice"] for v in human} == {"approve"} and ok["result"]["status"] == "ok"
+    assert {v["choice"] for v in refused["verdicts"] if v["agent"] == "human"} == {"deny"}
     assert not [c for c in refused["tool_calls"] if c["role"] == "generator"]
-    # refused compute: the best reuse candidate (the clip just made) wins, or nothing is made
+    # refused compute: the best reuse candidates win, or nothing is made
     if refused["result"]["status"] == "ok":
-        assert [c["decision"] for c in refused["cells"]] == ["reuse"]
-        assert refused["cells"][0]["source_id"] == ok["result"]["clip_id"]
+        assert {c["decision"] for c in refused["cells"] if c.get("path")} == {"reuse"}
     else:
         assert "declined" in refused["result"]["message"]
 
@@ -136,9 +136,8 @@ def test_open_question_survives_the_process(tmp_path):
     second = _chat(tmp_path, ["y", "/history"], "--approve", "--session", "q")
     assert second.output.count("[y/n]") == 1 and "1. 'make a calm loop, 3 seconds' -> clip_" in second.output
     (run,) = _traces(tmp_path)
-    assert run["result"]["status"] == "ok" and [v["choice"] for v in run["verdicts"] if v["agent"] == "human"] == [
-        "approve"
-    ]
+    human = [v["choice"] for v in run["verdicts"] if v["agent"] == "human"]
+    assert run["result"]["status"] == "ok" and human and set(human) == {"approve"}  # one per grid cell
 
 
 def test_unknown_command_and_question_before_any_clip(tmp_path):

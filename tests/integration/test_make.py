@@ -28,7 +28,9 @@ def test_moody_intro_end_to_end(settings):
     assert clip.channels == 2
     assert abs(loudness_lufs(clip) - settings.target_lufs) <= 0.5
     assert true_peak_dbfs(clip.samples) <= settings.true_peak_dbfs + 0.1
-    assert [v["agent"] for v in s["verdicts"]] == AGENT_ORDER
+    agents = [v["agent"] for v in s["verdicts"]]
+    assert agents[0] == "intake" and agents[1:5] == AGENT_ORDER[1:]  # each grid cell runs the agent loop
+    assert len({v["cell"] for v in s["verdicts"] if v["cell"] is not None}) >= 3  # a grid, not one cell
     for v in s["verdicts"]:
         assert {"choice", "confidence", "reason", "evidence"} <= set(v) and v["reason"]
         assert v["choice"] in v["allowed"]
@@ -56,17 +58,20 @@ def test_second_identical_request_reuses_from_library(settings):
     first = make("make a moody intro", settings, seed=1)
     second = make("make a moody intro", settings, seed=2)
     dec = next(v for v in second["verdicts"] if v["agent"] == "decision")
-    assert dec["choice"] == "reuse"
-    assert dec["evidence"]["best_candidate"] == first["result"]["clip_id"]
+    assert dec["choice"] == "reuse"  # the first run's stem of the same layer (stems are library clips)
+    from sonicgrid.graph.run import services_for
+
+    rec = services_for(settings).library.get(dec["evidence"]["best_candidate"])
+    assert rec["meta"]["run_id"] == first["run_id"] and rec["meta"]["layer"] == "harmony"
     assert not [t for t in second["tool_calls"] if t["role"] == "generator"]  # nothing was generated
     assert [t for t in first["tool_calls"] if t["role"] == "generator"]
-    # the reused clip is judged on the analysis stored with it, not listened to again
-    assert [t["tool"] for t in second["tool_calls"] if t["role"] == "analyst"] == ["library-analysis"]
-    # ... and, already mastered, it is not mastered again, yet still meets the loudness target
-    assert not [t for t in second["tool_calls"] if t["role"] in ("master", "enhancer")]
+    # the reused stems are judged on the analysis stored with them, not listened to again
+    analysts = [t["tool"] for t in second["tool_calls"] if t["role"] == "analyst"]
+    assert analysts and set(analysts) == {"library-analysis"}
+    # ... and re-mixed into a clip that meets the loudness target
     assert abs(loudness_lufs(aio.read(second["result"]["path"])) - settings.target_lufs) <= 0.5
     gate = next(v for v in second["verdicts"] if v["agent"] == "gatekeeper")
-    assert gate["evidence"]["score"] == pytest.approx(first["result"]["score"], abs=0.01)
+    assert gate["evidence"]["score"] == pytest.approx(rec["meta"]["quality"], abs=0.01)
 
 
 def test_layers_fan_out_into_cells(settings):
@@ -170,7 +175,8 @@ def test_crashed_run_continues_from_its_checkpoint(settings, monkeypatch):
     out = run_mod.continue_run(run_id, settings)
     assert out["result"]["status"] == "ok" and out["run_id"] == run_id
     gens = [t for t in out["tool_calls"] if t["role"] == "generator"]
-    assert len(gens) == 1  # the cell's work before the crash was not redone
+    # one generation per grid cell: the cells' work before the crash was not redone
+    assert len(gens) == len({g["cell"] for g in gens}) == len(out["plan"])
     with pytest.raises(UserError, match="already finished"):
         run_mod.continue_run(run_id, settings)
     with pytest.raises(UserError, match="no run"):

@@ -27,14 +27,37 @@ def test_clashing_clip_is_revised_toward_the_project(settings, svc):
             "x",
             a["embedding"],
         )
+    # the plan composes in the project's key and tempo when the request names none
     res = make("make a calm loop", settings, project="p1")
+    best = res["result"]["variations"][0]
+    assert (best["key"], best["mode"], round(best["tempo_bpm"])) == ("F#", "major", 151)
     cont = [v for v in res["verdicts"] if v["agent"] == "continuity"]
-    assert [v["choice"] for v in cont] == ["revise", "fit"]
-    targets = cont[0]["evidence"]["targets"]
-    assert (targets["key"], targets["mode"], targets["tempo_bpm"]) == ("F#", "major", 151.0)
-    assert targets["lowpass_hz"] >= 800  # the generated clip was brighter than the project's palette
-    assert cont[1]["evidence"]["fit"] > cont[0]["evidence"]["fit"]
-    assert cont[0]["evidence"]["components"]["key"]["relation"]
+    assert cont and all(v["evidence"]["components"]["key"]["value"] == 1.0 for v in cont)
+    for v in cont:  # what is left to revise is the palette (a brighter clip than the project's)
+        if v["choice"] == "revise":
+            assert set(v["evidence"]["targets"]) - {"key", "mode", "tempo_bpm"}
+            assert v["evidence"]["targets"]["lowpass_hz"] >= 800
     rec = svc.library.get(res["result"]["clip_id"])
-    assert rec["meta"]["project"] == "p1" and rec["meta"]["centroid_hz"] > 0
-    assert len(svc.library.body(project="p1")) == 3
+    assert rec["meta"]["project"] == "p1" and rec["meta"]["centroid_hz"] > 0 and rec["meta"]["key"] == "F#"
+    assert len(svc.library.body(project="p1")) >= 3  # the body, the clip and its stems
+
+
+def test_the_users_key_and_tempo_are_not_revised_away(settings, svc):
+    body = tone(150, 4.0)
+    a = analyse(body)
+    for t in (150, 152):
+        svc.library.add(
+            body,
+            {"key": "F#", "mode": "major", "tempo_bpm": t, "mood": "energetic", "project": "p2", "layer": "rhythm"},
+            "x",
+            a["embedding"],
+        )
+    res = make("make a calm loop in C major at 90 bpm", settings, project="p2")
+    best = res["result"]["variations"][0]
+    assert (best["key"], best["mode"], best["tempo_bpm"]) == ("C", "major", 90.0)
+    cont = [v for v in res["verdicts"] if v["agent"] == "continuity"]
+    assert cont and all("key" not in v["evidence"]["components"] for v in cont)  # not a misfit to act on
+    assert any(v["evidence"].get("proposed", {}).get("key") == "F#" for v in cont)  # proposed, in the reason
+    assert all("proposes key F#" in v["reason"] for v in cont if v["evidence"].get("proposed", {}).get("key"))
+    for c in res["cells"]:
+        assert (c["cell"]["params"]["key"], c["cell"]["params"]["tempo_bpm"]) == ("C", 90.0)

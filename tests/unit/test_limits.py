@@ -54,10 +54,13 @@ def test_gatekeeper_regenerates_below_threshold_within_retry_limit(settings, svc
     # An impossible bar forces regeneration; the loop must stop at max_retries.
     s = settings.model_copy(update={"quality_threshold": 9.99, "max_retries": 2})
     out = make("make a moody intro", s)
-    gates = [v for v in out["verdicts"] if v["agent"] == "gatekeeper"]
-    assert [g["choice"] for g in gates] == ["regenerate", "regenerate", "accept_best"]
-    acts = [t for t in out["tool_calls"] if t["role"] == "generator"]
-    assert len(acts) == 3 and len({t["seed"] for t in acts}) == 3  # each retry is a new attempt
+    cells = {v["cell"] for v in out["verdicts"] if v["agent"] == "gatekeeper"}
+    assert len(cells) >= 2  # a grid: every cell's loop obeys the limit
+    for cell in cells:
+        gates = [v for v in out["verdicts"] if v["agent"] == "gatekeeper" and v["cell"] == cell]
+        assert [g["choice"] for g in gates] == ["regenerate", "regenerate", "accept_best"]
+        acts = [t for t in out["tool_calls"] if t["role"] == "generator" and t["cell"] == cell]
+        assert len(acts) == 3 and len({t["seed"] for t in acts}) == 3  # each retry is a new attempt
     assert out["result"]["status"] == "ok"
 
 

@@ -52,7 +52,16 @@ def _synth(sr: int, sf2: Path):
         synth.sounds_off(chan)
         synth.notes_off(chan)
         synth.control_change(chan, 121, 0)  # reset all controllers
-    synth.generate(64)  # let the cut voices go
+    # Voices keep their filter state from whatever they last played: prime every voice with the
+    # same notes first, so each render starts from the same state whatever came before it.
+    synth.program_select(0, sfid, 0, 0)
+    for pitch in range(128):
+        synth.noteon(0, pitch, 1)
+    synth.generate(256)
+    synth.sounds_off(0)
+    synth.notes_off(0)
+    synth.control_change(0, 121, 0)
+    synth.generate(64)
     return synth, sfid
 
 
