@@ -220,6 +220,13 @@ def store_clip(
             k: analysis[k] for k in ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "tags") if k in analysis
         },
     }
+    part = f"stem:{done[0]['cell']['index']}" if stem else ""
+    if variant and variant.get("rank", 1) != 1:
+        part = f"variation:{variant.get('variant', variant['rank'])}"
+    if part:  # the run's own clip keeps the run's id; its stems and other variations get their own
+        from sonicgrid.memory.library import run_clip_id
+
+        meta["id"] = run_clip_id(state["run_id"], part)
     text = (
         f"{brief['prompt']} | {brief['mood']} {brief['section']} {' '.join(layers)} | key {meta['key']} {meta['mode']}"
     )

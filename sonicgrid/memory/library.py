@@ -51,9 +51,11 @@ def make_client(root: Path, url: str | None, timeout_s: float | None = None):
     return chromadb.PersistentClient(path=str(root / "chroma"), settings=settings)
 
 
-def run_clip_id(run_id: str) -> str:
-    """The library id of the clip a run made: the same run always maps to the same record."""
-    return "clip_" + hashlib.sha256(f"run:{run_id}".encode()).hexdigest()[:12]
+def run_clip_id(run_id: str, part: str = "") -> str:
+    """The library id of a clip a run made: the same run (and part of it: a stem, a further variation)
+    always maps to the same record, so a resumed finish replaces what a crashed one stored."""
+    key = f"run:{run_id}" + (f":{part}" if part else "")
+    return "clip_" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def _vec(x) -> list[float] | None:
