@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -148,8 +149,8 @@ def search_cmd(
         brief = {
             k2: fields[k2] for k2 in ("mood", "section", "key", "mode", "tempo_bpm") if k2 in found and fields.get(k2)
         }
-        where = {k2: v for k2, v in (("layer", layer), ("project", project)) if v}
-        where = {"$and": [{a: b} for a, b in where.items()]} if len(where) > 1 else (where or None)
+        said = {k2: v for k2, v in (("layer", layer), ("project", project)) if v}
+        where: dict[str, Any] | None = {"$and": [{a: b} for a, b in said.items()]} if len(said) > 1 else (said or None)
         recs = _lib().search(query, k=k, where=where, brief=brief or None)
         if as_json:
             out.print_json(

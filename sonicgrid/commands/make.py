@@ -58,7 +58,7 @@ def make_cmd(
         def run(on_event=None) -> dict:
             if resume is not None:
                 return continue_run(resume, s, on_event=on_event)
-            return make(prompt, s, seed=seed, duration=duration, project=project, on_event=on_event)
+            return make(prompt or "", s, seed=seed, duration=duration, project=project, on_event=on_event)
 
         if as_json:
             summary = run()

@@ -8,6 +8,7 @@ import time
 from sonicgrid.evals.suite import ClipSpec
 from sonicgrid.graph.run_nodes import store_clip
 from sonicgrid.graph.services import Services
+from sonicgrid.graph.state import RunState
 from sonicgrid.tools.base import GenRequest
 
 
@@ -41,9 +42,12 @@ def preload(svc: Services, clips: list[ClipSpec]) -> list[str]:
                 seed=spec.seed,
             )
         ).audio
-        analysis = svc.registry.pick("analyst", "quality").hear(audio, brief, layer=spec.layer)
+        listener = svc.registry.pick("analyst", "quality")
+        if listener is None:  # the embedded listener is always registered
+            raise RuntimeError("no analyst with the 'quality' capability is registered")
+        analysis = listener.hear(audio, brief, layer=spec.layer)
         score = spec.quality if spec.quality is not None else analysis["quality"]["score"]
-        state = {
+        state: RunState = {
             "brief": brief,
             "run_id": f"fixture-{i}",
             "project": spec.project,

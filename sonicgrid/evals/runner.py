@@ -94,7 +94,7 @@ def score_request(suite: str, sc: str, i: int, expect: dict, summary: dict | Non
                 v["choice"] if v else NONE,
                 run_id,
                 error or (v["reason"] if v else "the agent was not consulted"),
-                open=bool(v) and len(v.get("allowed", [])) > 1,
+                open=v is not None and len(v.get("allowed", [])) > 1,
             )
         )
     return checks

@@ -31,7 +31,8 @@ class Services:
     def library(self) -> ClipLibrary:
         from sonicgrid.memory.library import ClipLibrary
 
-        return ClipLibrary(self.settings.library_dir, self.settings.chroma_url)
+        s = self.settings
+        return ClipLibrary(s.library_dir, s.chroma_url, timeout_s=s.chroma_timeout_s)
 
 
 def make_brain(settings: Settings) -> Brain:

@@ -70,9 +70,7 @@ class JSONChatModel(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_name": self.name}
 
-    def with_structured_output(  # type: ignore[override]
-        self, schema: dict | type, *, include_raw: bool = False, **kwargs: Any
-    ) -> Runnable:
+    def with_structured_output(self, schema: dict | type, *, include_raw: bool = False, **kwargs: Any) -> Runnable:
         """Answers inside a JSON schema (a dict, or a pydantic model class), decoded under its grammar."""
         as_model = isinstance(schema, type)
         json_schema = schema.model_json_schema() if as_model else schema  # type: ignore[union-attr]

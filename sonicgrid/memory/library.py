@@ -42,10 +42,10 @@ def make_client(root: Path, url: str | None, timeout_s: float | None = None):
     if url:
         from sonicgrid.memory.remote import http_client
 
-        if timeout_s is None:  # callers that do not pass one (the graph's Services) get the configured deadline
-            from sonicgrid.config import get_settings
+        if timeout_s is None:  # a caller without Settings gets the default deadline
+            from sonicgrid.config import Settings as SonicGridSettings
 
-            timeout_s = get_settings().chroma_timeout_s
+            timeout_s = SonicGridSettings.model_fields["chroma_timeout_s"].default
         return http_client(url, settings, timeout_s)
     (root / "chroma").mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(root / "chroma"), settings=settings)
@@ -210,7 +210,7 @@ class ClipLibrary:
         if not ids:
             return {}
         r = self.audio.get(ids=list(ids), include=["embeddings"])
-        return {i: _vec(e) for i, e in zip(r["ids"], r["embeddings"])}
+        return {i: v for i, e in zip(r["ids"], r["embeddings"]) if (v := _vec(e)) is not None}
 
     def load(self, clip_id: str) -> Audio:
         from sonicgrid.audio import read
@@ -319,7 +319,7 @@ class ClipLibrary:
             ids = [
                 i
                 for i, m in zip(r["ids"][0], r["metadatas"][0])
-                if all((m or {}).get(a) == b for a, b in where.items())
+                if all((m or {}).get(a) == b for a, b in (where or {}).items())
             ][:size]
             if len(ids) >= k:
                 return ids

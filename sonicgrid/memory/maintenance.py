@@ -6,6 +6,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sonicgrid.memory.records import unflatten
 
@@ -39,7 +40,7 @@ def verify(lib, repair: bool = True, progress: Progress | None = None, prune: bo
         files = lib.store.all_digests()
         total = len(text) + len(audio_ids) + len(files)
         done = 0
-        rep = {
+        rep: dict[str, Any] = {
             "records": len(text),
             "files": len(files),
             "recovered": recovered,

@@ -7,6 +7,7 @@ so the Decision agent (and `sonicgrid library search`) can show why a clip was o
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ def meta_compat(meta: dict, brief: dict) -> tuple[float | None, dict, list[str]]
     parts: dict[str, float] = {}
     why: list[str] = []
     if brief.get("key") and meta.get("key"):
-        parts["key"] = key_score(meta["key"], meta.get("mode"), brief["key"], brief.get("mode"))
+        parts["key"] = key_score(meta["key"], meta.get("mode") or "major", brief["key"], brief.get("mode") or "major")
         why.append(f"key {meta['key']} {meta.get('mode', '')} vs {brief['key']} {brief.get('mode') or ''}".strip())
     if brief.get("tempo_bpm") and meta.get("tempo_bpm"):
         parts["tempo"] = tempo_ratio_score(float(meta["tempo_bpm"]), float(brief["tempo_bpm"]))
@@ -81,7 +82,7 @@ def rank(
     brief: dict | None = None,
 ) -> list[dict]:
     """Score every candidate; returns dicts (id, score, components, reasons) best first."""
-    out = []
+    out: list[dict[str, Any]] = []
     for i, cid in enumerate(ids):
         meta = metas[i]
         ts = cosine(text_query, text_vecs[i]) if text_query is not None and text_vecs[i] is not None else None
@@ -97,7 +98,7 @@ def rank(
             reasons.append(f"metadata {ms:.2f} (" + ", ".join(why) + ")")
         comps = {"text": _r(ts), "audio": _r(aus), "meta": _r(ms), "meta_parts": mparts}
         out.append({"id": cid, "score": round(score, 4), "components": comps, "reasons": reasons})
-    out.sort(key=lambda r: -r["score"])
+    out.sort(key=lambda r: -float(r["score"]))
     return out
 
 

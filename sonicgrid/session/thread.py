@@ -9,7 +9,7 @@ and /undo is an ordinary state update.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, TypedDict
@@ -164,7 +164,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
     g.add_conditional_edges(
         "route", lambda s: s["route"], {"produce": "produce", "explain": "explain", "command": "command"}
     )
-    waiting = {"ask": "approve", "done": END}
+    waiting: dict[Hashable, str] = {"ask": "approve", "done": END}
     g.add_conditional_edges("produce", lambda s: "ask" if s.get("pending") else "done", waiting)
     g.add_conditional_edges("approve", lambda s: "ask" if s.get("pending") else "done", waiting)
     g.add_edge("explain", END)

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sonicgrid.config import Settings
 from sonicgrid.errors import UserError
@@ -107,7 +108,12 @@ class StudioSession:
                 reply = self.chat.send(text)
                 turns = self.chat.turns
             new = turns[-1] if len(turns) > before else None
-            done = {"type": "reply", "text": reply, "question": self.chat.question, "wall_s": time.perf_counter() - t0}
+            done: dict[str, Any] = {
+                "type": "reply",
+                "text": reply,
+                "question": self.chat.question,
+                "wall_s": time.perf_counter() - t0,
+            }
             if new is not None:
                 done["turn"] = views.turn_view(new, self.hub.settings)
         except UserError as exc:

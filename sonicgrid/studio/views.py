@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from sonicgrid.config import Settings
 
@@ -35,7 +36,7 @@ def stems(trace: dict) -> list[dict]:
     """[{name, section, layer, file}] for the run's stem mixer (files relative to the run dir)."""
     run_dir = Path(trace.get("run_dir") or "")
     found = sorted((run_dir / "stems").glob("*.wav")) if trace.get("run_dir") else []
-    out = []
+    out: list[dict[str, Any]] = []
     for p in found:
         section, _, layer = p.stem.partition("-")
         out.append({"name": p.stem, "section": section, "layer": layer or section, "file": f"stems/{p.name}"})
@@ -79,6 +80,7 @@ def _facts(trace: dict | None, turn: dict) -> dict:
         for k, v in (c.get("analysis") or {}).items():
             if heard.get(k) is None:
                 heard[k] = v
+    key: str | None
     if heard.get("key"):
         key = f"{heard['key']} {heard.get('mode') or ''}".strip()
     else:

@@ -124,7 +124,7 @@ def flaws(audio: Audio, f: Features) -> dict[str, float]:
     }
 
 
-PARTS = {
+PARTS: dict[str, tuple[str, ...] | None] = {
     "flaws": None,
     "tags": ("mtt_tags", "msd_tags"),
     "embedding": ("mtt_embedding", "msd_embedding"),
@@ -136,7 +136,7 @@ def vector(fl: dict[str, float], heard: dict[str, np.ndarray], parts: tuple[str,
     parts = tuple(parts or weights()["features"])
     out = [np.array([fl[n] for n in FLAW_NAMES], float)]
     for part in parts[1:]:
-        out += [np.asarray(heard[k], float) for k in PARTS[part]]
+        out += [np.asarray(heard[k], float) for k in PARTS[part] or ()]
     return np.concatenate(out)
 
 

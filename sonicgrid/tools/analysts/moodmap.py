@@ -81,7 +81,7 @@ def tags(heard: dict, dsp_tags: dict[str, float], x: np.ndarray | None = None) -
     mtt = dict(zip(MTT_LABELS, (float(v) for v in heard["mtt_tags"])))
     vocal = max(mtt[t] for t in VOCAL)
     none = max(mtt[t] for t in NO_VOCAL)
-    out = {k: dsp_tags[k] for k in ("pad", "noise", "bass", "speech") if k in dsp_tags}
+    out: dict[str, float] = {k: dsp_tags[k] for k in ("pad", "noise", "bass", "speech") if k in dsp_tags}
     if x is not None:
         out["drums"] = round(drum_probability(x), 3)
     out["voice"] = round(vocal / (vocal + none + 1e-9), 3)
@@ -93,7 +93,7 @@ def mood(x: np.ndarray) -> dict:
     valence = float(np.clip(_linear("valence", x), -1, 1))
     arousal = float(np.clip(_linear("arousal", x), -1, 1))
     dists = {m: float(np.hypot(valence - v, arousal - a)) for m, (v, a) in MOOD_POINTS.items()}
-    order = sorted(dists, key=dists.get)
+    order = sorted(dists, key=lambda m: dists[m])
     label = order[0]
     margin = dists[order[1]] - dists[label]
     conf = float(np.clip((1.0 - dists[label] / 1.2) * 0.6 + min(margin, 0.4), 0.05, 1.0))

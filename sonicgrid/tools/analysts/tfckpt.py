@@ -29,10 +29,12 @@ def _varint(b: bytes, i: int) -> tuple[int, int]:
 
 def _fields(b: bytes) -> list[tuple[int, int | bytes]]:
     """Protobuf wire format -> [(field number, int or bytes)]."""
-    i, out = 0, []
+    i = 0
+    out: list[tuple[int, int | bytes]] = []
     while i < len(b):
         tag, i = _varint(b, i)
         num, wire = tag >> 3, tag & 7
+        v: int | bytes
         if wire == 0:
             v, i = _varint(b, i)
         elif wire == 2:

@@ -131,7 +131,7 @@ class MusicGen(RealModelTool, Generator):
             "tokens": n_tokens,
             "threads": threads,
         }
-        if prompt_frames:
+        if prompt_frames and request.audio_prompt is not None:
             meta["continued"] = True
             meta["prompt_s"] = round(prompt_frames / sr, 3)
             cont = np.concatenate([_match_channels(request.audio_prompt, sr, wav.shape[1]), wav])

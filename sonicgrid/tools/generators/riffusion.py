@@ -23,9 +23,9 @@ SR, HOP, WIN, N_FFT, FMIN, FMAX, POWER, MAX_VALUE = 44100, 441, 4410, 17640, 0.0
 
 @lru_cache(maxsize=4)
 def mel_pinv(n_mels: int) -> np.ndarray:
-    import librosa
+    from librosa.filters import mel
 
-    fb = librosa.filters.mel(sr=SR, n_fft=N_FFT, n_mels=n_mels, fmin=FMIN, fmax=FMAX, htk=True, norm=None)
+    fb = mel(sr=SR, n_fft=N_FFT, n_mels=n_mels, fmin=FMIN, fmax=FMAX, htk=True, norm=None)
     return np.linalg.pinv(fb).astype(np.float32)  # (n_fft//2+1, n_mels)
 
 
