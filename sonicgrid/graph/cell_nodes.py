@@ -132,6 +132,8 @@ def _job(state: CellState, svc: Services):
         return svc.registry.pick("enhancer", "music"), "music", secs
     cap = _capability(state) if dec == "generate" else "continue"
     tool = svc.registry.get(state["tool"]) if state.get("tool") and state.get("attempt", 0) else None
+    if tool is not None and cap not in tool.capabilities:  # an enhance attempt's enhancer cannot generate
+        tool = None
     return tool or svc.registry.pick("generator", cap), cap, secs
 
 
