@@ -77,10 +77,8 @@ def test_deepfilternet_lowers_noise_floor_of_noisy_speech_by_20db(tmp_path):
 
 
 def test_music_enhancer_is_registered_and_reduces_hiss():
-    from sonicgrid.tools.generators.soundfont import SoundFontComposer
+    from sonicgrid.tools.generators.soundfont import SoundFontComposer, packaged_soundfont
     from sonicgrid.tools.registry import default_registry
-
-    from sonicgrid.tools.generators.soundfont import packaged_soundfont
 
     enh = default_registry().pick("enhancer", "music")
     assert enh is not None and enh.name == "music-enhancer"
