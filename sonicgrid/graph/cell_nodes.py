@@ -180,7 +180,9 @@ def _job(state: CellState, svc: Services) -> tuple[Generator | Enhancer | None, 
         return svc.registry.pick("enhancer", "music"), "music", secs
     cap = _capability(state) if dec == "generate" else "continue"
     name = state.get("tool")
-    tool = svc.registry.generator(name) if name and state.get("attempt", 0) else None
+    prior = svc.registry.get(name) if name and state.get("attempt", 0) else None
+    # a regeneration keeps the tool that made the attempt, if it can generate this (an enhancer cannot)
+    tool = prior if isinstance(prior, Generator) and cap in prior.capabilities else None
     return tool or svc.registry.pick("generator", cap), cap, secs
 
 

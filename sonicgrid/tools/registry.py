@@ -35,13 +35,6 @@ class Registry:
                 return t
         raise KeyError(f"no tool named {name!r}; known: {', '.join(t.name for t in self.tools)}")
 
-    def generator(self, name: str) -> Generator:
-        """The generator called `name` (a TypeError when that tool generates nothing)."""
-        tool = self.get(name)
-        if not isinstance(tool, Generator):
-            raise TypeError(f"{name} is a {tool.role}, not a generator")
-        return tool
-
     def candidates(self, role: str, capability: str | None = None) -> list[Tool]:
         """Available tools for a role (and capability), in preference order (real models first)."""
         out = []

@@ -197,7 +197,8 @@ def test_report_loads_in_headless_chromium_and_shows_every_verdict(runs, tmp_pat
         for v in strict["verdicts"]:
             assert v["reason"] in text
         imgs = b.js("[...document.images].map(i => i.complete && i.naturalWidth > 0)")
-        n_cand = len([c for c in strict["tool_calls"] if c["role"] == "generator"])
+        # every candidate file of the run (generated, enhanced or loaded from the library): a grid's cells
+        n_cand = len(list(Path(strict["result"]["path"]).parent.glob("candidates/*.wav")))
         assert len(imgs) == 2 * (n_cand + 1) and all(imgs)  # waveform + spectrogram per candidate + final
         assert b.js("document.querySelectorAll('audio').length") == n_cand + 1
         assert b.js("document.querySelectorAll('table.scores').length") == n_cand
