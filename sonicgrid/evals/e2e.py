@@ -60,9 +60,11 @@ def check_turn(expect: dict, turn: dict) -> list[tuple[str, str, str, str]]:
             out.append((k, f"{float(want):g}", f"{float(want):g}" if ok else f"{got:.1f}", "heard"))
         elif k == "key":
             root, _, mode = str(want).partition(" ")
-            got = f"{a.get('key')} {a.get('mode')}"
+            heard_key = f"{a.get('key')} {a.get('mode')}"
             ok = a.get("key") == root and (not mode or a.get("mode") == mode)
-            out.append((k, str(want), str(want) if ok else got, f"key confidence {a['mood'].get('key_confidence')}"))
+            out.append(
+                (k, str(want), str(want) if ok else heard_key, f"key confidence {a['mood'].get('key_confidence')}")
+            )
         elif k == "mood":
             from sonicgrid.tools.analysts.mood import mood_match
 
@@ -70,8 +72,8 @@ def check_turn(expect: dict, turn: dict) -> list[tuple[str, str, str, str]]:
             out.append((k, str(want), str(want) if m >= 0.5 else a["mood"].get("label", "?"), f"match {m:.2f}"))
         elif k == "drums":
             d = float(a["tags"]["drums"])
-            got = "present" if d >= DRUMS_AT else "absent"
-            out.append((k, str(want), got, f"drum tag {d:.2f}"))
+            heard = "present" if d >= DRUMS_AT else "absent"
+            out.append((k, str(want), heard, f"drum tag {d:.2f}"))
         elif k == "sections":
             out += _sections(list(want), res, x)
         elif k == "variations":
@@ -126,7 +128,7 @@ def run_e2e_scenario(suite: Suite, sc: Scenario, brain: str, work: Path, traces_
             if folder and remix.is_edit(req.text, layers):
                 mix_before = _mix_of(folder)
                 r = remix.remix(folder, req.text, s)
-                turn = dict(prev, path=r["path"], remix=r, mix_before=mix_before, kind="remix")
+                turn = dict(prev or {}, path=r["path"], remix=r, mix_before=mix_before, kind="remix")
             else:
                 text = request_for(req.text, prev["brief"] if prev else None)[0]  # as the chat reads it
                 summary = make(

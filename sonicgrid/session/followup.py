@@ -45,7 +45,7 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     """Fields for this turn (None: a fresh request, used as typed) and notes on what carried over."""
     stripped = _TONE.sub(" ", text) if last_brief else text
     fields, found = lexicon.parse(stripped)
-    if not is_followup(text, found, last_brief):
+    if last_brief is None or not is_followup(text, found, last_brief):
         return None, []
     merged = {k: last_brief.get(k) for k in CARRIED if last_brief.get(k) is not None}
     notes = []
@@ -57,7 +57,7 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         merged["duration_s"] = fields["duration_s"]
         notes.append(f"length -> {fields['duration_s']:g}s")
     elif merged.get("section") != last_brief.get("section"):
-        merged["duration_s"] = SECTION_SECONDS[merged["section"]][0]
+        merged["duration_s"] = SECTION_SECONDS[str(merged["section"])][0]
     said = lexicon._find(lexicon.LAYER_WORDS, lexicon._NEG.sub(" ", " " + stripped.lower() + " "))
     layers = list(merged.get("layers") or ["harmony"])
     if said:

@@ -97,7 +97,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         from sonicgrid.session import remix
 
         folder = Path(prev["clip_dir"]) if prev and prev.get("clip_dir") else None
-        if folder is None or not (folder / "clip.json").is_file():
+        if prev is None or folder is None or not (folder / "clip.json").is_file():
             return None
         try:
             _, recipe, _, _ = remix.current(folder)

@@ -192,7 +192,8 @@ def render(stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str
         if s not in live:
             continue
         role = ROLES.get(s.layer, ROLES["harmony"])
-        x = _width(a.samples, float(s.width)) * np.float32(10 ** (s.gain_db / 20))
+        width = s.width if s.width is not None else auto_width(s.audio, s.layer)  # prepare() has set it
+        x = _width(a.samples, float(width)) * np.float32(10 ** (s.gain_db / 20))
         gl, gr = pan_gains(s.pan if s.pan is not None else role["pan"])
         x = x * np.array([gl, gr], np.float32)
         seg = slice(off, off + len(x))
@@ -217,7 +218,7 @@ def render(stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str
     report = {"stems": [s.recipe() for s in stems], "frames": frames, "tempo_bpm": round(tempo, 3)}
     report["layers_db"] = {k: round(loud_rms_db(v, sr), 2) for k, v in by_layer.items()}
     if "rhythm" in by_layer and len(by_layer) > 1:
-        rest = sum(v for k, v in by_layer.items() if k != "rhythm")
+        rest = sum((v for k, v in by_layer.items() if k != "rhythm"), np.zeros_like(by_layer["rhythm"]))
         report["drums_vs_rest_db"] = round(loud_rms_db(by_layer["rhythm"], sr) - loud_rms_db(rest, sr), 2)
     report |= stereo_report(mixed) if frames else {}
     report["bus"] = (

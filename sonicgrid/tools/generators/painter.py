@@ -51,6 +51,7 @@ def paint(
     params = params or {}
     rng = np.random.default_rng(seed)
     mood = brief.get("mood", "calm")
+    cutoff: float
     cutoff, rolloff, swell_s, _, noise_lvl = COLOUR.get(mood, COLOUR["calm"])
     bright = float(brief.get("brightness", 0.0)) + float(params.get("brightness_shift", 0.0))
     cutoff *= 2 ** (1.5 * bright)

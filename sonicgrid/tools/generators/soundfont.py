@@ -203,6 +203,8 @@ def continue_clip(request: GenRequest, sr: int) -> ToolResult:
     the reference still sits at that level (before any fade-out), and an equal-power crossfade
     of XFADE_S ends on that bar line, so the new downbeat lands clean."""
     ref = request.audio_prompt
+    if ref is None:
+        raise ValueError("a continuation needs the clip it continues (audio_prompt)")
     ref_arr = _reference_arrangement(request, ref)
     spb = 4 * 60.0 / float(ref_arr["tempo_bpm"])
     sr = ref.sr
