@@ -10,6 +10,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
 from sonicgrid.graph import cell_nodes as cn
+from sonicgrid.graph import judge_nodes as jn
 from sonicgrid.graph import run_nodes as rn
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import CellState, CompiledGraph, RunState, cell_output
@@ -49,9 +50,9 @@ def build_cell_graph(svc: Services) -> CompiledGraph:
         ("decide", cn.decide),
         ("cost_guard", cn.cost_guard),
         ("act", cn.act),
-        ("analyze", cn.analyze),
-        ("gatekeep", cn.gatekeep),
-        ("continuity", cn.check_continuity),
+        ("analyze", jn.analyze),
+        ("gatekeep", jn.gatekeep),
+        ("continuity", jn.check_continuity),
     ]:
         g.add_node(name, timed(name, partial(fn, svc=svc)))
     g.add_edge(START, "recall")

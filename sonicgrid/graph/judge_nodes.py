@@ -1,0 +1,214 @@
+"""Node functions of one grid cell's agent loop, the listening half: analyze (the analysts hear the
+candidate), the Quality Gatekeeper and Continuity. Each takes (state, services), returns a partial update."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sonicgrid import audio as aio
+from sonicgrid.agents import continuity, gatekeeper
+from sonicgrid.graph import cell_common as cc
+from sonicgrid.graph.services import Services
+from sonicgrid.graph.state import Best, CellState, Json
+from sonicgrid.graph.timing import tool_call
+from sonicgrid.tools.analysts.base import AnalysisRequest, Analyst
+
+ANALYSIS_KEYS = ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "tags", "embedding")
+
+
+def _stored_analysis(state: CellState, svc: Services, listen_estimate: float) -> dict[str, Any] | None:
+    """A reused library clip was analysed when it was made (or imported): read that instead of listening
+    again. Its full analysis when it was stored with one; else, when listening would cost more than the
+    budget has left, the record's own readings (quality, mood, key, tempo, tags): reuse stays in budget."""
+    source = state.get("source_id")
+    if state.get("decision") != "reuse" or not source:
+        return None
+    rec = svc.library.get(source)
+    meta = (rec or {}).get("meta", {})
+    stored = meta.get("analysis")
+    if not isinstance(stored, dict) or "quality" not in stored:
+        if meta.get("quality") is None or listen_estimate <= cc.remaining(state):
+            return None
+        stored = {
+            "quality": {"score": float(meta["quality"]), "components": {}, "note": "from the library record"},
+            "mood": {"label": meta.get("mood_estimate") or meta.get("mood")},
+            **{k: meta[k] for k in ("key", "mode", "tempo_bpm", "tags") if meta.get(k) is not None},
+        }
+    vec = svc.library.audio_vectors([source]).get(source)
+    return dict(stored, embedding=vec) if vec else None
+
+
+def _listener(svc: Services) -> Analyst:
+    listener = svc.registry.pick("analyst", "quality")
+    if listener is None:  # the embedded listener is always registered
+        raise RuntimeError("no analyst with the 'quality' capability is registered")
+    return listener
+
+
+def analyze(state: CellState, svc: Services) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    listener = _listener(svc)
+    stored = _stored_analysis(state, svc, listener.cost.estimate(state["cell"]["duration_s"]))
+    if stored is not None:
+        seconds = time.perf_counter() - t0
+        kept: Best = {
+            "path": cc.candidate_path(state),
+            "score": stored["quality"]["score"],
+            "analysis": stored,
+            "meta": state.get("candidate_meta", {}),
+        }
+        return {
+            "analysis": stored,
+            "best": kept,
+            "spent_s": state.get("spent_s", 0.0) + seconds,
+            "tool_calls": [
+                tool_call(
+                    "library-analysis",
+                    "analyst",
+                    state["cell"]["index"],
+                    seconds,
+                    state["cell"]["duration_s"],
+                    0.0,
+                )
+            ],
+        }
+    clip_path = cc.candidate_path(state)
+    clip = aio.read(clip_path)
+    req = AnalysisRequest(
+        audio=clip, brief=state["brief"], layer=state["cell"]["layer"], duration_s=state["cell"]["duration_s"]
+    )
+    a = listener.run(req).as_dict()
+    seconds = time.perf_counter() - t0
+    analysis = {k: a[k] for k in ANALYSIS_KEYS if k in a}
+    best = state.get("best")
+    score = a["quality"]["score"]
+    if best is None or score > best["score"]:
+        best = {
+            "path": clip_path,
+            "score": score,
+            "analysis": analysis,
+            "meta": state.get("candidate_meta", {}),
+        }
+    return {
+        "analysis": analysis,
+        "best": best,
+        "spent_s": state.get("spent_s", 0.0) + seconds,
+        "tool_calls": [
+            tool_call(
+                listener.name,
+                "analyst",
+                state["cell"]["index"],
+                seconds,
+                clip.duration,
+                listener.cost.estimate(clip.duration),
+            )
+        ],
+    }
+
+
+def gatekeep(state: CellState, svc: Services) -> dict[str, Any]:
+    s = svc.settings
+    q = state["analysis"]["quality"]
+    est = cc.regen_estimate(state, svc)
+    j = gatekeeper.judgment(
+        score=q["score"],
+        components=q["components"],
+        threshold=s.quality_threshold,
+        attempt=state.get("attempt", 0),
+        max_retries=s.max_retries,
+        remaining_s=cc.remaining(state),
+        regen_estimate_s=est,
+        quality=q,
+    )
+    v = svc.brain.decide(j)
+    out: dict[str, Any] = {"gate": v.choice, "verdicts": [cc.tag(v, state)]}
+    if v.choice == "regenerate":
+        out["attempt"] = state.get("attempt", 0) + 1
+        free, _ = cc.unlocked(gatekeeper.adjustments(q["components"], state["brief"], out["attempt"]), state)
+        out["params"] = {**state.get("params", {}), **free}
+        if state["decision"] in ("reuse", "enhance"):
+            out["decision"] = "generate"
+    return out
+
+
+def _without_user_word(fit: float, comps: dict[str, Any], state: CellState) -> tuple[float, dict[str, Any]]:
+    """A key or tempo the user stated is not a misfit to act on: the fit is judged on the rest
+    (the clash is still proposed in the reason)."""
+    said = set(state["brief"].get("explicit") or [])
+    drop = ({"key"} if {"key", "mode"} & said else set()) | ({"tempo"} if "tempo_bpm" in said else set())
+    if not drop & set(comps):
+        return fit, comps
+    from sonicgrid.memory.continuity import WEIGHTS
+
+    kept = {k: v for k, v in comps.items() if k not in drop}
+    total = sum(WEIGHTS[k] for k in kept)
+    return (round(sum(WEIGHTS[k] * kept[k]["value"] for k in kept) / total, 3) if total else 1.0), kept
+
+
+def check_continuity(state: CellState, svc: Services) -> dict[str, Any]:
+    s = svc.settings
+    body = svc.library.body(project=state.get("project"), session=state.get("session"), limit=50)
+    best = cc.best_of(state)
+    a = dict(best["analysis"])
+    from sonicgrid.memory.continuity import centroid_hz
+
+    snd = aio.read(best["path"])
+    mood: Json = a["mood"] if isinstance(a.get("mood"), dict) else {}
+    clip = {
+        "key": a.get("key"),
+        "mode": a.get("mode"),
+        "tempo_bpm": a.get("tempo_bpm"),
+        "key_confidence": mood.get("key_confidence", 1.0),
+        "embedding": a.get("embedding"),
+        "mood": state["brief"]["mood"],
+        "centroid_hz": centroid_hz(snd.samples, snd.sr),
+    }
+    plan = state["cell"].get("params") or {}
+    for k in ("key", "mode", "tempo_bpm"):  # what the plan composed is the truth, not an estimate
+        if plan.get(k) is not None:
+            clip[k] = plan[k]
+    if plan.get("key"):
+        clip["key_confidence"] = 1.0
+    fit, comps, targets = continuity.fit_components(clip, body)
+    fit, comps = _without_user_word(fit, comps, state)
+    targets, proposed = cc.unlocked(targets, state)
+    proposed = {
+        k: v for k, v in proposed.items() if not cc.same(v, plan.get(k, state["brief"].get(k)))
+    }  # the user's word and the plan's key stay; Continuity proposes
+    actionable = [k for k in targets if k != "palette"]  # "palette" only describes; lowpass etc. act
+    est = cc.regen_estimate(state, svc) if actionable else float("inf")
+    j = continuity.judgment(
+        fit=fit,
+        components=comps,
+        targets=targets,
+        body_size=len(body),
+        project=state.get("project") or state.get("session"),
+        revision=state.get("revision", 0),
+        max_revisions=s.max_revisions,
+        remaining_s=cc.remaining(state),
+        revise_estimate_s=est,
+    )
+    v = svc.brain.decide(j)
+    if proposed:
+        v = v.model_copy(
+            update={
+                "reason": v.reason
+                + "; proposes "
+                + ", ".join(f"{k} {val}" for k, val in proposed.items())
+                + " (kept as asked/planned)",
+                "evidence": {**v.evidence, "proposed": proposed},
+            }
+        )
+    out: dict[str, Any] = {"continuity": v.choice, "verdicts": [cc.tag(v, state)]}
+    if v.choice == "revise":
+        out.update(
+            revision=state.get("revision", 0) + 1,
+            params={**state.get("params", {}), **targets},
+            decision="generate",
+            best=None,
+            attempt=0,
+        )
+    else:
+        out["outcome"] = "ok"
+    return out
