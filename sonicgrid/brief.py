@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-MOODS = ("moody", "calm", "happy", "energetic", "tender", "tense", "epic", "dreamy")
-SECTIONS = ("intro", "loop", "build", "outro", "full")
-LAYERS = ("rhythm", "harmony", "atmosphere", "texture", "voice")
+
+class Mood(StrEnum):
+    """The moods a brief is written in. Every table keyed by mood (palettes, colours, mood points, lexicon
+    words, the judge's training phrases) has exactly these keys: tests/unit/test_vocabulary.py."""
+
+    MOODY = "moody"
+    CALM = "calm"
+    HAPPY = "happy"
+    ENERGETIC = "energetic"
+    TENDER = "tender"
+    TENSE = "tense"
+    EPIC = "epic"
+    DREAMY = "dreamy"
+
+
+class Section(StrEnum):
+    INTRO = "intro"
+    LOOP = "loop"
+    BUILD = "build"
+    OUTRO = "outro"
+    FULL = "full"
+
+
+class Layer(StrEnum):
+    RHYTHM = "rhythm"
+    HARMONY = "harmony"
+    ATMOSPHERE = "atmosphere"
+    TEXTURE = "texture"
+    VOICE = "voice"
+
+
+MOODS = tuple(m.value for m in Mood)
+SECTIONS = tuple(s.value for s in Section)
+LAYERS = tuple(la.value for la in Layer)
 KEYS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MODES = ("major", "minor")
 ACTIONS = ("new", "extend", "vary")
@@ -65,13 +97,3 @@ class Brief(BaseModel):
             if layer not in out:
                 out.append(layer)
         return out or ["harmony"]
-
-    def words(self) -> str:
-        """A text description for embeddings and prompts."""
-        bits = [self.mood, self.section]
-        if self.key:
-            bits.append(f"{self.key} {self.mode or ''}".strip())
-        if self.tempo_bpm:
-            bits.append(f"{self.tempo_bpm:.0f} bpm")
-        bits += self.layers
-        return " ".join(bits)

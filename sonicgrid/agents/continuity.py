@@ -7,8 +7,6 @@ from typing import Any
 from sonicgrid.agents import words as w
 from sonicgrid.agents.base import Judgment
 
-CHOICES = ("fit", "revise")
-
 
 def fit_components(clip: dict[str, Any], body: list[dict[str, Any]]) -> tuple[float, dict[str, Any], dict[str, Any]]:
     """Fit 0..1 of a clip's analysis against the body of work; components; revise targets.

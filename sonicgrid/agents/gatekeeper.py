@@ -14,7 +14,6 @@ from typing import Any
 from sonicgrid.agents import words as w
 from sonicgrid.agents.base import Judgment
 
-CHOICES = ("pass", "regenerate", "accept_best")
 BRIEF_MARGIN = 1.0  # a clip that ignores the brief scores at least this far under the bar
 
 

@@ -41,7 +41,7 @@ def build_brief(
         if not fields.get("tempo_bpm"):  # "8 bars": the mood's own tempo, fixed so the bars fit
             from sonicgrid.tools.generators.composer import PALETTES
 
-            lo, hi = PALETTES.get(fields.get("mood", "calm"), PALETTES["calm"])["tempo"]
+            lo, hi = PALETTES[fields.get("mood", "calm")]["tempo"]
             fields["tempo_bpm"] = float(round((lo + hi) / 2))
         fields["duration_s"] = round(float(bars) * 240.0 / float(fields["tempo_bpm"]), 3)
     elif "duration_s" not in fields:

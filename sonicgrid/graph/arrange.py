@@ -97,7 +97,7 @@ def shared_params(
     if brief.tempo_change:
         base = fixed.get("tempo_bpm") or ref_meta.get("tempo_bpm") or (ref_arr or {}).get("tempo_bpm")
         if base is None:
-            lo, hi = composer.PALETTES.get(brief.mood, composer.PALETTES["calm"])["tempo"]
+            lo, hi = composer.PALETTES[brief.mood]["tempo"]
             base = (lo + hi) / 2
         fixed["tempo_bpm"] = round(float(np.clip(float(base) * brief.tempo_change, 40, 220)), 2)
         src["tempo_bpm"] = f"{brief.tempo_change:g} x {float(base):.0f} bpm"

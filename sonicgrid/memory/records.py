@@ -1,4 +1,4 @@
-"""Clip records: the metadata schema, and its flat form in Chroma (scalars only; lists/dicts as JSON)."""
+"""Clip records in Chroma: metadata flattened to scalars (lists/dicts as JSON), and back."""
 
 from __future__ import annotations
 
@@ -7,29 +7,6 @@ from typing import Any
 
 _SCALARS = (str, int, float, bool)
 
-# The metadata a clip carries (all optional except id/sha256/created/duration_s, which add() sets).
-FIELDS = {
-    "id": "clip id",
-    "sha256": "audio file digest",
-    "created": "unix time",
-    "duration_s": "seconds",
-    "key": "tonic",
-    "mode": "major/minor",
-    "tempo_bpm": "beats per minute",
-    "mood": "mood asked for",
-    "mood_estimate": "mood heard",
-    "tags": "content tags 0..1",
-    "quality": "gatekeeper score /10",
-    "project": "named body of work",
-    "session": "conversation",
-    "section": "intro/loop/...",
-    "layer": "layer(s)",
-    "parent": "clip this continues/enhances",
-    "cost_s": "compute spent",
-    "centroid_hz": "spectral centroid (palette brightness)",
-    "prompt": "request text",
-    "source": "import path",
-}
 # Never stored as metadata: the audio vector lives in the clips_audio collection.
 _DROP = {"embedding"}
 

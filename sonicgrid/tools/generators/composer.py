@@ -186,7 +186,8 @@ def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arra
     ref = params.get("arrangement") or {}
     rng = np.random.default_rng(seed)
     mood = ref.get("mood") or brief.get("mood", "calm")
-    mood = mood if mood in PALETTES else "calm"
+    if mood not in PALETTES:  # a brief is validated; anything else is a caller's bug, not "calm"
+        raise ValueError(f"unknown mood {mood!r}: one of {', '.join(PALETTES)}")
     pal = PALETTES[mood]
     mode = ref.get("mode") or params.get("mode") or brief.get("mode") or pal["mode"]
     key = ref.get("key") or params.get("key") or brief.get("key") or ROOTS[mood][int(rng.integers(len(ROOTS[mood])))]

@@ -52,7 +52,7 @@ def paint(
     rng = np.random.default_rng(seed)
     mood = brief.get("mood", "calm")
     cutoff: float
-    cutoff, rolloff, swell_s, _, noise_lvl = COLOUR.get(mood, COLOUR["calm"])
+    cutoff, rolloff, swell_s, _, noise_lvl = COLOUR[mood]
     bright = float(brief.get("brightness", 0.0)) + float(params.get("brightness_shift", 0.0))
     cutoff *= 2 ** (1.5 * bright)
     if params.get("lowpass_hz"):
@@ -131,7 +131,7 @@ def effects(x: np.ndarray, sr: int, mood: str, tempo: float, section: str) -> np
     """Mono (n,) -> stereo (n, 2): chorus width, tempo-synced delay, reverb, mood filter."""
     from pedalboard import Chorus, Delay, HighpassFilter, LowpassFilter, Pedalboard, Reverb
 
-    _, _, _, room, _ = COLOUR.get(mood, COLOUR["calm"])
+    _, _, _, room, _ = COLOUR[mood]
     dark = mood in DARK
     board = Pedalboard(
         [
