@@ -107,6 +107,29 @@ def analyse(audio, name: str = "") -> dict:
     return default_listener().hear(audio, {"prompt": name, "mood": "calm", "duration_s": audio.duration})
 
 
+def heard_meta(a: dict[str, Any], audio: Any, **fields: Any) -> dict[str, Any]:
+    """Library metadata for a clip known only by what the analysts heard (an imported file, a recovered
+    one): its mood, key, tempo, quality, tags and the layer they suggest; `fields` add or override."""
+    from sonicgrid.memory.continuity import centroid_hz
+
+    tags = a.get("tags", {})
+    mood = a["mood"]["label"]
+    meta = {
+        "mood": mood,
+        "mood_estimate": mood,
+        "key": a["key"],
+        "mode": a["mode"],
+        "tempo_bpm": a["tempo_bpm"],
+        "quality": a["quality"]["score"],
+        "tags": tags,
+        "layer": _layer_from_tags(tags),
+        "section": "loop",
+        "cost_s": 0.0,
+        "centroid_hz": centroid_hz(audio.samples, audio.sr),
+    }
+    return meta | fields
+
+
 def _layer_from_tags(tags: dict) -> str:
     if tags.get("drums", 0) >= 0.5:
         return "rhythm"
@@ -145,7 +168,6 @@ def import_dir(
     import numpy as np
 
     from sonicgrid.audio import read
-    from sonicgrid.memory.continuity import centroid_hz
     from sonicgrid.memory.store import digest_of
 
     folder = Path(folder)
@@ -178,25 +200,8 @@ def import_dir(
         except Exception as exc:  # one file the analysts choke on is skipped; the rest of the folder imports
             rep["skipped"].append({"path": str(p), "reason": f"analysis failed: {type(exc).__name__}: {exc}"[:200]})
             continue
-        tags = a.get("tags", {})
-        mood = a["mood"]["label"]
-        layer = _layer_from_tags(tags)
-        meta = {
-            "prompt": p.stem,
-            "mood": mood,
-            "mood_estimate": mood,
-            "key": a["key"],
-            "mode": a["mode"],
-            "tempo_bpm": a["tempo_bpm"],
-            "quality": a["quality"]["score"],
-            "tags": tags,
-            "layer": layer,
-            "section": "loop",
-            "project": project,
-            "source": str(p),
-            "cost_s": 0.0,
-            "centroid_hz": centroid_hz(audio.samples, audio.sr),
-        }
+        meta = heard_meta(a, audio, prompt=p.stem, project=project, source=str(p))
+        tags, mood, layer = meta["tags"], meta["mood"], meta["layer"]
         top = " ".join(t for t, v in sorted(tags.items(), key=lambda kv: -kv[1]) if v >= 0.4)
         words = p.stem.replace("_", " ").replace("-", " ")
         text = f"{words} | {mood} {layer} {top} | key {a['key']} {a['mode']}"

@@ -54,31 +54,19 @@ def rebuild(lib, progress: Progress | None = None) -> dict:
 
 
 def _reanalyse(lib, digest: str, read, embed_texts) -> str:
-    from sonicgrid.memory.continuity import centroid_hz
-    from sonicgrid.memory.maintenance import _layer_from_tags, analyse
+    from sonicgrid.memory.maintenance import analyse, heard_meta
 
     path = lib.store.path_for(digest)
     audio = read(path)
     a = analyse(audio, digest[:12])
-    tags = a.get("tags", {})
-    mood = a["mood"]["label"]
-    layer = _layer_from_tags(tags)
-    meta = {
-        "prompt": f"recovered {digest[:12]}",
-        "mood": mood,
-        "mood_estimate": mood,
-        "key": a["key"],
-        "mode": a["mode"],
-        "tempo_bpm": a["tempo_bpm"],
-        "quality": a["quality"]["score"],
-        "tags": tags,
-        "layer": layer,
-        "section": "loop",
-        "source": f"rebuilt from {path.name}",
-        "cost_s": 0.0,
-        "centroid_hz": centroid_hz(audio.samples, audio.sr),
-        "created": path.stat().st_mtime,
-        "sha256": digest,
-    }
+    meta = heard_meta(
+        a,
+        audio,
+        prompt=f"recovered {digest[:12]}",
+        source=f"rebuilt from {path.name}",
+        created=path.stat().st_mtime,
+        sha256=digest,
+    )
+    mood, layer = meta["mood"], meta["layer"]
     text = f"recovered clip | {mood} {layer} | key {a['key']} {a['mode']}"
     return lib.add(audio, meta, text, a["embedding"])

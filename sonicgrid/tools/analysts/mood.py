@@ -7,6 +7,8 @@ mood that hung on loudness would change at the mastering step.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from sonicgrid.tools.analysts.features import Features
@@ -50,18 +52,7 @@ def estimate(f: Features) -> dict:
     dyn_v = float(np.clip((12.0 - f.dynamic_range_db) / 20.0, -0.5, 0.5))  # wide swings read uneasy
     valence = float(np.clip(0.6 * mode_v + 0.25 * bright + 0.1 * tempo_a + 0.05 * dyn_v, -1, 1))
     arousal = float(np.clip(0.5 * tempo_a + 0.15 * onset_a + 0.1 * perc_a + 0.15 * bright + 0.1 * loud_a, -1, 1))
-    dists = {m: float(np.hypot(valence - v, arousal - a)) for m, (v, a) in MOOD_POINTS.items()}
-    order = sorted(dists, key=lambda m: dists[m])
-    label = order[0]
-    # confidence: near the prototype and clearly nearer than the runner-up
-    margin = dists[order[1]] - dists[label]
-    conf = float(np.clip((1.0 - dists[label] / 1.2) * 0.6 + min(margin, 0.4), 0.05, 1.0))
-    return {
-        "valence": round(valence, 3),
-        "arousal": round(arousal, 3),
-        "label": label,
-        "label_words": LABEL_WORDS[label],
-        "confidence": round(conf, 3),
+    return nearest(valence, arousal) | {
         "key": key,
         "mode": mode,
         "key_confidence": round(key_conf, 3),
@@ -74,7 +65,6 @@ def estimate(f: Features) -> dict:
             "lufs": round(f.lufs, 2),
             "dynamic_range_db": round(f.dynamic_range_db, 2),
         },
-        "distances": {k: round(v, 3) for k, v in dists.items()},
     }
 
 
@@ -83,3 +73,21 @@ def mood_match(target: str, est: dict) -> float:
     v, a = MOOD_POINTS.get(target, (0.0, 0.0))
     d = float(np.hypot(est["valence"] - v, est["arousal"] - a))
     return float(np.clip(1.0 - d / 1.5, 0.0, 1.0))
+
+
+def nearest(valence: float, arousal: float) -> dict[str, Any]:
+    """The mood word whose (valence, arousal) prototype is nearest, with a confidence: near the prototype
+    and clearly nearer than the runner-up."""
+    dists = {m: float(np.hypot(valence - v, arousal - a)) for m, (v, a) in MOOD_POINTS.items()}
+    order = sorted(dists, key=lambda m: dists[m])
+    label = order[0]
+    margin = dists[order[1]] - dists[label]
+    conf = float(np.clip((1.0 - dists[label] / 1.2) * 0.6 + min(margin, 0.4), 0.05, 1.0))
+    return {
+        "valence": round(valence, 3),
+        "arousal": round(arousal, 3),
+        "label": label,
+        "label_words": LABEL_WORDS[label],
+        "confidence": round(conf, 3),
+        "distances": {k: round(v, 3) for k, v in dists.items()},
+    }

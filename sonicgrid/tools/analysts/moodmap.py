@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from sonicgrid.tools.analysts.features import Features
-from sonicgrid.tools.analysts.mood import LABEL_WORDS, MOOD_POINTS
+from sonicgrid.tools.analysts.mood import nearest
 from sonicgrid.tools.analysts.musicnn_net import MSD_LABELS, MTT_LABELS
 
 HEADS = Path(__file__).with_name("heads.json")
@@ -92,18 +92,7 @@ def tags(heard: dict, dsp_tags: dict[str, float], x: np.ndarray | None = None) -
 def mood(x: np.ndarray) -> dict:
     valence = float(np.clip(_linear("valence", x), -1, 1))
     arousal = float(np.clip(_linear("arousal", x), -1, 1))
-    dists = {m: float(np.hypot(valence - v, arousal - a)) for m, (v, a) in MOOD_POINTS.items()}
-    order = sorted(dists, key=lambda m: dists[m])
-    label = order[0]
-    margin = dists[order[1]] - dists[label]
-    conf = float(np.clip((1.0 - dists[label] / 1.2) * 0.6 + min(margin, 0.4), 0.05, 1.0))
-    return {
-        "valence": round(valence, 3),
-        "arousal": round(arousal, 3),
-        "label": label,
-        "label_words": LABEL_WORDS[label],
-        "confidence": round(conf, 3),
-        "distances": {k: round(v, 3) for k, v in dists.items()},
+    return nearest(valence, arousal) | {
         "source": "musicnn tags + tempo/mode/loudness (heads.json)",
     }
 
