@@ -175,8 +175,10 @@ def test_crashed_run_continues_from_its_checkpoint(settings, monkeypatch):
     out = run_mod.continue_run(run_id, settings)
     assert out["result"]["status"] == "ok" and out["run_id"] == run_id
     gens = [t for t in out["tool_calls"] if t["role"] == "generator"]
-    # one generation per grid cell: the cells' work before the crash was not redone
-    assert len(gens) == len({g["cell"] for g in gens}) == len(out["plan"])
+    # every cell generated, and no (cell, attempt) twice: the cells' work before the crash was not redone
+    # (a cell the gatekeeper sent back has a second attempt of its own)
+    assert {g["cell"] for g in gens} == {c["index"] for c in out["plan"]}
+    assert len(gens) == len({(g["cell"], g["attempt"]) for g in gens})
     with pytest.raises(UserError, match="already finished"):
         run_mod.continue_run(run_id, settings)
     with pytest.raises(UserError, match="no run"):
