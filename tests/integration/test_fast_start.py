@@ -10,8 +10,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 HEAVY = ("torch", "transformers", "sentence_transformers", "llama_cpp")
 
 
@@ -42,14 +40,10 @@ def test_help_loads_only_the_cli():
         assert heavy not in mods, heavy
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (issue 15): a library-served grid request re-mixes the reused stems, and the pretrained "
-    "ears (torch) hear the new mix in finish",
-)
 def test_a_rules_make_served_by_the_library_loads_no_torch_or_llm(tmp_path):
     """A cold process whose request the library serves: the clip was made (and heard by the pretrained
-    ears, which do load torch) by an earlier process; this one reuses it without loading torch or an LLM."""
+    ears) by an earlier process; this one reuses it (re-mixing the reused stems, which the ears hear again in
+    finish) without loading torch or an LLM."""
     env = {
         "SONICGRID_DATA_DIR": str(tmp_path / "data"),
         "SONICGRID_OUT_DIR": str(tmp_path / "out"),

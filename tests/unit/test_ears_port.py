@@ -56,14 +56,67 @@ def test_patches_are_3_second_windows_and_short_clips_are_repeat_padded():
 
 @need_musicnn
 def test_pooling_before_batch_norm_is_exact():
-    import torch
-
     net = musicnn_net.load_model("MTT_musicnn")
-    z = torch.randn(2, 204, 30, 59)
+    z = np.random.default_rng(0).standard_normal((2, 30, 59, 204)).astype(np.float32)
     scale, shift = net.bn[1]
-    naive = (torch.relu(z) * scale.view(1, -1, 1, 1) + shift.view(1, -1, 1, 1)).amax(dim=3)
+    naive = (np.maximum(z, 0) * scale + shift).max(axis=2)
     assert (scale < 0).any()  # the min branch is exercised
-    assert torch.allclose(net._pool_relu_bn(z, 1), naive, atol=1e-6)
+    assert np.allclose(net._pool_relu_bn(z, 1), naive, atol=1e-6)
+
+
+def _torch_reference(weights: dict, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """musicnn's forward pass written the direct way with torch's own convolutions (full maps, batch norm
+    before pooling): an independent reference for the numpy port."""
+    import torch
+    import torch.nn.functional as F
+
+    t = {k: torch.from_numpy(np.array(v, np.float32)) for k, v in weights.items() if "Adam" not in k}
+
+    def bn(v, i, dim):
+        n = "batch_normalization" + (f"_{i}" if i else "")
+        shape = [1] * v.dim()
+        shape[dim] = -1
+        g, b, m, var = (t[f"{n}/{k}"].view(shape) for k in ("gamma", "beta", "moving_mean", "moving_variance"))
+        return (v - m) / torch.sqrt(var + 1e-3) * g + b
+
+    def kernel(i):
+        name = "conv2d" + (f"_{i}" if i else "")
+        return t[name + "/kernel"].permute(3, 2, 0, 1), t[name + "/bias"]  # (out, in, time, freq)
+
+    with torch.no_grad():
+        h = bn(torch.from_numpy(x).unsqueeze(1), 0, 1)  # (n, 1, T, 96)
+        feats = []
+        for j in range(5):
+            k, b = kernel(j)
+            kt = k.shape[2]
+            pad = (0, 0, 3, 3) if j < 2 else (0, 0, (kt - 1) // 2, kt - 1 - (kt - 1) // 2)
+            z = bn(F.relu(F.conv2d(F.pad(h, pad), k, b)), j + 1, 1)
+            feats.append(z.amax(dim=3))
+        cur = torch.cat(feats, dim=1).unsqueeze(3).permute(0, 3, 2, 1)  # (n, 1, T, 561): features as width
+        outs = [cur]
+        for j, i in enumerate((5, 6, 7)):
+            k, b = kernel(i)  # (out, 1, 7, 561)
+            y = bn(F.relu(F.conv2d(F.pad(cur, (0, 0, 3, 3)), k, b)), 6 + j, 1)  # (n, out, T, 1)
+            y = y.permute(0, 3, 2, 1)
+            cur = y if j == 0 else y + cur
+            outs.append(cur)
+        m = torch.cat(outs, dim=3)[:, 0]  # (n, T, 753)
+        pooled = bn(torch.stack([m.amax(dim=1), m.mean(dim=1)], dim=2).reshape(m.shape[0], -1), 9, 1)
+        pen = bn(F.relu(pooled @ t["dense/kernel"] + t["dense/bias"]), 10, 1)
+        tags = torch.sigmoid(pen @ t["dense_1/kernel"] + t["dense_1/bias"])
+    return tags.numpy(), pen.numpy()
+
+
+@need_musicnn
+def test_numpy_port_matches_a_direct_torch_forward_pass():
+    from sonicgrid.tools.analysts import tfckpt
+
+    weights = tfckpt.load(musicnn_net.package_dir() / "MTT_musicnn")
+    x = np.random.default_rng(3).random((5, 187, 96)).astype(np.float32) * 3  # 5 > CHUNK: two front batches
+    tags, pen = musicnn_net.Musicnn(weights)(x)
+    want_tags, want_pen = _torch_reference(weights, x)
+    assert np.allclose(pen, want_pen, atol=1e-3) and np.allclose(tags, want_tags, atol=1e-4)
+    assert np.abs(tags - tags.mean(0)).max() > 1e-3  # the patches differ, so must the tags
 
 
 @need_musicnn

@@ -1,6 +1,6 @@
 """The default listener: pretrained ears that pip ships with their weights, over the DSP features.
 
-- musicnn (MTT + MSD checkpoints, ported to torch): tags, drums/voice presence on full mixes, mood
+- musicnn (MTT + MSD checkpoints, ported to plain numpy): tags, drums/voice presence on full mixes, mood
   evidence, and the 200-number MSD penultimate embedding (`music_embedding`; the library's Chroma audio
   vectors stay the 33-number DSP `embedding` so that existing libraries keep one dimension);
 - basic-pitch (nmp.onnx on onnxruntime): notes, and key/mode from them;
@@ -50,8 +50,6 @@ def missing() -> list[str]:
         out.append("basic-pitch (pip install --no-deps basic-pitch==0.4.0)")
     if importlib.util.find_spec("onnxruntime") is None:
         out.append("onnxruntime (pip install onnxruntime)")
-    if importlib.util.find_spec("torch") is None:
-        out.append("torch")
     if not critic.available():
         out.append("the critic's weights (python benchmarks/train_critic.py)")
     return out
@@ -70,7 +68,7 @@ class PretrainedEars(Analyst):
         gone = missing()
         if gone:
             return False, "missing " + "; ".join(gone) + " - using the DSP listener"
-        return True, "musicnn (torch port) + basic-pitch (onnxruntime) + critic.json"
+        return True, "musicnn (numpy port) + basic-pitch (onnxruntime) + critic.json"
 
     def run(self, request: AnalysisRequest) -> Analysis:
         try:

@@ -1,4 +1,4 @@
-"""musicnn (Pons & Serra, 2019) in torch, loading the TensorFlow checkpoints that the `musicnn` wheel ships.
+"""musicnn (Pons & Serra, 2019) in plain numpy, loading the TensorFlow checkpoints that the `musicnn` wheel ships.
 
 Front end: batch-normalised 96-band log-mel patches (3 s at 16 kHz, 187 frames) through two timbral
 convolutions (7 frames x 38/67 mel bands) and three temporal ones (128/64/32 frames x 1 band), each
@@ -201,74 +201,76 @@ def patches(spec: np.ndarray) -> np.ndarray:
 
 
 class Musicnn:
-    """One musicnn checkpoint as torch tensors; `__call__` maps (n, 187, 96) patches to (tags, penultimate)."""
+    """One musicnn checkpoint as float32 numpy arrays; `__call__` maps (n, 187, 96) patches to (tags, penultimate).
+
+    Plain numpy (convolutions as window views times the kernel, BLAS matmuls): no torch import, so the
+    ears load in a fraction of a second. Layout inside is time-major, (n, T, channels)."""
+
+    CHUNK = 4  # patches per front-end batch: bounds the window copies (~12 MB a patch for the 38-band conv)
 
     def __init__(self, weights: dict[str, np.ndarray]):
-        import torch
-
-        self.torch = torch
-        t = {k: torch.from_numpy(np.array(v, np.float32)) for k, v in weights.items() if "Adam" not in k}
-        self.bn = {}
+        t = {k: np.asarray(v, np.float32) for k, v in weights.items() if "Adam" not in k}
+        self.bn: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for i in range(11):
             n = "batch_normalization" + (f"_{i}" if i else "")
-            scale = t[f"{n}/gamma"] / torch.sqrt(t[f"{n}/moving_variance"] + EPS)
-            self.bn[i] = (scale, t[f"{n}/beta"] - t[f"{n}/moving_mean"] * scale)
+            scale = t[f"{n}/gamma"] / np.sqrt(t[f"{n}/moving_variance"] + EPS)
+            self.bn[i] = (scale.astype(np.float32), (t[f"{n}/beta"] - t[f"{n}/moving_mean"] * scale).astype(np.float32))
         conv = {
             i: (t["conv2d" + (f"_{i}" if i else "") + "/kernel"], t["conv2d" + (f"_{i}" if i else "") + "/bias"])
             for i in range(8)
         }
-        # TF kernels are (time, freq, in, out); torch Conv2d wants (out, in, time, freq)
-        self.front = [(k.permute(3, 2, 0, 1).contiguous(), b) for k, b in (conv[i] for i in range(5))]
-        # mid end: a conv spanning all features is a Conv1d over time with features as channels
-        self.mid = [(k[:, :, 0, :].permute(2, 1, 0).contiguous(), b) for k, b in (conv[i] for i in (5, 6, 7))]
+        # TF kernels are (time, freq, in, out); in = 1 for every front-end and mid-end conv
+        self.front = [(np.ascontiguousarray(k[:, :, 0, :]), b) for k, b in (conv[i] for i in range(5))]
+        self.mid = [(np.ascontiguousarray(k[:, :, 0, :]), b) for k, b in (conv[i] for i in (5, 6, 7))]
         self.dense = (t["dense/kernel"], t["dense/bias"])
         self.out = (t["dense_1/kernel"], t["dense_1/bias"])
 
-    def _bn(self, x, i: int, dim: int):
+    def _bn(self, x: np.ndarray, i: int) -> np.ndarray:
         scale, shift = self.bn[i]
-        shape = [1] * x.dim()
-        shape[dim] = -1
-        return x * scale.view(shape) + shift.view(shape)
+        return x * scale + shift
 
-    def _pool_relu_bn(self, z, i: int):
-        """max over frequency of BN(relu(z)), computed on the pooled map: BN is a per-channel affine map and
-        relu is monotonic, so the max is relu(max z) where the BN scale is positive, relu(min z) where it is
-        negative. Exact, and ~60x less elementwise work than normalising the full map."""
+    def _pool_relu_bn(self, z: np.ndarray, i: int) -> np.ndarray:
+        """max over frequency (axis 2 of (n, T, F, C)) of BN(relu(z)), computed on the pooled map: BN is a
+        per-channel affine map and relu is monotonic, so the max is relu(max z) where the BN scale is
+        positive, relu(min z) where it is negative. Exact, and ~60x less elementwise work."""
         scale, shift = self.bn[i]
-        pos = (scale >= 0).view(1, -1, 1)
-        pooled = self.torch.where(pos, z.amax(dim=3), z.amin(dim=3)).clamp_min(0)
-        return pooled * scale.view(1, -1, 1) + shift.view(1, -1, 1)
+        pooled = np.where(scale >= 0, z.max(axis=2), z.min(axis=2))
+        return np.maximum(pooled, 0.0) * scale + shift
+
+    def _front(self, x: np.ndarray) -> np.ndarray:
+        """(n, T, 96) normalised patches -> (n, T, 561) pooled front-end features."""
+        win = np.lib.stride_tricks.sliding_window_view
+        feats = []
+        padded = np.pad(x, ((0, 0), (3, 3), (0, 0)))
+        for j, (k, b) in enumerate(self.front):
+            kt, kf, _ = k.shape
+            if j < 2:  # timbral: 7 frames x 38 / 67 bands, valid
+                w = win(padded, (kt, kf), axis=(1, 2))  # (n, T, 96 - kf + 1, kt, kf)
+                z = np.tensordot(w, k, axes=([3, 4], [0, 1])) + b
+            else:  # temporal: 128 / 64 / 32 frames x 1 band, 'same' (TF puts the odd extra frame after)
+                xp = np.pad(x, ((0, 0), ((kt - 1) // 2, kt - 1 - (kt - 1) // 2), (0, 0)))
+                w = win(xp, kt, axis=1)  # (n, T, 96, kt)
+                z = np.tensordot(w, k[:, 0, :], axes=([3], [0])) + b
+            feats.append(self._pool_relu_bn(z.astype(np.float32, copy=False), j + 1))
+        return np.concatenate(feats, axis=2)
 
     def __call__(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        torch = self.torch
-        F = torch.nn.functional
-        with torch.inference_mode():
-            x = torch.from_numpy(np.ascontiguousarray(x, np.float32)).unsqueeze(1)  # (n, 1, T, 96)
-            x = self._bn(x, 0, 1)
-            feats = []
-            padded = F.pad(x, (0, 0, 3, 3))
-            for j in range(5):
-                k, b = self.front[j]
-                if j < 2:  # timbral: 7 frames x 38 / 67 bands, valid
-                    z = F.conv2d(padded, k, b)
-                else:  # temporal: 128 / 64 / 32 frames x 1 band, 'same'
-                    kt = k.shape[2]
-                    z = F.conv2d(F.pad(x, (0, 0, (kt - 1) // 2, kt - 1 - (kt - 1) // 2)), k, b)
-                feats.append(self._pool_relu_bn(z, j + 1))
-            front = torch.cat(feats, dim=1)  # (n, 561, T)
-            outs = [front]
-            h = front
-            for j, (k, b) in enumerate(self.mid):
-                y = self._bn(F.relu(F.conv1d(F.pad(h, (3, 3)), k, b)), 6 + j, 1)
-                h = y if j == 0 else y + h
-                outs.append(h)
-            m = torch.cat(outs, dim=1)  # (n, 753, T)
-            # TF concatenates (n, 753, 1) max and mean on the last axis, then flattens: interleaved pairs
-            pooled = torch.stack([m.amax(dim=2), m.mean(dim=2)], dim=2).reshape(m.shape[0], -1)  # (n, 1506)
-            pooled = self._bn(pooled, 9, 1)
-            pen = self._bn(F.relu(pooled @ self.dense[0] + self.dense[1]), 10, 1)
-            tags = torch.sigmoid(pen @ self.out[0] + self.out[1])
-        return tags.numpy(), pen.numpy()
+        x = self._bn(np.asarray(x, np.float32), 0)
+        front = np.concatenate([self._front(x[i : i + self.CHUNK]) for i in range(0, len(x), self.CHUNK)], axis=0)
+        outs = [front]
+        h = front
+        for j, (k, b) in enumerate(self.mid):
+            w = np.lib.stride_tricks.sliding_window_view(np.pad(h, ((0, 0), (3, 3), (0, 0))), 7, axis=1)
+            y = self._bn(np.maximum(np.tensordot(w, k, axes=([3, 2], [0, 1])) + b, 0.0), 6 + j)
+            h = y if j == 0 else y + h
+            outs.append(h)
+        m = np.concatenate(outs, axis=2)  # (n, T, 753)
+        # TF concatenates (n, 753, 1) max and mean on the last axis, then flattens: interleaved pairs
+        pooled = np.stack([m.max(axis=1), m.mean(axis=1)], axis=2).reshape(m.shape[0], -1)  # (n, 1506)
+        pooled = self._bn(pooled, 9)
+        pen = self._bn(np.maximum(pooled @ self.dense[0] + self.dense[1], 0.0), 10)
+        tags = 1.0 / (1.0 + np.exp(-(pen @ self.out[0] + self.out[1])))
+        return tags.astype(np.float32), pen.astype(np.float32)
 
 
 @lru_cache(maxsize=2)
