@@ -92,3 +92,8 @@ def tag(v: Verdict, state: CellState) -> dict[str, Any]:
     d["cell"] = state["cell"]["index"]
     d["attempt"] = state.get("attempt", 0)
     return d
+
+
+def made_by(c: dict[str, Any]) -> str | None:
+    """The tool whose output a finished cell holds: its generator, or, for a reuse, the stored clip's."""
+    return c.get("tool") or (c.get("meta") or {}).get("source_tool")

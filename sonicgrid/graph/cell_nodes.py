@@ -159,6 +159,9 @@ def act(state: CellState, svc: Services) -> dict[str, Any]:
         clip = aio.Audio(aio.fit_length(clip.samples, int(round(cell["duration_s"] * clip.sr))), clip.sr)
         name, role = "library", "library"
         meta["source_id"] = state["source_id"]
+        rec = next((c for c in state.get("candidates", []) if c["id"] == state["source_id"]), None)
+        if rec and rec["meta"].get("tool"):  # what made the stored sound (finish skips re-enhancing a synth's)
+            meta["source_tool"] = rec["meta"]["tool"]
     else:
         tool = svc.registry.get(cc.named_tool(state))
         prompt_audio = svc.library.load(cc.source(state)) if dec in ("enhance", "extend") else None

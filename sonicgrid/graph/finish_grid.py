@@ -13,6 +13,7 @@ import numpy as np
 
 from sonicgrid import audio as aio
 from sonicgrid import outputs
+from sonicgrid.graph.cell_common import made_by
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
 from sonicgrid.graph.timing import tool_call
@@ -20,7 +21,8 @@ from sonicgrid.graph.timing import tool_call
 # run_nodes._apply: (svc, role, capability, audio, state, calls, cell) -> the enhanced audio
 Apply = Callable[[Services, str, str, aio.Audio, RunState, list[dict[str, Any]], "int | None"], aio.Audio]
 
-# Synthesised stems have no noise floor or band-limit to repair: enhancing them only costs time.
+# Synthesised stems have no noise floor or band-limit to repair: enhancing them only costs time (also when
+# the library serves one: a stored stem records the tool that made it).
 CLEAN = {"soundfont-composer", "spectral-painter", "noise-texture"}
 
 
@@ -40,8 +42,8 @@ def finish_grid(
 
     def read(c: dict[str, Any]) -> aio.Audio:
         seg = aio.read(c["path"])
-        if c.get("tool") in CLEAN and c.get("decision") == "generate":
-            return seg
+        if made_by(c) in CLEAN and c.get("decision") in ("generate", "reuse"):
+            return seg  # a synthesiser's stem, fresh or reused from the library: nothing to repair
         return apply(
             svc, "enhancer", "voice" if c["cell"]["layer"] == "voice" else "music", seg, state, calls, c["index"]
         )

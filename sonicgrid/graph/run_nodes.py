@@ -9,6 +9,7 @@ from typing import Any
 from sonicgrid import audio as aio
 from sonicgrid.agents import intake as intake_agent
 from sonicgrid.brief import MOODS, Brief
+from sonicgrid.graph.cell_common import made_by
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
 from sonicgrid.graph.timing import tool_call
@@ -211,6 +212,8 @@ def store_clip(
         "cost_s": round(sum(c.get("spent_s", 0.0) for c in done), 4),
         "embedding": analysis.get("embedding"),
         "decision": done[0].get("decision"),
+        # the tool that made a single cell's sound (a reused stem of a clean synthesiser is not re-enhanced)
+        "tool": made_by(done[0]) if len(done) == 1 else None,
         "seed": state["seed"],
         "centroid_hz": centroid_hz(final.samples, final.sr),
         # a single generated cell's arrangement (key, tempo, progression, parts, seed): "extend" carries it on

@@ -91,7 +91,9 @@ def default_registry(sr: int = 44100, settings: Settings | None = None) -> Regis
             SoundFontComposer(sr),
             NoiseTexture(sr),
             PiperVoiceTool(sr),
-            PretrainedEars(),  # musicnn + basic-pitch + critic; unavailable (not picked) when not installed
+            # musicnn + basic-pitch + critic (unavailable, not picked, when not installed); they remember what
+            # they heard under the data dir, by the sound's digest
+            PretrainedEars(settings.data_dir / "cache" / "ears" if settings else None),
             EmbeddedListener(),
             MusicEnhancer(),
             DeepFilterVoice(),

@@ -13,13 +13,16 @@ registry falls back to the DSP listener (`available()` says what to install).
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 
-from sonicgrid.tools.analysts import critic, features, honour, moodmap, musicnn_net, notes
+from sonicgrid.audio import Audio
+from sonicgrid.tools.analysts import critic, features, honour, moodmap, musicnn_net, notes, recall_heard
 from sonicgrid.tools.analysts.base import Analysis, AnalysisRequest, Analyst
 from sonicgrid.tools.analysts.dsp import to_rate
 from sonicgrid.tools.analysts.listen import EmbeddedListener
+from sonicgrid.tools.analysts.recall_heard import HeardMemory
 from sonicgrid.tools.base import CostModel
 
 MAX_PATCHES = 8  # musicnn hears at most 8 x 3 s, spread over the clip
@@ -61,8 +64,21 @@ class PretrainedEars(Analyst):
     cost_model = CostModel(per_audio_s=0.2, overhead_s=0.1)
     embedded = True
 
-    def __init__(self) -> None:
+    def __init__(self, memory_dir: Path | None = None) -> None:
         self.dsp = EmbeddedListener()
+        self.memory = HeardMemory(memory_dir) if memory_dir is not None else None
+
+    def _hear_models(self, audio: Audio, mono: np.ndarray) -> tuple[dict[str, np.ndarray], list[notes.Note]]:
+        """musicnn's tags and embeddings and basic-pitch's notes: from memory when this exact sound was heard."""
+        key = recall_heard.digest(audio.samples, audio.sr) if self.memory else ""
+        got = self.memory.get(key) if self.memory else None
+        if got is not None:
+            return got
+        heard = hear_musicnn(mono, audio.sr)
+        nts = notes.transcribe(mono, audio.sr) if audio.duration >= 0.5 else []
+        if self.memory:
+            self.memory.put(key, heard, nts)
+        return heard, nts
 
     def available(self) -> tuple[bool, str]:
         gone = missing()
@@ -83,8 +99,7 @@ class PretrainedEars(Analyst):
         f = features.extract(audio)
         base = self.dsp.reading(audio, brief, f)
         mono = audio.mono().astype(np.float32)
-        heard = hear_musicnn(mono, audio.sr)
-        nts = notes.transcribe(mono, audio.sr) if audio.duration >= 0.5 else []
+        heard, nts = self._hear_models(audio, mono)
         key, mode, kconf, _ = notes.key_from_notes(nts, f.chroma)
         x = moodmap.inputs(heard, moodmap.dsp_inputs(f, mode, kconf))
         tags = moodmap.tags(heard, base["tags"], x)

@@ -1,0 +1,72 @@
+"""The ears remember what the pretrained models heard, by the sound's digest: a second hearing of the same
+sound runs neither musicnn nor basic-pitch and gives the same analysis; another sound or a damaged entry
+is heard afresh."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sonicgrid.audio import Audio
+from sonicgrid.tools.analysts import ears, notes
+from sonicgrid.tools.analysts.recall_heard import HeardMemory, digest
+
+pytestmark = pytest.mark.skipif(bool(ears.missing()), reason="the pretrained ears are not installed")
+
+
+def _chords(seed: int) -> Audio:
+    t = np.arange(int(4 * 22050)) / 22050
+    f0 = 220.0 * 2 ** (seed / 12)
+    x = sum(np.sin(2 * np.pi * f0 * r * t) for r in (1, 1.26, 1.5)) * np.exp(-(t % 1.0) * 3) * 0.2
+    return Audio(np.stack([x, x * 0.9], axis=1).astype(np.float32), 22050)
+
+
+def _counting(monkeypatch) -> dict[str, int]:
+    calls = {"musicnn": 0, "notes": 0}
+    hear, transcribe = ears.hear_musicnn, notes.transcribe
+
+    def counted_hear(*a, **k):
+        calls["musicnn"] += 1
+        return hear(*a, **k)
+
+    def counted_transcribe(*a, **k):
+        calls["notes"] += 1
+        return transcribe(*a, **k)
+
+    monkeypatch.setattr(ears, "hear_musicnn", counted_hear)
+    monkeypatch.setattr(notes, "transcribe", counted_transcribe)
+    return calls
+
+
+def test_a_second_hearing_of_the_same_sound_comes_from_memory(tmp_path, monkeypatch):
+    calls = _counting(monkeypatch)
+    listener = ears.PretrainedEars(tmp_path / "ears")
+    brief = {"mood": "calm", "prompt": "calm chords", "duration_s": 4.0}
+    first = listener.hear(_chords(0), brief)
+    assert calls == {"musicnn": 1, "notes": 1}
+    again = listener.hear(_chords(0), brief)
+    assert calls == {"musicnn": 1, "notes": 1}  # nothing re-run
+    assert again["quality"]["score"] == first["quality"]["score"] and again["key"] == first["key"]
+    assert again["tags"] == first["tags"] and again["notes"] == first["notes"]
+    listener.hear(_chords(5), brief)  # another sound is heard
+    assert calls == {"musicnn": 2, "notes": 2}
+
+
+def test_a_damaged_entry_is_heard_afresh_and_rewritten(tmp_path, monkeypatch):
+    calls = _counting(monkeypatch)
+    listener = ears.PretrainedEars(tmp_path / "ears")
+    a = _chords(2)
+    listener.hear(a, {"mood": "calm"})
+    entry = HeardMemory(tmp_path / "ears")._path(digest(a.samples, a.sr))
+    entry.write_bytes(b"not an npz")
+    listener.hear(a, {"mood": "calm"})
+    assert calls["musicnn"] == 2
+    assert HeardMemory(tmp_path / "ears").get(digest(a.samples, a.sr)) is not None
+
+
+def test_without_a_folder_nothing_is_remembered(monkeypatch):
+    calls = _counting(monkeypatch)
+    listener = ears.PretrainedEars()
+    listener.hear(_chords(1), {"mood": "calm"})
+    listener.hear(_chords(1), {"mood": "calm"})
+    assert calls["musicnn"] == 2
