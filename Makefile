@@ -17,11 +17,12 @@ WHEEL_CACHE ?= $(HOME)/.cache/sonicgrid/wheels
 STAMP := $(VENV)/.sonicgrid-installed
 PROMPT ?= make a moody intro
 
-.PHONY: install demo test test-fast lint docs bench clean-venv help speech-tools chromium postgres soundfont music-data
+.PHONY: install demo test test-all test-fast lint docs bench clean-venv help speech-tools chromium postgres soundfont music-data
 
 help:
 	@echo "make demo   - install into $(VENV) and run: sonicgrid make \"$(PROMPT)\""
 	@echo "make test   - install into $(VENV), lint (ruff, mypy) and run the whole test suite (what CI runs)"
+	@echo "make test-all - make test + the slow matrices (every kill point, every damaged-file kind, LLM chat)"
 	@echo "make test-fast - the unit tests only (seconds)"
 	@echo "make lint   - ruff check, ruff format --check, mypy"
 	@echo "make docs   - redraw the graph in docs/architecture.md from the compiled graph"
@@ -93,6 +94,9 @@ music-data:
 	  echo "music packages not installed: the ears' tests on recorded music will skip"
 
 test: install speech-tools chromium postgres soundfont music-data lint
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: install speech-tools chromium postgres soundfont music-data lint
 	$(BIN)/python -m pytest
 
 test-fast: install

@@ -12,19 +12,21 @@ import signal
 import pytest
 from reliability_helpers import Env, records
 
+# Three points, one per kind of window (a cell's node, between the store's writes, after the final
+# checkpoint), run in `make test`; the whole matrix with `make test-all` (-m slow).
+EVERY = pytest.mark.slow
 POINTS = [
-    "node:intake",
-    "node:plan",
+    pytest.param("node:intake", marks=EVERY),
+    pytest.param("node:plan", marks=EVERY),
     "node:cell",
-    "store:file",
+    pytest.param("store:file", marks=EVERY),
     "store:audio_record",
-    "store:text_record",
-    "node:finish",
+    pytest.param("store:text_record", marks=EVERY),
+    pytest.param("node:finish", marks=EVERY),
     "outputs:before",
 ]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("point", POINTS)
 def test_kill_then_resume_gives_one_record_and_the_outputs(tmp_path, point):
     env = Env(tmp_path)

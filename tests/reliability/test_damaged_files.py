@@ -11,7 +11,10 @@ import pytest
 from reliability_helpers import Env, one_line_error
 
 
-@pytest.mark.parametrize("how", ["zeroed", "truncated", "garbage"])
+@pytest.mark.parametrize(
+    "how",
+    [pytest.param("zeroed", marks=pytest.mark.slow), pytest.param("truncated", marks=pytest.mark.slow), "garbage"],
+)
 def test_damaged_checkpoint_store(tmp_path, how):
     env = Env(tmp_path)
     ok = env.cli("make", "calm loop", "--duration", "2")

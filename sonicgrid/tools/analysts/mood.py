@@ -7,12 +7,14 @@ mood that hung on loudness would change at the mastering step.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sonicgrid.tools.analysts.features import Features
 from sonicgrid.tools.analysts.keytempo import drone_confidence, estimate_key, tonalness
+
+if TYPE_CHECKING:  # the mood table is read by library search, which must not import scipy/pyloudnorm
+    from sonicgrid.tools.analysts.features import Features
 
 # (valence, arousal) prototypes on -1..1
 MOOD_POINTS = {
