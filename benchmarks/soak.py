@@ -67,7 +67,14 @@ def soak(brain: str, n: int, warmup: int, duration: float, every: int, data: Pat
             print(f"{i + 1:4d}/{n}  rss {rss[-1]:7.1f} MiB  last {lat[-1]:5.2f} s", flush=True)
     lib = services_for(s).library
     ver = lib.verify(repair=False)
-    run_ids = [r["meta"].get("run_id") for r in lib.all()]
+    recs = lib.all()
+    # one clip record per finished run; a grid's stems are records of their own, each stored once
+    run_ids = [r["meta"].get("run_id") for r in recs if r["meta"].get("kind") != "stem"]
+    stems = [
+        (r["meta"].get("run_id"), r["meta"].get("section"), r["meta"].get("layer"))
+        for r in recs
+        if r["meta"].get("kind") == "stem"
+    ]
     ok = status.count("ok")
     base = rss[min(warmup, n) - 1]
     return {
@@ -94,6 +101,8 @@ def soak(brain: str, n: int, warmup: int, duration: float, every: int, data: Pat
             "files": ver["files"],
             "verify_ok": ver["ok"],
             "one_record_per_ok_run": len(run_ids) == len(set(run_ids)) == ok,
+            "stems": len(stems),
+            "each_stem_once": len(stems) == len(set(stems)),
         },
     }
 
@@ -118,7 +127,7 @@ def main() -> None:
         f"(after {rep['warmup']} warm-up) -> {r['end']} MiB (max {r['max']}), growth after warm-up "
         f"{r['growth_after_warmup_pct']} % (target <= 10 %); latency p50 {lt['p50']} s, p95 {lt['p95']} s; "
         f"library {lb['records']} records / {lb['files']} files, verify ok {lb['verify_ok']}, "
-        f"one record per run {lb['one_record_per_ok_run']}"
+        f"one record per run {lb['one_record_per_ok_run']}, {lb['stems']} stems each once {lb['each_stem_once']}"
     )
     print("RSS series (MiB):", r["series"])
 
