@@ -180,9 +180,12 @@ def head_x(h: dict) -> np.ndarray:
 def examples(split: str, quick: bool = False, log=print, only_cached: bool = False) -> list[dict]:
     """Every labelled example of a split, features cached: dicts with h (features) and labels.
 
+    The critic's flaw vector is the current one (critic_data.with_flaws: cached apart from the musicnn outputs).
     good: recordings (one 6 s excerpt of each at 40 %; test: a second at 70 %), renders of every mood
     (full mixes 8 s, single layers 3 s); bad: degradations of those, each clean clip getting a rotating
     subset of the kinds (dev: 6 kinds per clip; test: all kinds on the first excerpt)."""
+    from critic_data import with_flaws as flaws_now
+
     from sonicgrid.tools.analysts.degrade import DEGRADATIONS, degrade
 
     kinds = list(DEGRADATIONS)
@@ -244,6 +247,8 @@ def examples(split: str, quick: bool = False, log=print, only_cached: bool = Fal
             lambda lab=lab, clean_audio=clean_audio: hear(clean_audio(), with_notes=lab.get("notes", True)),
             only_cached,
         )
+        if h is not None:
+            h = flaws_now(h, f"v1/{name}/clean", clean_audio, only_cached)
         if h is None:
             continue
         if lab["source"] == "render" and "arrangement" not in lab:
@@ -266,7 +271,15 @@ def examples(split: str, quick: bool = False, log=print, only_cached: bool = Fal
 
                 return hear(Audio(degrade(a.stereo().samples, a.sr, kind, seed=seed), a.sr), with_notes=False)
 
+            def bad_audio(kind=kind, seed=n, clean_audio=clean_audio):
+                from sonicgrid.audio import Audio
+
+                a = clean_audio()
+                return Audio(degrade(a.stereo().samples, a.sr, kind, seed=seed), a.sr)
+
             hb = cached(f"v1/{name}/{kind}", bad, only_cached)
+            if hb is not None:
+                hb = flaws_now(hb, f"v1/{name}/{kind}", bad_audio, only_cached)
             if hb is not None:
                 out.append({"name": name, "kind": kind, "good": False, "h": hb, **lab})
         if n % 10 == 0:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+import critic_data
 import ears_data as data
 
 PKG = Path(__file__).resolve().parents[1] / "sonicgrid" / "tools" / "analysts"
@@ -44,7 +45,7 @@ def _export_gbm(m, parts: tuple[str, ...], X: np.ndarray) -> dict:
         trees.append(
             {
                 "f": [int(v) for v in t.feature],
-                "t": [round(float(v), 6) for v in t.threshold],
+                "t": [float(v) for v in t.threshold],
                 "l": [int(v) for v in t.children_left],
                 "r": [int(v) for v in t.children_right],
                 "v": [round(float(v), 6) for v in t.value[:, 0, 0]],
@@ -146,10 +147,14 @@ def main() -> None:
     only = "--cached" in sys.argv  # train on the features already computed (a partial run)
     t0 = time.time()
     ex = data.examples("dev", quick=quick, only_cached=only)
+    varied = critic_data.examples("dev", only_cached=only) if not quick else []
     loops = [data.cached(f"v1/{n}/clean", lambda a=a: data.hear(a), only) for n, a, _ in data.drum_loops("dev")]
     loops = [h for h in loops if h is not None]
-    print(f"dev: {len(ex)} examples, {len(loops)} drum loops, features in {time.time() - t0:.0f} s")
-    critic = train_critic(ex)
+    print(
+        f"dev: {len(ex)} examples, {len(varied)} more for the critic (varied degradations), {len(loops)} drum loops,"
+        f" features in {time.time() - t0:.0f} s"
+    )
+    critic = train_critic(ex + varied)
     critic["trained_on"] = "benchmarks/train_critic.py, dev split (ears_data.py)"
     heads = train_heads(ex, loops)
     heads["trained_on"] = critic["trained_on"]
