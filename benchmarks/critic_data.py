@@ -26,6 +26,8 @@ from sonicgrid.tools.analysts import flaws as flaws_mod
 FLAWS_KEY = "flaws-" + hashlib.sha1(("2|" + ",".join(flaws_mod.NAMES)).encode()).hexdigest()[:8]
 POSITIONS = {"dev": (0.1, 0.3, 0.5, 0.6, 0.8, 0.9), "test": (0.3, 0.55)}
 SEEDS = {"dev": (1, 2, 3), "test": (101,)}
+# bumped when a kind's random settings change (its cached copies are then recomputed)
+KIND_VERSION = {"noise_0db": 2, "noise_10db": 2, "noise_20db": 2}
 LAYER_SETS = (
     (("rhythm", "harmony"), 6.0),
     (("harmony", "atmosphere"), 6.0),
@@ -140,7 +142,7 @@ def examples(split: str, per_clip: int = 3, log=print, only_cached: bool = False
                 a = clean().stereo()
                 return Audio(degrade(a.samples, a.sr, kind, seed=seed, vary=True), a.sr)
 
-            hb = critic_h(f"x1/{key}/{kind}/{seed}", bad, only_cached)
+            hb = critic_h(f"x{KIND_VERSION.get(kind, 1)}/{key}/{kind}/{seed}", bad, only_cached)
             if hb is not None:
                 out.append({"name": key, "kind": kind, "good": False, "h": hb, **lab})
         if n % 25 == 0:

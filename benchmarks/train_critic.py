@@ -69,7 +69,7 @@ def _features(ex: list[dict], parts: tuple[str, ...]) -> np.ndarray:
 def _gbm():
     from sklearn.ensemble import GradientBoostingClassifier
 
-    return GradientBoostingClassifier(n_estimators=150, max_depth=3, learning_rate=0.1, subsample=0.8, random_state=0)
+    return GradientBoostingClassifier(n_estimators=600, max_depth=3, learning_rate=0.1, subsample=0.8, random_state=0)
 
 
 def train_critic(ex: list[dict]) -> dict:

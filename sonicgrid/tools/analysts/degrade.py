@@ -24,20 +24,21 @@ def _rms(x: np.ndarray) -> float:
     return float(np.sqrt(np.mean(x.astype(np.float64) ** 2)) + 1e-12)
 
 
-def _coloured(shape: tuple[int, ...], colour: str, rng: np.random.Generator) -> np.ndarray:
-    """White, pink (-3 dB/octave) or brown (-6 dB/octave) Gaussian noise."""
+def _coloured(shape: tuple[int, ...], colour: str, rng: np.random.Generator, sr: int = 44100) -> np.ndarray:
+    """White, pink (-3 dB/octave) or brown (-6 dB/octave) Gaussian noise; the slope flattens below 100 Hz
+    (else most of the power would be inaudible rumble and the SNR would not say what one hears)."""
     n = rng.standard_normal(shape)
     if colour == "white" or shape[0] < 4:
         return n.astype(np.float32)
     spec = np.fft.rfft(n, axis=0)
-    f = np.maximum(np.fft.rfftfreq(shape[0]), 1.0 / shape[0])
+    f = np.maximum(np.fft.rfftfreq(shape[0]), 100.0 / sr)
     spec *= (f ** (-0.5 if colour == "pink" else -1.0))[:, None]
     return np.fft.irfft(spec, n=shape[0], axis=0).astype(np.float32)
 
 
 def noise(snr_db: float, colour: str = "white") -> Degrader:
     def f(x, sr, rng):
-        n = _coloured(x.shape, colour, rng)
+        n = _coloured(x.shape, colour, rng, sr)
         return (x + n * (_rms(x) / _rms(n)) * 10 ** (-snr_db / 20)).astype(np.float32)
 
     return f
