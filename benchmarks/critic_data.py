@@ -26,8 +26,9 @@ from sonicgrid.tools.analysts import flaws as flaws_mod
 FLAWS_KEY = "flaws-" + hashlib.sha1(("2|" + ",".join(flaws_mod.NAMES)).encode()).hexdigest()[:8]
 POSITIONS = {"dev": (0.1, 0.3, 0.5, 0.6, 0.8, 0.9), "test": (0.3, 0.55)}
 SEEDS = {"dev": (1, 2, 3), "test": (101,)}
+EXTRA = {"dev": 2, "test": 0}  # more degraded copies of each recording and mix
 # bumped when a kind's random settings change (its cached copies are then recomputed)
-KIND_VERSION = {"noise_0db": 2, "noise_10db": 2, "noise_20db": 2}
+KIND_VERSION = {"noise_0db": 2, "noise_10db": 2, "noise_20db": 2, "quantise_8bit": 2}
 LAYER_SETS = (
     (("rhythm", "harmony"), 6.0),
     (("harmony", "atmosphere"), 6.0),
@@ -112,14 +113,14 @@ def cleans(split: str) -> list[tuple[str, object, dict]]:
 
 
 def examples(split: str, per_clip: int = 3, log=print, only_cached: bool = False) -> list[dict]:
-    """The split's extra clean clips and `per_clip` degraded copies of each (kinds rotating, settings drawn
-    from degrade.varied; one copy for single-layer renders)."""
+    """The split's extra clean clips and `per_clip` (+ EXTRA) degraded copies of each (kinds rotating,
+    settings drawn from degrade.varied; one copy for single-layer renders)."""
     from sonicgrid.audio import Audio
     from sonicgrid.tools.analysts.degrade import DEGRADATIONS, degrade
 
     kinds = list(DEGRADATIONS)
     out: list[dict] = []
-    rot = 0
+    rot = rot2 = 0
     items = cleans(split)
     for n, (key, make, lab) in enumerate(items):
         memo: dict = {}
@@ -129,20 +130,26 @@ def examples(split: str, per_clip: int = 3, log=print, only_cached: bool = False
                 memo["a"] = make()
             return memo["a"]
 
-        h = critic_h(f"x1/{key}/clean", clean, only_cached)
+        skip = lab["rec"] in data.NOT_MUSIC  # still takes its turn in the rotation
+        h = None if skip else critic_h(f"x1/{key}/clean", clean, only_cached)
         if h is not None:
             out.append({"name": key, "kind": "clean", "good": True, "h": h, **lab})
         k = per_clip if lab["source"] == "recording" or len(lab["layers"]) > 1 else 1
-        for j in range(k):
-            kind = kinds[rot % len(kinds)]
-            rot += 1
+        more = EXTRA[split] if k > 1 else 0
+        for j in range(k + more):
+            if j < k:
+                kind = kinds[rot % len(kinds)]
+                rot += 1
+            else:  # a second rotation, so that the first's cached picks stay as they were
+                kind = kinds[(rot2 + 7) % len(kinds)]
+                rot2 += 1
             seed = int(hashlib.sha1(f"{key}/{j}".encode()).hexdigest()[:8], 16)
 
             def bad(kind=kind, seed=seed, clean=clean):
                 a = clean().stereo()
                 return Audio(degrade(a.samples, a.sr, kind, seed=seed, vary=True), a.sr)
 
-            hb = critic_h(f"x{KIND_VERSION.get(kind, 1)}/{key}/{kind}/{seed}", bad, only_cached)
+            hb = None if skip else critic_h(f"x{KIND_VERSION.get(kind, 1)}/{key}/{kind}/{seed}", bad, only_cached)
             if hb is not None:
                 out.append({"name": key, "kind": kind, "good": False, "h": hb, **lab})
         if n % 25 == 0:

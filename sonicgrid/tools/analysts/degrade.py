@@ -252,7 +252,7 @@ def varied(kind: str, rng: np.random.Generator) -> Degrader:
     if kind == "telephone":
         return band(u(200.0, 600.0), u(2500.0, 4500.0), int(rng.integers(3, 7)))
     if kind == "quantise_8bit":
-        return quantise_to(int(rng.integers(3, 9)), bool(rng.random() < 0.3), bool(rng.random() < 0.3))
+        return quantise_to(int(rng.integers(4, 11)), bool(rng.random() < 0.3), bool(rng.random() < 0.3))
     if kind == "clipping":
         return clip_by(u(6.0, 20.0), float(rng.choice([1.0, 1.0, 0.5, 0.25])))
     if kind == "dc_offset":
