@@ -145,7 +145,9 @@ def train_heads(ex: list[dict], loops: list[dict]) -> dict:
 
 def main() -> None:
     quick = "--quick" in sys.argv
-    if "--flaws-only" in sys.argv:  # skip the CV over feature sets (it chose the flaws alone in every run so far)
+    if (
+        "--flaws-only" in sys.argv
+    ):  # skip the CV over feature sets (with 600 trees it chose the flaws alone: docs/ears.md)
         global PART_SETS
         PART_SETS = (("flaws",),)
     only = "--cached" in sys.argv  # train on the features already computed (a partial run)
