@@ -27,6 +27,9 @@ SOURCES = {
 CACHE = Path(os.environ.get("SONICGRID_EARS_CACHE", Path(tempfile.gettempdir()) / "sonicgrid-ears-cache"))
 SR = 44100
 EXCERPT_S = 3.5  # one musicnn patch: the CPU is shared, features of every example take ~5 s
+# 10 s of digital silence (peak -79 dBFS): neither good music nor a test of it. Left out of the examples
+# (after the rotation of degradation kinds, so that every other clip keeps its picks).
+NOT_MUSIC = {"wesnoth/silence"}
 MOODS = ("moody", "calm", "happy", "energetic", "tender", "tense", "epic", "dreamy")
 
 
@@ -180,9 +183,12 @@ def head_x(h: dict) -> np.ndarray:
 def examples(split: str, quick: bool = False, log=print, only_cached: bool = False) -> list[dict]:
     """Every labelled example of a split, features cached: dicts with h (features) and labels.
 
+    The critic's flaw vector is the current one (critic_data.with_flaws: cached apart from the musicnn outputs).
     good: recordings (one 6 s excerpt of each at 40 %; test: a second at 70 %), renders of every mood
     (full mixes 8 s, single layers 3 s); bad: degradations of those, each clean clip getting a rotating
     subset of the kinds (dev: 6 kinds per clip; test: all kinds on the first excerpt)."""
+    from critic_data import with_flaws as flaws_now
+
     from sonicgrid.tools.analysts.degrade import DEGRADATIONS, degrade
 
     kinds = list(DEGRADATIONS)
@@ -239,16 +245,21 @@ def examples(split: str, quick: bool = False, log=print, only_cached: bool = Fal
                     lab.update({"arrangement": a[1]})
             return memo["audio"]
 
-        h = cached(
-            f"v1/{name}/clean",
-            lambda lab=lab, clean_audio=clean_audio: hear(clean_audio(), with_notes=lab.get("notes", True)),
-            only_cached,
-        )
-        if h is None:
-            continue
-        if lab["source"] == "render" and "arrangement" not in lab:
-            clean_audio()
-        out.append({"name": name, "kind": "clean", "good": True, "h": h, **lab})
+        skip = lab["rec"] in NOT_MUSIC  # takes its turn in the rotation, gives no example
+        h = None
+        if not skip:
+            h = cached(
+                f"v1/{name}/clean",
+                lambda lab=lab, clean_audio=clean_audio: hear(clean_audio(), with_notes=lab.get("notes", True)),
+                only_cached,
+            )
+            if h is None:
+                continue
+            h = flaws_now(h, f"v1/{name}/clean", clean_audio, only_cached)
+        if h is not None:
+            if lab["source"] == "render" and "arrangement" not in lab:
+                clean_audio()
+            out.append({"name": name, "kind": "clean", "good": True, "h": h, **lab})
         if split == "dev":
             degraded = lab["first"] or lab["source"] == "render"
             picks = [kinds[(legacy * 3 + j) % len(kinds)] for j in range(3)] if degraded else []
@@ -266,7 +277,15 @@ def examples(split: str, quick: bool = False, log=print, only_cached: bool = Fal
 
                 return hear(Audio(degrade(a.stereo().samples, a.sr, kind, seed=seed), a.sr), with_notes=False)
 
-            hb = cached(f"v1/{name}/{kind}", bad, only_cached)
+            def bad_audio(kind=kind, seed=n, clean_audio=clean_audio):
+                from sonicgrid.audio import Audio
+
+                a = clean_audio()
+                return Audio(degrade(a.stereo().samples, a.sr, kind, seed=seed), a.sr)
+
+            hb = None if skip else cached(f"v1/{name}/{kind}", bad, only_cached)
+            if hb is not None:
+                hb = flaws_now(hb, f"v1/{name}/{kind}", bad_audio, only_cached)
             if hb is not None:
                 out.append({"name": name, "kind": kind, "good": False, "h": hb, **lab})
         if n % 10 == 0:

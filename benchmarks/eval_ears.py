@@ -19,6 +19,7 @@ import numpy as np
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
+import critic_data
 import ears_data as data
 
 BAR = 5.0
@@ -46,10 +47,10 @@ def pct(xs) -> str:
     return f"{100 * np.mean(xs):5.1f} % (n={len(xs)})" if xs else "   -   (n=0)"
 
 
-def gate(test: list[dict]) -> None:
+def gate(test: list[dict], title: str = "canonical settings") -> None:
     from sonicgrid.tools.analysts import critic
 
-    print("\n== Quality gate (bar 5/10): critic vs the DSP score it replaces")
+    print(f"\n== Quality gate (bar 5/10), degradations at their {title}: critic vs the DSP score it replaces")
     rows = defaultdict(lambda: ([], []))
     for e in test:
         s = critic.score(critic.judge(critic.vector_from(e["h"]))[0])
@@ -72,6 +73,8 @@ def gate(test: list[dict]) -> None:
 def _clean_group(e: dict) -> str:
     if e["source"] == "recording":
         return "recordings"
+    if e["source"] == "kit":
+        return "kit loops"
     return "render mixes" if len(e["layers"]) > 1 else "render stems " + e["layers"][0]
 
 
@@ -206,6 +209,8 @@ def main() -> None:
     recs = {e["rec"] for e in test if e["source"] == "recording"}
     print(f"test split: {len(test)} examples from {len(recs)} recordings + renders (seed 100), {len(loops)} kit loops")
     gate(test)
+    if "--quick" not in sys.argv:
+        gate(critic_data.examples("test", log=lambda m: None), "random settings (critic_data.py; more clips)")
     drums(test, loops)
     keys()
     tempo(test, loops)

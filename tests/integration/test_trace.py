@@ -136,11 +136,6 @@ def test_list_shows_every_run(runs):
     assert plain["run_id"] in res.output and strict["run_id"] in res.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known false rejection (issue 12 leftover): the learned critic scores the plain run's sparse 3 s calm "
-    "drum stem 3.9/10 ('silence'), so it regenerates once where the test expects no loop",
-)
 def test_show_is_a_tree_with_verdicts_tools_and_loops(runs):
     root, plain, strict = runs
     res = _cli(root, "show", strict["run_id"])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.analysts import critic, features, musicnn_net, notes
+from sonicgrid.tools.analysts import critic, features, flaws, musicnn_net, notes
 from sonicgrid.tools.analysts.base import Analysis, AnalysisRequest, Analyst
 from sonicgrid.tools.analysts.degrade import DEGRADATIONS, degrade
 
@@ -170,13 +170,21 @@ def music():
 @pytest.mark.parametrize(
     ("kind", "flaw", "direction"),
     [
+        ("dropouts", "cuts_per_s", +1),
         ("dropouts", "hole_share", +1),
+        ("truncated", "tail_share", +1),
         ("dead_channel", "channel_balance_db", -1),
         ("dc_offset", "dc_ratio", +1),
-        ("quantise_8bit", "levels_log2", -1),
-        ("lowpass_1k", "bandwidth_khz", -1),
-        ("noise_10db", "flatness", +1),
+        ("quantise_8bit", "eff_bits", -1),
+        ("clipping", "flat_top_log", +1),
+        ("lowpass_1k", "steepest_fall_db", +1),
+        ("lowpass_1k", "bw60_khz", -1),
+        ("telephone", "steepest_rise_db", +1),
+        ("noise_10db", "spread_air_db", +1),
+        ("noise_10db", "floor_flatness", +1),
         ("bare_tone", "tone_peak_share", +1),
+        ("stuck_note", "spectral_change_db", -1),
+        ("griffin_lim", "prominent_peaks_log", -1),
     ],
 )
 def test_flaw_detectors_move_the_right_way(music, kind, flaw, direction):
@@ -186,11 +194,29 @@ def test_flaw_detectors_move_the_right_way(music, kind, flaw, direction):
     assert direction * (bad[flaw] - clean[flaw]) > 0, (kind, clean[flaw], bad[flaw])
 
 
+def test_quantisation_is_measured_as_bits_and_a_16_bit_file_reads_as_clean(music):
+    x = music.samples / np.abs(music.samples).max() * 0.5
+    as_16 = np.round(x * 32767) / 32767
+    assert flaws.eff_bits(x[:, 0]) == 12.0 and flaws.eff_bits(as_16[:, 0]) == 12.0
+    for bits in (4, 6, 8):
+        y = np.round(x / 0.5 * (2 ** (bits - 1) - 1)) / (2 ** (bits - 1) - 1) * 0.5
+        assert abs(flaws.eff_bits(y[:, 0]) - (bits - 1)) < 0.3, bits
+
+
 def test_every_degradation_changes_the_audio_and_keeps_its_shape(music):
     for kind in DEGRADATIONS:
         y = degrade(music.samples, music.sr, kind, seed=2)
         assert y.shape == music.samples.shape and np.isfinite(y).all()
         assert not np.allclose(y, music.samples), kind
+
+
+def test_varied_degradations_draw_their_setting_from_the_seed(music):
+    for kind in DEGRADATIONS:
+        a = degrade(music.samples, music.sr, kind, seed=3, vary=True)
+        b = degrade(music.samples, music.sr, kind, seed=3, vary=True)
+        c = degrade(music.samples, music.sr, kind, seed=4, vary=True)
+        assert a.shape == music.samples.shape and np.isfinite(a).all() and not np.allclose(a, music.samples), kind
+        assert np.array_equal(a, b) and not np.array_equal(a, c), kind
 
 
 def test_analysis_is_typed_and_its_dict_drops_empty_fields(music):

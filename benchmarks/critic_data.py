@@ -1,0 +1,157 @@
+"""The critic's examples beyond ears_data.examples(): more excerpts and renders, degraded at random strengths.
+
+- Clean: recordings of the split at six more positions (some re-levelled by -24..0 dB and stored as 16-bit,
+  as a user's file would be), renders of every mood with more seeds and layer sets, kit loops.
+- Bad: each clean clip gets degradations of rotating kinds at a setting drawn by degrade.varied (SNR and
+  noise colour, hole length and depth, cut-off and slope, bit depth and dither, ...).
+Dev and test never share a recording (ears_data.split_of), a render seed (dev < 100 <= test) or a kit.
+
+The cache is in two parts so that a change to the flaw measurements recomputes only them (about 0.1 s per
+clip): `m1/...` the musicnn outputs (the expensive part), `flaws-<version>/...` the DSP flaw vector.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+import ears_data as data
+
+from sonicgrid.tools.analysts import flaws as flaws_mod
+
+FLAWS_KEY = "flaws-" + hashlib.sha1(("2|" + ",".join(flaws_mod.NAMES)).encode()).hexdigest()[:8]
+POSITIONS = {"dev": (0.1, 0.3, 0.5, 0.6, 0.8, 0.9), "test": (0.3, 0.55)}
+SEEDS = {"dev": (1, 2, 3), "test": (101,)}
+EXTRA = {"dev": 2, "test": 0}  # more degraded copies of each recording and mix
+# bumped when a kind's random settings change (its cached copies are then recomputed)
+KIND_VERSION = {"noise_0db": 2, "noise_10db": 2, "noise_20db": 2, "quantise_8bit": 2}
+LAYER_SETS = (
+    (("rhythm", "harmony"), 6.0),
+    (("harmony", "atmosphere"), 6.0),
+    (("rhythm", "harmony", "atmosphere"), 6.0),
+    (("rhythm",), 3.0),
+    (("rhythm",), 6.0),
+    (("harmony",), 3.0),
+    (("atmosphere",), 3.0),
+    (("texture",), 3.0),
+    (("painted",), 3.0),
+)
+
+
+def flaw_vector(audio) -> dict:
+    from sonicgrid.tools.analysts import features
+
+    fl = flaws_mod.measure(audio, features.extract(audio))
+    return {"flaws": np.array([fl[n] for n in flaws_mod.NAMES], np.float64)}
+
+
+def musicnn_of(audio) -> dict:
+    from sonicgrid.tools.analysts.ears import hear_musicnn
+
+    return {k: np.asarray(v, np.float32) for k, v in hear_musicnn(audio.mono().astype(np.float32), audio.sr).items()}
+
+
+def with_flaws(h: dict, key: str, audio_fn, only_cached: bool = False) -> dict | None:
+    """h (musicnn outputs) with the current flaw vector of the clip `audio_fn` makes."""
+    fl = data.cached(f"{FLAWS_KEY}/{key}", lambda: flaw_vector(audio_fn()), only_cached)
+    return None if fl is None else {**h, "flaws": fl["flaws"]}
+
+
+def critic_h(key: str, audio_fn, only_cached: bool = False) -> dict | None:
+    memo: dict = {}
+
+    def audio():
+        if "a" not in memo:
+            memo["a"] = audio_fn()
+        return memo["a"]
+
+    m = data.cached(f"m1/{key}", lambda: musicnn_of(audio()), only_cached)
+    return None if m is None else with_flaws(m, key, audio, only_cached)
+
+
+def _relevel(a, rng):
+    """A clean clip as a user's file might hold it: -24..0 dB, half of them as 16-bit samples."""
+    from sonicgrid.audio import Audio
+
+    x = a.stereo().samples
+    x = x / (np.abs(x).max() + 1e-9) * 10 ** (rng.uniform(-24.0, -0.5) / 20)
+    if rng.random() < 0.5:
+        x = np.round(x * 32767) / 32767
+    return Audio(x.astype(np.float32), a.sr)
+
+
+def cleans(split: str) -> list[tuple[str, object, dict]]:
+    """(key, audio maker, labels) of the split's extra clean clips."""
+    out: list[tuple[str, object, dict]] = []
+    for name, path in data.recordings(split):
+        for at in POSITIONS[split]:
+            key = f"{name}@{at}"
+            rng = np.random.default_rng(int(hashlib.sha1(key.encode()).hexdigest()[:8], 16))
+            relevel = rng.random() < 0.4
+
+            def make(p=path, a=at, rl=relevel, r=rng):
+                x = data.excerpt(p, a, data.EXCERPT_S)
+                return _relevel(x, r) if rl else x
+
+            out.append((key, make, {"source": "recording", "rec": name, "layers": ()}))
+    for mood in data.MOODS:
+        for s in SEEDS[split]:
+            for layers, secs in LAYER_SETS:
+                key = f"render/{mood}/{'+'.join(layers)}/{secs}/{s}"
+
+                def make(m=mood, ly=layers, sd=s, sc=secs):
+                    return data.render(m, ly, sd, sc)[0]
+
+                out.append((key, make, {"source": "render", "rec": key, "mood": mood, "layers": layers}))
+    for name, loop, _ in data.drum_loops(split):
+        out.append((name, lambda a=loop: a, {"source": "kit", "rec": name, "layers": ("rhythm",)}))
+    return out
+
+
+def examples(split: str, per_clip: int = 3, log=print, only_cached: bool = False) -> list[dict]:
+    """The split's extra clean clips and `per_clip` (+ EXTRA) degraded copies of each (kinds rotating,
+    settings drawn from degrade.varied; one copy for single-layer renders)."""
+    from sonicgrid.audio import Audio
+    from sonicgrid.tools.analysts.degrade import DEGRADATIONS, degrade
+
+    kinds = list(DEGRADATIONS)
+    out: list[dict] = []
+    rot = rot2 = 0
+    items = cleans(split)
+    for n, (key, make, lab) in enumerate(items):
+        memo: dict = {}
+
+        def clean(make=make, memo=memo):
+            if "a" not in memo:
+                memo["a"] = make()
+            return memo["a"]
+
+        skip = lab["rec"] in data.NOT_MUSIC  # still takes its turn in the rotation
+        h = None if skip else critic_h(f"x1/{key}/clean", clean, only_cached)
+        if h is not None:
+            out.append({"name": key, "kind": "clean", "good": True, "h": h, **lab})
+        k = per_clip if lab["source"] == "recording" or len(lab["layers"]) > 1 else 1
+        more = EXTRA[split] if k > 1 else 0
+        for j in range(k + more):
+            if j < k:
+                kind = kinds[rot % len(kinds)]
+                rot += 1
+            else:  # a second rotation, so that the first's cached picks stay as they were
+                kind = kinds[(rot2 + 7) % len(kinds)]
+                rot2 += 1
+            seed = int(hashlib.sha1(f"{key}/{j}".encode()).hexdigest()[:8], 16)
+
+            def bad(kind=kind, seed=seed, clean=clean):
+                a = clean().stereo()
+                return Audio(degrade(a.samples, a.sr, kind, seed=seed, vary=True), a.sr)
+
+            hb = None if skip else critic_h(f"x{KIND_VERSION.get(kind, 1)}/{key}/{kind}/{seed}", bad, only_cached)
+            if hb is not None:
+                out.append({"name": key, "kind": kind, "good": False, "h": hb, **lab})
+        if n % 25 == 0:
+            log(f"  {split} (varied): {n + 1}/{len(items)} clips ({len(out)} examples)")
+    return out
