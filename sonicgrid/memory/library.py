@@ -91,6 +91,11 @@ class ClipLibrary:
         except Exception as exc:  # server down or silent, damaged index file: one line, not a traceback
             where = url or self.root / "chroma"
             first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+            if not url and ("disk is full" in first or "No space left" in first):
+                raise UserError(
+                    f"no space left on the disk of the clip library ({where}): free some space and run again "
+                    "(nothing in the library was changed)"
+                ) from exc
             raise UserError(
                 f"cannot open the clip library at {where}: {type(exc).__name__}: {first}"
                 + ("" if url else " (audio files are kept; `sonicgrid library rebuild` restores the index)")

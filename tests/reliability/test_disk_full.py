@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from reliability_helpers import Env, can_mount, mounted, one_line_error
 
@@ -17,3 +19,22 @@ def test_out_dir_on_a_full_disk(tmp_path):
         assert "LibsndfileError" not in line and "System error" not in line
     ver = env.json("library", "verify", "--check")
     assert ver["ok"], ver
+
+
+@pytest.mark.skipif(not can_mount(), reason="needs root to mount a small tmpfs")
+def test_library_on_a_full_disk(tmp_path):
+    """The data dir (library, checkpoints) fills up after a first clip: the next make is one line that
+    says the disk is full, and the library keeps exactly what it had, verified clean."""
+    with mounted("-t", "tmpfs", "-o", "size=48m", "tmpfs", target=tmp_path / "small") as small:
+        env = Env(tmp_path, SONICGRID_DATA_DIR=str(small / "data"))
+        first = env.json("make", "calm loop", "--duration", "2")
+        assert first["result"]["status"] == "ok"
+        before = env.json("library", "verify", "--check")
+        free = shutil.disk_usage(small).free
+        (small / "filler").write_bytes(b"\0" * (free - 40 * 1024))
+        r = env.cli("make", "moody intro with drums", "--duration", "4")
+        line = one_line_error(r)
+        assert "no space left" in line.lower(), line
+        (small / "filler").unlink()  # room to verify again: nothing was half-written
+        after = env.json("library", "verify", "--check")
+        assert after["ok"] and after["records"] == before["records"] and after["files"] == before["files"], after
