@@ -109,6 +109,17 @@ def cleans(split: str) -> list[tuple[str, object, dict]]:
                 out.append((key, make, {"source": "render", "rec": key, "mood": mood, "layers": layers}))
     for name, loop, _ in data.drum_loops(split):
         out.append((name, lambda a=loop: a, {"source": "kit", "rec": name, "layers": ("rhythm",)}))
+    # the painter's texture layer, as the grid renders it (dark, band-limited by design for the low moods);
+    # last, so that the degradation rotation of everything above keeps its cached picks
+    for mood in data.MOODS:
+        for s in SEEDS[split]:
+            for secs in (3.0, 6.0):
+                key = f"render/{mood}/painted-texture/{secs}/{s}"
+
+                def make(m=mood, sd=s, sc=secs):
+                    return data.render(m, ("painted-texture",), sd, sc)[0]
+
+                out.append((key, make, {"source": "render", "rec": key, "mood": mood, "layers": ("texture",)}))
     return out
 
 

@@ -87,6 +87,8 @@ def render(mood: str, layers: tuple[str, ...], seed: int, seconds: float = 8.0, 
             tool = NoiseTexture(SR)
         elif layer == "painted":
             tool, layer = SpectralPainter(SR), "atmosphere"
+        elif layer == "painted-texture":  # what the grid renders for a texture layer (the painter is picked first)
+            tool, layer = SpectralPainter(SR), "texture"
         else:
             tool = SoundFontComposer(SR)
         r = tool.run(GenRequest(b["prompt"], b, layer, "loop", seconds, seed=seed))
