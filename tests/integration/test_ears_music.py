@@ -72,7 +72,9 @@ def test_the_gate_passes_a_clean_recording_and_fails_its_degradations(ears):
         bad = Audio(degrade(clean.stereo().samples, clean.sr, kind, seed=3), clean.sr)
         q = ears.run(AnalysisRequest(audio=bad, brief=brief)).quality
         failed += [kind] if q["critic"]["score"] < 5.0 else []
-    assert len(failed) >= len(DEGRADATIONS) - 1, sorted(set(DEGRADATIONS) - set(failed))
+    # every kind fails but the two the critic is known to miss at times (docs/ears.md: a phase vocoder's
+    # artefacts and 20 dB of white noise under bright music); the rest must all fail
+    assert set(DEGRADATIONS) - set(failed) <= {"noise_20db", "time_stretch"}, sorted(set(DEGRADATIONS) - set(failed))
 
 
 def test_the_gate_fails_degradations_at_settings_drawn_at_random(ears):
