@@ -77,7 +77,7 @@ def write_midi(cells: list[dict], path: Path) -> str | None:
     pm = pretty_midi.PrettyMIDI(initial_tempo=float(tempo or 120.0))
     count = 0
     for c in cells:
-        notes = c.get("meta", {}).get("midi") or painted_notes(c)
+        notes = cell_notes(c)
         if not notes:
             continue
         start = float(c["cell"].get("start_s", 0.0))
@@ -100,6 +100,12 @@ def write_midi(cells: list[dict], path: Path) -> str | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pm.write(str(path))
     return str(path)
+
+
+def cell_notes(c: dict) -> list:
+    """A finished cell's notes for clip.mid: the composer's, a painted atmosphere's drones, or (reused) the
+    notes stored with the library stem."""
+    return c.get("meta", {}).get("midi") or painted_notes(c)
 
 
 def painted_notes(c: dict) -> list:

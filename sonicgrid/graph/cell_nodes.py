@@ -162,6 +162,8 @@ def act(state: CellState, svc: Services) -> dict[str, Any]:
         rec = next((c for c in state.get("candidates", []) if c["id"] == state["source_id"]), None)
         if rec and rec["meta"].get("tool"):  # what made the stored sound (finish skips re-enhancing a synth's)
             meta["source_tool"] = rec["meta"]["tool"]
+        if rec and rec["meta"].get("midi"):  # its composed notes, for clip.mid
+            meta["midi"] = rec["meta"]["midi"]
     else:
         tool = svc.registry.get(cc.named_tool(state))
         prompt_audio = svc.library.load(cc.source(state)) if dec in ("enhance", "extend") else None

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sonicgrid import audio as aio
+from sonicgrid import outputs
 from sonicgrid.agents import intake as intake_agent
 from sonicgrid.brief import MOODS, Brief
 from sonicgrid.graph.cell_common import made_by
@@ -214,6 +215,8 @@ def store_clip(
         "decision": done[0].get("decision"),
         # the tool that made a single cell's sound (a reused stem of a clean synthesiser is not re-enhanced)
         "tool": made_by(done[0]) if len(done) == 1 else None,
+        # a single cell's composed notes: a later run that reuses this stem still writes them to clip.mid
+        "midi": (outputs.cell_notes(done[0]) or None) if len(done) == 1 else None,
         "seed": state["seed"],
         "centroid_hz": centroid_hz(final.samples, final.sr),
         # a single generated cell's arrangement (key, tempo, progression, parts, seed): "extend" carries it on

@@ -54,6 +54,13 @@ def test_same_seed_same_clip(settings, tmp_path):
     assert z.shape != x.shape or not np.allclose(x, z, atol=1e-3)
 
 
+def _midi_pitches(run: dict) -> list[int]:
+    import pretty_midi
+
+    pm = pretty_midi.PrettyMIDI(str(run["result"]["midi"]))
+    return sorted(n.pitch for inst in pm.instruments for n in inst.notes)
+
+
 def test_second_identical_request_reuses_from_library(settings):
     first = make("make a moody intro", settings, seed=1)
     second = make("make a moody intro", settings, seed=2)
@@ -68,6 +75,10 @@ def test_second_identical_request_reuses_from_library(settings):
     # the reused stems are judged on the analysis stored with them, not listened to again
     analysts = [t["tool"] for t in second["tool_calls"] if t["role"] == "analyst"]
     assert analysts and set(analysts) == {"library-analysis"}
+    # the reused stems' composed notes come with them: clip.mid holds the same notes (pitches; times within
+    # MIDI tick rounding at the new plan's tempo)
+    a, b = _midi_pitches(first), _midi_pitches(second)
+    assert b and a == b
     # ... and re-mixed into a clip that meets the loudness target
     assert abs(loudness_lufs(aio.read(second["result"]["path"])) - settings.target_lufs) <= 0.5
     gate = next(v for v in second["verdicts"] if v["agent"] == "gatekeeper")
