@@ -158,8 +158,14 @@ def continue_run(
     except UserError:
         raise
     except Exception as exc:
-        raise _stopped(graph, config, svc, run_id, exc, Path(snap.values["run_dir"])) from exc
-    return _finish_or_pause(graph, config, svc, Path(snap.values["run_dir"]), time.perf_counter() - t0)
+        raise _stopped(graph, config, svc, run_id, exc, _run_dir(graph, config)) from exc
+    return _finish_or_pause(graph, config, svc, _run_dir(graph, config), time.perf_counter() - t0)
+
+
+def _run_dir(graph: Any, config: dict[str, Any]) -> Path:
+    """The run's folder from its latest state: a run killed before intake's checkpoint had none yet when
+    it was resumed (its first snapshot is the input), so the snapshot read before resuming may lack it."""
+    return Path(graph.get_state(config).values.get("run_dir", ""))
 
 
 def _stream(
