@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -39,6 +40,13 @@ class Audio:
         if self.channels == 2:
             return self
         return Audio(np.repeat(self.samples[:, :1], 2, axis=1), self.sr)
+
+
+def digest_of(audio: Audio) -> str:
+    """The identity of a sound: sha256 of its float32 samples and sample rate (the library's file name, the
+    ears' memory key)."""
+    x = np.ascontiguousarray(audio.samples, dtype=np.float32)
+    return hashlib.sha256(x.tobytes() + str(audio.sr).encode()).hexdigest()
 
 
 def read(path: str | Path) -> Audio:

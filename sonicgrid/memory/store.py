@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from sonicgrid.audio import Audio, write
+from sonicgrid.audio import Audio, digest_of, write
 
-
-def digest_of(audio: Audio) -> str:
-    """The file name of a clip: sha256 of its samples and sample rate (same sound, same file)."""
-    import numpy as np
-
-    x = np.ascontiguousarray(audio.samples, dtype=np.float32)
-    return hashlib.sha256(x.tobytes() + str(audio.sr).encode()).hexdigest()
+__all__ = ["AudioStore", "digest_of"]
 
 
 class AudioStore:

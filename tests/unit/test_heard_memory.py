@@ -9,7 +9,7 @@ import pytest
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.analysts import ears, notes
-from sonicgrid.tools.analysts.recall_heard import HeardMemory, digest
+from sonicgrid.tools.analysts.recall_heard import HeardMemory, key_of
 
 pytestmark = pytest.mark.skipif(bool(ears.missing()), reason="the pretrained ears are not installed")
 
@@ -57,11 +57,11 @@ def test_a_damaged_entry_is_heard_afresh_and_rewritten(tmp_path, monkeypatch):
     listener = ears.PretrainedEars(tmp_path / "ears")
     a = _chords(2)
     listener.hear(a, {"mood": "calm"})
-    entry = HeardMemory(tmp_path / "ears")._path(digest(a.samples, a.sr))
+    entry = HeardMemory(tmp_path / "ears")._path(key_of(a))
     entry.write_bytes(b"not an npz")
     listener.hear(a, {"mood": "calm"})
     assert calls["musicnn"] == 2
-    assert HeardMemory(tmp_path / "ears").get(digest(a.samples, a.sr)) is not None
+    assert HeardMemory(tmp_path / "ears").get(key_of(a)) is not None
 
 
 def test_without_a_folder_nothing_is_remembered(monkeypatch):

@@ -43,6 +43,12 @@ def hear_musicnn(mono: np.ndarray, sr: int) -> dict[str, np.ndarray]:
     }
 
 
+def hear_models(audio: Audio, mono: np.ndarray) -> tuple[dict[str, np.ndarray], list[notes.Note]]:
+    """What the pretrained models hear: musicnn's tags and embeddings, basic-pitch's notes."""
+    nts = notes.transcribe(mono, audio.sr) if audio.duration >= 0.5 else []
+    return hear_musicnn(mono, audio.sr), nts
+
+
 def missing() -> list[str]:
     """What the pretrained ears still need, as install hints (empty when all is there)."""
     out = []
@@ -70,15 +76,14 @@ class PretrainedEars(Analyst):
 
     def _hear_models(self, audio: Audio, mono: np.ndarray) -> tuple[dict[str, np.ndarray], list[notes.Note]]:
         """musicnn's tags and embeddings and basic-pitch's notes: from memory when this exact sound was heard."""
-        key = recall_heard.digest(audio.samples, audio.sr) if self.memory else ""
-        got = self.memory.get(key) if self.memory else None
-        if got is not None:
-            return got
-        heard = hear_musicnn(mono, audio.sr)
-        nts = notes.transcribe(mono, audio.sr) if audio.duration >= 0.5 else []
-        if self.memory:
-            self.memory.put(key, heard, nts)
-        return heard, nts
+        if self.memory is None:
+            return hear_models(audio, mono)
+        key = recall_heard.key_of(audio)
+        got = self.memory.get(key)
+        if got is None:
+            got = hear_models(audio, mono)
+            self.memory.put(key, *got)
+        return got
 
     def available(self) -> tuple[bool, str]:
         gone = missing()

@@ -18,15 +18,16 @@ from typing import Any
 
 import numpy as np
 
+from sonicgrid.audio import Audio, digest_of
 from sonicgrid.tools.analysts.notes import Note
 
 VERSION = "musicnn-0.1.0+basic-pitch-0.4.0/1"  # bump when a port or the decoding changes what is heard
 HEARD_KEYS = ("mtt_tags", "msd_tags", "mtt_embedding", "msd_embedding")
 
 
-def digest(samples: np.ndarray, sr: int) -> str:
-    x = np.ascontiguousarray(samples, dtype=np.float32)
-    return hashlib.sha256(VERSION.encode() + str(sr).encode() + x.tobytes()).hexdigest()
+def key_of(audio: Audio) -> str:
+    """The memory key: the sound's digest (sonicgrid.audio.digest_of) under the models' version."""
+    return hashlib.sha256(f"{VERSION}|{digest_of(audio)}".encode()).hexdigest()
 
 
 class HeardMemory:
