@@ -9,8 +9,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy.ndimage import median_filter
-from scipy.signal import resample_poly
 
 
 def to_rate(y: np.ndarray, sr: int, target: int) -> np.ndarray:
@@ -18,6 +16,8 @@ def to_rate(y: np.ndarray, sr: int, target: int) -> np.ndarray:
     if sr == target:
         return y
     from math import gcd
+
+    from scipy.signal import resample_poly  # scipy.signal is ~1.6 s of a cold import: load on use
 
     g = gcd(int(sr), int(target))
     return resample_poly(y, target // g, sr // g).astype(np.float32)
@@ -84,6 +84,8 @@ def hpss_ratio(S: np.ndarray, kernel: int = 17) -> tuple[float, np.ndarray]:
     """Percussive share of energy by median-filter HPSS (soft masks), on a compact spectrogram."""
     if S.shape[1] < 3:
         return 0.0, np.zeros_like(S)
+    from scipy.ndimage import median_filter
+
     H = median_filter(S, size=(1, kernel), mode="nearest")
     P = median_filter(S, size=(kernel, 1), mode="nearest")
     Hp, Pp = H**2, P**2
@@ -112,6 +114,8 @@ def peaks(env: np.ndarray, fps: float, min_gap_s: float = 0.06) -> np.ndarray:
     if env.size < 3:
         return np.zeros(0, int)
     w = max(3, int(fps * 0.5) | 1)
+    from scipy.ndimage import median_filter
+
     thr = median_filter(env, size=w, mode="nearest") + K_STD * env.std() + 1e-6
     cand = np.flatnonzero((env[1:-1] > env[:-2]) & (env[1:-1] >= env[2:]) & (env[1:-1] > thr[1:-1])) + 1
     out: list[int] = []

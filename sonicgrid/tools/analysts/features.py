@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyloudnorm
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.analysts import dsp
+from sonicgrid.tools.analysts import dsp, loudness
 from sonicgrid.tools.analysts.voicing import Voicing, voicing
 
 SR = 22050
@@ -68,7 +67,7 @@ def loudness_lufs(audio: Audio) -> float:
     x = audio.samples
     if audio.duration < 0.45:  # BS.1770 needs 400 ms blocks
         x = np.concatenate([x, np.zeros((int(0.45 * audio.sr) - len(x) + 1, x.shape[1]), np.float32)])
-    value = pyloudnorm.Meter(audio.sr).integrated_loudness(x.astype(np.float64))
+    value = loudness.integrated(x, audio.sr)  # BS.1770-4 in numpy (pyloudnorm's figure, no scipy import)
     return float(value) if np.isfinite(value) else -70.0
 
 

@@ -19,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import argrelmax
 
 from sonicgrid.brief import KEYS
 from sonicgrid.tools.analysts.dsp import to_rate
@@ -111,6 +110,8 @@ def notes_from(frames: np.ndarray, onsets: np.ndarray) -> list[Note]:
     n = frames.shape[0]
     if n < 3:
         return []
+    from scipy.signal import argrelmax
+
     ons = _inferred_onsets(onsets, frames)
     peak = np.zeros_like(ons)
     idx = argrelmax(ons, axis=0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.analysts.features import loudness_lufs
@@ -23,11 +22,12 @@ def true_peak_dbfs(x: np.ndarray) -> float:
     a = np.max(np.abs(x), axis=1)
     peak = float(a.max())
     hot = np.flatnonzero(a >= peak * 0.5)
-    if peak <= 0 or hot.size > 0.02 * len(a):
-        up = resample_poly(x, 4, 1, axis=0)
-        return float(20 * np.log10(np.max(np.abs(up)) + 1e-12))
     h = _tp_filter()
     taps = h.shape[0]
+    if peak <= 0 or hot.size > 0.02 * len(a):  # oversample everything: one short convolution per phase
+        x64 = x.astype(np.float64)
+        best = max(float(np.max(np.abs(np.convolve(x64[:, c], h[:, p])))) for c in range(x.shape[1]) for p in range(4))
+        return float(20 * np.log10(best + 1e-12))
     m = np.unique(np.clip(hot[:, None] + np.arange(-2, taps // 2 + 3), 0, len(x) + taps - 2).ravel())
     best = peak
     for ch in range(x.shape[1]):
@@ -41,10 +41,10 @@ def _tp_filter() -> np.ndarray:
     """resample_poly's 4x anti-imaging filter as (taps per phase, 4 phases)."""
     global _TP_H
     if _TP_H is None:
-        from scipy.signal import firwin
-
         half = 10 * 4  # resample_poly's default: half length 10 * max(up, down)
-        h = firwin(2 * half + 1, 1.0 / 4, window=("kaiser", 5.0)) * 4
+        m = np.arange(2 * half + 1) - half
+        h = 0.25 * np.sinc(0.25 * m) * np.kaiser(2 * half + 1, 5.0)  # firwin(81, 1/4, ("kaiser", 5.0))
+        h = h / h.sum() * 4
         h = np.concatenate([h, np.zeros((-len(h)) % 4)])
         _TP_H = h.reshape(-1, 4)
     return _TP_H
@@ -53,18 +53,37 @@ def _tp_filter() -> np.ndarray:
 _TP_H: np.ndarray | None = None
 
 
+def _moving_min(x: np.ndarray, half: int) -> np.ndarray:
+    """min over x[i-half .. i+half], edges mirrored (scipy.ndimage.minimum_filter1d(size=2*half+1)):
+    van Herk / Gil-Werman, block prefix and suffix minima, O(n) in numpy."""
+    k = 2 * half + 1
+    xp = np.pad(x, (half, half), mode="symmetric")
+    nb = -(-len(xp) // k)
+    xp = np.pad(xp, (0, nb * k - len(xp)), constant_values=np.inf).reshape(nb, k)
+    pre = np.minimum.accumulate(xp, axis=1).ravel()
+    suf = np.minimum.accumulate(xp[:, ::-1], axis=1)[:, ::-1].ravel()
+    i = np.arange(len(x))
+    return np.minimum(suf[i], pre[i + k - 1])
+
+
+def _moving_mean(x: np.ndarray, size: int) -> np.ndarray:
+    """mean over x[i - size//2 .. i - size//2 + size - 1], edges mirrored (uniform_filter1d(size=size))."""
+    lo = size // 2
+    xp = np.pad(x.astype(np.float64), (lo, size - 1 - lo), mode="symmetric")
+    cs = np.concatenate([[0.0], np.cumsum(xp)])
+    return (cs[size:] - cs[:-size])[: len(x)] / size
+
+
 def _ceiling(x: np.ndarray, ceiling_db: float, sr: int, isp_db: float = 0.0) -> tuple[np.ndarray, float]:
     """Look-ahead peak limiter (smoothed gain never above what each peak needs), then a final
     scale so the true peak sits at or under the ceiling. `isp_db`: how far the true peak rose over
     the sample peak last time (bright transients): the sample peaks are held that much lower, so
     the final scale does not take the loudness back. Returns (audio, inter-sample overshoot dB)."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
     c = 10 ** ((ceiling_db - 0.3 - isp_db) / 20)
     peak = np.max(np.abs(x), axis=1)
     need = np.minimum(1.0, c / np.maximum(peak, 1e-9))
     w = max(3, int(0.005 * sr))
-    g = uniform_filter1d(minimum_filter1d(need, size=2 * w + 1), size=w)
+    g = _moving_mean(_moving_min(need, w), w)
     y = x * g[:, None]
     tp = true_peak_dbfs(y)
     isp = max(0.0, tp - float(20 * np.log10(np.max(np.abs(y)) + 1e-12)))

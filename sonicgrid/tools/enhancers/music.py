@@ -10,8 +10,6 @@ and leans the spectral balance (energy below 250 Hz vs above 4 kHz) back toward 
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import median_filter, uniform_filter
-from scipy.signal import istft, stft
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.base import AudioRequest, CostModel, Enhancer, ToolResult
@@ -23,6 +21,9 @@ def spectral_gate(
     x: np.ndarray, sr: int, threshold_db: float = 6.0, max_atten_db: float = 18.0, min_nsr_db: float = -30.0
 ) -> tuple[np.ndarray, float]:
     """Gate each channel of (frames, ch); return the result and the noise-to-signal ratio (dB)."""
+    from scipy.ndimage import median_filter, uniform_filter
+    from scipy.signal import istft, stft
+
     out = np.empty_like(x)
     floors = []
     floor_gain = 10 ** (-max_atten_db / 20)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import butter, sosfilt
 
 from sonicgrid.audio import Audio, fade
 from sonicgrid.tools.base import CostModel, Generator, GenRequest, ToolResult
@@ -20,6 +19,8 @@ class NoiseTexture(Generator):
         self.sr = sr
 
     def run(self, request: GenRequest) -> ToolResult:
+        from scipy.signal import butter, sosfilt
+
         rng = np.random.default_rng(request.seed)
         n = int(round(request.duration_s * self.sr))
         dark = request.brief.get("brightness", 0) < 0 or request.brief.get("mood") in ("moody", "tense")
