@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -47,6 +48,17 @@ def digest_of(audio: Audio) -> str:
     ears' memory key)."""
     x = np.ascontiguousarray(audio.samples, dtype=np.float32)
     return hashlib.sha256(x.tobytes() + str(audio.sr).encode()).hexdigest()
+
+
+def sound_id(audio: Audio) -> str:
+    """The identity of a sound as stored: digest_of its 24-bit WAV round trip (done in memory). The same
+    for a clip in memory and for it written by `write` and read back (digest_of differs there), so the
+    mix and answer memories recognise a stored stem or master as the sound they were made from."""
+    buf = io.BytesIO()
+    sf.write(buf, audio.samples, audio.sr, subtype="PCM_24", format="WAV")
+    buf.seek(0)
+    data, sr = sf.read(buf, dtype="float32", always_2d=True)
+    return digest_of(Audio(data, sr))
 
 
 def read(path: str | Path) -> Audio:

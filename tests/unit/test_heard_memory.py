@@ -1,6 +1,7 @@
 """The ears remember what the pretrained models heard, by the sound's digest: a second hearing of the same
 sound runs neither musicnn nor basic-pitch and gives the same analysis; another sound or a damaged entry
-is heard afresh."""
+is heard afresh. The whole answer is remembered per sound and brief: the same question again skips the DSP
+features and the critic too; another brief, a damaged entry or changed analyst code hears again."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import numpy as np
 import pytest
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.analysts import ears, notes
-from sonicgrid.tools.analysts.recall_heard import HeardMemory, key_of
+from sonicgrid.tools.analysts import ears, features, notes, recall_heard
+from sonicgrid.tools.analysts.recall_heard import AnswerMemory, HeardMemory, key_of
 
 pytestmark = pytest.mark.skipif(bool(ears.missing()), reason="the pretrained ears are not installed")
 
@@ -59,7 +60,7 @@ def test_a_damaged_entry_is_heard_afresh_and_rewritten(tmp_path, monkeypatch):
     listener.hear(a, {"mood": "calm"})
     entry = HeardMemory(tmp_path / "ears")._path(key_of(a))
     entry.write_bytes(b"not an npz")
-    listener.hear(a, {"mood": "calm"})
+    listener.hear(a, {"mood": "moody"})  # another brief: not a whole-answer hit, so the models' memory is read
     assert calls["musicnn"] == 2
     assert HeardMemory(tmp_path / "ears").get(key_of(a)) is not None
 
@@ -70,3 +71,44 @@ def test_without_a_folder_nothing_is_remembered(monkeypatch):
     listener.hear(_chords(1), {"mood": "calm"})
     listener.hear(_chords(1), {"mood": "calm"})
     assert calls["musicnn"] == 2
+
+
+def _counting_features(monkeypatch) -> list[int]:
+    seen: list[int] = []
+    extract = features.extract
+
+    def counted(audio):
+        seen.append(1)
+        return extract(audio)
+
+    monkeypatch.setattr(features, "extract", counted)
+    return seen
+
+
+def test_the_same_question_is_answered_whole_from_memory(tmp_path, monkeypatch):
+    seen = _counting_features(monkeypatch)
+    listener = ears.PretrainedEars(tmp_path / "ears")
+    brief = {"mood": "calm", "prompt": "calm chords", "duration_s": 4.0}
+    first = listener.hear(_chords(3), brief, layer="harmony", duration_s=4.0)
+    assert len(seen) == 1
+    again = ears.PretrainedEars(tmp_path / "ears").hear(_chords(3), brief, layer="harmony", duration_s=4.0)
+    assert len(seen) == 1 and again == first  # a new process reads the same answer, nothing recomputed
+    other = listener.hear(_chords(3), brief | {"mood": "tense"}, layer="harmony", duration_s=4.0)
+    assert len(seen) == 2  # another brief: the honour checks differ, so the clip is heard against it
+    assert other["mood"] == first["mood"] and other["quality"]["critic"] == first["quality"]["critic"]
+
+
+def test_a_damaged_answer_or_changed_analyst_code_hears_again(tmp_path, monkeypatch):
+    seen = _counting_features(monkeypatch)
+    listener = ears.PretrainedEars(tmp_path / "ears")
+    a, brief = _chords(4), {"mood": "calm"}
+    listener.hear(a, brief)
+    answers = AnswerMemory(tmp_path / "ears" / "answers")
+    entry = answers._path(answers.key(a, brief, None, None))
+    assert entry.exists()
+    entry.write_text("{not json")
+    listener.hear(a, brief)
+    assert len(seen) == 2 and answers.get(answers.key(a, brief, None, None)) is not None  # rewritten
+    monkeypatch.setattr(recall_heard, "code_stamp", lambda: "an edited analyst")
+    ears.PretrainedEars(tmp_path / "ears").hear(a, brief)
+    assert len(seen) == 3

@@ -49,6 +49,13 @@ def vector(fl: dict[str, float], heard: dict[str, np.ndarray], parts: tuple[str,
 
 @lru_cache(maxsize=1)
 def weights() -> dict:
+    """critic.json, parsed once per version of the file (it is read twice for every clip heard)."""
+    st = WEIGHTS.stat()
+    return _parsed(st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _parsed(size: int, mtime_ns: int) -> dict:
     return json.loads(WEIGHTS.read_text())
 
 

@@ -22,7 +22,7 @@ from sonicgrid.tools.analysts import critic, features, honour, moodmap, musicnn_
 from sonicgrid.tools.analysts.base import Analysis, AnalysisRequest, Analyst
 from sonicgrid.tools.analysts.dsp import to_rate
 from sonicgrid.tools.analysts.listen import EmbeddedListener
-from sonicgrid.tools.analysts.recall_heard import HeardMemory
+from sonicgrid.tools.analysts.recall_heard import AnswerMemory, HeardMemory
 from sonicgrid.tools.base import CostModel
 
 MAX_PATCHES = 8  # musicnn hears at most 8 x 3 s, spread over the clip
@@ -73,6 +73,7 @@ class PretrainedEars(Analyst):
     def __init__(self, memory_dir: Path | None = None) -> None:
         self.dsp = EmbeddedListener()
         self.memory = HeardMemory(memory_dir) if memory_dir is not None else None
+        self.answers = AnswerMemory(memory_dir / "answers") if memory_dir is not None else None
 
     def _hear_models(self, audio: Audio, mono: np.ndarray) -> tuple[dict[str, np.ndarray], list[notes.Note]]:
         """musicnn's tags and embeddings and basic-pitch's notes: from memory when this exact sound was heard."""
@@ -92,8 +93,20 @@ class PretrainedEars(Analyst):
         return True, "musicnn (numpy port) + basic-pitch (onnxruntime) + critic.json"
 
     def run(self, request: AnalysisRequest) -> Analysis:
+        key = None
+        if self.answers is not None:
+            key = self.answers.key(request.audio, request.brief, request.layer, request.duration_s)
+            got = self.answers.get(key)
+            if got is not None:
+                try:
+                    return Analysis(**got)
+                except ValueError:  # a foreign or older entry: hear again, remember anew
+                    pass
         try:
-            return self._run(request)
+            out = self._run(request)
+            if key is not None and self.answers is not None:
+                self.answers.put(key, out.model_dump())
+            return out
         except (OSError, ValueError, ImportError, RuntimeError) as exc:  # a broken install: say so, still hear
             out = self.dsp.run(request)
             out.analyst_errors = {self.name: f"{type(exc).__name__}: {exc} - the DSP listener answered"}

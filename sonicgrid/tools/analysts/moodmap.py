@@ -97,6 +97,7 @@ def mood(x: np.ndarray) -> dict:
     }
 
 
-def msd_top(heard: dict, n: int = 5) -> list[tuple[str, float]]:
+def msd_top(heard: dict, n: int = 5) -> list[list]:
+    """[[tag, probability], ...] best first (lists, not tuples: an analysis reads the same from JSON)."""
     t = np.asarray(heard["msd_tags"])
-    return [(MSD_LABELS[i], round(float(t[i]), 3)) for i in np.argsort(-t)[:n]]
+    return [[MSD_LABELS[i], round(float(t[i]), 3)] for i in np.argsort(-t)[:n]]

@@ -2,15 +2,23 @@
 
 The pretrained models are the expensive part of hearing (about 0.1 s of CPU per audio second); the same
 sound is heard again whenever the library serves a grid (the re-mix of reused stems is bit-identical to
-the earlier run's mix), an eval repeats a request, or a stem is re-judged. The DSP features, the critic
-and the brief checks are always recomputed (they are cheap, and the brief differs per request), so a
-memory hit changes nothing but the time. Entries are ~10 KB `.npz` files under
-`<data dir>/cache/ears/`, written atomically; a corrupt or foreign entry is ignored and rewritten.
+the earlier run's mix), an eval repeats a request, or a stem is re-judged. Entries are ~10 KB `.npz`
+files under `<data dir>/cache/ears/`, written atomically; a corrupt or foreign entry is ignored and
+rewritten.
+
+A second, whole-answer memory (`AnswerMemory`, `<data dir>/cache/ears/answers/`) keeps the complete
+Analysis for the same sound (`audio.sound_id`: 16-bit rounding, so a master read back from its 24-bit
+WAV is the master that was heard) against the same brief, layer and length: a request the library
+serves re-hears a bit-identical mix, and this answer skips the DSP features and the critic as well (a
+cold process then never imports scipy or loads the critic's trees). Its key covers the analysts' own
+code and the critic's weights (size and mtime of each file), so an edited analyst or a retrained
+critic is never answered from an older memory. Either memory changes nothing but the time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -18,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from sonicgrid.audio import Audio, digest_of
+from sonicgrid.audio import Audio, digest_of, sound_id
 from sonicgrid.tools.analysts.notes import Note
 
 VERSION = "musicnn-0.1.0+basic-pitch-0.4.0/1"  # bump when a port or the decoding changes what is heard
@@ -64,3 +72,60 @@ class HeardMemory:
                 os.unlink(tmp)
             except (OSError, UnboundLocalError):
                 pass
+
+
+def _atomic_write(p: Path, data: bytes) -> None:
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=p.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, p)
+    except OSError:  # a full or read-only disk: the answer is only not remembered
+        try:
+            os.unlink(tmp)
+        except (OSError, UnboundLocalError):
+            pass
+
+
+def code_stamp() -> str:
+    """Size and mtime of every analyst module and of the critic's weights: changes when either does."""
+    here = Path(__file__).parent
+    parts = [
+        f"{p.name}:{st.st_size}:{st.st_mtime_ns}"
+        for p in sorted([*here.glob("*.py"), *here.glob("*.json")])
+        for st in [p.stat()]
+    ]
+    return "|".join(parts)
+
+
+class AnswerMemory:
+    """The complete answer (an Analysis as a plain dict) for one sound, brief, layer and length."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._stamp: str | None = None
+
+    def key(self, audio: Audio, brief: dict[str, Any], layer: str | None, duration_s: float | None) -> str:
+        if self._stamp is None:
+            self._stamp = code_stamp()
+        asked = json.dumps([brief, layer, duration_s], sort_keys=True, default=str)
+        return hashlib.sha256(f"{VERSION}|{self._stamp}|{sound_id(audio)}|{asked}".encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        try:
+            got = json.loads(self._path(key).read_text())
+        except (OSError, ValueError):
+            return None
+        return got if isinstance(got, dict) else None
+
+    def put(self, key: str, answer: dict[str, Any]) -> None:
+        _atomic_write(self._path(key), json.dumps(answer, default=_plain).encode())
+
+
+def _plain(v: Any) -> Any:
+    """numpy scalars and arrays as JSON numbers and lists."""
+    return v.tolist() if hasattr(v, "tolist") else str(v)
