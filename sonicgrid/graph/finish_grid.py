@@ -17,6 +17,7 @@ from sonicgrid.graph.cell_common import made_by
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
 from sonicgrid.graph.timing import tool_call
+from sonicgrid.memory import mixes
 
 # run_nodes._apply: (svc, role, capability, audio, state, calls, cell) -> the enhanced audio
 Apply = Callable[[Services, str, str, aio.Audio, RunState, list[dict[str, Any]], "int | None"], aio.Audio]
@@ -51,18 +52,24 @@ def finish_grid(
     listener = svc.registry.pick("analyst", "quality")
     if listener is None:  # the embedded listener is always registered
         raise RuntimeError("no analyst with the 'quality' capability is registered")
+    memory = mixes.MixMemory(Path(s.data_dir) / "cache" / "mixes")
     variants = []
     for v, cells in sorted(groups.items()):
         stems = outputs.stems_for(cells, read, asked)
         tempo = (cells[0]["cell"].get("params") or {}).get("tempo_bpm") or _heard_tempo(cells)
         tm = time.perf_counter()
-        final, mix_report, mastering = outputs.master_mix(
-            stems, sr=sr, tempo=tempo, mood=brief["mood"], lufs=s.target_lufs, tp=s.true_peak_dbfs
-        )
         # the plan's length; a continuation is longer (the reference + the new part)
         length = max([total, 0.5] + [st.start_s + st.audio.duration for st in stems])
-        final = aio.Audio(aio.fit_length(final.samples, int(round(length * sr))), sr)
-        calls.append(tool_call("mixer+master-chain", "master", None, time.perf_counter() - tm, final.duration, 0.0))
+        recipe = {"sr": sr, "tempo": tempo, "mood": brief["mood"], "lufs": s.target_lufs, "tp": s.true_peak_dbfs}
+        mix_key = mixes.key_of(stems, length=length, **recipe)
+        hit = memory.get(mix_key)
+        if hit is not None:  # the same stems, placement and chain as a clip already on disk: that master
+            final, mix_report, mastering = hit
+        else:
+            final, mix_report, mastering = outputs.master_mix(stems, **recipe)
+            final = aio.Audio(aio.fit_length(final.samples, int(round(length * sr))), sr)
+        tool = "mix-memory" if hit is not None else "mixer+master-chain"
+        calls.append(tool_call(tool, "master", None, time.perf_counter() - tm, final.duration, 0.0))
         analysis = done[0]["analysis"] if len(done) == 1 else listener.hear(final, brief)
         score = float(analysis["quality"]["score"]) if len(done) > 1 else float(done[0]["score"])
         variants.append(
@@ -77,6 +84,7 @@ def finish_grid(
                 "score": score,
                 "cell_score": float(np.mean([c["score"] for c in cells])),
                 "tempo": tempo,
+                "mix_key": mix_key,
             }
         )
     ranked = outputs.rank(variants)
@@ -86,6 +94,7 @@ def finish_grid(
         folder = outputs.place_variant(run_dir, i)
         var["rank"] = i + 1
         var["path"] = str(aio.write(folder / "clip.wav", var["audio"]))
+        memory.put(var["mix_key"], var["path"], var["mix"], var["mastering"])
         var["stem_files"] = outputs.write_stems(var["stems"], folder)
         var["midi"] = outputs.write_midi(var["cells"], folder / "clip.mid")
         spans = info.get("sections") or []

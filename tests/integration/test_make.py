@@ -81,6 +81,12 @@ def test_second_identical_request_reuses_from_library(settings):
     assert b and a == b
     # ... and re-mixed into a clip that meets the loudness target
     assert abs(loudness_lufs(aio.read(second["result"]["path"])) - settings.target_lufs) <= 0.5
+    # the same request and seed again: the same stems, placement and chain, so the master is the second
+    # run's file (mix memory), not made again, and the clip is the same sound
+    third = make("make a moody intro", settings, seed=2)
+    assert [t["tool"] for t in second["tool_calls"] if t["role"] == "master"] == ["mixer+master-chain"]
+    assert [t["tool"] for t in third["tool_calls"] if t["role"] == "master"] == ["mix-memory"]
+    assert aio.digest_of(aio.read(third["result"]["path"])) == aio.digest_of(aio.read(second["result"]["path"]))
     gate = next(v for v in second["verdicts"] if v["agent"] == "gatekeeper")
     assert gate["evidence"]["score"] == pytest.approx(rec["meta"]["quality"], abs=0.01)
 
