@@ -4,7 +4,6 @@ Every user-supplied string (prompts, file names, projects, tags) is printed thro
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sonicgrid.commands.common import console, out, quiet_libraries, settings, user_errors
+from sonicgrid.commands.common import console, out, print_json, quiet_libraries, settings, user_errors
 from sonicgrid.commands.safe import esc
 from sonicgrid.errors import UserError
 
@@ -96,7 +95,7 @@ def import_cmd(
                 max_s=settings().import_max_s,
             )
         if as_json:
-            out.print_json(json.dumps(rep))
+            print_json(rep)
             return
         for s in rep["skipped"]:
             console.print(f"[yellow]skipped[/] {esc(s['path'])}: {esc(s['reason'])}", highlight=False)
@@ -116,7 +115,7 @@ def ls_cmd(
         lib = _lib()
         recs = lib.all(where={"project": project} if project else None, limit=limit)
         if as_json:
-            out.print_json(json.dumps([{"id": r["id"], "meta": r["meta"]} for r in recs]))
+            print_json([{"id": r["id"], "meta": r["meta"]} for r in recs])
             return
         out.print(_table(f"{len(recs)} of {lib.count()} clips", recs))
         _warn_if_index_lost(lib)
@@ -153,9 +152,7 @@ def search_cmd(
         where: dict[str, Any] | None = {"$and": [{a: b} for a, b in said.items()]} if len(said) > 1 else (said or None)
         recs = _lib().search(query, k=k, where=where, brief=brief or None)
         if as_json:
-            out.print_json(
-                json.dumps([{k2: r[k2] for k2 in ("id", "score", "components", "reasons", "meta")} for r in recs])
-            )
+            print_json([{k2: r[k2] for k2 in ("id", "score", "components", "reasons", "meta")} for r in recs])
             return
         out.print(_table(f"best matches for {esc(repr(query))}", recs, extra="score"))
         for r in recs:
@@ -170,7 +167,7 @@ def show_cmd(clip_id: str = typer.Argument(...)) -> None:
         rec = lib.get(clip_id) or lib.get(f"clip_{clip_id}")
         if rec is None:
             raise UserError(f"no clip {clip_id} in the library (try: sonicgrid library ls)")
-        out.print_json(json.dumps({"id": rec["id"], "path": rec["path"], "text": rec["text"], "meta": rec["meta"]}))
+        print_json({"id": rec["id"], "path": rec["path"], "text": rec["text"], "meta": rec["meta"]})
 
 
 @app.command("rm")
@@ -201,7 +198,7 @@ def projects_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
                 }
             )
         if as_json:
-            out.print_json(json.dumps(rows))
+            print_json(rows)
             return
         t = Table(title="projects")
         for c in ("project", "clips", "key", "tempo", "mood", "brightness"):
@@ -239,7 +236,7 @@ def verify_cmd(
                 prune=prune_orphans,
             )
         if as_json:
-            out.print_json(json.dumps(rep))
+            print_json(rep)
             if not rep["ok"]:
                 raise typer.Exit(1)
             return
@@ -298,7 +295,7 @@ def rebuild_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
                 progress=lambda stage, n, tot: bar.update(task, completed=n, total=tot, description=stage)
             )
         if as_json:
-            out.print_json(json.dumps(rep))
+            print_json(rep)
             return
         out.print(
             f"restored {len(rep['restored'])} records from sidecars, re-analysed {len(rep['reanalysed'])} audio files "

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from sonicgrid.commands.common import console, out, quiet_libraries, user_errors
+from sonicgrid.commands.common import console, out, print_json, quiet_libraries, user_errors
 from sonicgrid.errors import ModelUnavailable, UserError
 
 app = typer.Typer(help="The embedded judge: training data, LoRA training, evaluation.", no_args_is_help=True)
@@ -86,7 +86,7 @@ def train_cmd(
             )
         except ModelUnavailable as exc:
             raise UserError(str(exc)) from exc
-        out.print_json(json.dumps({k: report[k] for k in ("steps_done", "final_loss", "train_seconds", "adapter")}))
+        print_json({k: report[k] for k in ("steps_done", "final_loss", "train_seconds", "adapter")})
 
 
 @app.command("eval")

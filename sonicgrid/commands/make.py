@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -12,6 +11,7 @@ from sonicgrid.commands.common import (
     check_brain,
     console,
     out,
+    print_json,
     quiet_libraries,
     say_brain,
     settings,
@@ -104,7 +104,7 @@ def _report(summary: dict, as_json: bool) -> None:
         keep["verdicts"] = [
             {k: v[k] for k in ("agent", "choice", "confidence", "reason", "brain", "cell")} for v in summary["verdicts"]
         ]
-        out.print_json(json.dumps(keep, default=str))
+        print_json(keep)
         return
     _say_notes(summary.get("brief") or {})
     if res.get("status") != "ok":

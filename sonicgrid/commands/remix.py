@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from sonicgrid.commands.common import out, quiet_libraries, settings, user_errors
+from sonicgrid.commands.common import out, print_json, quiet_libraries, settings, user_errors
 
 
 def command(
@@ -56,7 +55,7 @@ def command(
             return
         res = rm.remix(folder, edits, s)
         if as_json:
-            out.print_json(json.dumps(res, default=str))
+            print_json(res)
             return
         _print_stems(res["stems"], f"{escape(edits)!r} -> {res['path']}", False)
         m = res["mix"]
@@ -70,7 +69,7 @@ def command(
 
 def _print_stems(stems: list[dict], title: str, as_json: bool) -> None:
     if as_json:
-        out.print_json(json.dumps(stems))
+        print_json(stems)
         return
     t = Table(title=title)
     for col in ("stem", "layer", "start s", "gain dB", "pan", "width", "state"):

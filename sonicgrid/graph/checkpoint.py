@@ -52,6 +52,10 @@ def sqlite_saver(path: str) -> BaseCheckpointSaver[Any]:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
+        # WAL + synchronous=NORMAL: a commit is in the WAL file (the OS holds it) without an fsync, so a
+        # killed process loses nothing and the store stays consistent; only a power cut can lose the last
+        # steps. Full sync cost ~0.7 s of fsyncs per run (one per super-step) on this disk.
+        conn.execute("PRAGMA synchronous=NORMAL")
         saver = SqliteSaver(conn)
         saver.setup()
         conn.execute("SELECT count(*) FROM checkpoints WHERE 0").fetchall()  # reads the schema and a page
