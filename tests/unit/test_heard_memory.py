@@ -22,20 +22,22 @@ def _chords(seed: int) -> Audio:
     return Audio(np.stack([x, x * 0.9], axis=1).astype(np.float32), 22050)
 
 
+def _count(monkeypatch, calls: dict[str, int], name: str, module, attr: str) -> None:
+    """Replace module.attr by a wrapper that counts its calls in calls[name]."""
+    real = getattr(module, attr)
+    calls.setdefault(name, 0)
+
+    def counted(*a, **k):
+        calls[name] += 1
+        return real(*a, **k)
+
+    monkeypatch.setattr(module, attr, counted)
+
+
 def _counting(monkeypatch) -> dict[str, int]:
-    calls = {"musicnn": 0, "notes": 0}
-    hear, transcribe = ears.hear_musicnn, notes.transcribe
-
-    def counted_hear(*a, **k):
-        calls["musicnn"] += 1
-        return hear(*a, **k)
-
-    def counted_transcribe(*a, **k):
-        calls["notes"] += 1
-        return transcribe(*a, **k)
-
-    monkeypatch.setattr(ears, "hear_musicnn", counted_hear)
-    monkeypatch.setattr(notes, "transcribe", counted_transcribe)
+    calls: dict[str, int] = {}
+    _count(monkeypatch, calls, "musicnn", ears, "hear_musicnn")
+    _count(monkeypatch, calls, "notes", notes, "transcribe")
     return calls
 
 
@@ -73,16 +75,10 @@ def test_without_a_folder_nothing_is_remembered(monkeypatch):
     assert calls["musicnn"] == 2
 
 
-def _counting_features(monkeypatch) -> list[int]:
-    seen: list[int] = []
-    extract = features.extract
-
-    def counted(audio):
-        seen.append(1)
-        return extract(audio)
-
-    monkeypatch.setattr(features, "extract", counted)
-    return seen
+def _counting_features(monkeypatch) -> dict[str, int]:
+    calls: dict[str, int] = {}
+    _count(monkeypatch, calls, "features", features, "extract")
+    return calls
 
 
 def test_the_same_question_is_answered_whole_from_memory(tmp_path, monkeypatch):
@@ -90,11 +86,11 @@ def test_the_same_question_is_answered_whole_from_memory(tmp_path, monkeypatch):
     listener = ears.PretrainedEars(tmp_path / "ears")
     brief = {"mood": "calm", "prompt": "calm chords", "duration_s": 4.0}
     first = listener.hear(_chords(3), brief, layer="harmony", duration_s=4.0)
-    assert len(seen) == 1
+    assert seen["features"] == 1
     again = ears.PretrainedEars(tmp_path / "ears").hear(_chords(3), brief, layer="harmony", duration_s=4.0)
-    assert len(seen) == 1 and again == first  # a new process reads the same answer, nothing recomputed
+    assert seen["features"] == 1 and again == first  # a new process reads the same answer, nothing recomputed
     other = listener.hear(_chords(3), brief | {"mood": "tense"}, layer="harmony", duration_s=4.0)
-    assert len(seen) == 2  # another brief: the honour checks differ, so the clip is heard against it
+    assert seen["features"] == 2  # another brief: the honour checks differ, so the clip is heard against it
     assert other["mood"] == first["mood"] and other["quality"]["critic"] == first["quality"]["critic"]
 
 
@@ -108,7 +104,7 @@ def test_a_damaged_answer_or_changed_analyst_code_hears_again(tmp_path, monkeypa
     assert entry.exists()
     entry.write_text("{not json")
     listener.hear(a, brief)
-    assert len(seen) == 2 and answers.get(answers.key(a, brief, None, None)) is not None  # rewritten
+    assert seen["features"] == 2 and answers.get(answers.key(a, brief, None, None)) is not None  # rewritten
     monkeypatch.setattr(recall_heard, "code_stamp", lambda: "an edited analyst")
     ears.PretrainedEars(tmp_path / "ears").hear(a, brief)
-    assert len(seen) == 3
+    assert seen["features"] == 3
