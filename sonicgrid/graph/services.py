@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sonicgrid.agents.base import RULES, Brain
@@ -61,4 +62,5 @@ def _llm_brain(settings: Settings) -> Brain:
         fallback=settings.brain == "auto",
         timeout_s=settings.llm_timeout_s,
         output=settings.llm_output,
+        memory_dir=Path(settings.data_dir) / "cache" / "judge",
     )

@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -19,6 +20,7 @@ from sonicgrid.agents.base import Brain, Choice, Judgment, Reading
 from sonicgrid.errors import ModelUnavailable
 from sonicgrid.llm.chat import JSONChatModel
 from sonicgrid.llm.deadline import run_blocking
+from sonicgrid.llm.recall import JudgeMemory
 
 
 def facts(words: dict[str, str]) -> str:
@@ -55,6 +57,7 @@ class LLMBrain(Brain):
         timeout_s: float = 30.0,
         retry_after_s: float = 300.0,
         output: str = "json_schema",
+        memory_dir: Path | None = None,
     ):
         self.llm = llm
         self.calls: list[dict] = []
@@ -66,6 +69,9 @@ class LLMBrain(Brain):
         self._down_until = 0.0  # after a failure (fallback mode), the rules decide until then
         self._structured: dict[str, Runnable] = {}
         self._lock = threading.Lock()
+        # The judge's memory, for models whose answers are a function of the prompt (llm/recall.py).
+        identity = getattr(llm, "identity", None)
+        self.memory = JudgeMemory(memory_dir, identity()) if memory_dir is not None and callable(identity) else None
 
     # -- talking to the model --------------------------------------------------------------------
 
@@ -132,21 +138,30 @@ class LLMBrain(Brain):
         """Prompt -> JSON within the schema (one retry) and the model's probability of each enum value;
         (None, {}) when both answers are malformed. Raises ModelUnavailable when the model fails."""
         prompt = render(template, self.lean, **values)
+        key = self.memory.key(prompt, schema) if self.memory is not None else None
         for attempt in range(2):
             t0 = time.perf_counter()
-            raw, data, probs = self._call(prompt, schema)
+            got = self.memory.get(key) if self.memory is not None and key is not None and attempt == 0 else None
+            raw, data, probs = got if got is not None else self._call(prompt, schema)
             ms = (time.perf_counter() - t0) * 1000
             ok = isinstance(data, dict) and all(k in data for k in schema.get("required", []))
             if ok:
                 for k, spec in schema.get("properties", {}).items():
                     if "enum" in spec and data.get(k) not in spec["enum"]:
                         ok = False
-            self.calls.append(
-                {"template": template, "attempt": attempt, "ms": round(ms, 1), "raw": raw[:200], "ok": ok}
-            )
+            call = {"template": template, "attempt": attempt, "ms": round(ms, 1), "raw": raw[:200], "ok": ok}
+            self.calls.append(call | ({"memory": True} if got is not None else {}))
             if ok:
+                if got is None and self.memory is not None and key is not None:
+                    self.memory.put(key, raw, data, probs)
                 return data, probs
         return None, {}
+
+    def warm(self) -> None:
+        """Load the model's weights now, where it loads lazily (the studio, before the first request)."""
+        load = getattr(self.llm, "load", None)
+        if callable(load):
+            load()
 
     def ask(self, template: str, schema: dict, **values: str) -> dict | None:
         """Prompt -> JSON within the schema, one retry; None when both answers are malformed."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import threading
 import time
@@ -93,6 +94,7 @@ class LocalLLM(JSONChatModel):
     load_s: float = 0.0
     _llm: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _load_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _grammars: dict[str, Any] = PrivateAttr(default_factory=dict)
     _pieces: dict[int, str] = PrivateAttr(default_factory=dict)
     _firsts: dict[tuple[str, ...], set[int]] = PrivateAttr(default_factory=dict)
@@ -101,31 +103,61 @@ class LocalLLM(JSONChatModel):
         name = Path(path).name + (f"+{Path(lora).name}" if lora else "")
         fields: dict[str, Any] = {"path": Path(path), "lora": lora, "threads": threads, "n_ctx": n_ctx, "name": name}
         super().__init__(**fields, **kw)
-        try:
-            from llama_cpp import Llama
-        except ImportError as exc:
-            raise ModelUnavailable("llama-cpp-python is not installed (make install builds it)") from exc
-        _silence_llama_logs()
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise ModelUnavailable("llama-cpp-python is not installed (make install builds it)")
         from sonicgrid.llm.threads import threads_for
 
-        threads = threads_for(threads)  # the free cores, at most the requested count: no spinning
-        t0 = time.perf_counter()
         # n_threads: chosen here, once (llama.cpp threads spin: never more than the cores we may use)
+        self.threads = threads_for(threads)  # the free cores, at most the requested count: no spinning
+        if self.lazy is False:
+            self._model()
+
+    lazy: bool = True  # load the weights on the first question (a run answered from memory never loads them)
+
+    def load(self) -> None:
+        """Load the weights now (the studio warms up before the first request)."""
+        self._model()
+
+    def _model(self) -> Any:
+        """The llama_cpp.Llama, loaded on first use (once per process per model: LocalLLM.shared)."""
+        if self._llm is not None:
+            return self._llm
+        with self._load_lock:
+            if self._llm is None:
+                self._llm = self._load()
+        return self._llm
+
+    def _load(self) -> Any:
+        from llama_cpp import Llama
+
+        _silence_llama_logs()
+        t0 = time.perf_counter()
         kwargs: dict[str, Any] = dict(
-            model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False, seed=0
+            model_path=str(self.path),
+            n_ctx=self.n_ctx,
+            n_threads=self.threads,
+            n_threads_batch=self.threads,
+            verbose=False,
+            seed=0,
         )
-        if lora is not None:
-            kwargs["lora_path"] = str(lora)
+        if self.lora is not None:
+            kwargs["lora_path"] = str(self.lora)
         try:
-            self._llm = Llama(**kwargs)
+            llm = Llama(**kwargs)
         except (ValueError, RuntimeError) as exc:
-            raise ModelUnavailable(f"cannot load LLM {path}: {exc}") from exc
+            raise ModelUnavailable(f"cannot load LLM {self.path}: {exc}") from exc
         try:  # per-template prompt prefixes are re-used across agents' calls
-            self._llm.set_cache(_lean_ram_cache(256 << 20))
+            llm.set_cache(_lean_ram_cache(256 << 20))
         except ImportError:  # pragma: no cover - older llama-cpp-python
             pass
-        self.threads = threads
         self.load_s = time.perf_counter() - t0
+        return llm
+
+    def identity(self) -> str:
+        """What decides this model's answers (for the judge's memory): its files and its greedy decoding."""
+        from sonicgrid.llm.recall import file_stamp
+
+        return f"local-greedy|{file_stamp(self.path)}|{file_stamp(self.lora)}|ctx{self.n_ctx}"
 
     @property
     def _llm_type(self) -> str:
@@ -133,8 +165,8 @@ class LocalLLM(JSONChatModel):
 
     @property
     def llm(self) -> Any:
-        """The llama_cpp.Llama underneath."""
-        return self._llm
+        """The llama_cpp.Llama underneath (loads it)."""
+        return self._model()
 
     @classmethod
     def shared(cls, path: Path, lora: Path | None = None, threads: int = 2) -> LocalLLM:
@@ -179,7 +211,7 @@ class LocalLLM(JSONChatModel):
 
     def complete_text(self, prompt: str, stop: list[str] | None, max_tokens: int) -> str:
         with self._lock:
-            out = self._llm.create_completion(
+            out = self._model().create_completion(
                 prompt, max_tokens=max_tokens, temperature=0.0, top_k=1, seed=0, stop=stop
             )
         return out["choices"][0]["text"]
@@ -193,9 +225,9 @@ class LocalLLM(JSONChatModel):
         else returns None and the caller decodes under the grammar."""
         from llama_cpp import LogitsProcessorList
 
-        longest = max(len(self._llm.tokenize(v.encode(), add_bos=False, special=False)) for v in values)
+        longest = max(len(self._model().tokenize(v.encode(), add_bos=False, special=False)) for v in values)
         with self._lock:
-            out = self._llm.create_completion(
+            out = self._model().create_completion(
                 prompt,
                 max_tokens=longest + 1,
                 temperature=0.0,
@@ -215,7 +247,7 @@ class LocalLLM(JSONChatModel):
                 self._grammars[grammar] = LlamaGrammar.from_string(grammar, verbose=False)
             grammar = self._grammars[grammar]
         with self._lock:
-            out = self._llm.create_completion(
+            out = self._model().create_completion(
                 prompt,
                 grammar=grammar,
                 max_tokens=max_tokens,
@@ -228,7 +260,7 @@ class LocalLLM(JSONChatModel):
 
     def _piece(self, token: int) -> str:
         if token not in self._pieces:
-            self._pieces[token] = self._llm.detokenize([token]).decode("utf-8", errors="replace")
+            self._pieces[token] = self._model().detokenize([token]).decode("utf-8", errors="replace")
         return self._pieces[token]
 
     def _steps(self, scores: _Scores, values: list[str]) -> list[dict[str, float]]:
@@ -241,7 +273,7 @@ class LocalLLM(JSONChatModel):
                 ids[0]
                 for v in values
                 for k in range(len(v))
-                if (ids := self._llm.tokenize((v[k:] + '"').encode(), add_bos=False, special=False))
+                if (ids := self._model().tokenize((v[k:] + '"').encode(), add_bos=False, special=False))
             }
         firsts = self._firsts[key]
         steps = []

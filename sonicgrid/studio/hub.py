@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sonicgrid.config import Settings
-from sonicgrid.errors import UserError
+from sonicgrid.errors import ModelUnavailable, UserError
 from sonicgrid.studio import views
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -160,4 +160,10 @@ class StudioHub:
         _ = engine.graph
         _ = svc.library
         embed_text("warm up")
+        warm = getattr(svc.brain, "warm", None)
+        if callable(warm):  # the local judge loads its weights on the first question: load them now
+            try:
+                warm()
+            except ModelUnavailable as exc:  # the first request says it (auto: the rules decide)
+                say(f"LLM judge not loaded: {exc}")
         say(f"warm in {time.perf_counter() - t0:.1f}s (brain: {svc.brain.name})")
