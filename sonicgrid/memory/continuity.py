@@ -22,17 +22,19 @@ RELATIONS = {0: "same or relative key", 1: "a fifth apart", 2: "two fifths apart
 
 
 def centroid_hz(samples: np.ndarray, sr: int) -> float:
-    """Mean spectral centroid (palette brightness) of a clip, cheap: 4096-point frames, numpy only."""
+    """Mean spectral centroid (palette brightness) of a clip, cheap: 4096-point frames (at most 200), numpy
+    only, all frames in one FFT."""
     x = np.asarray(samples, np.float32)
     x = x.mean(axis=1) if x.ndim == 2 else x
     n = 4096
-    frames = [x[i : i + n] for i in range(0, max(1, len(x) - n), n)][:200]
-    num = den = 0.0
+    starts = list(range(0, max(1, len(x) - n), n))[:200]
+    if len(x) >= n:
+        frames = np.stack([x[i : i + n] for i in starts]) * np.hanning(n).astype(np.float32)
+        mag = np.abs(np.fft.rfft(frames, n, axis=1))
+    else:  # one short frame, windowed over its own length
+        mag = np.abs(np.fft.rfft(x * np.hanning(len(x)), n))[None, :]
     freqs = np.fft.rfftfreq(n, 1.0 / sr)
-    for f in frames:
-        mag = np.abs(np.fft.rfft(f * np.hanning(len(f)), n))
-        num += float(mag @ freqs)
-        den += float(mag.sum())
+    num, den = float((mag @ freqs).sum()), float(mag.sum())
     return round(num / den, 1) if den > 1e-9 else 0.0
 
 
