@@ -7,16 +7,7 @@ from pathlib import Path
 
 import typer
 
-from sonicgrid.commands.common import (
-    BRAIN_HELP,
-    check_brain,
-    console,
-    out,
-    quiet_libraries,
-    say_brain,
-    settings,
-    user_errors,
-)
+from sonicgrid.commands.common import BRAIN_HELP, console, out, producer_settings, quiet_libraries, user_errors
 from sonicgrid.commands.safe import esc as escape
 from sonicgrid.commands.safe import one_line
 
@@ -35,14 +26,10 @@ def command(
     Reads lines from stdin (a terminal or a script); /help lists the slash commands."""
     quiet_libraries()
     with user_errors():
-        check_brain(brain)
-        s = settings(brain=brain, budget_s=budget, out_dir=out_dir, approve_over_s=approve_over if approve else None)
-        from sonicgrid.graph.run import check_writable
+        s = producer_settings(brain, budget, out_dir, approve, approve_over)
         from sonicgrid.session.chat import Chat
         from sonicgrid.session.thread import ChatContext
 
-        check_writable(Path(s.out_dir))
-        say_brain(s)
         chat = Chat(ChatContext(s, Path(s.out_dir), seed=seed, project=project, say=console.print), session)
         turns = chat.turns
         out.print(

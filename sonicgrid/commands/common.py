@@ -65,6 +65,20 @@ def settings(**overrides):
 BRAIN_HELP = "Agents' brain: auto (the embedded LLM judge if it loads, else rules), llm, or rules (deterministic)"
 
 
+def producer_settings(brain: str | None, budget: float | None, out_dir: Any, approve: bool, approve_over: float):
+    """The Settings of a long-lived producer (chat, studio): the brain checked, the output folder
+    writable, and a note when the default brain fell back to rules; before the first request."""
+    from pathlib import Path
+
+    check_brain(brain)
+    s = settings(brain=brain, budget_s=budget, out_dir=out_dir, approve_over_s=approve_over if approve else None)
+    from sonicgrid.graph.run import check_writable
+
+    check_writable(Path(s.out_dir))
+    say_brain(s)
+    return s
+
+
 def check_brain(brain: str | None) -> None:
     from typing import get_args
 

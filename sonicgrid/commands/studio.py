@@ -6,15 +6,7 @@ from pathlib import Path
 
 import typer
 
-from sonicgrid.commands.common import (
-    BRAIN_HELP,
-    check_brain,
-    console,
-    quiet_libraries,
-    say_brain,
-    settings,
-    user_errors,
-)
+from sonicgrid.commands.common import BRAIN_HELP, console, producer_settings, quiet_libraries, user_errors
 
 
 def command(
@@ -31,11 +23,7 @@ def command(
     """Serve SonicGrid Studio on 127.0.0.1 and print its URL: talk, listen, mix stems, watch the agents decide."""
     quiet_libraries()
     with user_errors():
-        check_brain(brain)
-        s = settings(brain=brain, budget_s=budget, out_dir=out_dir, approve_over_s=approve_over if approve else None)
-        from sonicgrid.graph.run import check_writable
+        s = producer_settings(brain, budget, out_dir, approve, approve_over)
         from sonicgrid.studio.serve import serve
 
-        check_writable(Path(s.out_dir))
-        say_brain(s)
         serve(s, host=host, port=port, project=project, seed=seed, say=console.print)

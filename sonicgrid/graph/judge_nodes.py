@@ -49,61 +49,38 @@ def _listener(svc: Services) -> Analyst:
 def analyze(state: CellState, svc: Services) -> dict[str, Any]:
     t0 = time.perf_counter()
     listener = _listener(svc)
-    stored = _stored_analysis(state, svc, listener.cost.estimate(state["cell"]["duration_s"]))
-    if stored is not None:
-        seconds = time.perf_counter() - t0
+    seconds_asked = state["cell"]["duration_s"]
+    stored = _stored_analysis(state, svc, listener.cost.estimate(seconds_asked))
+    if stored is not None:  # a reused clip: judged on the analysis stored with it, not listened to again
         kept: Best = {
             "path": cc.candidate_path(state),
             "score": stored["quality"]["score"],
             "analysis": stored,
             "meta": state.get("candidate_meta", {}),
         }
-        return {
-            "analysis": stored,
-            "best": kept,
-            "spent_s": state.get("spent_s", 0.0) + seconds,
-            "tool_calls": [
-                tool_call(
-                    "library-analysis",
-                    "analyst",
-                    state["cell"]["index"],
-                    seconds,
-                    state["cell"]["duration_s"],
-                    0.0,
-                )
-            ],
-        }
+        return _heard(state, stored, kept, t0, "library-analysis", seconds_asked, 0.0)
     clip_path = cc.candidate_path(state)
     clip = aio.read(clip_path)
-    req = AnalysisRequest(
-        audio=clip, brief=state["brief"], layer=state["cell"]["layer"], duration_s=state["cell"]["duration_s"]
-    )
+    req = AnalysisRequest(audio=clip, brief=state["brief"], layer=state["cell"]["layer"], duration_s=seconds_asked)
     a = listener.run(req).as_dict()
-    seconds = time.perf_counter() - t0
     analysis = {k: a[k] for k in ANALYSIS_KEYS if k in a}
     best = state.get("best")
     score = a["quality"]["score"]
     if best is None or score > best["score"]:
-        best = {
-            "path": clip_path,
-            "score": score,
-            "analysis": analysis,
-            "meta": state.get("candidate_meta", {}),
-        }
+        best = {"path": clip_path, "score": score, "analysis": analysis, "meta": state.get("candidate_meta", {})}
+    return _heard(state, analysis, best, t0, listener.name, clip.duration, listener.cost.estimate(clip.duration))
+
+
+def _heard(
+    state: CellState, analysis: Json, best: Best, t0: float, tool: str, audio_s: float, est_s: float
+) -> dict[str, Any]:
+    """analyze's update: the analysis, the best take so far, the time spent and the analyst's tool call."""
+    seconds = time.perf_counter() - t0
     return {
         "analysis": analysis,
         "best": best,
         "spent_s": state.get("spent_s", 0.0) + seconds,
-        "tool_calls": [
-            tool_call(
-                listener.name,
-                "analyst",
-                state["cell"]["index"],
-                seconds,
-                clip.duration,
-                listener.cost.estimate(clip.duration),
-            )
-        ],
+        "tool_calls": [tool_call(tool, "analyst", state["cell"]["index"], seconds, audio_s, est_s)],
     }
 
 
