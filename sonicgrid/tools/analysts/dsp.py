@@ -1,4 +1,5 @@
-"""Small numpy/scipy DSP kernels for the analysts: STFT, mel and chroma filterbanks, HPSS, onset flux.
+"""Small numpy DSP kernels for the analysts: STFT, mel and chroma filterbanks, HPSS, onset flux, running
+median/maximum, local maxima (scipy's results without importing scipy).
 
 Plain numpy on purpose: librosa's import (~0.6 s) and its numba-jitted paths (seconds of JIT on a
 cold process) dominated the analysts' cost, while the maths they need here is a few lines each.
@@ -12,15 +13,12 @@ import numpy as np
 
 
 def to_rate(y: np.ndarray, sr: int, target: int) -> np.ndarray:
-    """Polyphase resampling of a mono signal (exact for 44.1k/48k/22.05k ratios)."""
+    """Polyphase resampling of a mono signal (scipy's resample_poly, in numpy: resample.py)."""
     if sr == target:
         return y
-    from math import gcd
+    from sonicgrid.tools.analysts.resample import resample_poly
 
-    from scipy.signal import resample_poly  # scipy.signal is ~1.6 s of a cold import: load on use
-
-    g = gcd(int(sr), int(target))
-    return resample_poly(y, target // g, sr // g).astype(np.float32)
+    return resample_poly(y, int(target), int(sr)).astype(np.float32)
 
 
 @lru_cache(maxsize=8)
@@ -80,14 +78,56 @@ def chroma_bank(sr: int, n_fft: int, fmin: float, fmax: float) -> np.ndarray:
     return w
 
 
+def median_filter(x: np.ndarray, size: int, axis: int) -> np.ndarray:
+    """Running median of odd `size` along `axis`, edges repeated: scipy.ndimage.median_filter with
+    mode="nearest" and that size on one axis (the same numbers, tested), by partitioning window views."""
+    if size % 2 == 0:
+        raise ValueError("median_filter: odd sizes only")
+    half = size // 2
+    pad = [(0, 0)] * x.ndim
+    pad[axis] = (half, half)
+    win = np.lib.stride_tricks.sliding_window_view(np.pad(x, pad, mode="edge"), size, axis=axis)
+    return np.partition(win, half, axis=-1)[..., half]
+
+
+def moving_mean(x: np.ndarray, size: int, axis: int = -1) -> np.ndarray:
+    """Mean over x[i - size//2 .. i - size//2 + size - 1] along `axis`, edges mirrored:
+    scipy.ndimage.uniform_filter1d(x, size, axis) (float64 sums, then x's float type)."""
+    lo = size // 2
+    ax = axis % x.ndim
+    pad = [(0, 0)] * x.ndim
+    pad[ax] = (lo, size - 1 - lo)
+    xp = np.moveaxis(np.pad(x.astype(np.float64), pad, mode="symmetric"), ax, 0)
+    cs = np.concatenate([np.zeros((1,) + xp.shape[1:]), np.cumsum(xp, axis=0)])
+    out = np.moveaxis((cs[size:] - cs[:-size])[: x.shape[ax]] / size, 0, ax)
+    return out.astype(x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64)
+
+
+def max_filter(x: np.ndarray, size: int, axis: int = -1) -> np.ndarray:
+    """Running maximum of odd `size` along `axis`, edges mirrored: scipy.ndimage.maximum_filter1d."""
+    if size % 2 == 0:
+        raise ValueError("max_filter: odd sizes only")
+    half = size // 2
+    pad = [(0, 0)] * x.ndim
+    pad[axis % x.ndim] = (half, half)
+    win = np.lib.stride_tricks.sliding_window_view(np.pad(x, pad, mode="symmetric"), size, axis=axis)
+    return win.max(axis=-1)
+
+
+def relmax(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, ...]:
+    """Indices of strict local maxima along `axis`, never at the ends: scipy.signal.argrelmax(x, axis)."""
+    x = np.moveaxis(np.asarray(x), axis, 0)
+    hit = np.zeros(x.shape, bool)
+    hit[1:-1] = (x[1:-1] > x[:-2]) & (x[1:-1] > x[2:])
+    return tuple(np.nonzero(np.moveaxis(hit, 0, axis)))
+
+
 def hpss_ratio(S: np.ndarray, kernel: int = 17) -> tuple[float, np.ndarray]:
     """Percussive share of energy by median-filter HPSS (soft masks), on a compact spectrogram."""
     if S.shape[1] < 3:
         return 0.0, np.zeros_like(S)
-    from scipy.ndimage import median_filter
-
-    H = median_filter(S, size=(1, kernel), mode="nearest")
-    P = median_filter(S, size=(kernel, 1), mode="nearest")
+    H = median_filter(S, kernel, axis=1)
+    P = median_filter(S, kernel, axis=0)
     Hp, Pp = H**2, P**2
     mask_p = Pp / (Hp + Pp + 1e-12)
     Pm = S * mask_p
@@ -96,10 +136,8 @@ def hpss_ratio(S: np.ndarray, kernel: int = 17) -> tuple[float, np.ndarray]:
 
 def onset_flux(mel: np.ndarray) -> np.ndarray:
     """Spectral flux of the log-compressed mel spectrogram, half-wave rectified, mean over bands."""
-    from scipy.ndimage import maximum_filter1d
-
     L = np.log1p(100.0 * mel / (mel.max() + 1e-9))
-    ref = maximum_filter1d(L, size=3, axis=0)  # SuperFlux: vibrato and slow glides do not count
+    ref = max_filter(L, 3, axis=0)  # SuperFlux: vibrato and slow glides do not count
     d = np.maximum(0.0, L[:, 2:] - ref[:, :-2])
     d = np.concatenate([np.zeros((L.shape[0], 1), L.dtype), d], axis=1)
     env = np.concatenate([[0.0], d.mean(axis=0)])
@@ -114,9 +152,7 @@ def peaks(env: np.ndarray, fps: float, min_gap_s: float = 0.06) -> np.ndarray:
     if env.size < 3:
         return np.zeros(0, int)
     w = max(3, int(fps * 0.5) | 1)
-    from scipy.ndimage import median_filter
-
-    thr = median_filter(env, size=w, mode="nearest") + K_STD * env.std() + 1e-6
+    thr = median_filter(env, w, axis=0) + K_STD * env.std() + 1e-6
     cand = np.flatnonzero((env[1:-1] > env[:-2]) & (env[1:-1] >= env[2:]) & (env[1:-1] > thr[1:-1])) + 1
     out: list[int] = []
     gap = max(1, int(min_gap_s * fps))

@@ -2,7 +2,7 @@
 
 The same meter as pyloudnorm's default (RBJ K-weighting: a +4 dB high shelf at 1.5 kHz and a 38 Hz
 high-pass, 400 ms blocks with 75 % overlap, -70 LUFS absolute and -10 LU relative gates), measured to
-within 0.001 LU of it in tests/unit/test_loudness.py. The two biquads run as an exact
+within 0.001 LU of it in tests/unit/test_numpy_kernels.py. The two biquads run as an exact
 recursion blockwise (loudness.iir_filter): no scipy.signal import, which is ~1.3 s of a cold CLI
 process that only needs to master or measure a clip.
 """

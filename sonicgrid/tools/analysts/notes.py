@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from sonicgrid.brief import KEYS
-from sonicgrid.tools.analysts.dsp import to_rate
+from sonicgrid.tools.analysts.dsp import relmax, to_rate
 
 SR = 22050
 HOP = 256
@@ -110,11 +110,9 @@ def notes_from(frames: np.ndarray, onsets: np.ndarray) -> list[Note]:
     n = frames.shape[0]
     if n < 3:
         return []
-    from scipy.signal import argrelmax
-
     ons = _inferred_onsets(onsets, frames)
     peak = np.zeros_like(ons)
-    idx = argrelmax(ons, axis=0)
+    idx = relmax(ons, axis=0)
     peak[idx] = ons[idx]
     t_idx, f_idx = np.where(peak >= ONSET_T)
     energy = frames.astype(np.float64).copy()

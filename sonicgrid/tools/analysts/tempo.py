@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sonicgrid.tools.analysts import dsp
+
 LO_BPM, HI_BPM = 55.0, 200.0
 PRIOR_BPM, PRIOR_OCT = 120.0, 0.46  # log-normal tempo prior for the octave decision (centre, sigma in octaves)
 DOUBLE_ACF = 0.25
@@ -49,9 +51,7 @@ def _accent(env: np.ndarray, lag: float) -> float:
     if lag * 2 >= n:
         return 1.0
     # local maxima within +-2 frames make the grid tolerant to small timing drift
-    from scipy.ndimage import maximum_filter1d
-
-    m = maximum_filter1d(env, size=5)
+    m = dsp.max_filter(env, 5)
     best_on, best_off = 0.0, 1e-9
     for phase in np.arange(0, lag, max(1.0, lag / 24)):
         on_idx = np.arange(phase, n, lag).astype(int)

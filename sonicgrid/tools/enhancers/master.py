@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from sonicgrid.audio import Audio
+from sonicgrid.tools.analysts.dsp import moving_mean
 from sonicgrid.tools.analysts.features import loudness_lufs
+from sonicgrid.tools.analysts.resample import firwin_kaiser
 from sonicgrid.tools.base import AudioRequest, CostModel, Master, ToolResult
 
 
@@ -42,9 +44,7 @@ def _tp_filter() -> np.ndarray:
     global _TP_H
     if _TP_H is None:
         half = 10 * 4  # resample_poly's default: half length 10 * max(up, down)
-        m = np.arange(2 * half + 1) - half
-        h = 0.25 * np.sinc(0.25 * m) * np.kaiser(2 * half + 1, 5.0)  # firwin(81, 1/4, ("kaiser", 5.0))
-        h = h / h.sum() * 4
+        h = firwin_kaiser(2 * half + 1, 1.0 / 4) * 4
         h = np.concatenate([h, np.zeros((-len(h)) % 4)])
         _TP_H = h.reshape(-1, 4)
     return _TP_H
@@ -66,14 +66,6 @@ def _moving_min(x: np.ndarray, half: int) -> np.ndarray:
     return np.minimum(suf[i], pre[i + k - 1])
 
 
-def _moving_mean(x: np.ndarray, size: int) -> np.ndarray:
-    """mean over x[i - size//2 .. i - size//2 + size - 1], edges mirrored (uniform_filter1d(size=size))."""
-    lo = size // 2
-    xp = np.pad(x.astype(np.float64), (lo, size - 1 - lo), mode="symmetric")
-    cs = np.concatenate([[0.0], np.cumsum(xp)])
-    return (cs[size:] - cs[:-size])[: len(x)] / size
-
-
 def _ceiling(x: np.ndarray, ceiling_db: float, sr: int, isp_db: float = 0.0) -> tuple[np.ndarray, float]:
     """Look-ahead peak limiter (smoothed gain never above what each peak needs), then a final
     scale so the true peak sits at or under the ceiling. `isp_db`: how far the true peak rose over
@@ -83,7 +75,7 @@ def _ceiling(x: np.ndarray, ceiling_db: float, sr: int, isp_db: float = 0.0) -> 
     peak = np.max(np.abs(x), axis=1)
     need = np.minimum(1.0, c / np.maximum(peak, 1e-9))
     w = max(3, int(0.005 * sr))
-    g = _moving_mean(_moving_min(need, w), w)
+    g = moving_mean(_moving_min(need, w), w)
     y = x * g[:, None]
     tp = true_peak_dbfs(y)
     isp = max(0.0, tp - float(20 * np.log10(np.max(np.abs(y)) + 1e-12)))

@@ -97,9 +97,9 @@ def paint(
     level = noise_lvl * (1.0 if layer == "atmosphere" else 0.5) * 0.02
     # the noise's grain varies slowly in time (a per-frame random level flickers: heard, and read by
     # the analysts as onsets)
-    from scipy.ndimage import uniform_filter1d
+    from sonicgrid.tools.analysts.dsp import moving_mean
 
-    grain = uniform_filter1d(rng.uniform(0.6, 1.0, S.shape).astype(np.float32), size=16, axis=1)
+    grain = moving_mean(rng.uniform(0.6, 1.0, S.shape).astype(np.float32), 16, axis=1)
     S += level * shape[:, None] * breath[None, :] * grain
     if layer == "texture":  # sparse tonal grains: chord tones an octave or two up, each a soft ~0.3 s swell
         n_grains = int(seconds * (3 if mood not in DARK else 2))

@@ -1,7 +1,8 @@
-"""The numpy loudness meter and mastering kernels give the reference libraries' figures: BS.1770-4 integrated
-loudness as pyloudnorm measures it, true peak as scipy's 4x resample_poly sees it, and the limiter's moving
-min/mean as scipy.ndimage's filters (edges mirrored). The references are imported here only: the product
-path must not import scipy (a cold CLI process paid ~1.3 s for it)."""
+"""The numpy loudness meter, resampler and mastering kernels give the reference libraries' figures: BS.1770-4
+integrated loudness as pyloudnorm measures it, resample_poly's output bit for bit, true peak as scipy's 4x
+resample_poly sees it, and the limiter's moving min/mean as scipy.ndimage's filters (edges mirrored). The
+references are imported here only: mastering and hearing must not import scipy (a cold CLI process paid
+~1.3 s for it)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 import scipy.ndimage as nd
 import scipy.signal as ss
 
-from sonicgrid.tools.analysts import loudness
+from sonicgrid.tools.analysts import dsp, loudness, resample
 from sonicgrid.tools.enhancers import master
 
 
@@ -44,6 +45,30 @@ def test_the_iir_filter_is_lfilter():
     assert np.allclose(loudness.iir_filter(x, b, a), ss.lfilter(b, a, x, axis=0), atol=1e-9)
 
 
+@pytest.mark.parametrize("up,down", [(1, 2), (160, 441), (1, 4), (147, 160), (441, 160), (2, 1), (320, 441)])
+def test_resample_poly_is_scipys_bit_for_bit(moody_clip, up, down):
+    mono = moody_clip.mono().astype(np.float32)
+    for x in (mono, mono[:1000].astype(np.float64), mono[:37]):
+        ours, want = resample.resample_poly(x, up, down), ss.resample_poly(x, up, down)
+        assert ours.dtype == want.dtype and ours.shape == want.shape
+        assert np.array_equal(ours, want)
+
+
+def test_running_median_max_and_local_maxima_are_scipys():
+    rng = np.random.default_rng(3)
+    S = rng.random((129, 300)).astype(np.float32)
+    assert np.array_equal(dsp.median_filter(S, 17, axis=1), nd.median_filter(S, size=(1, 17), mode="nearest"))
+    assert np.array_equal(dsp.median_filter(S, 17, axis=0), nd.median_filter(S, size=(17, 1), mode="nearest"))
+    env = rng.random(501)
+    assert np.array_equal(dsp.median_filter(env, 43, axis=0), nd.median_filter(env, size=43, mode="nearest"))
+    assert np.array_equal(dsp.max_filter(env, 5), nd.maximum_filter1d(env, size=5))
+    assert np.array_equal(dsp.max_filter(S, 3, axis=0), nd.maximum_filter1d(S, size=3, axis=0))
+    steps = np.round(rng.random((60, 7)) * 4)  # plateaus and ties, maxima at the ends
+    for x in (steps, env, S.T):
+        got, want = dsp.relmax(x, axis=0), ss.argrelmax(x, axis=0)
+        assert len(got) == len(want) and all(np.array_equal(g, w) for g, w in zip(got, want))
+
+
 def test_true_peak_matches_4x_resample_poly(moody_clip):
     for x, _sr in _signals(moody_clip):
         want = 20 * np.log10(np.max(np.abs(ss.resample_poly(x, 4, 1, axis=0))) + 1e-12)
@@ -58,17 +83,22 @@ def test_true_peak_matches_4x_resample_poly(moody_clip):
 def test_limiter_smoothing_matches_scipy_ndimage(w):
     x = np.random.default_rng(w).random(10007)
     assert np.array_equal(master._moving_min(x, w), nd.minimum_filter1d(x, 2 * w + 1))
-    assert np.allclose(master._moving_mean(x, w), nd.uniform_filter1d(x, w), atol=1e-12)
+    assert np.allclose(dsp.moving_mean(x, w), nd.uniform_filter1d(x, w), atol=1e-12)
+    grain = np.random.default_rng(w).uniform(0.6, 1.0, (40, 300)).astype(np.float32)  # the painter's use
+    assert np.allclose(dsp.moving_mean(grain, 16, axis=1), nd.uniform_filter1d(grain, 16, axis=1), atol=1e-6)
 
 
-def test_mastering_and_loudness_do_not_import_scipy(tmp_path):
+def test_mastering_and_hearing_do_not_import_scipy(tmp_path):
     code = (
         "import sys, numpy as np\n"
         "from sonicgrid.audio import Audio\n"
         "from sonicgrid.tools.enhancers.master import master\n"
+        "from sonicgrid.tools.analysts import ears, features\n"
         "x = np.random.default_rng(0).standard_normal((44100 * 2, 2)).astype(np.float32) * 0.1\n"
         "out, rep = master(Audio(x, 44100))\n"
         "assert abs(rep['lufs_out'] + 14) < 0.5, rep\n"
+        "features.extract(out)\n"
+        "if not ears.missing(): ears.hear_models(out, out.mono().astype(np.float32))\n"
         "print(sorted(m for m in sys.modules if m.startswith('scipy')))\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
