@@ -109,10 +109,7 @@ class LocalLLM(JSONChatModel):
 
         # n_threads: chosen here, once (llama.cpp threads spin: never more than the cores we may use)
         self.threads = threads_for(threads)  # the free cores, at most the requested count: no spinning
-        if self.lazy is False:
-            self._model()
-
-    lazy: bool = True  # load the weights on the first question (a run answered from memory never loads them)
+        # the weights load on the first question (_model): a run answered from memory never loads them
 
     def load(self) -> None:
         """Load the weights now (the studio warms up before the first request)."""
@@ -155,9 +152,9 @@ class LocalLLM(JSONChatModel):
 
     def identity(self) -> str:
         """What decides this model's answers (for the judge's memory): its files and its greedy decoding."""
-        from sonicgrid.llm.recall import file_stamp
+        from sonicgrid.memory.keyed import file_stamp
 
-        return f"local-greedy|{file_stamp(self.path)}|{file_stamp(self.lora)}|ctx{self.n_ctx}"
+        return f"local-greedy|{file_stamp(self.path, self.lora)}|ctx{self.n_ctx}"
 
     @property
     def _llm_type(self) -> str:

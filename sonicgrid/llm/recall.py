@@ -6,62 +6,40 @@ the run that stored the clip. Remembering the answer per (model file, adapter fi
 skips the completion and, when every question of a run is remembered, the model's load as well (the
 local model loads on its first real question: sonicgrid.llm.local). Only models that say they are
 deterministic are remembered (`LocalLLM.identity()`); a server or another provider is always asked.
-Entries are small JSON files under `<data dir>/cache/judge/`, written atomically; an unreadable one is
-a miss. Like the ears' and the mix memory, it changes nothing but the time.
+Entries are small JSON files under `<data dir>/cache/judge/` (memory/keyed.py: written atomically, an
+unreadable one is a miss). Like the ears' and the mix memory, it changes nothing but the time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from sonicgrid.memory.keyed import JsonMemory
 
 VERSION = "judge-memory/1"
 
 
-def file_stamp(path: Path | None) -> str:
-    """name:size:mtime of a file (a changed model or adapter is another model)."""
-    if path is None:
-        return "-"
-    st = Path(path).stat()
-    return f"{Path(path).name}:{st.st_size}:{st.st_mtime_ns}"
-
-
-class JudgeMemory:
+class JudgeMemory(JsonMemory):
     def __init__(self, folder: Path, model: str):
-        self.folder = Path(folder)
+        super().__init__(folder)
         self.model = model
 
     def key(self, prompt: str, schema: dict) -> str:
         blob = json.dumps([VERSION, self.model, prompt, schema], sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
-
     def get(self, key: str) -> tuple[str, Any, dict[str, float]] | None:
         """(raw text, parsed JSON, per-field probabilities) of the remembered answer."""
+        rec = self.get_json(key)
+        if rec is None:
+            return None
         try:
-            rec = json.loads(self._path(key).read_text())
             return str(rec["raw"]), rec["parsed"], {str(k): float(v) for k, v in rec["probs"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
     def put(self, key: str, raw: str, parsed: Any, probs: dict[str, float]) -> None:
-        p = self._path(key)
-        tmp = None
-        try:
-            p.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=p.parent, suffix=".tmp")
-            with os.fdopen(fd, "w") as f:
-                json.dump({"raw": raw, "parsed": parsed, "probs": probs}, f)
-            os.replace(tmp, p)
-        except (OSError, TypeError, ValueError):  # a full or read-only disk: only not remembered
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        self.put_json(key, {"raw": raw, "parsed": parsed, "probs": probs})

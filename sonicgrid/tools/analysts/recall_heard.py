@@ -7,8 +7,8 @@ files under `<data dir>/cache/ears/`, written atomically; a corrupt or foreign e
 rewritten.
 
 A second, whole-answer memory (`AnswerMemory`, `<data dir>/cache/ears/answers/`) keeps the complete
-Analysis for the same sound (`audio.sound_id`: 16-bit rounding, so a master read back from its 24-bit
-WAV is the master that was heard) against the same brief, layer and length: a request the library
+Analysis for the same sound (`audio.sound_id`: its 24-bit WAV round trip, so a master read back from
+disk is the master that was heard) against the same brief, layer and length: a request the library
 serves re-hears a bit-identical mix, and this answer skips the DSP features and the critic as well (a
 cold process then never imports scipy or loads the critic's trees). Its key covers the analysts' own
 code and the critic's weights (size and mtime of each file), so an edited analyst or a retrained
@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sonicgrid.audio import Audio, digest_of, sound_id
+from sonicgrid.memory.keyed import JsonMemory, file_stamp, write_quietly
 from sonicgrid.tools.analysts.notes import Note
 
 VERSION = "musicnn-0.1.0+basic-pitch-0.4.0/1"  # bump when a port or the decoding changes what is heard
@@ -58,52 +57,27 @@ class HeardMemory:
         return heard, [Note(float(a), float(b), int(c), float(d)) for a, b, c, d in rows]
 
     def put(self, key: str, heard: dict[str, np.ndarray], nts: list[Note]) -> None:
-        p = self._path(key)
-        try:
-            p.parent.mkdir(parents=True, exist_ok=True)
-            rows = np.array([[n.start_s, n.end_s, n.pitch, n.amplitude] for n in nts], np.float64).reshape(-1, 4)
-            fd, tmp = tempfile.mkstemp(dir=p.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                arrays: dict[str, Any] = {k: np.asarray(heard[k], np.float32) for k in HEARD_KEYS}
+        rows = np.array([[n.start_s, n.end_s, n.pitch, n.amplitude] for n in nts], np.float64).reshape(-1, 4)
+        arrays: dict[str, Any] = {k: np.asarray(heard[k], np.float32) for k in HEARD_KEYS}
+
+        def save(tmp: str) -> None:
+            with open(tmp, "wb") as f:  # a file object: np.savez would add ".npz" to a name
                 np.savez(f, notes=rows, **arrays)
-            os.replace(tmp, p)
-        except OSError:  # a full or read-only disk: hearing still works, it is only not remembered
-            try:
-                os.unlink(tmp)
-            except (OSError, UnboundLocalError):
-                pass
 
-
-def _atomic_write(p: Path, data: bytes) -> None:
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=p.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, p)
-    except OSError:  # a full or read-only disk: the answer is only not remembered
-        try:
-            os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
+        write_quietly(self._path(key), save)  # a full or read-only disk: hearing works, it is only not remembered
 
 
 def code_stamp() -> str:
     """Size and mtime of every analyst module and of the critic's weights: changes when either does."""
     here = Path(__file__).parent
-    parts = [
-        f"{p.name}:{st.st_size}:{st.st_mtime_ns}"
-        for p in sorted([*here.glob("*.py"), *here.glob("*.json")])
-        for st in [p.stat()]
-    ]
-    return "|".join(parts)
+    return file_stamp(*sorted([*here.glob("*.py"), *here.glob("*.json")]))
 
 
-class AnswerMemory:
+class AnswerMemory(JsonMemory):
     """The complete answer (an Analysis as a plain dict) for one sound, brief, layer and length."""
 
     def __init__(self, folder: Path):
-        self.folder = Path(folder)
+        super().__init__(folder)
         self._stamp: str | None = None
 
     def key(self, audio: Audio, brief: dict[str, Any], layer: str | None, duration_s: float | None) -> str:
@@ -112,20 +86,8 @@ class AnswerMemory:
         asked = json.dumps([brief, layer, duration_s], sort_keys=True, default=str)
         return hashlib.sha256(f"{VERSION}|{self._stamp}|{sound_id(audio)}|{asked}".encode()).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
-
     def get(self, key: str) -> dict[str, Any] | None:
-        try:
-            got = json.loads(self._path(key).read_text())
-        except (OSError, ValueError):
-            return None
-        return got if isinstance(got, dict) else None
+        return self.get_json(key)
 
     def put(self, key: str, answer: dict[str, Any]) -> None:
-        _atomic_write(self._path(key), json.dumps(answer, default=_plain).encode())
-
-
-def _plain(v: Any) -> Any:
-    """numpy scalars and arrays as JSON numbers and lists."""
-    return v.tolist() if hasattr(v, "tolist") else str(v)
+        self.put_json(key, answer)
