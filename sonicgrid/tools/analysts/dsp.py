@@ -8,6 +8,7 @@ cold process) dominated the analysts' cost, while the maths they need here is a 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 
@@ -78,16 +79,19 @@ def chroma_bank(sr: int, n_fft: int, fmin: float, fmax: float) -> np.ndarray:
     return w
 
 
+def _windows(x: np.ndarray, size: int, axis: int, mode: Literal["edge", "symmetric"]) -> np.ndarray:
+    """Every centred window of odd `size` along `axis` (a view on the padded array; windows last)."""
+    if size % 2 == 0:
+        raise ValueError(f"running filters take odd sizes only, not {size}")
+    pad = [(0, 0)] * x.ndim
+    pad[axis % x.ndim] = (size // 2, size // 2)
+    return np.lib.stride_tricks.sliding_window_view(np.pad(x, pad, mode=mode), size, axis=axis)
+
+
 def median_filter(x: np.ndarray, size: int, axis: int) -> np.ndarray:
     """Running median of odd `size` along `axis`, edges repeated: scipy.ndimage.median_filter with
     mode="nearest" and that size on one axis (the same numbers, tested), by partitioning window views."""
-    if size % 2 == 0:
-        raise ValueError("median_filter: odd sizes only")
-    half = size // 2
-    pad = [(0, 0)] * x.ndim
-    pad[axis] = (half, half)
-    win = np.lib.stride_tricks.sliding_window_view(np.pad(x, pad, mode="edge"), size, axis=axis)
-    return np.partition(win, half, axis=-1)[..., half]
+    return np.partition(_windows(x, size, axis, "edge"), size // 2, axis=-1)[..., size // 2]
 
 
 def moving_mean(x: np.ndarray, size: int, axis: int = -1) -> np.ndarray:
@@ -105,13 +109,7 @@ def moving_mean(x: np.ndarray, size: int, axis: int = -1) -> np.ndarray:
 
 def max_filter(x: np.ndarray, size: int, axis: int = -1) -> np.ndarray:
     """Running maximum of odd `size` along `axis`, edges mirrored: scipy.ndimage.maximum_filter1d."""
-    if size % 2 == 0:
-        raise ValueError("max_filter: odd sizes only")
-    half = size // 2
-    pad = [(0, 0)] * x.ndim
-    pad[axis % x.ndim] = (half, half)
-    win = np.lib.stride_tricks.sliding_window_view(np.pad(x, pad, mode="symmetric"), size, axis=axis)
-    return win.max(axis=-1)
+    return _windows(x, size, axis, "symmetric").max(axis=-1)
 
 
 def relmax(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, ...]:
