@@ -8,6 +8,8 @@ measured in a real headless Chromium.
 --tree DIR measures another checkout of SonicGrid (e.g. `git archive <commit> | tar -x -C DIR`),
 for before/after figures on the same machine. The machine may be shared: the load average is printed
 with every figure, and each figure is the median of --runs cold processes.
+Each make is also measured handed to a warm `sonicgrid worker` (sonicgrid/worker; --no-worker skips it):
+the process is still a cold `python -m sonicgrid.cli`, the work runs in a fresh fork of the worker.
 Targets (issue 15): rules <= 2 s, LLM <= 3 s, LLM with a busy neighbour <= 1.5x quiet, --help <= 0.5 s;
 studio send -> playable <= 1 s rules / <= 1.5 s LLM (warm).
 """
@@ -38,6 +40,8 @@ def env_for(data: Path, tree: Path, brain: str) -> dict:
         SONICGRID_OUT_DIR=str(data / "out"),
         SONICGRID_BRAIN=brain,
         HF_HUB_OFFLINE="1",
+        SONICGRID_WORKER="off",
+        SONICGRID_WORKER_SOCKET=str(data / "worker.sock"),
     )
 
 
@@ -73,8 +77,8 @@ def load() -> str:
     return f"load {a:.2f} {b:.2f} {c:.2f}"
 
 
-def bench_make(tree: Path, brain: str, runs: int, busy: bool, work: Path) -> dict:
-    env = env_for(work, tree, brain)
+def bench_make(tree: Path, brain: str, runs: int, busy: bool, work: Path, worker: bool = False) -> dict:
+    env = dict(env_for(work, tree, brain), SONICGRID_WORKER="use" if worker else "off")
     cmd = [sys.executable, "-m", "sonicgrid.cli", "make", REQUEST, "--json", "--brain", brain]
     walls, cpus = [], []
     with neighbour(busy):
@@ -83,6 +87,30 @@ def bench_make(tree: Path, brain: str, runs: int, busy: bool, work: Path) -> dic
             walls.append(w)
             cpus.append(c)
     return {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "walls": walls, "load": load()}
+
+
+@contextmanager
+def warm_worker(tree: Path, work: Path):
+    """A `sonicgrid worker` for the measured tree (its own socket), stopped afterwards."""
+    env = env_for(work, tree, "rules")
+    sock = env["SONICGRID_WORKER_SOCKET"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sonicgrid.worker.server", "--socket", sock, "--idle", "600"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    while not os.path.exists(sock):
+        if proc.poll() is not None or time.perf_counter() - t0 > 120:
+            raise RuntimeError("the worker did not start")
+        time.sleep(0.05)
+    print(f"worker started in {time.perf_counter() - t0:.1f} s")
+    try:
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def bench_help(tree: Path, runs: int, work: Path) -> float:
@@ -187,6 +215,7 @@ def main() -> None:
     ap.add_argument("--brains", default="rules,llm")
     ap.add_argument("--tree", type=Path, default=ROOT, help="SonicGrid checkout to measure")
     ap.add_argument("--no-busy", action="store_true", help="skip the busy-neighbour runs")
+    ap.add_argument("--no-worker", action="store_true", help="skip the runs handed to a warm `sonicgrid worker`")
     ap.add_argument("--studio", action="store_true", help="also measure the studio in headless Chromium")
     ap.add_argument("--only-studio", action="store_true", help="measure only the studio")
     ap.add_argument("--threads", action="store_true", help="only: llama.cpp 2 threads vs threads_for()")
@@ -217,6 +246,16 @@ def main() -> None:
                     f"make {brain:5s} {'busy ' if busy else 'quiet'}: wall {r['wall']:.2f} s, CPU {r['cpu']:.2f} s "
                     f"(runs {runs}; {r['load']})"
                 )
+        if not args.no_worker:
+            with warm_worker(tree, work):
+                for brain in args.brains.split(","):
+                    for busy in (False,) if args.no_busy else (False, True):
+                        r = bench_make(tree, brain, args.runs, busy, work, worker=True)
+                        runs = ", ".join(f"{w:.2f}" for w in r["walls"])
+                        print(
+                            f"make {brain:5s} {'busy ' if busy else 'quiet'} via the warm worker: wall {r['wall']:.2f} s "
+                            f"(runs {runs}; {r['load']}; the command's CPU is the worker's child, not counted)"
+                        )
         for brain in args.brains.split(","):
             q = next((r for b, busy, r in rows if b == brain and not busy), None)
             b = next((r for bb, busy, r in rows if bb == brain and busy), None)

@@ -17,6 +17,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # The product's default brain is "auto" (the embedded LLM judge); tests are deterministic unless they
 # ask for the LLM (tests/test_brain_default.py covers the default itself).
 os.environ.setdefault("SONICGRID_BRAIN", "rules")
+# A developer's running `sonicgrid worker` must not take over the tests' CLI processes (test_worker.py starts
+# its own worker and sets this per process).
+os.environ["SONICGRID_WORKER"] = "off"
 
 
 @pytest.fixture

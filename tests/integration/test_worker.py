@@ -1,0 +1,151 @@
+"""The warm worker (sonicgrid/worker): real CLI processes hand their commands to a real worker process over its
+Unix socket. A command run by the worker gives the cold run's output, exit status and death by signal; the
+caller's environment, working directory and terminal are the command's; a changed SonicGrid file makes the
+worker refuse (the command runs cold) and stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import sonicgrid
+from sonicgrid.worker import client
+
+REQUEST = "make a moody intro"
+
+
+@pytest.fixture
+def worker(tmp_path):
+    sock = str(tmp_path / "w.sock")
+    env = dict(os.environ, SONICGRID_WORKER_SOCKET=sock)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sonicgrid.worker.server", "--socket", sock, "--idle", "300"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    t0 = time.monotonic()
+    while _ping(sock) is None:
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        assert time.monotonic() - t0 < 120, "the worker did not start"
+        time.sleep(0.2)
+    yield sock, proc
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _ping(sock: str) -> dict | None:
+    s = client.connect(sock)
+    if s is None:
+        return None
+    with s:
+        client.send(s, {"op": "ping"})
+        return next(client.replies(s), None)
+
+
+def _cli(tmp_path: Path, sock: str, *args: str, mode: str = "use", **env: str) -> subprocess.CompletedProcess:
+    full = dict(
+        os.environ,
+        SONICGRID_DATA_DIR=str(tmp_path / "data"),
+        SONICGRID_OUT_DIR=str(tmp_path / "out"),
+        SONICGRID_BRAIN="rules",
+        SONICGRID_WORKER=mode,
+        SONICGRID_WORKER_SOCKET=sock,
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "sonicgrid.cli", *args], env=full, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_make_through_the_worker_is_the_cold_make(tmp_path, worker):
+    sock, _ = worker
+    cold = _cli(tmp_path, sock, "make", REQUEST, "--json", mode="off")
+    assert cold.returncode == 0, cold.stderr[-2000:]
+    assert _ping(sock)["served"] == 0
+    warm = _cli(tmp_path, sock, "make", REQUEST, "--json")
+    assert warm.returncode == 0, warm.stderr[-2000:]
+    assert _ping(sock)["served"] == 1  # it went through the worker
+    a, b = json.loads(cold.stdout), json.loads(warm.stdout)
+    assert a["run_id"] != b["run_id"]
+    assert a["brief"] == b["brief"]
+    decided = [{v["choice"] for v in run["verdicts"] if v["agent"] == "decision"} for run in (a, b)]
+    assert "generate" in decided[0] and "reuse" not in decided[0]
+    assert decided[1] == {"reuse"}  # the worker's child saw the clip the cold run stored
+    clip = Path(b["result"]["path"])
+    assert clip.is_file() and clip.is_relative_to(tmp_path / "out")  # the caller's environment, not the worker's
+    # the same read-only command gives the same bytes either way
+    ls_cold = _cli(tmp_path, sock, "library", "ls", "--json", mode="off")
+    ls_warm = _cli(tmp_path, sock, "library", "ls", "--json")
+    assert ls_cold.returncode == ls_warm.returncode == 0
+    assert ls_warm.stdout == ls_cold.stdout
+    assert _ping(sock)["served"] == 2
+
+
+def test_errors_exit_codes_and_signals_come_back(tmp_path, worker):
+    sock, _ = worker
+    cold = _cli(tmp_path, sock, "make", "--duration", "-3", "x", mode="off")
+    warm = _cli(tmp_path, sock, "make", "--duration", "-3", "x")
+    assert cold.returncode != 0 and warm.returncode == cold.returncode
+    assert warm.stderr == cold.stderr and warm.stderr.strip()
+    # a command killed by SIGKILL (the crash hook) kills the caller with SIGKILL, as the cold process dies
+    killed = _cli(tmp_path, sock, "make", REQUEST, "--json", SONICGRID_CRASH_AT="node:cell")
+    assert killed.returncode == -signal.SIGKILL
+    assert _ping(sock)["served"] == 2
+
+
+def test_ctrl_c_reaches_the_command(tmp_path, worker):
+    sock, _ = worker
+    env = dict(
+        os.environ,
+        SONICGRID_DATA_DIR=str(tmp_path / "data"),
+        SONICGRID_OUT_DIR=str(tmp_path / "out"),
+        SONICGRID_BRAIN="rules",
+        SONICGRID_WORKER_SOCKET=sock,
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sonicgrid.cli", "make", "an epic 40 second orchestral build", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    t0 = time.monotonic()
+    while _ping(sock)["served"] == 0 and time.monotonic() - t0 < 30:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0, "the interrupted make went on to the end"
+    assert "Traceback" not in err
+
+
+def test_an_edited_sonicgrid_file_makes_the_worker_step_aside(tmp_path, worker):
+    sock, proc = worker
+    marker = Path(sonicgrid.__file__).parent / "worker" / "__init__.py"
+    st = marker.stat()
+    try:
+        os.utime(marker, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+        r = _cli(tmp_path, sock, "library", "ls", "--json")
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert json.loads(r.stdout) == []  # served cold, correctly
+        proc.wait(timeout=30)  # and the stale worker stopped
+        assert not os.path.exists(sock)
+    finally:
+        os.utime(marker, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_no_worker_or_off_means_a_cold_run(tmp_path):
+    sock = str(tmp_path / "none.sock")
+    r = _cli(tmp_path, sock, "library", "ls", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout) == []
+    assert not os.path.exists(sock)  # `use` never starts one
