@@ -24,8 +24,9 @@ def flatten(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def unflatten(meta: dict[str, Any] | None) -> dict[str, Any]:
-    """Back from Chroma: JSON lists/dicts are decoded again."""
-    out = dict(meta or {})
+    """Back from Chroma: JSON lists/dicts are decoded again, keys in sorted order (Chroma's order changes
+    from one process to the next: `library ls --json` twice must print the same bytes)."""
+    out = dict(sorted((meta or {}).items()))
     for k, v in out.items():
         if isinstance(v, str) and v[:1] in "[{":
             try:
