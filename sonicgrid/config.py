@@ -76,9 +76,10 @@ class Settings(BaseSettings):
     import_max_s: float = Field(
         default=600.0, gt=0, allow_inf_nan=False, description="longest audio file `library import` accepts, seconds"
     )
-    worker: Literal["use", "off", "auto"] = Field(
-        default="use",
-        description="the warm worker (sonicgrid/worker): use one when it runs, off, or auto (also start one); "
+    worker: Literal["auto", "use", "off"] = Field(
+        default="auto",
+        description="the warm worker (sonicgrid/worker): auto (use it; start one after a cold command), use "
+        "(only when one runs), off; "
         "read by the CLI's first lines, before Settings exist",
     )
     worker_socket: Path | None = Field(default=None, description="the worker's Unix socket [default: per install]")

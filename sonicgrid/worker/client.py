@@ -7,8 +7,8 @@ working directory and arguments. Output, exit codes and signals are the cold run
 to the command, a command killed by a signal kills this process with the same signal.
 
 Standard library only, and nothing SonicGrid imports: this runs before anything heavy is loaded.
-SONICGRID_WORKER: `use` (default: hand over when a worker is running), `off` (never), `auto` (also start one
-in the background when none is running; this command still runs cold).
+SONICGRID_WORKER: `auto` (default: hand over when a worker is running, else run cold and start one in the
+background once this command is done), `use` (only hand over, never start one), `off` (always cold).
 """
 
 from __future__ import annotations
@@ -85,14 +85,16 @@ def _prog() -> str:
 
 def handoff(argv: list[str]) -> None:
     """Run `argv` in the warm worker and exit with its status; return (doing nothing) when it cannot."""
-    mode = os.environ.get("SONICGRID_WORKER", "use").strip().lower()
-    if mode == "off" or not argv or argv[0] not in SERVED or not _std_fds_usable():
+    mode = os.environ.get("SONICGRID_WORKER", "auto").strip().lower()
+    if mode not in ("use", "auto") or not argv or argv[0] not in SERVED or not _std_fds_usable():
         return
     path = socket_path()
     sock = connect(path)
     if sock is None:
-        if mode == "auto":
-            start_in_background(path)
+        if mode == "auto":  # start one once this command is done, so that it does not compete with it
+            import atexit
+
+            atexit.register(_start_quietly, path)
         return
     request = {
         "op": "run",
@@ -101,6 +103,8 @@ def handoff(argv: list[str]) -> None:
         "env": dict(os.environ),
         "cwd": os.getcwd(),
         "umask": _umask(),
+        "nice": os.getpriority(os.PRIO_PROCESS, 0),
+        "rlimits": _rlimits(),
         "streams": [[s.encoding, s.errors] for s in (sys.stdin, sys.stdout, sys.stderr)],
     }
     try:
@@ -113,6 +117,16 @@ def handoff(argv: list[str]) -> None:
     if not first or "pid" not in first:  # refused (stale worker, other code): run here, cold
         return
     _wait_for(first["pid"], answers)
+
+
+LIMITS = ("RLIMIT_FSIZE", "RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_CPU", "RLIMIT_NOFILE", "RLIMIT_CORE")
+
+
+def _rlimits() -> dict[str, list[int]]:
+    """This process's resource limits (`ulimit -f`, `-v` ...): the command must run under the same."""
+    import resource
+
+    return {n: list(resource.getrlimit(getattr(resource, n))) for n in LIMITS if hasattr(resource, n)}
 
 
 def _umask() -> int:
@@ -141,6 +155,13 @@ def _wait_for(pid: int, answers) -> None:
         os.kill(os.getpid(), int(done["signal"]))
         os._exit(128 + int(done["signal"]))
     os._exit(int(done.get("exit", 1)))
+
+
+def _start_quietly(path: str) -> None:
+    try:
+        start_in_background(path)
+    except OSError:  # no writable home, no fork: the next command is cold too, and works
+        pass
 
 
 def start_in_background(path: str | None = None) -> int:

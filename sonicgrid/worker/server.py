@@ -26,6 +26,7 @@ import importlib
 import io
 import json
 import os
+import select
 import signal
 import site
 import socket
@@ -181,6 +182,7 @@ def run_command(req: dict, fds: list[int]) -> None:
                 os.close(fd)
         os.chdir(req["cwd"])
         os.umask(int(req.get("umask", 0o022)))
+        _limits(req)
         os.environ.clear()
         os.environ.update(req["env"])
         _streams(req["streams"])
@@ -203,6 +205,28 @@ def run_command(req: dict, fds: list[int]) -> None:
     _exit_like_python(code)
 
 
+def unfit(req: dict) -> str | None:
+    """Why this worker cannot run the request exactly as the caller would (None: it can)."""
+    import resource
+
+    if int(req.get("nice", 0)) < os.getpriority(os.PRIO_PROCESS, 0):
+        return "the caller runs at a higher priority than the worker"
+    for name, (_soft, hard) in (req.get("rlimits") or {}).items():
+        mine = resource.getrlimit(getattr(resource, name))[1]
+        if mine != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or hard > mine):
+            return f"the caller's {name} is above the worker's"
+    return None
+
+
+def _limits(req: dict) -> None:
+    """The caller's niceness and resource limits (lower or equal to the worker's: unfit() checked)."""
+    import resource
+
+    os.setpriority(os.PRIO_PROCESS, 0, int(req.get("nice", 0)))
+    for name, (soft, hard) in (req.get("rlimits") or {}).items():
+        resource.setrlimit(getattr(resource, name), (soft, hard))
+
+
 def _exit_like_python(code: int) -> None:
     """What interpreter shutdown does for a script (join threads, atexit, flush), then leave at once."""
     for t in threading.enumerate():
@@ -217,7 +241,9 @@ def _exit_like_python(code: int) -> None:
 
 
 def watch(conn: socket.socket, req: dict, fds: list[int]) -> None:
-    """In the watcher: fork the runner, report its pid, then its exit (never returns)."""
+    """In the watcher: fork the runner, report its pid, then its exit (never returns). A caller that goes
+    away (killed, even by SIGKILL, which it cannot forward) takes the command with it, as a cold process's
+    death would: the runner is killed with SIGKILL."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     pid = os.fork()
@@ -230,16 +256,39 @@ def watch(conn: socket.socket, req: dict, fds: list[int]) -> None:
     try:
         conn.settimeout(None)
         conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-        _, wstatus = os.waitpid(pid, 0)
+        wstatus = _wait_or_hang_up(pid, conn)
+        if wstatus is None:
+            os._exit(1)
         if os.WIFSIGNALED(wstatus):
             conn.sendall(json.dumps({"signal": os.WTERMSIG(wstatus)}).encode() + b"\n")
         else:
             conn.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(wstatus)}).encode() + b"\n")
         status = 0
-    except OSError:  # the caller went away: the command goes on to its end, nobody to tell
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
     os._exit(status)
+
+
+def _wait_or_hang_up(pid: int, conn: socket.socket) -> int | None:
+    """The runner's wait status; None (after killing it) when the caller hung up first."""
+    pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+    try:
+        while True:
+            done, wstatus = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return wstatus
+            ready, _, _ = select.select([conn] + ([pidfd] if pidfd is not None else []), [], [], 0.05)
+            if conn in ready and not conn.recv(1):  # the caller never writes again: EOF means it is gone
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return None
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
 
 
 def bind(path: str) -> socket.socket:
@@ -304,6 +353,10 @@ def serve(path: str, idle_s: float = 1800.0) -> None:
                         os.close(fd)
                     print("SonicGrid or the installed packages changed: stopping", flush=True)
                     return
+                elif op == "run" and (why := unfit(req)):
+                    send_line(conn, {"refused": why})
+                    for fd in fds:
+                        os.close(fd)
                 elif op == "run" and len(fds) == 3:
                     served += 1
                     if os.fork() == 0:

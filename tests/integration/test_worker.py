@@ -21,9 +21,7 @@ from sonicgrid.worker import client
 REQUEST = "make a moody intro"
 
 
-@pytest.fixture
-def worker(tmp_path):
-    sock = str(tmp_path / "w.sock")
+def _start(sock: str):
     env = dict(os.environ, SONICGRID_WORKER_SOCKET=sock)
     proc = subprocess.Popen(
         [sys.executable, "-m", "sonicgrid.worker.server", "--socket", sock, "--idle", "300"],
@@ -37,10 +35,24 @@ def worker(tmp_path):
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
         assert time.monotonic() - t0 < 120, "the worker did not start"
         time.sleep(0.2)
+    return proc
+
+
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory):
+    """One worker for the module's tests (they count what it served before and after)."""
+    sock = str(tmp_path_factory.mktemp("worker") / "w.sock")
+    proc = _start(sock)
     yield sock, proc
     if proc.poll() is None:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _served(sock: str) -> int:
+    info = _ping(sock)
+    assert info is not None, "the worker is gone"
+    return int(info["served"])
 
 
 def _ping(sock: str) -> dict | None:
@@ -71,10 +83,10 @@ def test_make_through_the_worker_is_the_cold_make(tmp_path, worker):
     sock, _ = worker
     cold = _cli(tmp_path, sock, "make", REQUEST, "--json", mode="off")
     assert cold.returncode == 0, cold.stderr[-2000:]
-    assert _ping(sock)["served"] == 0
+    before = _served(sock)
     warm = _cli(tmp_path, sock, "make", REQUEST, "--json")
     assert warm.returncode == 0, warm.stderr[-2000:]
-    assert _ping(sock)["served"] == 1  # it went through the worker
+    assert _served(sock) == before + 1  # it went through the worker
     a, b = json.loads(cold.stdout), json.loads(warm.stdout)
     assert a["run_id"] != b["run_id"]
     assert a["brief"] == b["brief"]
@@ -88,11 +100,12 @@ def test_make_through_the_worker_is_the_cold_make(tmp_path, worker):
     ls_warm = _cli(tmp_path, sock, "library", "ls", "--json")
     assert ls_cold.returncode == ls_warm.returncode == 0
     assert ls_warm.stdout == ls_cold.stdout
-    assert _ping(sock)["served"] == 2
+    assert _served(sock) == before + 2
 
 
 def test_errors_exit_codes_and_signals_come_back(tmp_path, worker):
     sock, _ = worker
+    before = _served(sock)
     cold = _cli(tmp_path, sock, "make", "--duration", "-3", "x", mode="off")
     warm = _cli(tmp_path, sock, "make", "--duration", "-3", "x")
     assert cold.returncode != 0 and warm.returncode == cold.returncode
@@ -100,7 +113,7 @@ def test_errors_exit_codes_and_signals_come_back(tmp_path, worker):
     # a command killed by SIGKILL (the crash hook) kills the caller with SIGKILL, as the cold process dies
     killed = _cli(tmp_path, sock, "make", REQUEST, "--json", SONICGRID_CRASH_AT="node:cell")
     assert killed.returncode == -signal.SIGKILL
-    assert _ping(sock)["served"] == 2
+    assert _served(sock) == before + 2
 
 
 def test_ctrl_c_reaches_the_command(tmp_path, worker):
@@ -119,8 +132,9 @@ def test_ctrl_c_reaches_the_command(tmp_path, worker):
         stderr=subprocess.PIPE,
         text=True,
     )
+    before = _served(sock)
     t0 = time.monotonic()
-    while _ping(sock)["served"] == 0 and time.monotonic() - t0 < 30:
+    while _served(sock) == before and time.monotonic() - t0 < 30:
         time.sleep(0.05)
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
@@ -129,8 +143,58 @@ def test_ctrl_c_reaches_the_command(tmp_path, worker):
     assert "Traceback" not in err
 
 
-def test_an_edited_sonicgrid_file_makes_the_worker_step_aside(tmp_path, worker):
+def _descendants(pid: int) -> list[int]:
+    kids: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        for k in kids.get(todo.pop(), []):
+            out.append(k)
+            todo.append(k)
+    return out
+
+
+def test_a_killed_caller_takes_its_command_with_it(tmp_path, worker):
+    """SIGKILL cannot be forwarded: the worker sees the caller hang up and kills the command, so a killed
+    `sonicgrid make` never goes on running (and storing) behind a later --resume."""
     sock, proc = worker
+    env = dict(
+        os.environ,
+        SONICGRID_DATA_DIR=str(tmp_path / "data"),
+        SONICGRID_OUT_DIR=str(tmp_path / "out"),
+        SONICGRID_BRAIN="rules",
+        SONICGRID_WORKER="use",
+        SONICGRID_WORKER_SOCKET=sock,
+    )
+    caller = subprocess.Popen(
+        [sys.executable, "-m", "sonicgrid.cli", "make", "an epic 40 second orchestral build", "--json"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    t0 = time.monotonic()
+    while len(_descendants(proc.pid)) < 2 and time.monotonic() - t0 < 30:
+        time.sleep(0.05)
+    assert len(_descendants(proc.pid)) >= 2  # the watcher and the runner
+    time.sleep(0.5)
+    caller.kill()
+    caller.wait()
+    t0 = time.monotonic()
+    while _descendants(proc.pid) and time.monotonic() - t0 < 10:
+        time.sleep(0.05)
+    assert not _descendants(proc.pid)
+    assert not list((tmp_path / "out").glob("*/clip.wav"))
+
+
+def test_an_edited_sonicgrid_file_makes_the_worker_step_aside(tmp_path):
+    sock = str(tmp_path / "own.sock")
+    proc = _start(sock)
     marker = Path(sonicgrid.__file__).parent / "worker" / "__init__.py"
     st = marker.stat()
     try:
@@ -142,6 +206,8 @@ def test_an_edited_sonicgrid_file_makes_the_worker_step_aside(tmp_path, worker):
         assert not os.path.exists(sock)
     finally:
         os.utime(marker, ns=(st.st_atime_ns, st.st_mtime_ns))
+        if proc.poll() is None:
+            proc.kill()
 
 
 def test_no_worker_or_off_means_a_cold_run(tmp_path):
