@@ -116,6 +116,7 @@ def test_errors_exit_codes_and_signals_come_back(tmp_path, worker):
     assert _served(sock) == before + 2
 
 
+@pytest.mark.slow  # ~30 s: a generating make is interrupted (`make test-all`)
 def test_ctrl_c_reaches_the_command(tmp_path, worker):
     sock, _ = worker
     env = dict(
