@@ -54,8 +54,12 @@ PRELOAD = (
     "langgraph.checkpoint.sqlite",
     "langchain_core.messages",
     "langchain_core.language_models",
-    "onnxruntime",
     "llama_cpp",
+    "mido",
+    "pretty_midi",
+    "pedalboard",
+    "tinysoundfont",
+    "threadpoolctl",
 )
 SONICGRID_MODULES = (
     "sonicgrid.config",
@@ -69,7 +73,19 @@ SONICGRID_MODULES = (
     "sonicgrid.tools.enhancers.master",
     "sonicgrid.llm.brain",
     "sonicgrid.llm.local",
+    "sonicgrid.graph.arrange",
+    "sonicgrid.graph.checkpoint",
+    "sonicgrid.graph.finish_grid",
+    "sonicgrid.memory.continuity",
+    "sonicgrid.memory.mixes",
+    "sonicgrid.tools.generators.soundfont",
+    "sonicgrid.tools.generators.painter",
+    "sonicgrid.tools.enhancers.music",
+    "sonicgrid.tools.analysts.combined",
+    "sonicgrid.tools.real_models",
 )
+# Never preloaded: huggingface_hub (it reads HF_HUB_OFFLINE once, at import: the caller's setting must
+# count) and onnxruntime (its import starts a thread that a fork does not copy).
 MAX_HEADER = 4 << 20
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -216,3 +216,20 @@ def test_no_worker_or_off_means_a_cold_run(tmp_path):
     r = _cli(tmp_path, sock, "library", "ls", "--json")
     assert r.returncode == 0 and json.loads(r.stdout) == []
     assert not os.path.exists(sock)  # `use` never starts one
+
+
+def test_the_worker_preloads_nothing_that_a_fork_or_the_callers_environment_would_break():
+    """huggingface_hub fixes HF_HUB_OFFLINE at import (the caller's setting must count); onnxruntime starts a
+    thread at import, and a fork copies no threads: neither may be loaded by the worker before a fork."""
+    code = (
+        "import os, sys, json\nfrom sonicgrid.worker import server\nmissing = server.preload()\n"
+        "print(json.dumps({'mods': sorted(m for m in ('huggingface_hub', 'onnxruntime', 'torch', 'sonicgrid.cli',"
+        " 'sonicgrid.commands.common') if m in sys.modules), 'threads': len(os.listdir('/proc/self/task')),"
+        " 'missing': missing}))"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    assert got["mods"] == []
+    assert got["missing"] == []  # every preload and weight is there in the test environment
+    assert got["threads"] <= 2  # the main thread and OpenBLAS's (which re-forms itself after a fork)
