@@ -64,8 +64,8 @@ def _ping(sock: str) -> dict | None:
         return next(client.replies(s), None)
 
 
-def _cli(tmp_path: Path, sock: str, *args: str, mode: str = "use", **env: str) -> subprocess.CompletedProcess:
-    full = dict(
+def _env(tmp_path: Path, sock: str, mode: str = "use", **env: str) -> dict[str, str]:
+    return dict(
         os.environ,
         SONICGRID_DATA_DIR=str(tmp_path / "data"),
         SONICGRID_OUT_DIR=str(tmp_path / "out"),
@@ -74,8 +74,15 @@ def _cli(tmp_path: Path, sock: str, *args: str, mode: str = "use", **env: str) -
         SONICGRID_WORKER_SOCKET=sock,
         **env,
     )
+
+
+def _cli(tmp_path: Path, sock: str, *args: str, mode: str = "use", **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "sonicgrid.cli", *args], env=full, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "sonicgrid.cli", *args],
+        env=_env(tmp_path, sock, mode, **env),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -116,27 +123,26 @@ def test_errors_exit_codes_and_signals_come_back(tmp_path, worker):
     assert _served(sock) == before + 2
 
 
-@pytest.mark.slow  # ~30 s: a generating make is interrupted (`make test-all`)
-def test_ctrl_c_reaches_the_command(tmp_path, worker):
-    sock, _ = worker
-    env = dict(
-        os.environ,
-        SONICGRID_DATA_DIR=str(tmp_path / "data"),
-        SONICGRID_OUT_DIR=str(tmp_path / "out"),
-        SONICGRID_BRAIN="rules",
-        SONICGRID_WORKER_SOCKET=sock,
-    )
-    proc = subprocess.Popen(
+def _long_make(tmp_path: Path, sock: str, out=subprocess.PIPE) -> subprocess.Popen:
+    """A generating make of a long clip, handed to the worker, still running a few seconds later."""
+    return subprocess.Popen(
         [sys.executable, "-m", "sonicgrid.cli", "make", "an epic 40 second orchestral build", "--json"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        env=_env(tmp_path, sock),
+        stdout=out,
+        stderr=out,
         text=True,
     )
+
+
+@pytest.mark.slow  # a generating make is interrupted (`make test-all`)
+def test_ctrl_c_reaches_the_command(tmp_path, worker):
+    sock, _ = worker
     before = _served(sock)
+    proc = _long_make(tmp_path, sock)
     t0 = time.monotonic()
     while _served(sock) == before and time.monotonic() - t0 < 30:
         time.sleep(0.05)
+    assert _served(sock) == before + 1  # the worker runs it
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
@@ -165,20 +171,7 @@ def test_a_killed_caller_takes_its_command_with_it(tmp_path, worker):
     """SIGKILL cannot be forwarded: the worker sees the caller hang up and kills the command, so a killed
     `sonicgrid make` never goes on running (and storing) behind a later --resume."""
     sock, proc = worker
-    env = dict(
-        os.environ,
-        SONICGRID_DATA_DIR=str(tmp_path / "data"),
-        SONICGRID_OUT_DIR=str(tmp_path / "out"),
-        SONICGRID_BRAIN="rules",
-        SONICGRID_WORKER="use",
-        SONICGRID_WORKER_SOCKET=sock,
-    )
-    caller = subprocess.Popen(
-        [sys.executable, "-m", "sonicgrid.cli", "make", "an epic 40 second orchestral build", "--json"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    caller = _long_make(tmp_path, sock, out=subprocess.DEVNULL)
     t0 = time.monotonic()
     while len(_descendants(proc.pid)) < 2 and time.monotonic() - t0 < 30:
         time.sleep(0.05)
