@@ -25,7 +25,7 @@ def test_clashing_clip_is_revised_toward_the_project(settings, svc):
                 "centroid_hz": centroid_hz(body.samples, body.sr),
             },
             "x",
-            a["embedding"],
+            a,
         )
     # the plan composes in the project's key and tempo when the request names none
     res = make("make a calm loop", settings, project="p1")
@@ -50,7 +50,7 @@ def test_the_users_key_and_tempo_are_not_revised_away(settings, svc):
             body,
             {"key": "F#", "mode": "major", "tempo_bpm": t, "mood": "energetic", "project": "p2", "layer": "rhythm"},
             "x",
-            a["embedding"],
+            a,
         )
     res = make("make a calm loop in C major at 90 bpm", settings, project="p2")
     best = res["result"]["variations"][0]
