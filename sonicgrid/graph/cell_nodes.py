@@ -24,6 +24,11 @@ def recall(state: CellState, svc: Services) -> dict[str, Any]:
     ref = state.get("reference") or {}
     vec = svc.library.audio_vectors([ref["id"]]).get(ref["id"]) if ref.get("id") else None
     audio_vec = vectors.Vector(svc.library.audio_kind, vec) if vec else None  # the reference's sound
+    if ref.get("id") and vec is None:
+        vectors.note(
+            f"the reference clip has no {svc.library.audio_kind} vector yet (`sonicgrid library rebuild` adds it): "
+            "candidates are ranked by text and metadata"
+        )
     want = {k: brief.get(k) for k in ("mood", "key", "mode", "tempo_bpm")} | {
         "section": cell["section"],
         "duration_s": cell["duration_s"],
