@@ -33,13 +33,17 @@ def test_clashing_clip_is_revised_toward_the_project(settings, svc):
     assert (best["key"], best["mode"], round(best["tempo_bpm"])) == ("F#", "major", 151)
     cont = [v for v in res["verdicts"] if v["agent"] == "continuity"]
     assert cont and all(v["evidence"]["components"]["key"]["value"] == 1.0 for v in cont)
+    # timbre: the clip's music embedding against the body's (the library's msd-musicnn-200 vectors)
+    assert all(0.0 <= v["evidence"]["components"]["timbre"]["value"] <= 1.0 for v in cont)
     for v in cont:  # what is left to revise is the palette (a brighter clip than the project's)
         if v["choice"] == "revise":
             assert set(v["evidence"]["targets"]) - {"key", "mode", "tempo_bpm"}
             assert v["evidence"]["targets"]["lowpass_hz"] >= 800
     rec = svc.library.get(res["result"]["clip_id"])
     assert rec["meta"]["project"] == "p1" and rec["meta"]["centroid_hz"] > 0 and rec["meta"]["key"] == "F#"
-    assert len(svc.library.body(project="p1")) >= 3  # the body, the clip and its stems
+    body = svc.library.body(project="p1")
+    assert len(body) >= 3  # the body, the clip and its stems
+    assert all(b["embedding_kind"] == "msd-musicnn-200" and len(b["embedding"]) == 200 for b in body)
 
 
 def test_the_users_key_and_tempo_are_not_revised_away(settings, svc):
