@@ -2,7 +2,8 @@
 
 Every write takes an exclusive lock file (`fcntl.flock`, so a dead process never holds it) and,
 before touching the audio store, writes an intent `pending/<first clip id>.json` naming the clips and
-their file digests. The intent is removed once both Chroma records exist. Whoever next holds the lock
+their file digests. The intent is removed once both Chroma records exist (the audio record only for a
+clip that has a vector of the library's kind: memory/vectors.py). Whoever next holds the lock
 (open, verify) finds intents left by dead writers and rolls them back or forward, so no record is
 left without its file and no file without its record.
 """
