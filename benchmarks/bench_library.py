@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_library.py            # scale 1k,10k,100k + session
     .venv/bin/python benchmarks/bench_library.py --sizes 1000,10000 --no-session
 
-Scale uses synthetic unit vectors (384-d text, 33-d audio) and a handful of distinct tiny clips
+Scale uses synthetic unit vectors (384-d text, 200-d audio: the msd-musicnn-200 kind) and a handful of distinct tiny clips
 (the store is content-addressed: many records share a file), so it measures Chroma + the library
 code, not audio analysis. Query = the reuse search the graph runs: text ANN (+ metadata filter),
 candidate pool fetch, combined ranking with reasons. MiniLM text embedding is timed separately.
@@ -46,7 +46,7 @@ def unit(rng, n: int, d: int) -> np.ndarray:
 
 
 def synthetic(rng, n: int, clips: list[Audio], start: int) -> list[tuple]:
-    tv, av = unit(rng, n, 384), unit(rng, n, 33)
+    tv, av = unit(rng, n, 384), unit(rng, n, 200)
     items = []
     for i in range(n):
         meta = {

@@ -2,7 +2,8 @@
 
 Set SONICGRID_CRASH_AT (Settings.crash_at) to a point's name, e.g. `node:finish` (right after that graph
 node's update reached the caller), `store:file`, `store:audio_record`, `store:text_record` (right after
-that write of a library add), `outputs:before` (the run is checkpointed as finished, nothing written yet).
+that write of a library add), `migrate:sidecars` (a music-vector migration batch: sidecars written, audio
+records not), `outputs:before` (the run is checkpointed as finished, nothing written yet).
 Unset in normal use: then every call is a no-op. See docs/RELIABILITY.md.
 """
 

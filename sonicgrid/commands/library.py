@@ -130,6 +130,13 @@ def _warn_if_index_lost(lib) -> None:
             "lost or damaged; nothing was deleted. Run `sonicgrid library rebuild` to restore the records.",
             soft_wrap=True,
         )
+    elif (n := lib.vectorless()) > 0:
+        console.print(
+            f"[yellow]note:[/] {n} clips have no {lib.audio_kind} audio vector yet (a library from before the music "
+            "embedding, or musicnn missing): they are found by text and metadata, not by sound. "
+            "`sonicgrid library rebuild` hears them once and adds it.",
+            soft_wrap=True,
+        )
 
 
 @app.command("search")
@@ -247,7 +254,13 @@ def verify_cmd(
             f"{len(rep['missing_file'])} records without a file, "
             f"{len(rep['orphan_vector'])} orphan audio vectors, {len(rep['missing_vector'])} missing audio vectors, "
             f"{len(rep['recovered']['rolled_back'])} half-finished adds rolled back; "
-            f"{orphans} files without a record " + (f"deleted ({len(rep['pruned'])})" if prune_orphans else "kept")
+            + (
+                f"{len(rep['vectorless'])} clips without a music vector (musicnn missing); "
+                if rep["vectorless"]
+                else ""
+            )
+            + f"{orphans} files without a record "
+            + (f"deleted ({len(rep['pruned'])})" if prune_orphans else "kept")
         )
         if orphans and not prune_orphans:
             lost = "the library index looks lost or damaged. " if rep.get("index_lost") else ""
@@ -302,7 +315,18 @@ def rebuild_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
             f"without one; {rep['kept']} records were intact"
             + (f"; {len(rep['unreadable'])} unreadable sidecars kept as they are" if rep["unreadable"] else "")
             + (f"; {len(rep['missing_audio'])} sidecars whose audio is gone" if rep["missing_audio"] else "")
+            + _vectors_line(rep["vectors"], rep["kind"])
         )
+
+
+def _vectors_line(v: dict, kind: str) -> str:
+    """What rebuild's vector pass did: a library from before gets its music vectors here."""
+    out = f"; {len(v['filled'])} clips given a {kind} audio vector" if v["filled"] else ""
+    if v["failed"]:
+        out += f"; {len(v['failed'])} clips whose audio could not be heard for one"
+    if v["unavailable"]:
+        out += f"; {v['unavailable']} clips left without one (musicnn is not installed: they rank by text and metadata)"
+    return out
 
 
 @app.command("export")

@@ -14,6 +14,7 @@ from sonicgrid.graph import cell_common as cc
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import CellState
 from sonicgrid.graph.timing import tool_call
+from sonicgrid.memory import vectors
 from sonicgrid.tools.base import AudioRequest, Enhancer, Generator, GenRequest
 
 
@@ -21,7 +22,13 @@ def recall(state: CellState, svc: Services) -> dict[str, Any]:
     """Library candidates for this cell, ranked by text + audio + metadata compatibility (memory/search.py)."""
     brief, cell = state["brief"], state["cell"]
     ref = state.get("reference") or {}
-    audio_vec = svc.library.audio_vectors([ref["id"]]).get(ref["id"]) if ref.get("id") else None
+    vec = svc.library.audio_vectors([ref["id"]]).get(ref["id"]) if ref.get("id") else None
+    audio_vec = vectors.Vector(svc.library.audio_kind, vec) if vec else None  # the reference's sound
+    if ref.get("id") and vec is None:
+        vectors.note(
+            f"the reference clip has no {svc.library.audio_kind} vector yet (`sonicgrid library rebuild` adds it): "
+            "candidates are ranked by text and metadata"
+        )
     want = {k: brief.get(k) for k in ("mood", "key", "mode", "tempo_bpm")} | {
         "section": cell["section"],
         "duration_s": cell["duration_s"],

@@ -12,9 +12,21 @@ from sonicgrid.graph import cell_common as cc
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import Best, CellState, Json
 from sonicgrid.graph.timing import tool_call
+from sonicgrid.memory import vectors
 from sonicgrid.tools.analysts.base import AnalysisRequest, Analyst
 
-ANALYSIS_KEYS = ("quality", "mood", "tempo_bpm", "key", "mode", "lufs", "tags", "embedding")
+ANALYSIS_KEYS = (
+    "quality",
+    "mood",
+    "tempo_bpm",
+    "key",
+    "mode",
+    "lufs",
+    "tags",
+    "embedding",
+    "embedding_kind",
+    "music_embedding",
+)
 
 
 def _stored_analysis(state: CellState, svc: Services, listen_estimate: float) -> dict[str, Any] | None:
@@ -36,7 +48,9 @@ def _stored_analysis(state: CellState, svc: Services, listen_estimate: float) ->
             **{k: meta[k] for k in ("key", "mode", "tempo_bpm", "tags") if meta.get(k) is not None},
         }
     vec = svc.library.audio_vectors([source]).get(source)
-    return dict(stored, embedding=vec) if vec else None
+    if not vec:  # no vector of the library's kind (a library from before): listen, which gives one
+        return None
+    return vectors.attach(stored, vectors.Vector(svc.library.audio_kind, vec))
 
 
 def _listener(svc: Services) -> Analyst:
@@ -137,7 +151,8 @@ def check_continuity(state: CellState, svc: Services) -> dict[str, Any]:
         "mode": a.get("mode"),
         "tempo_bpm": a.get("tempo_bpm"),
         "key_confidence": mood.get("key_confidence", 1.0),
-        "embedding": a.get("embedding"),
+        # compared with the body's vectors: the library's kind (the music embedding), heard if the analysis lacks it
+        "embedding": getattr(vectors.for_clip(a, svc.library.audio_kind, snd), "values", None),
         "mood": state["brief"]["mood"],
         "centroid_hz": centroid_hz(snd.samples, snd.sr),
     }

@@ -249,6 +249,15 @@ def _cleanup(run_dir: Path) -> None:
     shutil.rmtree(run_dir, ignore_errors=True)
 
 
+def _without_vectors(cells: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """The cells as clip.json shows them: each analysis without its audio vectors (the library keeps those)."""
+    from sonicgrid.memory.vectors import without
+
+    if cells is None:
+        return None
+    return [dict(c, analysis=without(c["analysis"])) if isinstance(c.get("analysis"), dict) else c for c in cells]
+
+
 def write_outputs(state: dict[str, Any], svc: Services, run_dir: Path, wall: float) -> dict[str, Any]:
     result = state.get("result", {})
     tool_s = sum(c["seconds"] for c in state.get("tool_calls", []))
@@ -259,7 +268,7 @@ def write_outputs(state: dict[str, Any], svc: Services, run_dir: Path, wall: flo
         "budget_s": state["budget_s"],
         "brief": state.get("brief"),
         "plan": state.get("plan"),
-        "cells": state.get("cells"),
+        "cells": _without_vectors(state.get("cells")),
         "verdicts": state.get("verdicts", []),
         "tool_calls": state.get("tool_calls", []),
         "timings": state.get("timings", []),

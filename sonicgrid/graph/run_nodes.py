@@ -14,6 +14,7 @@ from sonicgrid.graph.cell_common import made_by
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import RunState
 from sonicgrid.graph.timing import tool_call
+from sonicgrid.memory import vectors
 
 
 def intake(state: RunState, svc: Services) -> dict[str, Any]:
@@ -81,7 +82,7 @@ def finish(state: RunState, svc: Services) -> dict[str, Any]:
         score = float(done[0]["score"])
         clip_id = store_clip(svc, state, final, done[0]["analysis"], score, done)
         result = {"path": str(wav), "clip_id": clip_id, "score": round(score, 2), "mastering": mastering}
-        result |= {"analysis": {k: v for k, v in done[0]["analysis"].items() if k != "embedding"}}
+        result |= {"analysis": vectors.without(done[0]["analysis"])}
     else:
         from sonicgrid.graph.finish_grid import finish_grid, variant_summary
 
@@ -96,7 +97,7 @@ def finish(state: RunState, svc: Services) -> dict[str, Any]:
             "clip_id": ids[0],
             "score": round(best["score"], 2),
             "mastering": mastering,
-            "analysis": {k: v for k, v in best["analysis"].items() if k != "embedding"},
+            "analysis": vectors.without(best["analysis"]),
             "mix": best["mix"],
             "stems": best["stem_files"],
             "midi": best["midi"],
@@ -211,7 +212,6 @@ def store_clip(
         "session": state.get("session"),
         "parent": parents[0] if parents else None,
         "cost_s": round(sum(c.get("spent_s", 0.0) for c in done), 4),
-        "embedding": analysis.get("embedding"),
         "decision": done[0].get("decision"),
         # the tool that made a single cell's sound (a reused stem of a clean synthesiser is not re-enhanced)
         "tool": made_by(done[0]) if len(done) == 1 else None,
@@ -236,9 +236,5 @@ def store_clip(
     text = (
         f"{brief['prompt']} | {brief['mood']} {brief['section']} {' '.join(layers)} | key {meta['key']} {meta['mode']}"
     )
-    vec = analysis.get("embedding")
-    if not vec:  # a multi-cell mix is analysed above; a single cell's analysis always carries one
-        from sonicgrid.memory.maintenance import analyse
-
-        vec = analyse(final)["embedding"]
-    return svc.library.add(final, meta, text, vec)
+    # the analysis's vector of the library's kind; the library hears the clip for one if it lacks it
+    return svc.library.add(final, meta, text, analysis)

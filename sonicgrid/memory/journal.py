@@ -2,7 +2,8 @@
 
 Every write takes an exclusive lock file (`fcntl.flock`, so a dead process never holds it) and,
 before touching the audio store, writes an intent `pending/<first clip id>.json` naming the clips and
-their file digests. The intent is removed once both Chroma records exist. Whoever next holds the lock
+their file digests. The intent is removed once both Chroma records exist (the audio record only for a
+clip that has a vector of the library's kind: memory/vectors.py). Whoever next holds the lock
 (open, verify) finds intents left by dead writers and rolls them back or forward, so no record is
 left without its file and no file without its record.
 """
@@ -34,12 +35,15 @@ class Journal:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
-    def begin(self, entries: list[tuple[str, str]]) -> Path:
-        """Record the intent to add these (clip id, file digest) pairs: one fsynced file per batch."""
+    def begin(self, entries: list[tuple[str, str, bool]]) -> Path:
+        """Record the intent to add these (clip id, file digest, with an audio vector) entries: one fsynced
+        file per batch. A clip without a vector of the library's kind (musicnn missing) has no audio record
+        to wait for; an intent from before says nothing of it and means one."""
         path = self.pending_dir / f"{entries[0][0]}.json"
         tmp = path.with_suffix(".tmp")
         with open(tmp, "w") as f:
-            json.dump({"clips": [{"id": c, "sha256": d} for c, d in entries], "pid": os.getpid()}, f)
+            clips = [{"id": c, "sha256": d, "vector": v} for c, d, v in entries]
+            json.dump({"clips": clips, "pid": os.getpid()}, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

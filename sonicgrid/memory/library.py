@@ -1,7 +1,9 @@
 """The clip library on Chroma: embedded PersistentClient, or a Chroma server when a URL is set.
 
 Two collections share ids: `clips_text` (MiniLM embedding of brief + tags; the record of truth,
-with metadata and the text) and `clips_audio` (a fixed-length vector from the audio itself).
+with metadata and the text) and the audio collection of the library's vector kind (vectors.py: the
+msd-musicnn-200 music embedding in `clips_audio_msd200`; `clips_audio` is the dsp-33 one of a library from
+before, left as it was). A clip whose vector of that kind cannot be had (musicnn missing) has no audio record.
 Audio files live beside them in a content-addressed store, each record also as a JSON sidecar
 (sidecars.py) so a lost index can be rebuilt (rebuild.py). Order of an add, under one writer lock:
 intent -> file -> sidecar -> audio record -> text record -> intent removed. A crash anywhere in between is
@@ -26,6 +28,7 @@ from sonicgrid.audio import Audio
 from sonicgrid.crashpoints import crash_point
 from sonicgrid.errors import UserError
 from sonicgrid.memory import search as ranking
+from sonicgrid.memory import vectors
 from sonicgrid.memory.journal import Journal
 from sonicgrid.memory.records import flatten, unflatten
 from sonicgrid.memory.sidecars import Sidecars
@@ -64,10 +67,16 @@ def _vec(x) -> list[float] | None:
 
 class ClipLibrary:
     def __init__(
-        self, root: Path, url: str | None = None, collection_prefix: str = "clips", timeout_s: float | None = None
+        self,
+        root: Path,
+        url: str | None = None,
+        collection_prefix: str = "clips",
+        timeout_s: float | None = None,
+        audio_kind: str = vectors.LIBRARY_KIND,
     ):
         self.root = Path(root)
         self.url = url
+        self.audio_kind = audio_kind
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self.store = AudioStore(self.root)
@@ -82,7 +91,7 @@ class ClipLibrary:
                 f"{collection_prefix}_text", embedding_function=None, configuration=cfg
             )
             self.audio = self.client.get_or_create_collection(
-                f"{collection_prefix}_audio", embedding_function=None, configuration=cfg
+                vectors.collection_name(collection_prefix, audio_kind), embedding_function=None, configuration=cfg
             )
             with self.journal.locked():
                 self._recover()
@@ -102,13 +111,14 @@ class ClipLibrary:
             ) from exc
 
     # -- writing -------------------------------------------------------------------------
-    def add(
-        self, audio: Audio, meta: dict[str, Any], text: str, audio_vec: list[float], text_vec: list[float] | None = None
-    ) -> str:
+    def add(self, audio: Audio, meta: dict[str, Any], text: str, audio_vec: Any, text_vec: Any = None) -> str:
         return self.add_many([(audio, meta, text, audio_vec, text_vec)])[0]
 
     def add_many(self, items: list[tuple], progress: Callable[[int], None] | None = None) -> list[str]:
-        """Add (audio, meta, text, audio_vec[, text_vec]) tuples; one lock and one Chroma batch each."""
+        """Add (audio, meta, text, audio_vec[, text_vec]) tuples; one lock and one Chroma batch each.
+
+        `audio_vec` is a vectors.Vector, an analysis (its vectors by kind) or a bare list (kind by length);
+        one of another kind than the library's, or none, is computed from the audio (None if it can't be)."""
         from sonicgrid.memory.embed import embed_texts
 
         rows = []
@@ -116,7 +126,8 @@ class ClipLibrary:
         tvecs = embed_texts([items[i][2] for i in need]) if need else []  # outside the lock: slow part
         tv_by = dict(zip(need, tvecs))
         for i, it in enumerate(items):
-            audio, meta, text, avec = it[:4]
+            audio, meta, text = it[:3]
+            avec = self._vector_for(audio, it[3])  # outside the lock too: musicnn may have to listen
             tvec = tv_by.get(i, it[4] if len(it) > 4 else None)
             known = meta.get("sha256")  # a rebuild re-adds a stored file under its own name
             digest = known if known and self.store.has(known) else digest_of(audio)
@@ -130,17 +141,25 @@ class ClipLibrary:
                 created=meta.get("created", time.time()),
                 duration_s=round(audio.duration, 3),
             )
-            rows.append((cid, digest, audio, flatten(m), text, _vec(avec), _vec(tvec)))
+            rows.append((cid, digest, audio, flatten(m), text, avec, _vec(tvec)))
         with self.journal.locked():
             ids = [r[0] for r in rows]
             old = self.text.get(ids=ids, include=["metadatas"])  # a run's clip added again: replaced, not doubled
             replaced = {(m or {}).get("sha256") for m in old["metadatas"]} - {r[1] for r in rows}
-            intent = self.journal.begin([(r[0], r[1]) for r in rows])
+            intent = self.journal.begin([(r[0], r[1], r[5] is not None) for r in rows])
             for cid, digest, audio, m, text, avec, _ in rows:
                 self.store.put(audio, digest)  # file first: a record never points at nothing
-                self.sidecars.write(cid, digest, m, text, avec)  # then the sidecar a rebuild reads
+                self.sidecars.write(cid, digest, m, text, avec, self.audio_kind)  # then the sidecar a rebuild reads
             crash_point("store:file")
-            self.audio.upsert(ids=ids, embeddings=[r[5] for r in rows], metadatas=[r[3] for r in rows])
+            with_vec = [r for r in rows if r[5] is not None]
+            if len(with_vec) < len(rows):  # a replaced clip's old vector goes with it
+                self.audio.delete(ids=[r[0] for r in rows if r[5] is None])
+            if with_vec:
+                self.audio.upsert(
+                    ids=[r[0] for r in with_vec],
+                    embeddings=[r[5] for r in with_vec],
+                    metadatas=[r[3] for r in with_vec],
+                )
             crash_point("store:audio_record")
             # The text record is the clip's record of truth: written last.
             self.text.upsert(
@@ -154,6 +173,13 @@ class ClipLibrary:
         if progress:
             progress(len(rows))
         return [r[0] for r in rows]
+
+    def _vector_for(self, audio: Audio, given: Any) -> list[float] | None:
+        """The library kind's vector of a clip being added: the one given, else heard from the audio."""
+        vec = vectors.coerce(given, self.audio_kind)
+        if vec is None or vec.kind != self.audio_kind:
+            vec = vectors.for_clip({}, self.audio_kind, audio)
+        return None if vec is None else vec.values
 
     def remove(self, clip_id: str) -> bool:
         with self.journal.locked():
@@ -184,7 +210,7 @@ class ClipLibrary:
             t = set(self.text.get(ids=ids, include=[])["ids"]) if ids else set()
             a = set(self.audio.get(ids=ids, include=[])["ids"]) if ids else set()
             for c in clips:
-                if c["id"] in t and c["id"] in a and self.store.has(c.get("sha256")):
+                if c["id"] in t and (c["id"] in a or not c.get("vector", True)) and self.store.has(c.get("sha256")):
                     done.append(c["id"])
                 else:
                     self._drop(c["id"], c.get("sha256"))
@@ -253,13 +279,14 @@ class ClipLibrary:
         return recs[0] if recs else None
 
     def body(self, project: str | None = None, session: str | None = None, limit: int = 200) -> list[dict]:
-        """The body of work (a named project, else the session): metadata + audio vector per clip."""
+        """The body of work (a named project, else the session): metadata + audio vector (the library's kind,
+        `embedding_kind`; None for a clip without one) per clip."""
         where = {"project": project} if project else ({"session": session} if session else None)
         if where is None:
             return []
         recs = self.all(where=where, limit=limit)
         vecs = self.audio_vectors([r["id"] for r in recs])
-        return [dict(r["meta"], embedding=vecs.get(r["id"])) for r in recs]
+        return [dict(r["meta"], embedding=vecs.get(r["id"]), embedding_kind=self.audio_kind) for r in recs]
 
     def projects(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -274,14 +301,17 @@ class ClipLibrary:
         text: str,
         k: int = 5,
         where: dict | None = None,
-        audio_vec: list[float] | None = None,
+        audio_vec: Any = None,
         brief: dict | None = None,
         text_vec: list[float] | None = None,
         pool: int | None = None,
     ) -> list[dict]:
         """Candidates ranked by a combined score (text + audio + metadata), with components and reasons.
 
-        `score` is the combined score; `components` holds text/audio/meta similarity 0..1."""
+        `score` is the combined score; `components` holds text/audio/meta similarity 0..1. `audio_vec` (a
+        vectors.Vector, an analysis or a bare list) is compared only when it is of the library's kind; a
+        candidate without a vector of that kind ranks by text and metadata."""
+        audio_vec = self._query_vector(audio_vec)
         if text_vec is None:
             from sonicgrid.memory.embed import embed_text
 
@@ -289,7 +319,7 @@ class ClipLibrary:
         size = pool or max(4 * k, 20)  # Chroma returns fewer when it holds fewer (count() costs ms at 100k)
         ids = self._text_ids(text_vec, size, where, k)
         if audio_vec is not None:
-            more = self.audio.query(query_embeddings=[_vec(audio_vec)], n_results=size, where=where, include=[])
+            more = self.audio.query(query_embeddings=[audio_vec], n_results=size, where=where, include=[])
             ids += [i for i in more["ids"][0] if i not in set(ids)]
         if not ids:
             return []
@@ -313,6 +343,17 @@ class ClipLibrary:
             rec.update(components=r["components"], reasons=r["reasons"])
             out.append(rec)
         return out
+
+    def _query_vector(self, given: Any) -> list[float] | None:
+        vec = vectors.coerce(given, self.audio_kind)
+        if vec is not None and vec.kind != self.audio_kind:
+            vectors.note(f"a {vec.kind} query vector is not compared with the library's {self.audio_kind} ones")
+            return None
+        return None if vec is None else vec.values
+
+    def vectorless(self) -> int:
+        """How many clips have no vector of the library's kind (a library from before: `library rebuild`)."""
+        return max(0, self.text.count() - self.audio.count())
 
     def _text_ids(self, text_vec: list[float], size: int, where: dict | None, k: int) -> list[str]:
         """Nearest ids by text. A simple equality filter is applied to a 5x wider unfiltered ANN pool

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sonicgrid.memory import migrate, vectors
 from sonicgrid.memory.records import unflatten
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg"}
@@ -28,7 +29,9 @@ def verify(lib, repair: bool = True, progress: Progress | None = None, prune: bo
 
     - record whose audio file is missing -> record removed (it can never be loaded)
     - audio-vector record with no text record -> removed (an add that never finished)
-    - text record with no audio vector -> vector recomputed from the file
+    - text record with no audio vector of the library's kind -> heard again from its file (migrate.py: a
+      library from before gets its music vectors here); where musicnn is missing these are "vectorless",
+      reported but no problem (such clips rank by text and metadata)
     - audio file no record points at -> KEPT and reported: the index may be what was lost
       (`library rebuild` restores its record); deleted only with prune=True (`verify --prune-orphans`)
     - "index_lost": the index holds no records (or far fewer than the sidecars) while audio files exist
@@ -69,16 +72,20 @@ def verify(lib, repair: bool = True, progress: Progress | None = None, prune: bo
         if progress:
             progress("files", done, total)
         rep["index_lost"] = bool(rep["orphan_file"]) and (not text or len(rep["orphan_file"]) > len(text))
+        rep["vectorless"] = []
+        if rep["missing_vector"] and not vectors.available(lib.audio_kind):
+            rep["vectorless"], rep["missing_vector"] = rep["missing_vector"], []
         if repair:
-            _repair(lib, rep, text, prune)
+            _repair(lib, rep, prune, progress)
         if progress:
             progress("done", total, total)
     problems = ("missing_file", "orphan_vector", "missing_vector")
+    rep["kind"] = lib.audio_kind
     rep["ok"] = not any(rep[k] for k in problems) and len(rep["pruned"]) == len(rep["orphan_file"])
     return rep
 
 
-def _repair(lib, rep: dict, text: dict, prune: bool) -> None:
+def _repair(lib, rep: dict, prune: bool, progress: Progress | None) -> None:
     if rep["missing_file"]:
         lib.text.delete(ids=rep["missing_file"])
         lib.audio.delete(ids=rep["missing_file"])
@@ -86,11 +93,8 @@ def _repair(lib, rep: dict, text: dict, prune: bool) -> None:
             lib.sidecars.remove(cid)
     if rep["orphan_vector"]:
         lib.audio.delete(ids=rep["orphan_vector"])
-    for cid in rep["missing_vector"]:
-        from sonicgrid.audio import read
-
-        vec = analyse(read(lib.store.path_for(text[cid]["sha256"])))["embedding"]
-        lib.audio.upsert(ids=[cid], embeddings=[vec], metadatas=[text[cid]])
+    if rep["missing_vector"]:  # the lock is held: fill writes without taking it again
+        rep["vectors_filled"] = migrate.fill(lib, rep["missing_vector"], progress, locked=True)["filled"]
     if prune:  # only on explicit request: never delete user audio because its index is missing
         for digest in rep["orphan_file"]:
             lib.store.remove(digest)
@@ -205,7 +209,7 @@ def import_dir(
         top = " ".join(t for t, v in sorted(tags.items(), key=lambda kv: -kv[1]) if v >= 0.4)
         words = p.stem.replace("_", " ").replace("-", " ")
         text = f"{words} | {mood} {layer} {top} | key {a['key']} {a['mode']}"
-        cid = lib.add(audio, meta, text, a["embedding"])
+        cid = lib.add(audio, meta, text, a)
         rep["added"].append({"path": str(p), "id": cid, "mood": mood, "key": f"{a['key']} {a['mode']}"})
     if progress:
         progress("done", len(paths), len(paths))
@@ -213,7 +217,7 @@ def import_dir(
 
 
 def export(lib, dest: Path, where: dict | None = None) -> dict:
-    """Copy clips to DEST/<id>.wav and write DEST/library.jsonl (metadata, text, audio vector)."""
+    """Copy clips to DEST/<id>.wav and write DEST/library.jsonl (metadata, text, audio vector and its kind)."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     recs = lib.all(where=where)
@@ -223,7 +227,13 @@ def export(lib, dest: Path, where: dict | None = None) -> dict:
             shutil.copyfile(r["path"], dest / f"{r['id']}.wav")
             f.write(
                 json.dumps(
-                    {"id": r["id"], "meta": unflatten(r["meta"]), "text": r["text"], "audio_vector": vecs.get(r["id"])}
+                    {
+                        "id": r["id"],
+                        "meta": unflatten(r["meta"]),
+                        "text": r["text"],
+                        "audio_vector": vecs.get(r["id"]),
+                        "audio_vector_kind": lib.audio_kind if vecs.get(r["id"]) else None,
+                    }
                 )
                 + "\n"
             )

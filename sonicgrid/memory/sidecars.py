@@ -1,5 +1,5 @@
 """One JSON sidecar per clip record: <root>/records/<clip id>.json = id, file digest, metadata, text,
-audio vector. Written (atomically) before the Chroma records, removed with them: if the Chroma index is
+audio vector and its kind (memory/vectors.py; none in a sidecar from before: dsp-33). Written (atomically) before the Chroma records, removed with them: if the Chroma index is
 lost or damaged, `library rebuild` restores every record from its audio file and this sidecar."""
 
 from __future__ import annotations
@@ -21,10 +21,28 @@ class Sidecars:
     def path(self, clip_id: str) -> Path:
         return self.dir / f"{_SAFE.sub('_', clip_id)}.json"
 
-    def write(self, clip_id: str, digest: str, meta: dict, text: str | None, audio_vec: list[float] | None) -> None:
+    def write(
+        self, clip_id: str, digest: str, meta: dict, text: str | None, audio_vec: list[float] | None, kind: str | None
+    ) -> None:
         write_json(
-            self.path(clip_id), {"id": clip_id, "sha256": digest, "meta": meta, "text": text, "audio_vector": audio_vec}
+            self.path(clip_id),
+            {
+                "id": clip_id,
+                "sha256": digest,
+                "meta": meta,
+                "text": text,
+                "audio_vector": audio_vec,
+                "audio_vector_kind": kind if audio_vec else None,
+            },
         )
+
+    def read(self, clip_id: str) -> dict | None:
+        """One clip's sidecar; None when there is none or it cannot be read."""
+        try:
+            d = json.loads(self.path(clip_id).read_text())
+        except (OSError, ValueError):
+            return None
+        return d if isinstance(d, dict) else None
 
     def remove(self, clip_id: str) -> None:
         self.path(clip_id).unlink(missing_ok=True)

@@ -29,7 +29,7 @@ CHILD = textwrap.dedent("""
         lib.journal.done = staticmethod(die)  # dies with both records written
     t = np.arange(22050) / 22050
     lib.add(Audio((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 22050), {"mood": "calm"},
-            "a calm tone", [1.0] + [0.0] * 32, text_vec=tvec)
+            "a calm tone", [1.0] + [0.0] * 199, text_vec=tvec)
 """)
 
 WRITER = textwrap.dedent("""
@@ -44,7 +44,7 @@ WRITER = textwrap.dedent("""
     for i in range(n):
         x = (0.1 * rng.standard_normal(4000)).astype(np.float32)
         ids.append(lib.add(Audio(x, 16000), {"mood": "calm", "project": f"w{w}"}, f"writer {w} clip {i}",
-                           rng.standard_normal(33).tolist(), text_vec=tvec))
+                           rng.standard_normal(200).tolist(), text_vec=tvec))
     print(json.dumps(ids))
 """)
 

@@ -25,7 +25,7 @@ def test_clashing_clip_is_revised_toward_the_project(settings, svc):
                 "centroid_hz": centroid_hz(body.samples, body.sr),
             },
             "x",
-            a["embedding"],
+            a,
         )
     # the plan composes in the project's key and tempo when the request names none
     res = make("make a calm loop", settings, project="p1")
@@ -33,13 +33,17 @@ def test_clashing_clip_is_revised_toward_the_project(settings, svc):
     assert (best["key"], best["mode"], round(best["tempo_bpm"])) == ("F#", "major", 151)
     cont = [v for v in res["verdicts"] if v["agent"] == "continuity"]
     assert cont and all(v["evidence"]["components"]["key"]["value"] == 1.0 for v in cont)
+    # timbre: the clip's music embedding against the body's (the library's msd-musicnn-200 vectors)
+    assert all(0.0 <= v["evidence"]["components"]["timbre"]["value"] <= 1.0 for v in cont)
     for v in cont:  # what is left to revise is the palette (a brighter clip than the project's)
         if v["choice"] == "revise":
             assert set(v["evidence"]["targets"]) - {"key", "mode", "tempo_bpm"}
             assert v["evidence"]["targets"]["lowpass_hz"] >= 800
     rec = svc.library.get(res["result"]["clip_id"])
     assert rec["meta"]["project"] == "p1" and rec["meta"]["centroid_hz"] > 0 and rec["meta"]["key"] == "F#"
-    assert len(svc.library.body(project="p1")) >= 3  # the body, the clip and its stems
+    body = svc.library.body(project="p1")
+    assert len(body) >= 3  # the body, the clip and its stems
+    assert all(b["embedding_kind"] == "msd-musicnn-200" and len(b["embedding"]) == 200 for b in body)
 
 
 def test_the_users_key_and_tempo_are_not_revised_away(settings, svc):
@@ -50,7 +54,7 @@ def test_the_users_key_and_tempo_are_not_revised_away(settings, svc):
             body,
             {"key": "F#", "mode": "major", "tempo_bpm": t, "mood": "energetic", "project": "p2", "layer": "rhythm"},
             "x",
-            a["embedding"],
+            a,
         )
     res = make("make a calm loop in C major at 90 bpm", settings, project="p2")
     best = res["result"]["variations"][0]

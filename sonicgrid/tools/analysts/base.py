@@ -46,7 +46,7 @@ class Analysis(BaseModel):
     embedding: list[float] | None = None
     embedding_kind: str | None = Field(default=None, description="which vector `embedding` is (dsp-33)")
     music_embedding: list[float] | None = Field(
-        default=None, description="musicnn MSD penultimate layer, L2-normalised"
+        default=None, description="musicnn MSD penultimate layer, L2-normalised (msd-musicnn-200: the library's vector)"
     )
     measures: dict[str, Any] = Field(default_factory=dict)
     notes: list[dict[str, float]] | None = None

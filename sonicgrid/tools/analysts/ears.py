@@ -1,8 +1,8 @@
 """The default listener: pretrained ears that pip ships with their weights, over the DSP features.
 
 - musicnn (MTT + MSD checkpoints, ported to plain numpy): tags, drums/voice presence on full mixes, mood
-  evidence, and the 200-number MSD penultimate embedding (`music_embedding`; the library's Chroma audio
-  vectors stay the 33-number DSP `embedding` so that existing libraries keep one dimension);
+  evidence, and the 200-number MSD penultimate embedding (`music_embedding`, kind msd-musicnn-200: the
+  library's audio vector, memory/vectors.py; the DSP listener's 33-number `embedding` stays beside it);
 - basic-pitch (nmp.onnx on onnxruntime): notes, and key/mode from them;
 - the critic (critic.json, trained in-repo): P(good audio) -> the 1-10 score;
 - honour: the brief's layers, tempo, key, mood energy and length.
@@ -41,6 +41,12 @@ def hear_musicnn(mono: np.ndarray, sr: int) -> dict[str, np.ndarray]:
         "mtt_embedding": mtt_e.mean(0),
         "msd_embedding": msd_e.mean(0),
     }
+
+
+def music_embedding(heard: dict[str, np.ndarray]) -> list[float]:
+    """The msd-musicnn-200 vector: the MSD penultimate embedding, L2-normalised, 5 decimals."""
+    emb = np.asarray(heard["msd_embedding"], float)
+    return [round(float(v), 5) for v in emb / (np.linalg.norm(emb) + 1e-9)]
 
 
 def hear_models(audio: Audio, mono: np.ndarray) -> tuple[dict[str, np.ndarray], list[notes.Note]]:
@@ -153,7 +159,6 @@ class PretrainedEars(Analyst):
         }
         measures["quality"] = {"value": quality["score"], "unit": "score 1-10 (critic)", "confidence": 0.8}
         measures["tags"] = {"value": tags, "unit": "0..1 per tag (musicnn)", "confidence": 0.8}
-        emb = np.asarray(heard["msd_embedding"], float)
         return Analysis(
             **{
                 **base,
@@ -162,7 +167,7 @@ class PretrainedEars(Analyst):
                 "key": key,
                 "mode": mode,
                 "tags": tags,
-                "music_embedding": [round(float(v), 5) for v in emb / (np.linalg.norm(emb) + 1e-9)],
+                "music_embedding": music_embedding(heard),
                 "measures": measures,
                 "notes": [
                     {
