@@ -22,7 +22,9 @@ import socket
 import struct
 import sys
 
-SERVED = frozenset({"make", "remix", "eval", "library", "trace"})  # batch commands; chat and studio stay local
+SERVED = frozenset(
+    {"make", "remix", "eval", "library", "trace", "--help"}
+)  # batch commands; chat and studio stay local
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
