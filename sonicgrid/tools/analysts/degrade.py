@@ -146,19 +146,26 @@ def silence_at(level: float = 1e-5) -> Degrader:
     return f
 
 
-def stretch(factor: float = 0.7, nperseg: int = 2048) -> Degrader:
-    """A crude phase-vocoder stretch by `factor` and back to the clip's length (phasiness, smeared transients)."""
+def stretch(factor: float = 0.7, nperseg: int = 2048, keep_pitch: bool = False) -> Degrader:
+    """A crude phase-vocoder stretch of each channel by `factor` (phasiness, smeared attacks, channels
+    re-phased apart); then either resampled back to the clip's length (np.interp: the pitch moves too) or,
+    `keep_pitch`, cut to the clip's length (a speed-up, factor > 1, is fed the clip and its mirror image so
+    that it still fills the length)."""
 
     def f(x, sr, rng):
+        src = np.concatenate([x, x[::-1]]) if keep_pitch and factor > 1 else x
         out = []
         for ch in range(x.shape[1]):
-            _, _, Z = stft(x[:, ch], fs=sr, nperseg=nperseg, noverlap=nperseg * 3 // 4)
+            _, _, Z = stft(src[:, ch], fs=sr, nperseg=nperseg, noverlap=nperseg * 3 // 4)
             mag, ph = np.abs(Z), np.angle(Z)
             idx = np.arange(0, Z.shape[1] - 1, factor).astype(int)
             dphi = np.diff(ph, axis=1)[:, idx]
             Y = mag[:, idx] * np.exp(1j * np.cumsum(dphi, axis=1))
             _, y = istft(Y, fs=sr, nperseg=nperseg, noverlap=nperseg * 3 // 4)
-            out.append(np.interp(np.linspace(0, len(y) - 1, len(x)), np.arange(len(y)), y))
+            if keep_pitch:
+                out.append(np.pad(y, (0, max(0, len(x) - len(y))))[: len(x)])
+            else:
+                out.append(np.interp(np.linspace(0, len(y) - 1, len(x)), np.arange(len(y)), y))
         y = np.stack(out, axis=1).astype(np.float32)
         return y * _rms(x) / _rms(y)
 
@@ -265,7 +272,8 @@ def varied(kind: str, rng: np.random.Generator) -> Degrader:
     if kind == "silence":
         return silence_at(float(rng.choice([0.0, 1e-6, 1e-5, 1e-4])))
     if kind == "time_stretch":
-        return stretch(float(rng.choice([u(0.5, 0.85), u(1.2, 1.6)])), int(rng.choice([1024, 2048, 4096])))
+        factor, n = float(rng.choice([u(0.5, 0.85), u(1.2, 1.6)])), int(rng.choice([1024, 2048, 4096]))
+        return stretch(factor, n, keep_pitch=bool(rng.random() < 0.5))
     if kind == "griffin_lim":
         return griffin_lim_of(int(rng.integers(1, 33)), int(rng.choice([512, 1024, 2048])), bool(rng.random() < 0.5))
     if kind == "stuck_note":

@@ -17,7 +17,9 @@ a meter. No thresholds decide anything here; the learned critic (critic.py) weig
   the strongest, the chroma entropy, and how much the spectrum changes from one quarter-second to the next;
 - phase artefacts (phase vocoder, Griffin-Lim): the vertical phase coherence of prominent spectral peaks
   (a steady partial under a zero-phase Hann window has one phase across its main lobe) at two window
-  lengths, and how many prominent peaks there are at all.
+  lengths, and how many prominent peaks there are at all;
+- a phase vocoder's smeared attacks and re-phased channels, and a hiss floor a little under the music:
+  artefacts.py (its NAMES follow these).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import itertools
 import numpy as np
 
 from sonicgrid.audio import Audio
-from sonicgrid.tools.analysts import dsp
+from sonicgrid.tools.analysts import artefacts, dsp
 from sonicgrid.tools.analysts.features import Features
 
 SR = 22050
@@ -80,6 +82,7 @@ NAMES = (
     "prominent_peaks_log",
     "attack_db",
     "onsets_per_s",
+    *artefacts.NAMES,
 )
 
 
@@ -330,4 +333,5 @@ def measure(audio: Audio, f: Features) -> dict[str, float]:
     out["chroma_entropy"] = float(-(p * np.log2(p + 1e-12)).sum() / np.log2(12))
     out["coherence_long"], out["prominent_peaks_log"] = coherence(y, 2048)
     out["coherence_short"], _ = coherence(y, 512)
+    out.update(artefacts.measure(x, mono, audio.sr))
     return {k: float(out[k]) for k in NAMES}
