@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import tempfile
@@ -51,14 +50,22 @@ def digest_of(audio: Audio) -> str:
 
 
 def sound_id(audio: Audio) -> str:
-    """The identity of a sound as stored: digest_of its 24-bit WAV round trip (done in memory). The same
-    for a clip in memory and for it written by `write` and read back (digest_of differs there), so the
-    mix and answer memories recognise a stored stem or master as the sound they were made from."""
-    buf = io.BytesIO()
-    sf.write(buf, audio.samples, audio.sr, subtype="PCM_24", format="WAV")
-    buf.seek(0)
-    data, sr = sf.read(buf, dtype="float32", always_2d=True)
-    return digest_of(Audio(data, sr))
+    """The identity of a sound as stored: sha256 of the 24-bit codes a WAV written by `write` holds (and the
+    sample rate). The same for a clip in memory and for it written and read back (digest_of differs there),
+    so the mix and answer memories recognise a stored stem or master as the sound they were made from.
+
+    The codes are libsndfile's float -> PCM_24 conversion done in numpy (lrintf(x * 2^31) >> 8, clipped at
+    full scale, NaN as the most negative code): no WAV is encoded and decoded in memory (~3x faster)."""
+    x = np.asarray(audio.samples, dtype=np.float32)
+    if np.isnan(x).any():
+        x = np.nan_to_num(x, nan=-1.0)
+    with np.errstate(over="ignore"):  # beyond full scale: inf, clipped below like libsndfile clips it
+        r = np.rint(x * np.float32(2**31))
+    np.clip(r, -(2.0**31), 2.0**31 - 256, out=r)  # 2^31 - 256: the largest float32 below 2^31
+    codes = np.ascontiguousarray(r.astype(np.int32) >> 8)
+    h = hashlib.sha256(codes.data)
+    h.update(f"|{codes.shape}|{audio.sr}".encode())
+    return h.hexdigest()
 
 
 def read(path: str | Path) -> Audio:

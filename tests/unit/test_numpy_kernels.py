@@ -104,3 +104,22 @@ def test_mastering_and_hearing_do_not_import_scipy(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("scale", [0.05, 0.3, 1.0, 2.5])
+def test_sound_id_is_the_24_bit_wav_round_trips(tmp_path, moody_clip, scale):
+    """sound_id computes libsndfile's PCM_24 codes in numpy: a sound and its 24-bit WAV read back are the
+    same sound, at any level (beyond full scale libsndfile clips; NaN and inf included), and one changed
+    sample is another sound."""
+    from sonicgrid import audio as aio
+
+    x = (np.random.default_rng(int(scale * 100)).standard_normal((40000, 2)) * scale).astype(np.float32)
+    x[:8, 0] = [1.0, -1.0, 0.99999994, -0.99999994, 1e-9, np.inf, -np.inf, np.nan]
+    for clip in (aio.Audio(x, 44100), aio.Audio(moody_clip.samples * np.float32(scale), moody_clip.sr)):
+        back = aio.read(aio.write(tmp_path / f"{scale}.wav", clip))
+        assert aio.sound_id(back) == aio.sound_id(clip)
+        assert aio.digest_of(back) != aio.digest_of(clip)  # the float samples themselves did change
+        y = clip.samples.copy()
+        y[1000, 1] += 1e-4
+        assert aio.sound_id(aio.Audio(y, clip.sr)) != aio.sound_id(clip)
+        assert aio.sound_id(aio.Audio(clip.samples, 48000)) != aio.sound_id(clip)
