@@ -78,7 +78,8 @@ class Settings(BaseSettings):
     )
     worker: Literal["auto", "use", "off"] = Field(
         default="auto",
-        description="the warm worker (sonicgrid/worker): auto (use it; start one after a cold command), use "
+        description="the warm worker (sonicgrid/worker): auto (use it; start one after a cold command run at a "
+        "terminal), use "
         "(only when one runs), off; "
         "read by the CLI's first lines, before Settings exist",
     )

@@ -7,8 +7,10 @@ working directory and arguments. Output, exit codes and signals are the cold run
 to the command, a command killed by a signal kills this process with the same signal.
 
 Standard library only, and nothing SonicGrid imports: this runs before anything heavy is loaded.
-SONICGRID_WORKER: `auto` (default: hand over when a worker is running, else run cold and start one in the
-background once this command is done), `use` (only hand over, never start one), `off` (always cold).
+SONICGRID_WORKER: `auto` (default: hand over when a worker is running; else run cold and, when stderr is a
+terminal, start one in the background once this command is done: a script, a test or a CI job whose output
+is captured never leaves a process behind unasked), `use` (only hand over, never start one), `off` (always
+cold).
 """
 
 from __future__ import annotations
@@ -93,7 +95,8 @@ def handoff(argv: list[str]) -> None:
     path = socket_path()
     sock = connect(path)
     if sock is None:
-        if mode == "auto":  # start one once this command is done, so that it does not compete with it
+        if mode == "auto" and os.isatty(2):  # a person at a terminal (not a script, test or CI job): start one
+            # once this command is done, so that it does not compete with it
             import atexit
 
             atexit.register(_start_quietly, path)

@@ -226,3 +226,43 @@ def test_the_worker_preloads_nothing_that_a_fork_or_the_callers_environment_woul
     assert got["mods"] == []
     assert got["missing"] == []  # every preload and weight is there in the test environment
     assert got["threads"] <= 2  # the main thread and OpenBLAS's (which re-forms itself after a fork)
+
+
+def test_auto_starts_a_worker_for_a_terminal_only(tmp_path):
+    """SONICGRID_WORKER=auto (the default): a command whose stderr is captured (a script, a test, CI) leaves
+    no process behind; one run at a terminal starts a worker when it is done, and the next command uses it."""
+    import pty
+
+    sock = str(tmp_path / "auto.sock")
+    r = _cli(tmp_path, sock, "library", "ls", "--json", mode="auto")
+    assert r.returncode == 0 and json.loads(r.stdout) == []
+    time.sleep(1.0)
+    assert not os.path.exists(sock)
+    master, slave = pty.openpty()
+    try:
+        at_terminal = subprocess.run(
+            [sys.executable, "-m", "sonicgrid.cli", "library", "ls", "--json"],
+            env=_env(tmp_path, sock, "auto"),
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert at_terminal.returncode == 0 and json.loads(at_terminal.stdout) == []
+    t0 = time.monotonic()
+    while _ping(sock) is None and time.monotonic() - t0 < 120:
+        time.sleep(0.2)
+    try:
+        assert _served(sock) == 0
+        again = _cli(tmp_path, sock, "library", "ls", "--json", mode="auto")
+        assert again.returncode == 0 and json.loads(again.stdout) == []
+        assert _served(sock) == 1
+    finally:
+        s = client.connect(sock)
+        if s is not None:
+            with s:
+                client.send(s, {"op": "stop"})
+                next(client.replies(s), None)
