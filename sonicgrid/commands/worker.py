@@ -20,23 +20,11 @@ app = typer.Typer(
 )
 
 
-def ping(path: str) -> dict | None:
-    sock = client.connect(path)
-    if sock is None:
-        return None
-    with sock:
-        try:
-            client.send(sock, {"op": "ping"})
-            return next(client.replies(sock), None)
-        except OSError:
-            return None
-
-
 @app.command("start")
 def start(wait: float = typer.Option(30.0, "--wait", help="Seconds to wait until it serves")) -> None:
     """Start the worker in the background (it stops itself after 30 idle minutes)."""
     path = client.socket_path()
-    info = ping(path)
+    info = client.ask(path, "ping")
     if info:
         out.print(f"a worker is already running: pid {info['pid']} on {esc(path)}")
         return
@@ -44,7 +32,7 @@ def start(wait: float = typer.Option(30.0, "--wait", help="Seconds to wait until
     t0 = time.monotonic()
     with console.status("starting the worker (importing LangGraph, Chroma ...)"):
         while time.monotonic() - t0 < wait:
-            info = ping(path)
+            info = client.ask(path, "ping")
             if info:
                 out.print(f"worker ready in {time.monotonic() - t0:.1f} s: pid {info['pid']} on {esc(path)}")
                 return
@@ -56,14 +44,10 @@ def start(wait: float = typer.Option(30.0, "--wait", help="Seconds to wait until
 @app.command("stop")
 def stop() -> None:
     """Stop the worker (commands it is running finish)."""
-    path = client.socket_path()
-    sock = client.connect(path)
-    if sock is None:
+    info = client.ask(client.socket_path(), "stop")
+    if info is None:
         out.print("no worker is running")
         return
-    with sock:
-        client.send(sock, {"op": "stop"})
-        info = next(client.replies(sock), None)
     out.print(f"stopped worker pid {info['stopped']}" if info else "the worker did not answer")
 
 
@@ -71,7 +55,7 @@ def stop() -> None:
 def status(as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary")) -> None:
     """Whether a worker serves this installation, since when and how many commands it ran."""
     path = client.socket_path()
-    info = ping(path) or {}
+    info = client.ask(path, "ping") or {}
     if as_json:
         print_json({"running": bool(info), "socket": path, **info})
         return

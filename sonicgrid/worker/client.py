@@ -73,6 +73,20 @@ def replies(sock: socket.socket):
             return
 
 
+def ask(path: str, op: str) -> dict | None:
+    """A one-line request to the worker ("ping", "stop"): its answer; {} when it did not answer; None when no
+    worker listens on `path`."""
+    sock = connect(path)
+    if sock is None:
+        return None
+    with sock:
+        try:
+            send(sock, {"op": op})
+            return next(replies(sock), None) or {}
+        except OSError:
+            return {}
+
+
 def _std_fds_usable() -> bool:
     try:
         for fd in (0, 1, 2):

@@ -56,12 +56,7 @@ def _served(sock: str) -> int:
 
 
 def _ping(sock: str) -> dict | None:
-    s = client.connect(sock)
-    if s is None:
-        return None
-    with s:
-        client.send(s, {"op": "ping"})
-        return next(client.replies(s), None)
+    return client.ask(sock, "ping") or None
 
 
 def _env(tmp_path: Path, sock: str, mode: str = "use", **env: str) -> dict[str, str]:
@@ -261,8 +256,4 @@ def test_auto_starts_a_worker_for_a_terminal_only(tmp_path):
         assert again.returncode == 0 and json.loads(again.stdout) == []
         assert _served(sock) == 1
     finally:
-        s = client.connect(sock)
-        if s is not None:
-            with s:
-                client.send(s, {"op": "stop"})
-                next(client.replies(s), None)
+        client.ask(sock, "stop")
