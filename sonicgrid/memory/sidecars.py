@@ -38,11 +38,7 @@ class Sidecars:
 
     def read(self, clip_id: str) -> dict | None:
         """One clip's sidecar; None when there is none or it cannot be read."""
-        try:
-            d = json.loads(self.path(clip_id).read_text())
-        except (OSError, ValueError):
-            return None
-        return d if isinstance(d, dict) else None
+        return _load(self.path(clip_id))
 
     def remove(self, clip_id: str) -> None:
         self.path(clip_id).unlink(missing_ok=True)
@@ -51,11 +47,18 @@ class Sidecars:
         """(readable sidecars, unreadable sidecar paths)."""
         good, bad = [], []
         for p in sorted(self.dir.glob("*.json")):
-            try:
-                d = json.loads(p.read_text())
-                if not isinstance(d, dict) or not d.get("id") or not d.get("sha256"):
-                    raise ValueError("no id or digest")
+            d = _load(p)
+            if d and d.get("id") and d.get("sha256"):
                 good.append(d)
-            except (OSError, ValueError):
+            else:
                 bad.append(p)
         return good, bad
+
+
+def _load(path: Path) -> dict | None:
+    """A sidecar's JSON object; None when the file is missing, unreadable or not an object."""
+    try:
+        d = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return d if isinstance(d, dict) else None
