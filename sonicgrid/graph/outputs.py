@@ -12,10 +12,8 @@
 
 from __future__ import annotations
 
-import errno
 import math
 import os
-import shutil
 import signal
 import threading
 import time
@@ -24,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sonicgrid.errors import UserError
+from sonicgrid.errors import UserError, disk_full
 
 if TYPE_CHECKING:
     from sonicgrid.memory.library import ClipLibrary
@@ -87,21 +85,8 @@ class Deadline:
             signal.signal(signal.SIGALRM, old)
 
 
-def _disk_full(exc: BaseException, paths: list[Path]) -> bool:
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return True
-    if "System error" in str(exc) or "No space" in str(exc):  # libsndfile's word for ENOSPC
-        for p in paths:
-            try:
-                if shutil.disk_usage(p).free < 1 << 20:
-                    return True
-            except OSError:
-                continue
-    return False
-
-
 def crash_message(run_id: str, exc: BaseException, resumable: bool, paths: list[Path]) -> str:
-    if _disk_full(exc, paths):
+    if disk_full(exc, paths):
         what = f"no space left on the disk of {', '.join(str(p) for p in paths)}"
     elif isinstance(exc, DeadlineExceeded):
         what = f"{exc} (SONICGRID_RUN_DEADLINE_S)"

@@ -26,7 +26,7 @@ from typing import Any
 
 from sonicgrid.audio import Audio
 from sonicgrid.crashpoints import crash_point
-from sonicgrid.errors import UserError
+from sonicgrid.errors import UserError, disk_full
 from sonicgrid.memory import search as ranking
 from sonicgrid.memory import vectors
 from sonicgrid.memory.journal import Journal
@@ -100,7 +100,9 @@ class ClipLibrary:
         except Exception as exc:  # server down or silent, damaged index file: one line, not a traceback
             where = url or self.root / "chroma"
             first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
-            if not url and ("disk is full" in first or "No space left" in first):
+            if not url and (
+                "disk is full" in first or "No space left" in first or disk_full(exc, [self.root / "chroma"])
+            ):
                 raise UserError(
                     f"no space left on the disk of the clip library ({where}): free some space and run again "
                     "(nothing in the library was changed)"

@@ -38,3 +38,27 @@ def test_library_on_a_full_disk(tmp_path):
         (small / "filler").unlink()  # room to verify again: nothing was half-written
         after = env.json("library", "verify", "--check")
         assert after["ok"] and after["records"] == before["records"] and after["files"] == before["files"], after
+
+
+@pytest.mark.skipif(not can_mount(), reason="needs root to mount a small tmpfs")
+def test_disk_full_is_recognised_whatever_the_library_raised(tmp_path):
+    """Chroma's Rust start can fail for space and surface as an unrelated AttributeError (CI, stop 18):
+    the free space where the index would live decides, for a folder not made yet too."""
+    import errno
+
+    from sonicgrid.errors import disk_full
+
+    odd = AttributeError("'RustBindingsAPI' object has no attribute 'bindings'")
+    with mounted("-t", "tmpfs", "-o", "size=4m", "tmpfs", target=tmp_path / "small") as small:
+        index = small / "data" / "library" / "chroma"
+        assert not disk_full(odd, [index])
+        (small / "filler").write_bytes(b"\0" * (shutil.disk_usage(small).free - 64 * 1024))
+        assert disk_full(odd, [index])
+    try:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as inner:
+            raise RuntimeError("sqlite said something else") from inner
+    except RuntimeError as chained:
+        assert disk_full(chained, [tmp_path])
+    assert not disk_full(odd, [tmp_path])
