@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -44,7 +46,12 @@ class Env:
         e.update({k: str(v) for k, v in more.items()})
         return e
 
-    def cli(self, *args: str, timeout: float = 180, **env: str) -> subprocess.CompletedProcess:
+    def cli(self, *args: str, timeout: float = 180, cold: bool = False, **env: str) -> subprocess.CompletedProcess:
+        """The CLI as a user runs it, handed to the suite's warm worker (a command there is the cold
+        command with its imports done: tests/integration/test_worker.py) unless `cold`."""
+        sock = None if cold else shared_worker()
+        if sock:
+            env = {"SONICGRID_WORKER": "use", "SONICGRID_WORKER_SOCKET": sock, **env}
         return subprocess.run(
             [sys.executable, "-m", "sonicgrid.cli", *args],
             capture_output=True,
@@ -62,6 +69,45 @@ class Env:
 
     def run_ids(self) -> list[str]:
         return sorted(p.name for p in self.out.iterdir() if p.is_dir()) if self.out.is_dir() else []
+
+
+_WORKER: dict[str, object] = {}
+
+
+def shared_worker() -> str | None:
+    """One warm worker (`python -m sonicgrid.worker.server`) for the whole session's CLI processes: each
+    command then costs its own work, not ~4 s of imports. SONICGRID_TEST_WORKER=off runs every one cold."""
+    if os.environ.get("SONICGRID_TEST_WORKER", "on") == "off":
+        return None
+    if "sock" not in _WORKER:
+        from sonicgrid.worker import client
+
+        folder = Path(tempfile.mkdtemp(prefix="sonicgrid-test-worker-"))
+        sock = str(folder / "w.sock")
+        log = open(folder / "worker.log", "wb")  # noqa: SIM115 - the worker writes it until the session ends
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sonicgrid.worker.server", "--socket", sock, "--idle", "900"],
+            env=dict(os.environ, PYTHONPATH=str(ROOT), SONICGRID_WORKER_SOCKET=sock),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        t0 = time.monotonic()
+        while not client.ask(sock, "ping"):
+            if proc.poll() is not None or time.monotonic() - t0 > 120:
+                raise RuntimeError(f"the suite's worker did not start: {(folder / 'worker.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+        atexit.register(_stop_worker, proc)
+        _WORKER.update(sock=sock, proc=proc)
+    return str(_WORKER["sock"])
+
+
+def _stop_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def one_line_error(r: subprocess.CompletedProcess) -> str:
