@@ -7,10 +7,11 @@ working directory and arguments. Output, exit codes and signals are the cold run
 to the command, a command killed by a signal kills this process with the same signal.
 
 Standard library only, and nothing SonicGrid imports: this runs before anything heavy is loaded.
-SONICGRID_WORKER: `auto` (default: hand over when a worker is running; else run cold and, when stderr is a
-terminal, start one in the background once this command is done: a script, a test or a CI job whose output
-is captured never leaves a process behind unasked), `use` (only hand over, never start one), `off` (always
-cold).
+SONICGRID_WORKER: `auto` (default: hand over to the running worker; when none runs, a batch command starts
+one in the background and hands over once it serves: ~3.5 s, less than the ~5 s of a cold run, and every
+later command is warm; it stops after 30 idle minutes), `use` (only hand over, never start one), `off`
+(always cold). A worker that cannot start (or does not serve within SONICGRID_WORKER_WAIT_S, 20 s) means
+this command runs cold; one that died starting is not tried again for 10 minutes.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ import signal
 import socket
 import struct
 import sys
+import time
 
 SERVED = frozenset(
     {"make", "remix", "eval", "library", "trace", "--help"}
 )  # batch commands; chat and studio stay local
+STARTS = SERVED - {"--help"}  # worth starting a worker for (a cold --help takes 0.4 s)
+RETRY_AFTER_S = 600.0  # a worker that died while starting is not tried again for this long
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
@@ -108,12 +112,9 @@ def handoff(argv: list[str]) -> None:
         return
     path = socket_path()
     sock = connect(path)
+    if sock is None and mode == "auto" and argv[0] in STARTS and not {"--help", "-h"} & set(argv):
+        sock = started(path)
     if sock is None:
-        if mode == "auto" and os.isatty(2):  # a person at a terminal (not a script, test or CI job): start one
-            # once this command is done, so that it does not compete with it
-            import atexit
-
-            atexit.register(_start_quietly, path)
         return
     request = {
         "op": "run",
@@ -176,11 +177,55 @@ def _wait_for(pid: int, answers) -> None:
     os._exit(int(done.get("exit", 1)))
 
 
-def _start_quietly(path: str) -> None:
+def started(path: str) -> socket.socket | None:
+    """Start a worker on `path` (or wait for the one another command is starting: one lock, so only one
+    starts) and connect once it serves; None (run cold) when it cannot start, died starting (remembered for
+    RETRY_AFTER_S) or does not serve within SONICGRID_WORKER_WAIT_S."""
+    import fcntl
+
     try:
-        start_in_background(path)
-    except OSError:  # no writable home, no fork: the next command is cold too, and works
-        pass
+        wait_s = float(os.environ.get("SONICGRID_WORKER_WAIT_S", "20"))
+        if time.time() - _mtime(path + ".failed") < RETRY_AFTER_S:
+            return None
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except (OSError, ValueError):  # no writable home, a bad setting: cold, and it works
+        return None
+    pid, deadline = 0, time.monotonic() + wait_s
+    try:
+        while time.monotonic() < deadline:
+            sock = connect(path, timeout=1.0)
+            if sock is not None:
+                return sock
+            if not pid:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:  # another command is starting it: wait for its socket
+                    if time.time() - _mtime(path + ".failed") < RETRY_AFTER_S:
+                        return None
+                    time.sleep(0.05)
+                    continue
+                sock = connect(path, timeout=1.0)  # started while we took the lock
+                if sock is not None:
+                    return sock
+                pid = start_in_background(path)
+            elif os.waitpid(pid, os.WNOHANG)[0]:  # it died starting: see its log
+                with open(path + ".failed", "w") as f:
+                    f.write(f"worker {pid} died while starting (log: {path}.log)\n")
+                return None
+            time.sleep(0.05)
+        return None
+    except OSError:
+        return None
+    finally:
+        os.close(lock)  # releases the lock
+
+
+def _mtime(p: str) -> float:
+    try:
+        return os.stat(p).st_mtime
+    except OSError:
+        return 0.0
 
 
 def start_in_background(path: str | None = None) -> int:

@@ -129,6 +129,8 @@ def serve(path: str, idle_s: float = 1800.0) -> None:
     missing = preload()
     started_with = stamp()
     sock = bind(path)
+    with contextlib.suppress(OSError):  # a start that failed before is history now
+        os.unlink(path + ".failed")
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # watchers are reaped by the kernel
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     served, started = 0, time.time()

@@ -14,6 +14,10 @@ from sonicgrid.config import Settings
 from sonicgrid.errors import ModelUnavailable, UserError
 from sonicgrid.graph.services import make_brain
 
+# A clean environment is a fresh user's, but a test must not leave a warm worker behind (test_worker.py
+# covers SONICGRID_WORKER=auto).
+NO_WORKER = {"SONICGRID_WORKER": "off"}
+
 
 def _no_packaged_model(monkeypatch):
     import sonicgrid.llm.locate as locate
@@ -59,7 +63,7 @@ def test_make_without_the_model_still_makes_a_clip_and_says_why(monkeypatch, tmp
 
 
 def test_cli_default_runs_the_llm_judge_and_keeps_stderr_clean(tmp_path):
-    env = {"SONICGRID_DATA_DIR": str(tmp_path / "d"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {"SONICGRID_DATA_DIR": str(tmp_path / "d"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin", **NO_WORKER}
     p = subprocess.run(
         [sys.executable, "-m", "sonicgrid.cli", "make", "a calm loop, 2 seconds", "--json", "-o", str(tmp_path / "o")],
         capture_output=True,

@@ -14,6 +14,10 @@ import pytest
 
 from sonicgrid import audio as aio
 
+# A clean environment is a fresh user's, but a test must not leave a warm worker behind (test_worker.py
+# covers SONICGRID_WORKER=auto).
+NO_WORKER = {"SONICGRID_WORKER": "off"}
+
 
 def _cli(tmp_path: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
     env = {
@@ -23,6 +27,7 @@ def _cli(tmp_path: Path, *args: str, timeout: int = 300) -> subprocess.Completed
         "HOME": str(tmp_path),
         "PATH": "/usr/bin:/bin",
         "HF_HUB_OFFLINE": "1",
+        **NO_WORKER,
     }
     if os.environ.get("PYTHONPATH"):
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]

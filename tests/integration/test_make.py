@@ -16,6 +16,10 @@ from sonicgrid.graph.run import make
 from sonicgrid.tools.analysts.features import loudness_lufs
 from sonicgrid.tools.enhancers.master import true_peak_dbfs
 
+# A clean environment is a fresh user's, but a test must not leave a warm worker behind (test_worker.py
+# covers SONICGRID_WORKER=auto).
+NO_WORKER = {"SONICGRID_WORKER": "off"}
+
 AGENT_ORDER = ["intake", "decision", "cost_guardian", "gatekeeper", "continuity"]
 
 
@@ -120,7 +124,7 @@ def test_bad_input_is_a_user_error_and_library_untouched(settings, prompt, durat
 
 
 def test_cli_errors_are_one_line_exit_2(tmp_path):
-    env = {"SONICGRID_DATA_DIR": str(tmp_path / "d"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    env = {"SONICGRID_DATA_DIR": str(tmp_path / "d"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **NO_WORKER}
     exe = [sys.executable, "-m", "sonicgrid.cli", "make"]
     for args in (
         ["", "-o", str(tmp_path / "o")],
@@ -143,7 +147,7 @@ def test_missing_llm_model_is_a_clear_error(settings, tmp_path):
 
 
 def test_cli_json_summary(tmp_path):
-    env = {"SONICGRID_DATA_DIR": str(tmp_path / "d"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {"SONICGRID_DATA_DIR": str(tmp_path / "d"), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin", **NO_WORKER}
     p = subprocess.run(
         [
             sys.executable,
