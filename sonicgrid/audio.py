@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,12 +71,54 @@ def sound_id(audio: Audio) -> str:
     return h.hexdigest()
 
 
+_READ: OrderedDict[tuple, tuple[np.ndarray, int]] = OrderedDict()  # (path, inode, size, mtime) -> samples
+_READ_LOCK = threading.Lock()
+READ_CACHE_BYTES = 64 << 20
+
+
 def read(path: str | Path) -> Audio:
+    """The file's samples (float32, frames x channels). A file read again unchanged (same inode, size and
+    mtime: every write here replaces the file) is decoded once per process: a run reads its cells' files
+    several times, and a warm process (studio, worker) reads the same library clips every turn."""
+    try:
+        st = os.stat(path)
+        key: tuple | None = (os.path.abspath(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    hit = None
+    if key is not None:
+        with _READ_LOCK:
+            hit = _READ.get(key)
+            if hit is not None:
+                _READ.move_to_end(key)
+    if hit is not None:
+        return Audio(hit[0].copy(), hit[1])
     try:
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError) as exc:  # corrupt or not audio
         raise ValueError(f"cannot read audio {path}: {exc}") from exc
+    if key is not None and data.nbytes <= READ_CACHE_BYTES // 4:
+        with _READ_LOCK:
+            _READ[key] = (data.copy(), sr)
+            while sum(d.nbytes for d, _ in _READ.values()) > READ_CACHE_BYTES:
+                _READ.popitem(last=False)
     return Audio(data, sr)
+
+
+def copy(src: str | Path, dst: str | Path) -> Path:
+    """Copy an audio file's bytes atomically (temp file + rename): the same sound without decoding and
+    encoding it again."""
+    dst = Path(dst)
+    _atomic_bytes(dst, lambda tmp: shutil.copyfile(src, tmp))
+    try:  # the copy reads as the source did: decoded already when the source was
+        a, b = os.stat(src), os.stat(dst)
+        with _READ_LOCK:
+            hit = _READ.get((os.path.abspath(src), a.st_ino, a.st_size, a.st_mtime_ns))
+            if hit is not None:
+                _READ[(os.path.abspath(dst), b.st_ino, b.st_size, b.st_mtime_ns)] = hit
+    except OSError:
+        pass
+    return dst
 
 
 def _atomic_bytes(path: Path, writer) -> None:

@@ -46,10 +46,16 @@ def master_mix(stems: list[mixer.Stem], sr: int, tempo: float | None, mood: str,
 
 
 def write_stems(stems: list[mixer.Stem], folder: Path) -> list[str]:
-    names = []
-    for s in stems:
-        aio.write(folder / "stems" / f"{s.name}.wav", s.audio)
-        names.append(f"stems/{s.name}.wav")
+    """stems/<name>.wav for each stem, encoded in parallel (libsndfile runs without the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = [f"stems/{s.name}.wav" for s in stems]
+    if len(stems) < 2:
+        for s, n in zip(stems, names):
+            aio.write(folder / n, s.audio)
+        return names
+    with ThreadPoolExecutor(max_workers=min(4, len(stems)), thread_name_prefix="stems") as pool:
+        list(pool.map(lambda sn: aio.write(folder / sn[1], sn[0].audio), zip(stems, names)))
     return names
 
 

@@ -161,9 +161,14 @@ def act(state: CellState, svc: Services) -> dict[str, Any]:
     t0 = time.perf_counter()
     meta: dict[str, Any] = {"decision": dec}
     est = 0.0
+    same_file = None  # a library file used as it is: copied, not decoded and encoded again
     if dec == "reuse":
-        clip = svc.library.load(cc.source(state))
-        clip = aio.Audio(aio.fit_length(clip.samples, int(round(cell["duration_s"] * clip.sr))), clip.sr)
+        stored = svc.library.get(cc.source(state))
+        if stored is None:
+            raise KeyError(cc.source(state))
+        whole = aio.read(stored["path"])
+        clip = aio.Audio(aio.fit_length(whole.samples, int(round(cell["duration_s"] * whole.sr))), whole.sr)
+        same_file = stored["path"] if len(clip.samples) == len(whole.samples) else None
         name, role = "library", "library"
         meta["source_id"] = state["source_id"]
         rec = next((c for c in state.get("candidates", []) if c["id"] == state["source_id"]), None)
@@ -199,7 +204,10 @@ def act(state: CellState, svc: Services) -> dict[str, Any]:
             clip = _crossfade_join(prompt_audio, clip)
     seconds = time.perf_counter() - t0
     path = Path(state["run_dir"]) / "candidates" / f"cell{cell['index']}_try{attempt}_rev{state.get('revision', 0)}.wav"
-    aio.write(path, clip)
+    if same_file is not None:
+        aio.copy(same_file, path)
+    else:
+        aio.write(path, clip)
     spent = seconds  # every path is priced, a library load included
     return {
         "candidate_path": str(path),

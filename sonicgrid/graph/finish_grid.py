@@ -63,8 +63,9 @@ def finish_grid(
         recipe = {"sr": sr, "tempo": tempo, "mood": brief["mood"], "lufs": s.target_lufs, "tp": s.true_peak_dbfs}
         mix_key = mixes.key_of(stems, length=length, **recipe)
         hit = memory.get(mix_key)
+        same_file = None
         if hit is not None:  # the same stems, placement and chain as a clip already on disk: that master
-            final, mix_report, mastering = hit
+            final, mix_report, mastering, same_file = hit[0], hit[1], hit[2], str(hit[3])
         else:
             final, mix_report, mastering = outputs.master_mix(stems, **recipe)
             final = aio.Audio(aio.fit_length(final.samples, int(round(length * sr))), sr)
@@ -85,6 +86,7 @@ def finish_grid(
                 "cell_score": float(np.mean([c["score"] for c in cells])),
                 "tempo": tempo,
                 "mix_key": mix_key,
+                "same_file": same_file,
             }
         )
     ranked = outputs.rank(variants)
@@ -93,8 +95,12 @@ def finish_grid(
     for i, var in enumerate(ranked):
         folder = outputs.place_variant(run_dir, i)
         var["rank"] = i + 1
-        var["path"] = str(aio.write(folder / "clip.wav", var["audio"]))
-        memory.put(var["mix_key"], var["path"], var["mix"], var["mastering"])
+        if var["same_file"] is not None:  # that master's file: copied, not encoded again
+            var["path"] = str(aio.copy(var["same_file"], folder / "clip.wav"))
+        else:
+            var["path"] = str(aio.write(folder / "clip.wav", var["audio"]))
+        if var["same_file"] is None:  # (a copy is the remembered sound already)
+            memory.put(var["mix_key"], var["path"], var["mix"], var["mastering"])
         var["stem_files"] = outputs.write_stems(var["stems"], folder)
         var["midi"] = outputs.write_midi(var["cells"], folder / "clip.mid")
         spans = info.get("sections") or []

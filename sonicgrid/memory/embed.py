@@ -15,12 +15,15 @@ import json
 import math
 import struct
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 _MODEL = None
 _LOCK = threading.Lock()
+_SEEN: OrderedDict[str, np.ndarray] = OrderedDict()  # text -> vector, the most recent last
+SEEN_MAX = 512
 DIM = 384
 MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
@@ -133,11 +136,23 @@ def _model() -> MiniLM:
 def embed_texts(texts: list[str]) -> list[list[float]]:
     from threadpoolctl import threadpool_limits
 
-    m = _model()
-    # One BLAS thread: these matrices are small, and OpenBLAS's worker threads spin while they wait
-    # for a core (on 2 shared cores, 4x slower than one thread).
-    with threadpool_limits(1, user_api="blas"):
-        return [m.encode_one(t).tolist() for t in texts]
+    out = []
+    for t in texts:
+        with _LOCK:
+            v = _SEEN.get(t)
+            if v is not None:
+                _SEEN.move_to_end(t)
+        if v is None:
+            # One BLAS thread: these matrices are small, and OpenBLAS's worker threads spin while they wait
+            # for a core (on 2 shared cores, 4x slower than one thread).
+            with threadpool_limits(1, user_api="blas"):
+                v = _model().encode_one(t)
+            with _LOCK:  # a warm process (studio, worker) embeds the same request and clip texts every turn
+                _SEEN[t] = v
+                while len(_SEEN) > SEEN_MAX:
+                    _SEEN.popitem(last=False)
+        out.append(v.tolist())
+    return out
 
 
 def embed_text(text: str) -> list[float]:

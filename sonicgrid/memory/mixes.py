@@ -44,8 +44,9 @@ def key_of(stems: list[mixer.Stem], **params: Any) -> str:
 
 
 class MixMemory(JsonMemory):
-    def get(self, key: str) -> tuple[aio.Audio, dict, dict] | None:
-        """(mastered audio, mix report, mastering report) when the remembered file is still that sound."""
+    def get(self, key: str) -> tuple[aio.Audio, dict, dict, Path] | None:
+        """(mastered audio, mix report, mastering report, its file) when the remembered file is still that
+        sound (a new clip.wav can be a copy of that file)."""
         rec = self.get_json(key)
         if rec is None:
             return None
@@ -53,7 +54,7 @@ class MixMemory(JsonMemory):
             audio = aio.read(rec["path"])
             if aio.digest_of(audio) != rec["digest"]:  # exact: the very file that was remembered
                 return None
-            return audio, dict(rec["mix"]), dict(rec["mastering"])
+            return audio, dict(rec["mix"]), dict(rec["mastering"]), Path(rec["path"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
 

@@ -37,8 +37,9 @@ def test_a_seen_recipe_is_answered_with_the_file_it_made(tmp_path, moody_clip):
     assert mixes.key_of(back, length=6.0, **recipe) == key
     got = mem.get(key)
     assert got is not None
-    audio, mix2, mastering2 = got
+    audio, mix2, mastering2, where = got
     assert np.array_equal(audio.samples, aio.read(path).samples) and mix2 == mix and mastering2 == mastering
+    assert where == path.resolve()  # the file a new clip.wav can be a copy of
 
     # another setting or another sound is another recipe
     assert mixes.key_of(fresh, length=6.0, **(recipe | {"mood": "happy"})) != key
