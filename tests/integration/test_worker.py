@@ -233,7 +233,7 @@ def test_auto_starts_one_worker_and_hands_the_command_over(tmp_path):
     both = [
         subprocess.Popen(
             [sys.executable, "-m", "sonicgrid.cli", "library", "ls", "--json"],
-            env=_env(tmp_path, sock, "auto"),
+            env=_env(tmp_path, sock, "auto", SONICGRID_WORKER_WAIT_S="120"),  # a slow CI machine still hands over
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -257,7 +257,7 @@ def test_a_worker_that_cannot_start_means_a_cold_run(tmp_path):
     deep = tmp_path / ("d" * 60) / ("e" * 60)
     deep.mkdir(parents=True)
     sock = str(deep / "w.sock")
-    first = _cli(tmp_path, sock, "library", "ls", "--json", mode="auto")
+    first = _cli(tmp_path, sock, "library", "ls", "--json", mode="auto", SONICGRID_WORKER_WAIT_S="120")
     assert first.returncode == 0 and json.loads(first.stdout) == [], first.stderr[-2000:]
     assert "died while starting" in Path(sock + ".failed").read_text()
     t0 = time.monotonic()
