@@ -8,7 +8,10 @@ the frame activation stays >= 0.3 (11-frame tolerance), notes shorter than 127.7
 (The "melodia trick" pass that adds onset-less notes is left out: it only adds notes, and costs seconds.)
 
 Key: Krumhansl-Kessler profiles correlated with the pitch-class histogram of the notes, each note weighted
-by its duration times its amplitude (the model's velocity), plus the share of bass notes on the tonic.
+by its duration times its amplitude (the model's velocity), plus the share of bass notes on the tonic and
+the share of the opening bass (the first 2 s: music tends to set out from its tonic). The opening bass was
+chosen on dev material (docs/ears.md): MIREX 0.758 -> 0.787 on 60 dev chorales, 0.827 -> 0.877 on 48 dev
+renders; on the test halves 0.677 -> 0.680 and 0.873 -> 0.944.
 """
 
 from __future__ import annotations
@@ -137,10 +140,14 @@ def transcribe(y: np.ndarray, sr: int) -> list[Note]:
     return notes_from(fr, on)
 
 
-def pitch_classes(notes: list[Note]) -> tuple[np.ndarray, np.ndarray]:
-    """(all notes, bass notes) pitch-class histograms weighted by duration x amplitude. A note is bass when
-    it is the lowest sounding at its onset and below MIDI 55 (G3)."""
-    pc, bass = np.zeros(12), np.zeros(12)
+OPENING_S = 2.0  # the opening bass: bass notes starting this soon after the first note
+
+
+def pitch_classes(notes: list[Note]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(all notes, bass notes, opening bass notes) pitch-class histograms weighted by duration x amplitude.
+    A note is bass when it is the lowest sounding at its onset and below MIDI 55 (G3)."""
+    pc, bass, opening = np.zeros(12), np.zeros(12), np.zeros(12)
+    first = min((nt.start_s for nt in notes), default=0.0)
     for nt in notes:
         w = (nt.end_s - nt.start_s) * nt.amplitude
         pc[nt.pitch % 12] += w
@@ -148,7 +155,9 @@ def pitch_classes(notes: list[Note]) -> tuple[np.ndarray, np.ndarray]:
         sounding = [m.pitch for m in notes if m.start_s <= nt.start_s < m.end_s]
         if nt.pitch < 55 and nt.pitch <= min(sounding, default=nt.pitch):
             bass[nt.pitch % 12] += (nt.end_s - nt.start_s) * nt.amplitude
-    return pc, bass
+            if nt.start_s - first < OPENING_S:
+                opening[nt.pitch % 12] += (nt.end_s - nt.start_s) * nt.amplitude
+    return pc, bass, opening
 
 
 def _corr(v: np.ndarray, prof: np.ndarray) -> float:
@@ -162,17 +171,18 @@ def key_from_notes(
     """(key, mode, confidence 0..1, all 24 scores best first). With `chroma` (the clip's mean chroma) the
     profile fit is the mean of the notes' and the chroma's: the notes tell the bass and the melody apart,
     the chroma keeps what the transcription missed."""
-    pc, bass = pitch_classes(notes)
+    pc, bass, opening = pitch_classes(notes)
     if pc.sum() <= 0:
         return "C", "major", 0.0, []
     b = bass / bass.sum() if bass.sum() > 0 else np.zeros(12)
+    ob = opening / opening.sum() if opening.sum() > 0 else np.zeros(12)
     c = None if chroma is None or np.sum(chroma) <= 0 else np.asarray(chroma, float)
     scores = []
     for mode, prof in (("major", _MAJOR), ("minor", _MINOR)):
         for i in range(12):
             p = np.roll(prof, i)
             r = _corr(pc, p) if c is None else 0.5 * (_corr(pc, p) + _corr(c, p))
-            scores.append((r + 0.2 * float(b[i]), KEYS[i], mode))
+            scores.append((r + 0.2 * float(b[i]) + 0.2 * float(ob[i]), KEYS[i], mode))
     scores.sort(reverse=True)
     total = sum(nt.end_s - nt.start_s for nt in notes)
     amount = float(np.clip(total / 8.0, 0.0, 1.0))  # a few notes are little evidence
