@@ -80,11 +80,7 @@ def read(path: str | Path) -> Audio:
     """The file's samples (float32, frames x channels). A file read again unchanged (same inode, size and
     mtime: every write here replaces the file) is decoded once per process: a run reads its cells' files
     several times, and a warm process (studio, worker) reads the same library clips every turn."""
-    try:
-        st = os.stat(path)
-        key: tuple | None = (os.path.abspath(path), st.st_ino, st.st_size, st.st_mtime_ns)
-    except OSError:
-        key = None
+    key = _file_key(path)
     hit = None
     if key is not None:
         with _READ_LOCK:
@@ -98,11 +94,25 @@ def read(path: str | Path) -> Audio:
     except (sf.LibsndfileError, RuntimeError) as exc:  # corrupt or not audio
         raise ValueError(f"cannot read audio {path}: {exc}") from exc
     if key is not None and data.nbytes <= READ_CACHE_BYTES // 4:
-        with _READ_LOCK:
-            _READ[key] = (data.copy(), sr)
-            while sum(d.nbytes for d, _ in _READ.values()) > READ_CACHE_BYTES:
-                _READ.popitem(last=False)
+        _remember(key, (data.copy(), sr))
     return Audio(data, sr)
+
+
+def _file_key(path: str | Path) -> tuple | None:
+    """What identifies a file's contents here: path, inode, size, mtime (None when it cannot be stat'ed)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (os.path.abspath(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _remember(key: tuple, decoded: tuple[np.ndarray, int]) -> None:
+    """Keep a decoded file, the least recently used going first past READ_CACHE_BYTES."""
+    with _READ_LOCK:
+        _READ[key] = decoded
+        while sum(d.nbytes for d, _ in _READ.values()) > READ_CACHE_BYTES:
+            _READ.popitem(last=False)
 
 
 def copy(src: str | Path, dst: str | Path) -> Path:
@@ -110,14 +120,11 @@ def copy(src: str | Path, dst: str | Path) -> Path:
     encoding it again."""
     dst = Path(dst)
     _atomic_bytes(dst, lambda tmp: shutil.copyfile(src, tmp))
-    try:  # the copy reads as the source did: decoded already when the source was
-        a, b = os.stat(src), os.stat(dst)
-        with _READ_LOCK:
-            hit = _READ.get((os.path.abspath(src), a.st_ino, a.st_size, a.st_mtime_ns))
-            if hit is not None:
-                _READ[(os.path.abspath(dst), b.st_ino, b.st_size, b.st_mtime_ns)] = hit
-    except OSError:
-        pass
+    a, b = _file_key(src), _file_key(dst)  # the copy reads as the source did: decoded already when it was
+    with _READ_LOCK:
+        hit = _READ.get(a) if a is not None else None
+    if hit is not None and b is not None:
+        _remember(b, hit)
     return dst
 
 

@@ -78,9 +78,8 @@ class Settings(BaseSettings):
     )
     worker: Literal["auto", "use", "off"] = Field(
         default="auto",
-        description="the warm worker (sonicgrid/worker): auto (use it; start one after a cold command run at a "
-        "terminal), use "
-        "(only when one runs), off; "
+        description="the warm worker (sonicgrid/worker): auto (use it; a batch command that finds none starts "
+        "one and hands over once it serves), use (only when one runs), off; "
         "read by the CLI's first lines, before Settings exist",
     )
     worker_socket: Path | None = Field(default=None, description="the worker's Unix socket [default: per install]")

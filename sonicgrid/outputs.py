@@ -50,11 +50,7 @@ def write_stems(stems: list[mixer.Stem], folder: Path) -> list[str]:
     from concurrent.futures import ThreadPoolExecutor
 
     names = [f"stems/{s.name}.wav" for s in stems]
-    if len(stems) < 2:
-        for s, n in zip(stems, names):
-            aio.write(folder / n, s.audio)
-        return names
-    with ThreadPoolExecutor(max_workers=min(4, len(stems)), thread_name_prefix="stems") as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(stems))), thread_name_prefix="stems") as pool:
         list(pool.map(lambda sn: aio.write(folder / sn[1], sn[0].audio), zip(stems, names)))
     return names
 

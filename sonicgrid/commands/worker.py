@@ -13,9 +13,8 @@ from sonicgrid.worker import client
 app = typer.Typer(
     help="A warm worker: keeps SonicGrid's heavy imports loaded so that `make`, `remix`, `eval`, `library` and "
     "`trace` start in well under a second (each command still runs in its own fresh process). "
-    "By default (SONICGRID_WORKER=auto) a cold command run at a terminal starts one when it ends; =use only "
-    "uses a running one; "
-    "=off never.",
+    "By default (SONICGRID_WORKER=auto) a command that finds none starts one and hands itself over once it "
+    "serves; =use only uses a running one; =off never.",
     no_args_is_help=True,
 )
 

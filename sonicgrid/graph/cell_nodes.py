@@ -163,12 +163,10 @@ def act(state: CellState, svc: Services) -> dict[str, Any]:
     est = 0.0
     same_file = None  # a library file used as it is: copied, not decoded and encoded again
     if dec == "reuse":
-        stored = svc.library.get(cc.source(state))
-        if stored is None:
-            raise KeyError(cc.source(state))
-        whole = aio.read(stored["path"])
+        stored = svc.library.path_of(cc.source(state))
+        whole = aio.read(stored)
         clip = aio.Audio(aio.fit_length(whole.samples, int(round(cell["duration_s"] * whole.sr))), whole.sr)
-        same_file = stored["path"] if len(clip.samples) == len(whole.samples) else None
+        same_file = stored if len(clip.samples) == len(whole.samples) else None
         name, role = "library", "library"
         meta["source_id"] = state["source_id"]
         rec = next((c for c in state.get("candidates", []) if c["id"] == state["source_id"]), None)

@@ -65,7 +65,8 @@ def finish_grid(
         hit = memory.get(mix_key)
         same_file = None
         if hit is not None:  # the same stems, placement and chain as a clip already on disk: that master
-            final, mix_report, mastering, same_file = hit[0], hit[1], hit[2], str(hit[3])
+            final, mix_report, mastering, where = hit
+            same_file = str(where)
         else:
             final, mix_report, mastering = outputs.master_mix(stems, **recipe)
             final = aio.Audio(aio.fit_length(final.samples, int(round(length * sr))), sr)
@@ -95,11 +96,10 @@ def finish_grid(
     for i, var in enumerate(ranked):
         folder = outputs.place_variant(run_dir, i)
         var["rank"] = i + 1
-        if var["same_file"] is not None:  # that master's file: copied, not encoded again
+        if var["same_file"] is not None:  # that master's file: copied, not encoded again (and remembered)
             var["path"] = str(aio.copy(var["same_file"], folder / "clip.wav"))
         else:
             var["path"] = str(aio.write(folder / "clip.wav", var["audio"]))
-        if var["same_file"] is None:  # (a copy is the remembered sound already)
             memory.put(var["mix_key"], var["path"], var["mix"], var["mastering"])
         var["stem_files"] = outputs.write_stems(var["stems"], folder)
         var["midi"] = outputs.write_midi(var["cells"], folder / "clip.mid")

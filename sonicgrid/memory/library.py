@@ -245,13 +245,17 @@ class ClipLibrary:
         r = self.audio.get(ids=list(ids), include=["embeddings"])
         return {i: v for i, e in zip(r["ids"], r["embeddings"]) if (v := _vec(e)) is not None}
 
-    def load(self, clip_id: str) -> Audio:
-        from sonicgrid.audio import read
-
+    def path_of(self, clip_id: str) -> str:
+        """The stored file of a clip (KeyError when there is no such clip)."""
         rec = self.get(clip_id)
         if rec is None:
             raise KeyError(clip_id)
-        return read(rec["path"])
+        return rec["path"]
+
+    def load(self, clip_id: str) -> Audio:
+        from sonicgrid.audio import read
+
+        return read(self.path_of(clip_id))
 
     def count(self) -> int:
         return self.text.count()

@@ -185,7 +185,7 @@ def started(path: str) -> socket.socket | None:
 
     try:
         wait_s = float(os.environ.get("SONICGRID_WORKER_WAIT_S", "20"))
-        if time.time() - _mtime(path + ".failed") < RETRY_AFTER_S:
+        if _failed_recently(path):
             return None
         os.makedirs(os.path.dirname(path), exist_ok=True)
         lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -201,7 +201,7 @@ def started(path: str) -> socket.socket | None:
                 try:
                     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError:  # another command is starting it: wait for its socket
-                    if time.time() - _mtime(path + ".failed") < RETRY_AFTER_S:
+                    if _failed_recently(path):
                         return None
                     time.sleep(0.05)
                     continue
@@ -221,11 +221,12 @@ def started(path: str) -> socket.socket | None:
         os.close(lock)  # releases the lock
 
 
-def _mtime(p: str) -> float:
+def _failed_recently(path: str) -> bool:
+    """A worker on `path` died while starting less than RETRY_AFTER_S ago (its `.failed` record)."""
     try:
-        return os.stat(p).st_mtime
+        return time.time() - os.stat(path + ".failed").st_mtime < RETRY_AFTER_S
     except OSError:
-        return 0.0
+        return False
 
 
 def start_in_background(path: str | None = None) -> int:

@@ -21,7 +21,7 @@ def test_a_reread_is_the_file_and_never_stale(tmp_path):
     first.samples[:] = 0.0  # a caller changing what it got changes nothing for the next reader
     again = aio.read(p)
     assert np.abs(again.samples).max() > 0.4
-    decoded = aio._READ.get((os.path.abspath(p), *(lambda s: (s.st_ino, s.st_size, s.st_mtime_ns))(os.stat(p))))
+    decoded = aio._READ.get(aio._file_key(p))
     assert decoded is not None and np.array_equal(decoded[0], again.samples)  # served from the decoded copy
     aio.write(p, _sound(2))  # replaced (a new file under the name): read anew
     assert np.array_equal(aio.read(p).samples, aio.read(tmp_path / "a.wav").samples)
