@@ -114,6 +114,44 @@ def drum_loops(split: str) -> list[tuple[str, object, float]]:
     return out
 
 
+DARK_SETS = (
+    ("rhythm", "harmony", "atmosphere", "painted-texture"),
+    ("harmony", "atmosphere", "painted-texture"),
+    ("rhythm", "harmony"),
+    ("harmony", "atmosphere"),
+)
+
+
+def dark_mixes(split: str, only_cached: bool = False) -> list[dict]:
+    """Lo-fi mixes: what the grid makes for a lo-fi or dark brief (brightness -0.5: the composer low-passes
+    its layers at 2.5 kHz, the painter and the noise texture darken), 8 s, with and without drums; every
+    mood, dev seeds 0-1, test seed 100. Dicts like examples()' clean renders (h, layers, mood)."""
+    out = []
+    for mood in MOODS:
+        for seed in (0, 1) if split == "dev" else (100,):
+            for layers in DARK_SETS:
+                name = f"render-dark/{mood}/{'+'.join(layers)}/{seed}"
+                h = cached(
+                    f"v1/{name}/clean",
+                    lambda m=mood, ly=layers, sd=seed: hear(render(m, ly, sd, 8.0, brightness=-0.5)[0]),
+                    only_cached,
+                )
+                if h is not None:
+                    out.append(
+                        {
+                            "name": name,
+                            "kind": "clean",
+                            "good": True,
+                            "h": h,
+                            "source": "render",
+                            "rec": name,
+                            "mood": mood,
+                            "layers": layers,
+                        }
+                    )
+    return out
+
+
 def cached(key: str, compute, only_cached: bool = False):
     """np.savez cache of a dict of arrays/floats under CACHE/key.npz (None when absent and `only_cached`)."""
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -250,8 +288,10 @@ def examples(split: str, quick: bool = False, log=print, only_cached: bool = Fal
         skip = lab["rec"] in NOT_MUSIC  # takes its turn in the rotation, gives no example
         h = None
         if not skip:
+            # renders heard again since the composer lost its pads' DC (v2); the flaw vectors are keyed apart
+            version = "v2" if lab["source"] == "render" else "v1"
             h = cached(
-                f"v1/{name}/clean",
+                f"{version}/{name}/clean",
                 lambda lab=lab, clean_audio=clean_audio: hear(clean_audio(), with_notes=lab.get("notes", True)),
                 only_cached,
             )

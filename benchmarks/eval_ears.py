@@ -97,7 +97,15 @@ def drums(test: list[dict], loops: list[tuple]) -> None:
     for _, h, _ in loops:
         ours.append(drum_probability(data.head_x(h)) >= 0.5)
         dsp.append(float(h["dsp_drums"]) >= 0.5)
+    dark_ours, dark_dsp = [], []
+    for e in data.dark_mixes("test"):
+        truth = "rhythm" in e["layers"]
+        dark_ours.append((drum_probability(data.head_x(e["h"])) >= 0.5) == truth)
+        dark_dsp.append((float(e["h"]["dsp_drums"]) >= 0.5) == truth)
     print(f"  full mixes: ears {pct(mix_ours)}   dsp {pct(mix_dsp)}")
+    print(
+        f"  lo-fi mixes (2.5 kHz low-pass, pads, texture; half with drums): ears {pct(dark_ours)}   dsp {pct(dark_dsp)}"
+    )
     print(f"  all       : ears {pct(ours)}   dsp {pct(dsp)}")
 
 

@@ -4,7 +4,8 @@
   our renders, bad = their degradations and failed generations); the feature set (DSP flaws, + musicnn tags,
   + embeddings) chosen by 4-fold CV grouped by recording, and an offset calibrated on the out-of-fold
   probabilities so that 97 % of clean dev clips clear the default bar;
-- sonicgrid/tools/analysts/heads.json: the drums head (logistic) and the valence/arousal heads (ridge).
+- sonicgrid/tools/analysts/heads.json: the drums head (logistic; renders, lo-fi mixes, kit loops) and the
+  valence/arousal heads (ridge; renders).
 
 Only dev-split material is used (ears_data.split_of: recordings by a hash of their name, renders by seed);
 benchmarks/eval_ears.py reports on the test split. About 10-15 minutes on 2 cores the first time
@@ -119,14 +120,16 @@ def train_critic(ex: list[dict]) -> dict:
     return w
 
 
-def train_heads(ex: list[dict], loops: list[dict]) -> dict:
+def train_heads(ex: list[dict], loops: list[dict], dark: list[dict] | None = None) -> dict:
+    """Drums (logistic) on renders with and without a rhythm layer, the lo-fi mixes (ears_data.dark_mixes: the
+    drums under a 2.5 kHz low-pass, a pad and a texture) and kit loops; valence/arousal (ridge) on the renders."""
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.preprocessing import StandardScaler
 
     from sonicgrid.tools.analysts.mood import MOOD_POINTS
 
     renders = [e for e in ex if e["source"] == "render" and e["kind"] == "clean"]
-    drum_ex = [(data.head_x(e["h"]), int("rhythm" in e["layers"])) for e in renders] + [
+    drum_ex = [(data.head_x(e["h"]), int("rhythm" in e["layers"])) for e in renders + list(dark or [])] + [
         (data.head_x(h), 1) for h in loops
     ]
     X = np.stack([x for x, _ in drum_ex])
@@ -162,7 +165,7 @@ def main() -> None:
     )
     critic = train_critic(ex + varied)
     critic["trained_on"] = "benchmarks/train_critic.py, dev split (ears_data.py)"
-    heads = train_heads(ex, loops)
+    heads = train_heads(ex, loops, data.dark_mixes("dev", only_cached=only))
     heads["trained_on"] = critic["trained_on"]
     (PKG / "critic.json").write_text(json.dumps(critic, separators=(",", ":")))
     (PKG / "heads.json").write_text(json.dumps(heads, separators=(",", ":")))

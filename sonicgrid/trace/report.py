@@ -94,6 +94,8 @@ def _two_judgments(ev: dict) -> str:
     brief = ev.get("brief") or {}
     if critic:
         audio = f"good audio? critic P(good) <b>{escape(str(critic.get('p_good')))}</b> -> {escape(str(critic.get('score')))}/10"
+        if critic.get("limits"):
+            audio += f" (hard limit: {escape(', '.join(str(x) for x in critic['limits']))})"
     else:
         audio = f"good audio? DSP score {escape(str(ev.get('audio_score', ev.get('score'))))}/10"
     checks = brief.get("checks") or {}

@@ -76,25 +76,52 @@ def raw_score(w: dict, v: np.ndarray) -> float:
     return float(w["init"] + w["rate"] * total)
 
 
-# A hard limit in code next to the learned trees: audio whose sample values sit on a lattice of 2**9.5 steps
-# of its peak or fewer (8-bit or coarser, 10-bit of the peak) is quantised, whatever the trees weigh. On the
-# training cache no clean clip measures under 10.9 bits (631 clips: 16-bit recordings, float renders) and
-# every quantised copy (4-10 bits, dithered or not) 9.0 or under; the trees alone passed 1 canonical 8-bit
-# copy in 10. A 16-bit file would need its peak under -33 dBFS to measure this low.
+# Hard limits in code next to the learned trees: a fault that one measurement settles fails the gate whatever
+# the trees weigh (they add evidence, so one decisive measurement can be outvoted). Each limit sits far
+# from every clean clip of the training cache (dev + test, 900+ clips: recordings, renders, kit loops) and
+# inside every degraded copy of its kind:
+# - quantised: sample values on a lattice of 2**9.5 steps of the peak or fewer (clean >= 10.9 bits, every
+#   4-10-bit copy <= 9.0; a 16-bit file would need its peak under -33 dBFS). The trees alone passed 1
+#   canonical 8-bit copy in 10;
+# - a DC offset: an offset that every eighth of the clip keeps at 10 % of the clip's peak or more (clean
+#   <= 0.052: real recordings carry mild or decaying offsets; an offset of 0.15 of full scale or of the peak
+#   measures >= 0.13);
+# - a dead channel: one channel 24 dB or more under the other (clean >= -8.2 dB; the degrader's silent or
+#   30-60 dB-down channel <= -30);
+# - opposite polarity: the channels' correlation -0.9 or less (clean >= -0.51; an inverted copy -1).
 MIN_BITS = 9.5
-QUANTISED_P = 0.3  # P(good) at most: score 3.55, under the gate's 5
+LIMITS: tuple[tuple[str, str, float, str], ...] = (
+    ("eff_bits", "<=", MIN_BITS, "quantised"),
+    ("dc_steady", ">=", 0.1, "DC offset"),
+    ("channel_balance_db", "<=", -24.0, "dead channel"),
+    ("channel_corr", "<=", -0.9, "channels in opposite polarity"),
+)
+LIMIT_P = 0.3  # P(good) at most: score 3.55, under the gate's 5
+
+
+def limits_broken(v: np.ndarray) -> list[str]:
+    """The hard limits the flaw vector `v` breaks (LIMITS' names)."""
+    out = []
+    for name, op, bound, what in LIMITS:
+        x = float(v[FLAW_NAMES.index(name)])
+        if (x <= bound) if op == "<=" else (x >= bound):
+            out.append(what)
+    return out
 
 
 def judge(v: np.ndarray) -> tuple[float, dict[str, float]]:
-    """(P(good), the DSP flaws furthest from good music, in robust z-units: median/IQR of the good class)."""
+    """(P(good), the DSP flaws furthest from good music, in robust z-units: median/IQR of the good class).
+    A broken hard limit caps P(good) at LIMIT_P, and its measurement leads the drivers."""
     w = weights()
     logit = raw_score(w, v) + w.get("offset", 0.0)
     p = float(1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30))))
-    if float(v[FLAW_NAMES.index("eff_bits")]) <= MIN_BITS:
-        p = min(p, QUANTISED_P)
+    broken = limits_broken(v)
+    if broken:
+        p = min(p, LIMIT_P)
     z = (v[: len(FLAW_NAMES)] - np.asarray(w["good_median"])) / np.asarray(w["good_scale"])
-    far = sorted(range(len(FLAW_NAMES)), key=lambda i: -abs(z[i]))[:5]
-    return p, {FLAW_NAMES[i]: round(float(z[i]), 1) for i in far}
+    first = [FLAW_NAMES.index(n) for n, _, _, what in LIMITS if what in broken]
+    far = first + [i for i in sorted(range(len(FLAW_NAMES)), key=lambda i: -abs(z[i])) if i not in first]
+    return p, {FLAW_NAMES[i]: round(float(z[i]), 1) for i in far[:5]}
 
 
 def score(p_good: float) -> float:

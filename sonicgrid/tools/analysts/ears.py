@@ -130,7 +130,8 @@ class PretrainedEars(Analyst):
         mood = moodmap.mood(x)
         mood["msd_top"] = moodmap.msd_top(heard)
         mood.update({"key": key, "mode": mode, "key_confidence": round(kconf, 3)})
-        p_good, why = critic.judge(critic.vector(critic.flaws(audio, f), heard))
+        v = critic.vector(critic.flaws(audio, f), heard)
+        p_good, why = critic.judge(v)
         checks = honour.check(
             brief,
             request.layer,
@@ -147,7 +148,7 @@ class PretrainedEars(Analyst):
                 "duration_s": f.duration,
             },
         )
-        quality = compose_quality(base["quality"], p_good, why, checks)
+        quality = compose_quality(base["quality"], p_good, why, checks, critic.limits_broken(v))
         measures = dict(base["measures"])
         measures["key"] = {"value": f"{key} {mode}", "unit": "key (basic-pitch notes)", "confidence": round(kconf, 3)}
         measures["mood"] = {
@@ -183,15 +184,15 @@ class PretrainedEars(Analyst):
         )
 
 
-def compose_quality(dsp_q: dict, p_good: float, why: dict, checks: dict) -> dict:
+def compose_quality(dsp_q: dict, p_good: float, why: dict, checks: dict, limits: list[str] | None = None) -> dict:
     """The critic's score (capped by honour.apply when the brief is violated); the DSP components stay as
-    evidence next to the critic's P(good) and the drivers of its verdict."""
+    evidence next to the critic's P(good), the drivers of its verdict and the hard limits it broke."""
     comps = dict(dsp_q["components"])
     comps["critic"] = {"value": round(p_good, 3), "measured": f"P(good audio) {p_good:.2f}", "weight": 1.0}
     q = {
         "score": critic.score(p_good),
         "scale": "1-10",
-        "critic": {"p_good": round(p_good, 3), "score": critic.score(p_good), "drivers": why},
+        "critic": {"p_good": round(p_good, 3), "score": critic.score(p_good), "drivers": why, "limits": limits or []},
         "aesthetics": dsp_q.get("aesthetics", {}),
         "components": comps,
         "dsp_score": dsp_q["score"],

@@ -8,7 +8,9 @@ a meter. No thresholds decide anything here; the learned critic (critic.py) weig
 - clipping: samples at full scale and flat tops at the clip's own peak (a clip at any ceiling);
 - quantisation: effective bits, the lattice step of the sample values against the peak (capped at 12: a
   16-bit file is clean);
-- DC per channel; a dead, weak or polarity-inverted channel (balance, correlation);
+- DC per channel, against the channel's level, and the steady part of it against the clip's peak (the
+  smallest of eight segment means when all share a sign: an offset stays put, a slow swell or a decaying
+  codec offset does not); a dead, weak or polarity-inverted channel (balance, correlation);
 - noise: per band the p10-p90 level spread (stationary noise fills the floor), the spectral flatness and
   the slope of the floor (the quietest frames' spectrum: hiss is flat, music falls off);
 - band-limiting: the long-term spectrum in 1/6-octave bands: the steepest half-octave fall above 300 Hz and
@@ -49,6 +51,7 @@ NAMES = (
     "flat_top_log",
     "eff_bits",
     "dc_ratio",
+    "dc_steady",
     "channel_balance_db",
     "channel_corr",
     "corr_low",
@@ -148,15 +151,27 @@ def eff_bits(v: np.ndarray) -> float:
     return float(np.clip(np.log2(peak / step), 0.0, 12.0))
 
 
+def steady_dc(x: np.ndarray, parts: int = 8) -> float:
+    """The offset every eighth of the clip keeps, against the clip's peak: per channel the smallest segment
+    mean when all eight share a sign (else 0), the larger of the channels."""
+    if len(x) < parts:
+        return 0.0
+    m = np.stack([seg.mean(axis=0) for seg in np.array_split(x.astype(np.float64), parts)])
+    same = np.all(m > 0, axis=0) | np.all(m < 0, axis=0)
+    return float(np.max(np.where(same, np.abs(m).min(axis=0), 0.0)) / (np.abs(x).max() + 1e-12))
+
+
 def channels(x: np.ndarray, sr: int) -> dict[str, float]:
     """DC per channel; balance and correlation of the two channels, overall and below 250 Hz, 250 Hz-2 kHz,
     above 2 kHz (from one FFT: a real mix keeps its bass centred; a dead, inverted or phase-scrambled
     channel does not)."""
     sq = np.sqrt(np.mean(x.astype(np.float64) ** 2, axis=0)) + 1e-12
     dc = float(np.max(np.abs(x.mean(axis=0)) / sq)) if x.size else 0.0
+    dc_steady = steady_dc(x)
     if x.shape[1] < 2 or len(x) < 16:
         return {
             "dc_ratio": dc,
+            "dc_steady": dc_steady,
             "channel_balance_db": 0.0,
             "channel_corr": 1.0,
             "corr_low": 1.0,
@@ -173,6 +188,7 @@ def channels(x: np.ndarray, sr: int) -> dict[str, float]:
 
     return {
         "dc_ratio": dc,
+        "dc_steady": dc_steady,
         "channel_balance_db": float(max(-60.0, 20 * np.log10(sq.min() / sq.max()))),
         "channel_corr": corr(slice(None)),
         "corr_low": corr((freqs > 20) & (freqs < 250)),
