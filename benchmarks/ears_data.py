@@ -120,20 +120,24 @@ DARK_SETS = (
     ("rhythm", "harmony"),
     ("harmony", "atmosphere"),
 )
+PLAIN_SETS = (("harmony",), ("harmony", "atmosphere"), ("rhythm", "harmony", "atmosphere"), ("rhythm", "harmony"))
 
 
-def dark_mixes(split: str, only_cached: bool = False) -> list[dict]:
-    """Lo-fi mixes: what the grid makes for a lo-fi or dark brief (brightness -0.5: the composer low-passes
-    its layers at 2.5 kHz, the painter and the noise texture darken), 8 s, with and without drums; every
-    mood, dev seeds 0-1, test seed 100. Dicts like examples()' clean renders (h, layers, mood)."""
+def drum_mixes(split: str, dark: bool, only_cached: bool = False) -> list[dict]:
+    """More mixes for the drums head, with and without a rhythm layer, 8 s, every mood. dark: what the grid
+    makes for a lo-fi or dark brief (brightness -0.5: the composer low-passes its layers at 2.5 kHz, the painter
+    and the noise texture darken; dev seeds 0-1, test 100); else the plain palette, a harmony layer alone
+    among them (its comping is not a drum part; dev seeds 1-2, test 101). Dicts like examples()' renders."""
     out = []
+    sets, seeds = (DARK_SETS, (0, 1)) if dark else (PLAIN_SETS, (1, 2))
     for mood in MOODS:
-        for seed in (0, 1) if split == "dev" else (100,):
-            for layers in DARK_SETS:
-                name = f"render-dark/{mood}/{'+'.join(layers)}/{seed}"
+        for seed in seeds if split == "dev" else (seeds[0] + 100,):
+            for layers in sets:
+                name = f"render-{'dark' if dark else 'mix'}/{mood}/{'+'.join(layers)}/{seed}"
+                brief = {"brightness": -0.5} if dark else {}
                 h = cached(
                     f"v1/{name}/clean",
-                    lambda m=mood, ly=layers, sd=seed: hear(render(m, ly, sd, 8.0, brightness=-0.5)[0]),
+                    lambda m=mood, ly=layers, sd=seed, b=brief: hear(render(m, ly, sd, 8.0, **b)[0]),
                     only_cached,
                 )
                 if h is not None:

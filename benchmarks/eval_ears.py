@@ -97,15 +97,20 @@ def drums(test: list[dict], loops: list[tuple]) -> None:
     for _, h, _ in loops:
         ours.append(drum_probability(data.head_x(h)) >= 0.5)
         dsp.append(float(h["dsp_drums"]) >= 0.5)
-    dark_ours, dark_dsp = [], []
-    for e in data.dark_mixes("test"):
-        truth = "rhythm" in e["layers"]
-        dark_ours.append((drum_probability(data.head_x(e["h"])) >= 0.5) == truth)
-        dark_dsp.append((float(e["h"]["dsp_drums"]) >= 0.5) == truth)
+    rows = {}
+    for label, dark in (
+        ("lo-fi mixes (2.5 kHz low-pass, pads, texture)", True),
+        ("more mixes (harmony alone too)", False),
+    ):
+        o, d = [], []
+        for e in data.drum_mixes("test", dark):
+            truth = "rhythm" in e["layers"]
+            o.append((drum_probability(data.head_x(e["h"])) >= 0.5) == truth)
+            d.append((float(e["h"]["dsp_drums"]) >= 0.5) == truth)
+        rows[label] = (o, d)
     print(f"  full mixes: ears {pct(mix_ours)}   dsp {pct(mix_dsp)}")
-    print(
-        f"  lo-fi mixes (2.5 kHz low-pass, pads, texture; half with drums): ears {pct(dark_ours)}   dsp {pct(dark_dsp)}"
-    )
+    for label, (o, d) in rows.items():
+        print(f"  {label} (half with drums): ears {pct(o)}   dsp {pct(d)}")
     print(f"  all       : ears {pct(ours)}   dsp {pct(dsp)}")
 
 

@@ -120,16 +120,17 @@ def train_critic(ex: list[dict]) -> dict:
     return w
 
 
-def train_heads(ex: list[dict], loops: list[dict], dark: list[dict] | None = None) -> dict:
-    """Drums (logistic) on renders with and without a rhythm layer, the lo-fi mixes (ears_data.dark_mixes: the
-    drums under a 2.5 kHz low-pass, a pad and a texture) and kit loops; valence/arousal (ridge) on the renders."""
+def train_heads(ex: list[dict], loops: list[dict], more: list[dict] | None = None) -> dict:
+    """Drums (logistic) on renders with and without a rhythm layer, more mixes (ears_data.drum_mixes: lo-fi ones,
+    the drums under a 2.5 kHz low-pass, a pad and a texture; plain ones, a harmony layer alone among them) and
+    kit loops; valence/arousal (ridge) on the renders."""
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.preprocessing import StandardScaler
 
     from sonicgrid.tools.analysts.mood import MOOD_POINTS
 
     renders = [e for e in ex if e["source"] == "render" and e["kind"] == "clean"]
-    drum_ex = [(data.head_x(e["h"]), int("rhythm" in e["layers"])) for e in renders + list(dark or [])] + [
+    drum_ex = [(data.head_x(e["h"]), int("rhythm" in e["layers"])) for e in renders + list(more or [])] + [
         (data.head_x(h), 1) for h in loops
     ]
     X = np.stack([x for x, _ in drum_ex])
@@ -165,7 +166,8 @@ def main() -> None:
     )
     critic = train_critic(ex + varied)
     critic["trained_on"] = "benchmarks/train_critic.py, dev split (ears_data.py)"
-    heads = train_heads(ex, loops, data.dark_mixes("dev", only_cached=only))
+    more = data.drum_mixes("dev", True, only_cached=only) + data.drum_mixes("dev", False, only_cached=only)
+    heads = train_heads(ex, loops, more)
     heads["trained_on"] = critic["trained_on"]
     (PKG / "critic.json").write_text(json.dumps(critic, separators=(",", ":")))
     (PKG / "heads.json").write_text(json.dumps(heads, separators=(",", ":")))
