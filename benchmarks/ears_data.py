@@ -72,8 +72,10 @@ def excerpt(path: Path, at: float, seconds: float):
     return Audio(x.astype(np.float32), SR)
 
 
-def render(mood: str, layers: tuple[str, ...], seed: int, seconds: float = 8.0, **brief):
-    """A mix of the embedded generators' layers for `mood`; returns (Audio, arrangement dict)."""
+def render(mood: str, layers: tuple[str, ...], seed: int, seconds: float = 8.0, produced: bool = False, **brief):
+    """A mix of the embedded generators' layers for `mood`; returns (Audio, arrangement dict). `produced`: through
+    the product's chain instead of a plain sum (each layer enhanced, the mixer's role levels, sends and bus,
+    then mastering), as the grid makes a master."""
     from sonicgrid.audio import Audio
     from sonicgrid.tools.base import GenRequest
     from sonicgrid.tools.generators.noise import NoiseTexture
@@ -81,7 +83,7 @@ def render(mood: str, layers: tuple[str, ...], seed: int, seconds: float = 8.0, 
     from sonicgrid.tools.generators.soundfont import SoundFontComposer
 
     b = {"prompt": f"{mood} test", "mood": mood, **brief}
-    mix, arr = None, {}
+    mix, arr, cells = None, {}, []
     for layer in layers:
         if layer == "texture":
             tool = NoiseTexture(SR)
@@ -93,8 +95,19 @@ def render(mood: str, layers: tuple[str, ...], seed: int, seconds: float = 8.0, 
             tool = SoundFontComposer(SR)
         r = tool.run(GenRequest(b["prompt"], b, layer, "loop", seconds, seed=seed))
         arr = r.meta.get("arrangement", arr) or arr
+        if produced:
+            from sonicgrid.tools.enhancers.music import enhance_music
+            from sonicgrid.tools.mixer import Cell
+
+            cells.append(Cell(layer, enhance_music(r.audio.stereo())[0]))
+            continue
         x = r.audio.stereo().samples
         mix = x if mix is None else mix[: len(x)] + x[: len(mix)]
+    if produced:
+        from sonicgrid.tools.enhancers.master import master
+        from sonicgrid.tools.mixer import mix as mix_cells
+
+        return master(mix_cells(cells, SR, arr.get("tempo_bpm"))[0])[0], arr
     peak = float(np.abs(mix).max()) + 1e-9
     return Audio((mix / peak * 0.7).astype(np.float32), SR), arr
 
@@ -114,30 +127,44 @@ def drum_loops(split: str) -> list[tuple[str, object, float]]:
     return out
 
 
+# the grid renders atmosphere and texture layers with the painter when it is there ("painted", "painted-texture")
 DARK_SETS = (
     ("rhythm", "harmony", "atmosphere", "painted-texture"),
     ("harmony", "atmosphere", "painted-texture"),
     ("rhythm", "harmony"),
     ("harmony", "atmosphere"),
+    ("rhythm", "harmony", "painted", "painted-texture"),
+    ("harmony", "painted", "painted-texture"),
 )
-PLAIN_SETS = (("harmony",), ("harmony", "atmosphere"), ("rhythm", "harmony", "atmosphere"), ("rhythm", "harmony"))
+PLAIN_SETS = (
+    ("harmony",),
+    ("harmony", "atmosphere"),
+    ("rhythm", "harmony", "atmosphere"),
+    ("rhythm", "harmony"),
+    ("harmony", "painted"),
+    ("rhythm", "harmony", "painted"),
+    ("harmony", "painted", "painted-texture"),
+    ("rhythm", "harmony", "painted", "painted-texture"),
+)
 
 
-def drum_mixes(split: str, dark: bool, only_cached: bool = False) -> list[dict]:
+def drum_mixes(split: str, dark: bool, only_cached: bool = False, produced: bool = False) -> list[dict]:
     """More mixes for the drums head, with and without a rhythm layer, 8 s, every mood. dark: what the grid
     makes for a lo-fi or dark brief (brightness -0.5: the composer low-passes its layers at 2.5 kHz, the painter
     and the noise texture darken; dev seeds 0-1, test 100); else the plain palette, a harmony layer alone
-    among them (its comping is not a drum part; dev seeds 1-2, test 101). Dicts like examples()' renders."""
+    among them (its comping is not a drum part; dev seeds 1-2, test 101). `produced`: through the product's
+    enhance -> mix -> master chain (render(produced=True)). Dicts like examples()' renders."""
     out = []
     sets, seeds = (DARK_SETS, (0, 1)) if dark else (PLAIN_SETS, (1, 2))
     for mood in MOODS:
         for seed in seeds if split == "dev" else (seeds[0] + 100,):
             for layers in sets:
-                name = f"render-{'dark' if dark else 'mix'}/{mood}/{'+'.join(layers)}/{seed}"
+                kind = ("dark" if dark else "mix") + ("-produced" if produced else "")
+                name = f"render-{kind}/{mood}/{'+'.join(layers)}/{seed}"
                 brief = {"brightness": -0.5} if dark else {}
                 h = cached(
                     f"v1/{name}/clean",
-                    lambda m=mood, ly=layers, sd=seed, b=brief: hear(render(m, ly, sd, 8.0, **b)[0]),
+                    lambda m=mood, ly=layers, sd=seed, b=brief: hear(render(m, ly, sd, 8.0, produced, **b)[0]),
                     only_cached,
                 )
                 if h is not None:

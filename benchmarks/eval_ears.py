@@ -98,12 +98,14 @@ def drums(test: list[dict], loops: list[tuple]) -> None:
         ours.append(drum_probability(data.head_x(h)) >= 0.5)
         dsp.append(float(h["dsp_drums"]) >= 0.5)
     rows = {}
-    for label, dark in (
-        ("lo-fi mixes (2.5 kHz low-pass, pads, texture)", True),
-        ("more mixes (harmony alone too)", False),
+    for label, dark, produced in (
+        ("lo-fi mixes (2.5 kHz low-pass, pads, texture)", True, False),
+        ("more mixes (harmony alone too)", False, False),
+        ("lo-fi masters (enhance, mix, master)", True, True),
+        ("more masters (enhance, mix, master)", False, True),
     ):
         o, d = [], []
-        for e in data.drum_mixes("test", dark):
+        for e in data.drum_mixes("test", dark, produced=produced):
             truth = "rhythm" in e["layers"]
             o.append((drum_probability(data.head_x(e["h"])) >= 0.5) == truth)
             d.append((float(e["h"]["dsp_drums"]) >= 0.5) == truth)

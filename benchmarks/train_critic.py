@@ -122,8 +122,9 @@ def train_critic(ex: list[dict]) -> dict:
 
 def train_heads(ex: list[dict], loops: list[dict], more: list[dict] | None = None) -> dict:
     """Drums (logistic) on renders with and without a rhythm layer, more mixes (ears_data.drum_mixes: lo-fi ones,
-    the drums under a 2.5 kHz low-pass, a pad and a texture; plain ones, a harmony layer alone among them) and
-    kit loops; valence/arousal (ridge) on the renders."""
+    the drums under a 2.5 kHz low-pass, a pad and a texture; plain ones, a harmony layer alone among them; each
+    as a plain sum and through the product's enhance -> mix -> master chain) and kit loops; valence/arousal
+    (ridge) on the renders."""
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.preprocessing import StandardScaler
 
@@ -166,7 +167,12 @@ def main() -> None:
     )
     critic = train_critic(ex + varied)
     critic["trained_on"] = "benchmarks/train_critic.py, dev split (ears_data.py)"
-    more = data.drum_mixes("dev", True, only_cached=only) + data.drum_mixes("dev", False, only_cached=only)
+    more = [
+        e
+        for produced in (False, True)
+        for dark in (True, False)
+        for e in data.drum_mixes("dev", dark, only_cached=only, produced=produced)
+    ]
     heads = train_heads(ex, loops, more)
     heads["trained_on"] = critic["trained_on"]
     (PKG / "critic.json").write_text(json.dumps(critic, separators=(",", ":")))

@@ -158,10 +158,28 @@ def test_approval_buttons(browser, shots, tmp_path):
         page.wait_for_selector("#session-label:has-text('session')")
         page.fill("#prompt", "dark outro with pads, 4 seconds")
         page.click("#send")
-        page.wait_for_selector("#question:not([hidden])", timeout=120_000)
-        assert "[y/n]" in page.text_content("#question-text")
-        page.click("#approve-yes")
-        page.wait_for_function("document.querySelector(\".turn[data-n='1'] .player\")?.duration > 0", timeout=180_000)
+        # every tool run asks (the cost guardian under --approve); a take the gatekeeper sends back asks again,
+        # so approve each question, as a person would, until the clip plays
+        approvals = 0
+        while True:
+            got = page.wait_for_function(
+                """() => {
+                    const p = document.querySelector(".turn[data-n='1'] .player");
+                    if (p && p.duration > 0) return "played";
+                    return document.querySelector("#question").hidden ? false : "asked";
+                }""",
+                timeout=180_000,
+            ).json_value()
+            if got == "played":
+                break
+            assert "[y/n]" in page.text_content("#question-text")
+            assert approvals < 6, "more questions than one request's tool runs"
+            # hide before answering: the next question (often the same words) shows it again
+            page.evaluate(
+                "() => { document.querySelector('#question').hidden = true; document.querySelector('#approve-yes').click(); }"
+            )
+            approvals += 1
+        assert approvals >= 1
         assert page.is_hidden("#question")
         assert errors == [], errors
     except BaseException:
