@@ -152,10 +152,10 @@ def drum_mixes(split: str, dark: bool, only_cached: bool = False, produced: bool
     """More mixes for the drums head, with and without a rhythm layer, 8 s, every mood. dark: what the grid
     makes for a lo-fi or dark brief (brightness -0.5: the composer low-passes its layers at 2.5 kHz, the painter
     and the noise texture darken; dev seeds 0-1, test 100); else the plain palette, a harmony layer alone
-    among them (its comping is not a drum part; dev seeds 1-2, test 101). `produced`: through the product's
+    among them (its comping is not a drum part; dev seeds 1-2, produced 1-4, test 101). `produced`: through the product's
     enhance -> mix -> master chain (render(produced=True)). Dicts like examples()' renders."""
     out = []
-    sets, seeds = (DARK_SETS, (0, 1)) if dark else (PLAIN_SETS, (1, 2))
+    sets, seeds = (DARK_SETS, (0, 1)) if dark else (PLAIN_SETS, (1, 2, 3, 4) if produced else (1, 2))
     for mood in MOODS:
         for seed in seeds if split == "dev" else (seeds[0] + 100,):
             for layers in sets:
