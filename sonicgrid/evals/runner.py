@@ -46,11 +46,15 @@ class ScenarioResult:
 
 
 def first_verdict(verdicts: list[dict], agent: str) -> dict | None:
-    """The agent's first verdict on the lowest-numbered cell (intake has no cell)."""
-    mine = [v for v in verdicts if v["agent"] == agent]
+    """The agent's first verdict on the request's first cell: the lowest-numbered cell any agent judged
+    (intake has no cell). An agent asked only on later cells (a grid's painter layers) was not asked about
+    the request itself: None, "(none)" in the report."""
+    cells = [v["cell"] for v in verdicts if v.get("cell") is not None]
+    first = min(cells) if cells else None
+    mine = [v for v in verdicts if v["agent"] == agent and v.get("cell") == first]
     if not mine:
         return None
-    return min(mine, key=lambda v: (v.get("cell") if v.get("cell") is not None else -1, v.get("attempt", 0)))
+    return min(mine, key=lambda v: v.get("attempt", 0))
 
 
 def _norm(value) -> str:

@@ -1,0 +1,39 @@
+"""The eval report grades each agent on the request's first cell: a guardian asked only about a grid's
+later cells was not asked about the request."""
+
+from sonicgrid.evals.runner import NONE, score_request
+
+
+def _v(agent, cell, choice, attempt=0):
+    return {"agent": agent, "cell": cell, "choice": choice, "attempt": attempt, "reason": "r", "allowed": [choice]}
+
+
+def _actual(verdicts, agent, want):
+    checks = score_request("s", "sc", 0, {agent: want}, {"run_id": "r1", "verdicts": verdicts}, None)
+    return checks[0].actual
+
+
+def test_guardian_asked_only_on_later_cells_reads_none():
+    verdicts = [
+        _v("intake", None, "brief"),
+        _v("decision", 0, "reuse"),
+        _v("gatekeeper", 0, "pass"),
+        _v("decision", 1, "generate"),
+        _v("cost_guardian", 1, "approve"),
+    ]
+    assert _actual(verdicts, "cost_guardian", NONE) == NONE
+    assert _actual(verdicts, "decision", "reuse") == "reuse"
+
+
+def test_first_attempt_on_the_first_cell_counts():
+    verdicts = [
+        _v("gatekeeper", 2, "pass"),
+        _v("gatekeeper", 0, "pass", attempt=1),
+        _v("gatekeeper", 0, "regenerate", attempt=0),
+    ]
+    assert _actual(verdicts, "gatekeeper", "regenerate") == "regenerate"
+
+
+def test_cells_need_not_start_at_zero():
+    verdicts = [_v("decision", 3, "extend"), _v("cost_guardian", 3, "approve"), _v("cost_guardian", 4, "deny")]
+    assert _actual(verdicts, "cost_guardian", "approve") == "approve"
