@@ -124,12 +124,10 @@ def gatekeep(state: CellState, svc: Services) -> dict[str, Any]:
 
 
 def _without_user_word(fit: float, comps: dict[str, Any], state: CellState) -> tuple[float, dict[str, Any]]:
-    """A key, tempo or mood the user stated is not a misfit to act on: the fit is judged on the rest
-    (the key and tempo clash is still proposed in the reason). The mood component compares the brief's
-    mood word with the project's, which no revision changes: the user's word stays."""
+    """A key or tempo the user stated is not a misfit to act on: the fit is judged on the rest
+    (the clash is still proposed in the reason)."""
     said = set(state["brief"].get("explicit") or [])
     drop = ({"key"} if {"key", "mode"} & said else set()) | ({"tempo"} if "tempo_bpm" in said else set())
-    drop |= {"mood"} if "mood" in said else set()
     if not drop & set(comps):
         return fit, comps
     from sonicgrid.memory.continuity import WEIGHTS
