@@ -5,11 +5,13 @@
   + embeddings) chosen by 4-fold CV grouped by recording, and an offset calibrated on the out-of-fold
   probabilities so that 97 % of clean dev clips clear the default bar;
 - sonicgrid/tools/analysts/heads.json: the drums head (logistic; renders, lo-fi mixes, kit loops) and the
-  valence/arousal heads (ridge; renders).
+  valence/arousal heads (ridge; renders), and the offset/scale of the listener-tag energy mapping
+  (moodmap.tag_energy) that is averaged with the arousal head.
 
 Only dev-split material is used (ears_data.split_of: recordings by a hash of their name, renders by seed);
 benchmarks/eval_ears.py reports on the test split. About 10-15 minutes on 2 cores the first time
-(features are cached). Run: python benchmarks/train_critic.py [--quick] [--cached] [--flaws-only]
+(features are cached). Run: python benchmarks/train_critic.py [--quick] [--cached] [--flaws-only] [--heads-only]
+(--heads-only: heads.json alone, critic.json untouched)
 """
 
 from __future__ import annotations
@@ -145,7 +147,30 @@ def train_heads(ex: list[dict], loops: list[dict], more: list[dict] | None = Non
         t = np.array([MOOD_POINTS[e["mood"]][i] for e in renders])
         r = Ridge(alpha=30.0).fit(scm.transform(Xm), t)
         out[axis] = _export(scm, r, {"n": len(renders)})
+        if axis == "arousal":
+            out["energy_tags"] = energy_calibration(Xm, t, r.predict(scm.transform(Xm)))
     return out
+
+
+def energy_calibration(X: np.ndarray, arousal: np.ndarray, head: np.ndarray) -> dict:
+    """moodmap.tag_energy's offset (the threshold that best splits the renders' high from low arousal, the
+    midpoint between neighbours) and scale (its spread), and the arousal head's spread: the two are averaged
+    as z-scores."""
+    from sonicgrid.tools.analysts.moodmap import tag_energy
+
+    te = np.array([tag_energy(x) for x in X])
+    high = arousal > 0
+    cut = np.sort(te)
+    mids = (cut[1:] + cut[:-1]) / 2
+    acc = [np.mean((te > m) == high) for m in mids]
+    offset = float(mids[int(np.argmax(acc))])
+    return {
+        "offset": round(offset, 4),
+        "scale": round(float(te.std()), 4),
+        "head_scale": round(float(np.std(head)), 4),
+        "n": len(te),
+        "render_accuracy": round(float(max(acc)), 3),
+    }
 
 
 def main() -> None:
@@ -156,17 +181,21 @@ def main() -> None:
         global PART_SETS
         PART_SETS = (("flaws",),)
     only = "--cached" in sys.argv  # train on the features already computed (a partial run)
+    heads_only = "--heads-only" in sys.argv  # the critic.json stays as it is
     t0 = time.time()
     ex = data.examples("dev", quick=quick, only_cached=only)
-    varied = critic_data.examples("dev", only_cached=only) if not quick else []
+    varied = critic_data.examples("dev", only_cached=only) if not (quick or heads_only) else []
     loops = [data.cached(f"v1/{n}/clean", lambda a=a: data.hear(a), only) for n, a, _ in data.drum_loops("dev")]
     loops = [h for h in loops if h is not None]
     print(
         f"dev: {len(ex)} examples, {len(varied)} more for the critic (varied degradations), {len(loops)} drum loops,"
         f" features in {time.time() - t0:.0f} s"
     )
-    critic = train_critic(ex + varied)
-    critic["trained_on"] = "benchmarks/train_critic.py, dev split (ears_data.py)"
+    trained_on = "benchmarks/train_critic.py, dev split (ears_data.py)"
+    if not heads_only:
+        critic = train_critic(ex + varied)
+        critic["trained_on"] = trained_on
+        (PKG / "critic.json").write_text(json.dumps(critic, separators=(",", ":")))
     more = [
         e
         for produced in (False, True)
@@ -174,12 +203,9 @@ def main() -> None:
         for e in data.drum_mixes("dev", dark, only_cached=only, produced=produced)
     ]
     heads = train_heads(ex, loops, more)
-    heads["trained_on"] = critic["trained_on"]
-    (PKG / "critic.json").write_text(json.dumps(critic, separators=(",", ":")))
+    heads["trained_on"] = trained_on
     (PKG / "heads.json").write_text(json.dumps(heads, separators=(",", ":")))
-    print(
-        f"wrote critic.json ({(PKG / 'critic.json').stat().st_size // 1024} KB), heads.json; {time.time() - t0:.0f} s"
-    )
+    print(f"wrote {'' if heads_only else 'critic.json, '}heads.json; {time.time() - t0:.0f} s")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,12 @@ Small heads trained by benchmarks/train_critic.py (weights in heads.json next to
   layer and on recorded drum loops;
 - valence and arousal: ridge regressions onto the mood prototypes of the brief's words (MOOD_POINTS),
   trained on renders made for each mood; the mood word is the nearest prototype.
+- energy from listeners' tags: the arousal is the mean of the ridge head and a documented tag mapping,
+  `tag_energy` = log(sum of the energetic tags / sum of the quiet ones) (ENERGY_UP / ENERGY_DOWN: MTT's
+  fast/loud/beat/drums/dance..., MSD's party/dance/metal/rock... against slow/quiet/soft/ambient, chill/
+  mellow/easy listening). musicnn learned those tags from what listeners wrote about real music, so the
+  mapping carries to recordings where a head fitted on our renders alone does not (docs/ears.md). Its offset
+  and scale are set on the renders by train_critic.py (heads.json "energy_tags").
 Inputs of every head: the logits of the 50 MTT and 50 MSD tag probabilities, then `DSP_NAMES`.
 Voice presence is read from musicnn's vocal tags against its no-vocal tags (no training).
 """
@@ -40,6 +46,27 @@ INSTRUMENTS = ("piano", "guitar", "strings", "synth", "ambient", "electronic", "
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(np.asarray(p, float), 1e-4, 1 - 1e-4)
     return np.log(p / (1 - p))
+
+
+ENERGY_UP = {
+    "mtt": ("fast", "loud", "beat", "beats", "drums", "techno", "dance", "rock", "metal"),
+    "msd": ("party", "dance", "House", "electro", "metal", "heavy metal", "hard rock", "punk", "rock"),
+}
+ENERGY_DOWN = {
+    "mtt": ("slow", "quiet", "soft", "ambient", "new age"),
+    "msd": ("chill", "chillout", "Mellow", "ambient", "easy listening", "beautiful"),
+}
+
+
+def tag_energy(x: np.ndarray) -> float:
+    """log(energetic tags' probability mass / quiet tags'), read back from the inputs' tag logits."""
+    p = 1.0 / (1.0 + np.exp(-np.asarray(x[: len(MTT_LABELS) + len(MSD_LABELS)], float)))
+    tags = {("mtt", t): v for t, v in zip(MTT_LABELS, p)} | {
+        ("msd", t): v for t, v in zip(MSD_LABELS, p[len(MTT_LABELS) :])
+    }
+    up = sum(tags[(src, t)] for src, names in ENERGY_UP.items() for t in names)
+    down = sum(tags[(src, t)] for src, names in ENERGY_DOWN.items() for t in names)
+    return float(np.log((up + 1e-3) / (down + 1e-3)))
 
 
 def dsp_inputs(f: Features, mode: str, key_conf: float) -> np.ndarray:
@@ -91,7 +118,11 @@ def tags(heard: dict, dsp_tags: dict[str, float], x: np.ndarray | None = None) -
 
 def mood(x: np.ndarray) -> dict:
     valence = float(np.clip(_linear("valence", x), -1, 1))
-    arousal = float(np.clip(_linear("arousal", x), -1, 1))
+    arousal = _linear("arousal", x)
+    e = heads().get("energy_tags")
+    if e:  # the mean of the head and the listeners' tags, in the head's units
+        arousal = (arousal + e["head_scale"] * (tag_energy(x) - e["offset"]) / e["scale"]) / 2
+    arousal = float(np.clip(arousal, -1, 1))
     return nearest(valence, arousal) | {
         "source": "musicnn tags + tempo/mode/loudness (heads.json)",
     }
