@@ -51,6 +51,26 @@ def test_a_phase_vocoder_smears_the_attacks(drums, factor, keep_pitch):
     assert bad["hf_rise5_db"] < clean["hf_rise5_db"], (clean, bad)
 
 
+@pytest.mark.parametrize(("factor", "keep_pitch"), [(0.6, True), (1.4, True), (0.7, False)])
+def test_a_stretch_spreads_each_strong_attack_over_its_window(drums, factor, keep_pitch):
+    clean = artefacts.attacks(drums.mono(), drums.sr)
+    assert clean["attack_count"] >= 2 and clean["attack_sharpness"] >= 0.5, clean  # real drum samples
+    y = stretch(factor, 2048, keep_pitch)(drums.samples, drums.sr, None)
+    bad = artefacts.attacks(y.mean(axis=1), drums.sr)
+    assert bad["attack_count"] >= 1 and bad["attack_sharpness"] <= 0.45, (clean, bad)
+
+
+def test_music_without_attacks_has_none_to_smear():
+    sr = 44100
+    t = np.arange(3 * sr) / sr
+    swell = (np.sin(2 * np.pi * 220.0 * t) * np.minimum(1.0, t / 1.5)).astype(np.float32)  # a 1.5 s fade-in
+    assert artefacts.attacks(swell, sr) == {
+        "attack_sharpness": 1.0,
+        "attack_strength_db": pytest.approx(0.0, abs=3.0),
+        "attack_count": 0.0,
+    }
+
+
 def test_channels_vocoded_apart_lose_their_coherence(drums, harmony):
     mix = drums.samples[: len(harmony.samples)] + harmony.samples[: len(drums.samples)]
     wide = np.stack([mix[:, 0] + 0.3 * mix[::-1, 1], mix[:, 1]], axis=1)  # channels that differ, as a mix's do
