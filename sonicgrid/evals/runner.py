@@ -45,16 +45,17 @@ class ScenarioResult:
     error: str | None = None
 
 
-def first_verdict(verdicts: list[dict], agent: str) -> dict | None:
-    """The agent's first verdict on the request's first cell: the lowest-numbered cell any agent judged
-    (intake has no cell). An agent asked only on later cells (a grid's painter layers) was not asked about
-    the request itself: None, "(none)" in the report."""
+def first_verdict(verdicts: list[dict], agent: str, first_cell_only: bool = False) -> dict | None:
+    """The agent's first verdict on the lowest-numbered cell it judged (intake has no cell). With
+    `first_cell_only`, only the request's first cell counts (the lowest-numbered cell any agent judged): an
+    agent asked only about a grid's later layers (the painter's atmosphere) was not asked about the request."""
     cells = [v["cell"] for v in verdicts if v.get("cell") is not None]
-    first = min(cells) if cells else None
-    mine = [v for v in verdicts if v["agent"] == agent and v.get("cell") == first]
+    mine = [v for v in verdicts if v["agent"] == agent]
+    if first_cell_only:
+        mine = [v for v in mine if v.get("cell") == (min(cells) if cells else None)]
     if not mine:
         return None
-    return min(mine, key=lambda v: v.get("attempt", 0))
+    return min(mine, key=lambda v: (v.get("cell") if v.get("cell") is not None else -1, v.get("attempt", 0)))
 
 
 def _norm(value) -> str:
@@ -86,8 +87,9 @@ def score_request(suite: str, sc: str, i: int, expect: dict, summary: dict | Non
                     )
                 )
             continue
-        v = first_verdict(verdicts, agent)
         expected = "|".join(want) if isinstance(want, list) else str(want)
+        # "(none)" asserts the agent was not needed for the request itself: read on its first cell only
+        v = first_verdict(verdicts, agent, first_cell_only=NONE in expected.split("|"))
         checks.append(
             Check(
                 suite,

@@ -1,5 +1,6 @@
-"""The eval report grades each agent on the request's first cell: a guardian asked only about a grid's
-later cells was not asked about the request."""
+"""How the eval report reads an agent's choice: on the lowest cell it judged; an expectation that the agent was
+not asked ("(none)") on the request's first cell, as a guardian asked only about a grid's later cells was not
+asked about the request."""
 
 from sonicgrid.evals.runner import NONE, score_request
 
@@ -37,3 +38,15 @@ def test_first_attempt_on_the_first_cell_counts():
 def test_cells_need_not_start_at_zero():
     verdicts = [_v("decision", 3, "extend"), _v("cost_guardian", 3, "approve"), _v("cost_guardian", 4, "deny")]
     assert _actual(verdicts, "cost_guardian", "approve") == "approve"
+
+
+def test_a_choice_is_read_where_the_agent_was_asked():
+    verdicts = [
+        _v("decision", 0, "generate"),
+        _v("cost_guardian", 0, "deny"),  # the first cell never reached the gate
+        _v("decision", 1, "generate"),
+        _v("cost_guardian", 1, "downgrade"),
+        _v("gatekeeper", 1, "accept_best"),
+    ]
+    assert _actual(verdicts, "gatekeeper", "accept_best") == "accept_best"
+    assert _actual(verdicts, "gatekeeper", [NONE, "pass"]) == NONE
