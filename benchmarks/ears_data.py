@@ -183,6 +183,40 @@ def drum_mixes(split: str, dark: bool, only_cached: bool = False, produced: bool
     return out
 
 
+TEMPO_SETS = (
+    ("harmony",),
+    ("harmony", "atmosphere"),
+    ("harmony", "painted"),
+    ("rhythm", "harmony"),
+    ("rhythm", "harmony", "atmosphere"),
+)
+TEMPI = (60.0, 75.0, 90.0, 105.0, 120.0, 140.0)
+
+
+def tempo_mixes(split: str, only_cached: bool = False) -> list[dict]:
+    """Product-chain mixes (render(produced=True), 8 s) of every mood at a tempo the brief asks for, drawn from
+    TEMPI whatever the mood: a calm harmony layer comps on the beat at 110 bpm as a drum part does, and the
+    moods' own tempi alone taught the drums head that a fast pulse means drums. Half the sets have a rhythm
+    layer. Dev seeds 5-6, test 102."""
+    out = []
+    for mood in MOODS:
+        for seed in (5, 6) if split == "dev" else (102,):
+            for i, layers in enumerate(TEMPO_SETS):
+                bpm = TEMPI[int(hashlib.sha1(f"{mood}/{seed}/{i}".encode()).hexdigest(), 16) % len(TEMPI)]
+                name = f"render-tempo/{mood}/{'+'.join(layers)}/{seed}/{bpm:.0f}"
+                h = cached(
+                    f"v1/{name}/clean",
+                    lambda m=mood, ly=layers, sd=seed, t=bpm: hear(render(m, ly, sd, 8.0, True, tempo_bpm=t)[0]),
+                    only_cached,
+                )
+                if h is not None:
+                    out.append(
+                        {"name": name, "kind": "clean", "good": True, "h": h, "source": "render", "rec": name}
+                        | {"mood": mood, "layers": layers, "tempo_bpm": bpm}
+                    )
+    return out
+
+
 def cached(key: str, compute, only_cached: bool = False):
     """np.savez cache of a dict of arrays/floats under CACHE/key.npz (None when absent and `only_cached`)."""
     CACHE.mkdir(parents=True, exist_ok=True)

@@ -110,9 +110,15 @@ def drums(test: list[dict], loops: list[tuple]) -> None:
             o.append((drum_probability(data.head_x(e["h"])) >= 0.5) == truth)
             d.append((float(e["h"]["dsp_drums"]) >= 0.5) == truth)
         rows[label] = (o, d)
+    o, d = [], []
+    for e in data.tempo_mixes("test"):
+        truth = "rhythm" in e["layers"]
+        o.append((drum_probability(data.head_x(e["h"])) >= 0.5) == truth)
+        d.append((float(e["h"]["dsp_drums"]) >= 0.5) == truth)
+    rows["masters at 60-140 bpm whatever the mood (tempo_mixes, 2 of 5 with drums)"] = (o, d)
     print(f"  full mixes: ears {pct(mix_ours)}   dsp {pct(mix_dsp)}")
     for label, (o, d) in rows.items():
-        print(f"  {label} (half with drums): ears {pct(o)}   dsp {pct(d)}")
+        print(f"  {label}{'' if 'tempo' in label else ' (half with drums)'}: ears {pct(o)}   dsp {pct(d)}")
     print(f"  all       : ears {pct(ours)}   dsp {pct(dsp)}")
 
 

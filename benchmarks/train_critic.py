@@ -29,6 +29,7 @@ import ears_data as data
 
 PART_SETS: tuple[tuple[str, ...], ...] = (("flaws",), ("flaws", "tags"), ("flaws", "tags", "embedding"))
 PKG = Path(__file__).resolve().parents[1] / "sonicgrid" / "tools" / "analysts"
+DRUMS_IGNORE = ("tempo_100", "major_minor")
 
 
 def _export(scaler, model, extra: dict) -> dict:
@@ -125,7 +126,8 @@ def train_critic(ex: list[dict]) -> dict:
 def train_heads(ex: list[dict], loops: list[dict], more: list[dict] | None = None) -> dict:
     """Drums (logistic) on renders with and without a rhythm layer, more mixes (ears_data.drum_mixes: lo-fi ones,
     the drums under a 2.5 kHz low-pass, a pad and a texture; plain ones, a harmony layer alone among them; each
-    as a plain sum and through the product's enhance -> mix -> master chain) and kit loops; valence/arousal
+    as a plain sum and through the product's enhance -> mix -> master chain; ears_data.tempo_mixes: every mood at
+    tempi from 60 to 140 bpm) and kit loops; valence/arousal
     (ridge) on the renders."""
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.preprocessing import StandardScaler
@@ -138,6 +140,13 @@ def train_heads(ex: list[dict], loops: list[dict], more: list[dict] | None = Non
     ]
     X = np.stack([x for x, _ in drum_ex])
     y = np.array([t for _, t in drum_ex])
+    # a drum part does not follow from the tempo or the mode: held constant, they get no weight (the renders'
+    # moods tie fast tempi to drums, and a calm harmony comping at 110 bpm read as drummed)
+    from sonicgrid.tools.analysts.moodmap import DSP_NAMES
+
+    for name in DRUMS_IGNORE:
+        col = X.shape[1] - len(DSP_NAMES) + DSP_NAMES.index(name)
+        X[:, col] = X[:, col].mean()
     sc = StandardScaler().fit(X)
     drums = LogisticRegression(C=0.05, class_weight="balanced", max_iter=3000).fit(sc.transform(X), y)
     out = {"drums": _export(sc, drums, {"n_pos": int(y.sum()), "n_neg": int((1 - y).sum())})}
@@ -201,7 +210,7 @@ def main() -> None:
         for produced in (False, True)
         for dark in (True, False)
         for e in data.drum_mixes("dev", dark, only_cached=only, produced=produced)
-    ]
+    ] + data.tempo_mixes("dev", only_cached=only)
     heads = train_heads(ex, loops, more)
     heads["trained_on"] = trained_on
     (PKG / "heads.json").write_text(json.dumps(heads, separators=(",", ":")))
