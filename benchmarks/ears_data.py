@@ -162,25 +162,22 @@ def drum_mixes(split: str, dark: bool, only_cached: bool = False, produced: bool
                 kind = ("dark" if dark else "mix") + ("-produced" if produced else "")
                 name = f"render-{kind}/{mood}/{'+'.join(layers)}/{seed}"
                 brief = {"brightness": -0.5} if dark else {}
-                h = cached(
-                    f"v1/{name}/clean",
-                    lambda m=mood, ly=layers, sd=seed, b=brief: hear(render(m, ly, sd, 8.0, produced, **b)[0]),
-                    only_cached,
-                )
-                if h is not None:
-                    out.append(
-                        {
-                            "name": name,
-                            "kind": "clean",
-                            "good": True,
-                            "h": h,
-                            "source": "render",
-                            "rec": name,
-                            "mood": mood,
-                            "layers": layers,
-                        }
-                    )
+                e = _heard_render(name, mood, layers, seed, produced, only_cached, **brief)
+                if e is not None:
+                    out.append(e)
     return out
+
+
+def _heard_render(name: str, mood: str, layers: tuple[str, ...], seed: int, produced: bool, only_cached: bool, **brief):
+    """An 8 s render heard (cached under `name`), as a clean example dict like examples()' renders; None when
+    `only_cached` and not heard yet."""
+    h = cached(f"v1/{name}/clean", lambda: hear(render(mood, layers, seed, 8.0, produced, **brief)[0]), only_cached)
+    if h is None:
+        return None
+    return {"name": name, "kind": "clean", "good": True, "h": h, "source": "render", "rec": name} | {
+        "mood": mood,
+        "layers": layers,
+    }
 
 
 TEMPO_SETS = (
@@ -204,16 +201,9 @@ def tempo_mixes(split: str, only_cached: bool = False) -> list[dict]:
             for i, layers in enumerate(TEMPO_SETS):
                 bpm = TEMPI[int(hashlib.sha1(f"{mood}/{seed}/{i}".encode()).hexdigest(), 16) % len(TEMPI)]
                 name = f"render-tempo/{mood}/{'+'.join(layers)}/{seed}/{bpm:.0f}"
-                h = cached(
-                    f"v1/{name}/clean",
-                    lambda m=mood, ly=layers, sd=seed, t=bpm: hear(render(m, ly, sd, 8.0, True, tempo_bpm=t)[0]),
-                    only_cached,
-                )
-                if h is not None:
-                    out.append(
-                        {"name": name, "kind": "clean", "good": True, "h": h, "source": "render", "rec": name}
-                        | {"mood": mood, "layers": layers, "tempo_bpm": bpm}
-                    )
+                e = _heard_render(name, mood, layers, seed, True, only_cached, tempo_bpm=bpm)
+                if e is not None:
+                    out.append(e | {"tempo_bpm": bpm})
     return out
 
 

@@ -97,28 +97,22 @@ def drums(test: list[dict], loops: list[tuple]) -> None:
     for _, h, _ in loops:
         ours.append(drum_probability(data.head_x(h)) >= 0.5)
         dsp.append(float(h["dsp_drums"]) >= 0.5)
-    rows = {}
-    for label, dark, produced in (
-        ("lo-fi mixes (2.5 kHz low-pass, pads, texture)", True, False),
-        ("more mixes (harmony alone too)", False, False),
-        ("lo-fi masters (enhance, mix, master)", True, True),
-        ("more masters (enhance, mix, master)", False, True),
-    ):
-        o, d = [], []
-        for e in data.drum_mixes("test", dark, produced=produced):
-            truth = "rhythm" in e["layers"]
-            o.append((drum_probability(data.head_x(e["h"])) >= 0.5) == truth)
-            d.append((float(e["h"]["dsp_drums"]) >= 0.5) == truth)
-        rows[label] = (o, d)
-    o, d = [], []
-    for e in data.tempo_mixes("test"):
-        truth = "rhythm" in e["layers"]
-        o.append((drum_probability(data.head_x(e["h"])) >= 0.5) == truth)
-        d.append((float(e["h"]["dsp_drums"]) >= 0.5) == truth)
-    rows["masters at 60-140 bpm whatever the mood (tempo_mixes, 2 of 5 with drums)"] = (o, d)
+    sets = [
+        (f"{label} (half with drums)", data.drum_mixes("test", dark, produced=produced))
+        for label, dark, produced in (
+            ("lo-fi mixes (2.5 kHz low-pass, pads, texture)", True, False),
+            ("more mixes (harmony alone too)", False, False),
+            ("lo-fi masters (enhance, mix, master)", True, True),
+            ("more masters (enhance, mix, master)", False, True),
+        )
+    ]
+    sets.append(("masters at 60-140 bpm whatever the mood (tempo_mixes, 2 of 5 with drums)", data.tempo_mixes("test")))
     print(f"  full mixes: ears {pct(mix_ours)}   dsp {pct(mix_dsp)}")
-    for label, (o, d) in rows.items():
-        print(f"  {label}{'' if 'tempo' in label else ' (half with drums)'}: ears {pct(o)}   dsp {pct(d)}")
+    for label, mixes in sets:
+        truth = ["rhythm" in e["layers"] for e in mixes]
+        o = [(drum_probability(data.head_x(e["h"])) >= 0.5) == t for e, t in zip(mixes, truth)]
+        d = [(float(e["h"]["dsp_drums"]) >= 0.5) == t for e, t in zip(mixes, truth)]
+        print(f"  {label}: ears {pct(o)}   dsp {pct(d)}")
     print(f"  all       : ears {pct(ours)}   dsp {pct(dsp)}")
 
 
