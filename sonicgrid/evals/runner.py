@@ -49,10 +49,10 @@ def first_verdict(verdicts: list[dict], agent: str, first_cell_only: bool = Fals
     """The agent's first verdict on the lowest-numbered cell it judged (intake has no cell). With
     `first_cell_only`, only the request's first cell counts (the lowest-numbered cell any agent judged): an
     agent asked only about a grid's later layers (the painter's atmosphere) was not asked about the request."""
-    cells = [v["cell"] for v in verdicts if v.get("cell") is not None]
     mine = [v for v in verdicts if v["agent"] == agent]
     if first_cell_only:
-        mine = [v for v in mine if v.get("cell") == (min(cells) if cells else None)]
+        first = min((v["cell"] for v in verdicts if v.get("cell") is not None), default=None)
+        mine = [v for v in mine if v.get("cell") == first]
     if not mine:
         return None
     return min(mine, key=lambda v: (v.get("cell") if v.get("cell") is not None else -1, v.get("attempt", 0)))
