@@ -28,7 +28,14 @@ POSITIONS = {"dev": (0.1, 0.3, 0.5, 0.6, 0.8, 0.9), "test": (0.3, 0.55)}
 SEEDS = {"dev": (1, 2, 3), "test": (101,)}
 EXTRA = {"dev": 2, "test": 0}  # more degraded copies of each recording and mix
 # bumped when a kind's random settings change (its cached copies are then recomputed)
-KIND_VERSION = {"noise_0db": 2, "noise_10db": 2, "noise_20db": 2, "quantise_8bit": 2, "time_stretch": 2}
+KIND_VERSION = {
+    "noise_0db": 2,
+    "noise_10db": 2,
+    "noise_20db": 2,
+    "quantise_8bit": 2,
+    "time_stretch": 2,
+    "griffin_lim": 3,
+}
 LAYER_SETS = (
     (("rhythm", "harmony"), 6.0),
     (("harmony", "atmosphere"), 6.0),

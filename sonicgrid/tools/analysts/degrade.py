@@ -172,9 +172,25 @@ def stretch(factor: float = 0.7, nperseg: int = 2048, keep_pitch: bool = False) 
     return f
 
 
-def griffin_lim_of(iters: int = 4, nperseg: int = 1024, stereo: bool = False) -> Degrader:
-    """Magnitude kept, phase re-estimated by a few Griffin-Lim iterations from random phase (of the mid
-    channel copied to both, a vocoded stem is mono; or of each channel)."""
+def _mel_smoothed(mag: np.ndarray, sr: int, n_fft: int, bands: int) -> np.ndarray:
+    """The magnitude seen through `bands` mel bands and spread back over the bins (what a mel-spectrogram
+    vocoder keeps: the envelope, not the harmonics above a few hundred Hz)."""
+    from sonicgrid.tools.analysts.dsp import mel_bank
+
+    fb = mel_bank(sr, n_fft, bands, 0.0, sr / 2).astype(np.float64)
+    fb /= fb.sum(axis=1, keepdims=True) + 1e-12
+    back = fb.T / (fb.T.sum(axis=1, keepdims=True) + 1e-12)
+    return back @ (fb @ mag)
+
+
+def griffin_lim_of(
+    iters: int = 4, nperseg: int = 1024, stereo: bool = False, momentum: float = 0.0, mel_bands: int = 0
+) -> Degrader:
+    """Magnitude kept, phase re-estimated by Griffin-Lim iterations from random phase (of the mid channel
+    copied to both, a vocoded stem is mono; or of each channel). `momentum` > 0: the fast variant
+    (each new estimate pushed away from the previous one, as librosa.griffinlim does by default: it
+    converges much further in the same iterations). `mel_bands` > 0: the magnitude is first smoothed
+    through that many mel bands, as a mel-spectrogram vocoder inverts it."""
 
     def f(x, sr, rng):
         chans = [x[:, c] for c in range(x.shape[1])] if stereo else [x.mean(axis=1)]
@@ -183,11 +199,17 @@ def griffin_lim_of(iters: int = 4, nperseg: int = 1024, stereo: bool = False) ->
         for sig in chans:
             _, _, Z = stft(sig, fs=sr, nperseg=nperseg, noverlap=nperseg - hop)
             mag = np.abs(Z)
+            if mel_bands:
+                mag = _mel_smoothed(mag, sr, nperseg, mel_bands)
             ph = np.exp(2j * np.pi * rng.random(mag.shape))
+            prev = None
             for _ in range(iters):
                 _, y = istft(mag * ph, fs=sr, nperseg=nperseg, noverlap=nperseg - hop)
                 _, _, Z2 = stft(y, fs=sr, nperseg=nperseg, noverlap=nperseg - hop)
-                ph = np.exp(1j * np.angle(Z2[:, : mag.shape[1]]))
+                est = Z2[:, : mag.shape[1]]
+                push = est if prev is None or not momentum else est - momentum / (1.0 + momentum) * prev
+                prev = est
+                ph = push / (np.abs(push) + 1e-12)
             _, y = istft(mag * ph, fs=sr, nperseg=nperseg, noverlap=nperseg - hop)
             out.append(np.pad(y, (0, max(0, len(x) - len(y))))[: len(x)])
         y = np.stack(out, axis=1)
@@ -275,7 +297,14 @@ def varied(kind: str, rng: np.random.Generator) -> Degrader:
         factor, n = float(rng.choice([u(0.5, 0.85), u(1.2, 1.6)])), int(rng.choice([1024, 2048, 4096]))
         return stretch(factor, n, keep_pitch=bool(rng.random() < 0.5))
     if kind == "griffin_lim":
-        return griffin_lim_of(int(rng.integers(1, 33)), int(rng.choice([512, 1024, 2048])), bool(rng.random() < 0.5))
+        iters, n, stereo = int(rng.integers(1, 33)), int(rng.choice([512, 1024, 2048])), bool(rng.random() < 0.5)
+        r = rng.random()  # a third plain, a third fast (momentum, more iterations), a third a mel vocoder's smear
+        if r < 1 / 3:
+            return griffin_lim_of(iters, n, stereo)
+        fast = int(rng.integers(16, 65))
+        return griffin_lim_of(
+            fast, int(rng.choice([1024, 2048, 4096])), stereo, 0.99, 0 if r < 2 / 3 else int(rng.integers(64, 161))
+        )
     if kind == "stuck_note":
         return stuck(int(rng.integers(1, 9)), float(u(0.0, 0.03)))
     if kind == "truncated":
