@@ -58,15 +58,22 @@ ENERGY_DOWN = {
 }
 
 
+@lru_cache(maxsize=1)
+def _energy_columns() -> tuple[np.ndarray, np.ndarray]:
+    """Positions of ENERGY_UP's and ENERGY_DOWN's tags among the inputs' MTT + MSD tag logits."""
+    at = {("mtt", t): i for i, t in enumerate(MTT_LABELS)} | {
+        ("msd", t): len(MTT_LABELS) + i for i, t in enumerate(MSD_LABELS)
+    }
+    up = [at[(src, t)] for src, names in ENERGY_UP.items() for t in names]
+    down = [at[(src, t)] for src, names in ENERGY_DOWN.items() for t in names]
+    return np.array(up), np.array(down)
+
+
 def tag_energy(x: np.ndarray) -> float:
     """log(energetic tags' probability mass / quiet tags'), read back from the inputs' tag logits."""
     p = 1.0 / (1.0 + np.exp(-np.asarray(x[: len(MTT_LABELS) + len(MSD_LABELS)], float)))
-    tags = {("mtt", t): v for t, v in zip(MTT_LABELS, p)} | {
-        ("msd", t): v for t, v in zip(MSD_LABELS, p[len(MTT_LABELS) :])
-    }
-    up = sum(tags[(src, t)] for src, names in ENERGY_UP.items() for t in names)
-    down = sum(tags[(src, t)] for src, names in ENERGY_DOWN.items() for t in names)
-    return float(np.log((up + 1e-3) / (down + 1e-3)))
+    up, down = _energy_columns()
+    return float(np.log((p[up].sum() + 1e-3) / (p[down].sum() + 1e-3)))
 
 
 def dsp_inputs(f: Features, mode: str, key_conf: float) -> np.ndarray:
