@@ -100,3 +100,18 @@ def test_the_trace_report_names_a_broken_limit(moody_clip):
     )
     assert "hard limit: dead channel" in html
     assert "hard limit" not in _two_judgments({"critic": {"p_good": 0.99, "score": 9.4, "limits": []}})
+
+
+def test_a_quiet_16_bit_file_is_not_heard_as_quantised(moody_clip):
+    """More bits than BITS_HEARD are not cleaner audio: the trees read a quiet 16-bit copy's bits (peak at
+    -24 dBFS: about 11 of the peak, the quietest the critic's clean training clips go) as they would read a
+    float original's, and the copy passes the gate."""
+    clean = moody_clip.stereo()
+    x = clean.samples / np.abs(clean.samples).max() * 10 ** (-24 / 20)
+    quiet = Audio((np.round(x * 32767) / 32767).astype(np.float32), clean.sr)
+    p, fl = _judge(quiet)
+    assert 10.5 < fl["eff_bits"] < 11.5, fl["eff_bits"]
+    assert critic.score(p) >= 5.0, (critic.score(p), fl["eff_bits"])
+    v_loud = critic.vector(dict(fl, eff_bits=12.0), {}, ("flaws",))
+    for bits in (critic.BITS_HEARD, 10.5, 10.88):
+        assert critic.judge(critic.vector(dict(fl, eff_bits=bits), {}, ("flaws",)))[0] == critic.judge(v_loud)[0]

@@ -38,10 +38,20 @@ PARTS: dict[str, tuple[str, ...] | None] = {
 }
 
 
+# Quantisation is the hard limit's to judge (MIN_BITS, below); the trees read the effective bits only up to
+# BITS_HEARD. Above it, more bits are not cleaner audio: a quiet 16-bit file (peak at -24 dBFS: 11 bits) is
+# as clean as a loud one (12), and a split the trees once drew at 10.9 bits, between the quietest clean dev
+# clip (10.93) and the rest, failed a clean test excerpt at 10.88.
+BITS_HEARD = 10.0
+_BITS = FLAW_NAMES.index("eff_bits")
+
+
 def vector(fl: dict[str, float], heard: dict[str, np.ndarray], parts: tuple[str, ...] | None = None) -> np.ndarray:
     """The critic's inputs: DSP flaws, then (as the weights say) musicnn tag probabilities and embeddings."""
     parts = tuple(parts or weights()["features"])
-    out = [np.array([fl[n] for n in FLAW_NAMES], float)]
+    flaw_values = np.array([fl[n] for n in FLAW_NAMES], float)
+    flaw_values[_BITS] = min(flaw_values[_BITS], BITS_HEARD)
+    out = [flaw_values]
     for part in parts[1:]:
         out += [np.asarray(heard[k], float) for k in PARTS[part] or ()]
     return np.concatenate(out)
