@@ -123,11 +123,18 @@ def gatekeep(state: CellState, svc: Services) -> dict[str, Any]:
     return out
 
 
-def _without_user_word(fit: float, comps: dict[str, Any], state: CellState) -> tuple[float, dict[str, Any]]:
-    """A key or tempo the user stated is not a misfit to act on: the fit is judged on the rest
-    (the clash is still proposed in the reason)."""
+# A build rises away from what came before by design (energy, density, brightness): its mood and timbre
+# are not a misfit with the body of work; its key and tempo still are, unless the user set them.
+CONTRAST_SECTIONS = frozenset({"build"})
+
+
+def _judged_parts(fit: float, comps: dict[str, Any], state: CellState) -> tuple[float, dict[str, Any]]:
+    """The fit on what Continuity may act on. A key or tempo the user stated is not a misfit to act on
+    (the clash is still proposed in the reason); in a contrast section neither are mood and timbre."""
     said = set(state["brief"].get("explicit") or [])
     drop = ({"key"} if {"key", "mode"} & said else set()) | ({"tempo"} if "tempo_bpm" in said else set())
+    if state["brief"].get("section") in CONTRAST_SECTIONS:
+        drop |= {"mood", "timbre"}
     if not drop & set(comps):
         return fit, comps
     from sonicgrid.memory.continuity import WEIGHTS
@@ -163,7 +170,9 @@ def check_continuity(state: CellState, svc: Services) -> dict[str, Any]:
     if plan.get("key"):
         clip["key_confidence"] = 1.0
     fit, comps, targets = continuity.fit_components(clip, body)
-    fit, comps = _without_user_word(fit, comps, state)
+    fit, comps = _judged_parts(fit, comps, state)
+    if "timbre" not in comps:  # a palette it does not judge is not a target to revise toward
+        targets = {k: v for k, v in targets.items() if k not in ("lowpass_hz", "palette")}
     targets, proposed = cc.unlocked(targets, state)
     proposed = {
         k: v for k, v in proposed.items() if not cc.same(v, plan.get(k, state["brief"].get(k)))

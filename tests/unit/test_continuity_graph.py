@@ -65,3 +65,25 @@ def test_the_users_key_and_tempo_are_not_revised_away(settings, svc):
     assert all("proposes key F#" in v["reason"] for v in cont if v["evidence"].get("proposed", {}).get("key"))
     for c in res["cells"]:
         assert (c["cell"]["params"]["key"], c["cell"]["params"]["tempo_bpm"]) == ("C", 90.0)
+
+
+def test_a_build_is_judged_on_key_and_tempo_not_on_its_rise(settings, svc):
+    """A build departs from the body's mood and timbre by design: Continuity weighs only its key and tempo
+    (here the project's, as the plan composes them) and proposes no palette; a loop of the same request
+    keeps its mood and timbre judged."""
+    body = tone(150, 4.0)
+    a = analyse(body)
+    for t in (150, 152):
+        svc.library.add(
+            body,
+            {"key": "F#", "mode": "major", "tempo_bpm": t, "mood": "calm", "project": "p3", "layer": "rhythm"},
+            "x",
+            a,
+        )
+    build = make("make a tense build", settings, project="p3")
+    cont = [v for v in build["verdicts"] if v["agent"] == "continuity"]
+    assert cont and all(set(v["evidence"]["components"]) == {"key", "tempo"} for v in cont)
+    assert all(v["choice"] == "fit" and "lowpass_hz" not in v["evidence"]["targets"] for v in cont)
+    loop = make("make a tense loop", settings, project="p3")
+    cont = [v for v in loop["verdicts"] if v["agent"] == "continuity"]
+    assert cont and all({"mood", "timbre"} <= set(v["evidence"]["components"]) for v in cont)
