@@ -9,6 +9,15 @@ from sonicgrid.memory.continuity import centroid_hz
 from sonicgrid.memory.maintenance import analyse
 
 
+def _body_of_work(svc, project: str, mood: str) -> None:
+    """Two clips of a low tone in F# major around 151 bpm, `mood`, in `project`."""
+    body = tone(150, 4.0)
+    a = analyse(body)
+    for t in (150, 152):
+        meta = {"key": "F#", "mode": "major", "tempo_bpm": t, "mood": mood, "project": project, "layer": "rhythm"}
+        svc.library.add(body, meta, "x", a)
+
+
 def test_clashing_clip_is_revised_toward_the_project(settings, svc):
     body = tone(150, 4.0)  # a dark, low body of work in F# major around 151 bpm
     a = analyse(body)
@@ -47,15 +56,7 @@ def test_clashing_clip_is_revised_toward_the_project(settings, svc):
 
 
 def test_the_users_key_and_tempo_are_not_revised_away(settings, svc):
-    body = tone(150, 4.0)
-    a = analyse(body)
-    for t in (150, 152):
-        svc.library.add(
-            body,
-            {"key": "F#", "mode": "major", "tempo_bpm": t, "mood": "energetic", "project": "p2", "layer": "rhythm"},
-            "x",
-            a,
-        )
+    _body_of_work(svc, "p2", "energetic")
     res = make("make a calm loop in C major at 90 bpm", settings, project="p2")
     best = res["result"]["variations"][0]
     assert (best["key"], best["mode"], best["tempo_bpm"]) == ("C", "major", 90.0)
@@ -71,15 +72,7 @@ def test_a_build_is_judged_on_key_and_tempo_not_on_its_rise(settings, svc):
     """A build departs from the body's mood and timbre by design: Continuity weighs only its key and tempo
     (here the project's, as the plan composes them) and proposes no palette; a loop of the same request
     keeps its mood and timbre judged."""
-    body = tone(150, 4.0)
-    a = analyse(body)
-    for t in (150, 152):
-        svc.library.add(
-            body,
-            {"key": "F#", "mode": "major", "tempo_bpm": t, "mood": "calm", "project": "p3", "layer": "rhythm"},
-            "x",
-            a,
-        )
+    _body_of_work(svc, "p3", "calm")
     build = make("make a tense build", settings, project="p3")
     cont = [v for v in build["verdicts"] if v["agent"] == "continuity"]
     assert cont and all(set(v["evidence"]["components"]) == {"key", "tempo"} for v in cont)
