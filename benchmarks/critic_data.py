@@ -127,12 +127,28 @@ def cleans(split: str) -> list[tuple[str, object, dict]]:
                     return data.render(m, ("painted-texture",), sd, sc)[0]
 
                 out.append((key, make, {"source": "render", "rec": key, "mood": mood, "layers": ("texture",)}))
+    # a third of the recordings and mixes again as a mono file would hold them (both channels the same): mono
+    # is not a flaw, and without these the trees took matching channels for one (a clean mono file passed
+    # 26 % of the time). Last, so that the degradation rotation of everything above keeps its cached picks.
+    for key, make, lab in list(out):
+        if lab["source"] == "kit" or len(lab["layers"]) == 1:
+            continue
+        if int(hashlib.sha1(f"{key}/mono".encode()).hexdigest()[:8], 16) % 3 == 0:
+            out.append((f"{key}/mono", lambda m=make: _mono(m()), {**lab, "mono": True}))
     return out
+
+
+def _mono(a):
+    """The clip as a mono file holds it: the channels' mean in both."""
+    from sonicgrid.audio import Audio
+
+    x = a.stereo().samples
+    return Audio(np.repeat(x.mean(axis=1, keepdims=True), 2, axis=1).astype(np.float32), a.sr)
 
 
 def examples(split: str, per_clip: int = 3, log=print, only_cached: bool = False) -> list[dict]:
     """The split's extra clean clips and `per_clip` (+ EXTRA) degraded copies of each (kinds rotating,
-    settings drawn from degrade.varied; one copy for single-layer renders)."""
+    settings drawn from degrade.varied; one copy for single-layer renders and mono twins)."""
     from sonicgrid.audio import Audio
     from sonicgrid.tools.analysts.degrade import DEGRADATIONS, degrade
 
@@ -152,7 +168,9 @@ def examples(split: str, per_clip: int = 3, log=print, only_cached: bool = False
         h = None if skip else critic_h(f"x1/{key}/clean", clean, only_cached)
         if h is not None:
             out.append({"name": key, "kind": "clean", "good": True, "h": h, **lab})
-        k = per_clip if lab["source"] == "recording" or len(lab["layers"]) > 1 else 1
+        # one copy for a single-layer render and for a mono twin (more would teach the trees that a mono
+        # file is likelier bad: Griffin-Lim's mono variant already copies one channel to both)
+        k = per_clip if (lab["source"] == "recording" or len(lab["layers"]) > 1) and not lab.get("mono") else 1
         more = EXTRA[split] if k > 1 else 0
         for j in range(k + more):
             if j < k:

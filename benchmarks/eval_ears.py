@@ -52,8 +52,11 @@ def gate(test: list[dict], title: str = "canonical settings") -> None:
 
     print(f"\n== Quality gate (bar 5/10), degradations at their {title}: critic vs the DSP score it replaces")
     rows = defaultdict(lambda: ([], []))
+    mono_bad = []
     for e in test:
         s = critic.score(critic.judge(critic.vector_from(e["h"]))[0])
+        if e.get("mono") and e["kind"] != "clean":
+            mono_bad.append(s < BAR)
         group = e["kind"] if e["kind"] != "clean" else "clean " + _clean_group(e)
         rows[group][0].append(s >= BAR)
         if "dsp_score" in e["h"]:
@@ -68,9 +71,13 @@ def gate(test: list[dict], title: str = "canonical settings") -> None:
             bad_d += [not x for x in dsp]
             print(f"  fail  {g:28s} critic {pct(not x for x in ours)}   dsp {pct(not x for x in dsp)}")
     print(f"  ALL degraded copies failing: critic {pct(bad_c)}   dsp {pct(bad_d)}")
+    if mono_bad:
+        print(f"  of them mono files: critic {pct(mono_bad)}")
 
 
 def _clean_group(e: dict) -> str:
+    if e.get("mono"):
+        return "mono files (recordings, mixes)"
     if e["source"] == "recording":
         return "recordings"
     if e["source"] == "kit":

@@ -123,3 +123,22 @@ def test_recorded_drum_kit_loop_reads_as_drums(ears):
     got = ears.run(AnalysisRequest(audio=audio, brief={"mood": "energetic", "tempo_bpm": bpm}, layer="rhythm"))
     assert got.tags["drums"] > 0.5, name
     assert not got.quality["brief"]["violations"], got.quality["brief"]
+
+
+def test_a_mono_file_is_judged_as_its_music_not_as_a_flaw(ears):
+    """A mono file (one channel, or both the same) is not a flaw: a clean recording and a composer mix read
+    as mono pass the gate, and mono copies of the recording's degradations still fail."""
+    clean = _recording(WESNOTH / "battle.ogg", 40.0, 8.0)  # test split
+    mono = Audio(clean.samples.mean(axis=1, keepdims=True), clean.sr)
+    brief = {"mood": "epic", "prompt": "battle music"}
+    ok = ears.run(AnalysisRequest(audio=mono, brief=brief)).quality
+    assert ok["critic"]["score"] >= 5.0, ok["critic"]
+    mix, _ = data.render("happy", ("rhythm", "harmony"), 105, 6.0)
+    twin = Audio(np.repeat(mix.samples.mean(axis=1, keepdims=True), 2, axis=1), mix.sr)
+    q = ears.run(AnalysisRequest(audio=twin, brief={"mood": "happy"}, layer="rhythm", duration_s=6.0)).quality
+    assert q["critic"]["score"] >= 5.0, q["critic"]
+    passed = []
+    for kind in ("noise_10db", "dropouts", "lowpass_1k", "quantise_8bit", "clipping", "griffin_lim", "bare_tone"):
+        bad = Audio(degrade(mono.stereo().samples, mono.sr, kind, seed=5), mono.sr)
+        passed += [kind] if ears.run(AnalysisRequest(audio=bad, brief=brief)).quality["critic"]["score"] >= 5 else []
+    assert passed == [], passed
