@@ -37,6 +37,11 @@ POSITIONS = (0.15, 0.35, 0.55, 0.75)
 FAULT_AT = 0.45
 
 
+def _silent(a) -> bool:
+    """A silent gap between cues, not music."""
+    return float(np.abs(a.samples).max()) < 1e-3
+
+
 def _judge(a) -> tuple[float, list[str], dict]:
     from sonicgrid.tools.analysts import critic, features
 
@@ -61,7 +66,7 @@ def main() -> None:
         for f in files:
             for at in POSITIONS:
                 a = data.excerpt(Path(f), at, 6.0)
-                if float(np.abs(a.samples).max()) < 1e-3:  # a silent gap between cues is not music
+                if _silent(a):
                     continue
                 s, broken, drivers = _judge(a)
                 passed.append(s >= 5.0)
@@ -79,7 +84,7 @@ def _faults(files: list[str]) -> None:
     failed: dict[str, list[bool]] = {k: [] for k in makers}
     for f in files:
         a = data.excerpt(Path(f), FAULT_AT, data.EXCERPT_S)
-        if float(np.abs(a.samples).max()) < 1e-3:
+        if _silent(a):
             continue
         for kind, make in makers.items():
             failed[kind].append(_judge(make(a))[0] < 5.0)

@@ -131,19 +131,21 @@ def cleans(split: str) -> list[tuple[str, object, dict]]:
     # is not a flaw, and without these the trees took matching channels for one (a clean mono file passed
     # 26 % of the time). Last, so that the degradation rotation of everything above keeps its cached picks.
     for key, make, lab in list(out):
-        if lab["source"] == "kit" or len(lab["layers"]) == 1:
-            continue
-        if int(hashlib.sha1(f"{key}/mono".encode()).hexdigest()[:8], 16) % 3 == 0:
+        if _whole_piece(lab) and int(hashlib.sha1(f"{key}/mono".encode()).hexdigest()[:8], 16) % 3 == 0:
             out.append((f"{key}/mono", lambda m=make: _mono(m()), {**lab, "mono": True}))
     return out
+
+
+def _whole_piece(lab: dict) -> bool:
+    """A recording or a mix of several layers (not a stem or a kit loop)."""
+    return lab["source"] == "recording" or len(lab["layers"]) > 1
 
 
 def _mono(a):
     """The clip as a mono file holds it: the channels' mean in both."""
     from sonicgrid.audio import Audio
 
-    x = a.stereo().samples
-    return Audio(np.repeat(x.mean(axis=1, keepdims=True), 2, axis=1).astype(np.float32), a.sr)
+    return Audio(a.mono()[:, None], a.sr).stereo()
 
 
 def examples(split: str, per_clip: int = 3, log=print, only_cached: bool = False) -> list[dict]:
@@ -170,7 +172,7 @@ def examples(split: str, per_clip: int = 3, log=print, only_cached: bool = False
             out.append({"name": key, "kind": "clean", "good": True, "h": h, **lab})
         # one copy for a single-layer render and for a mono twin (more would teach the trees that a mono
         # file is likelier bad: Griffin-Lim's mono variant already copies one channel to both)
-        k = per_clip if (lab["source"] == "recording" or len(lab["layers"]) > 1) and not lab.get("mono") else 1
+        k = per_clip if _whole_piece(lab) and not lab.get("mono") else 1
         more = EXTRA[split] if k > 1 else 0
         for j in range(k + more):
             if j < k:
