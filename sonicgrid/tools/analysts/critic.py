@@ -57,16 +57,16 @@ def vector(fl: dict[str, float], heard: dict[str, np.ndarray], parts: tuple[str,
     return np.concatenate(out)
 
 
-@lru_cache(maxsize=1)
 def weights() -> dict:
-    """critic.json, parsed once per version of the file (it is read twice for every clip heard)."""
+    """critic.json, parsed once per version of the file (it is read twice for every clip heard): a stat per
+    call, so a long-running studio or a benchmark that points WEIGHTS elsewhere hears the file that is there."""
     st = WEIGHTS.stat()
-    return _parsed(st.st_size, st.st_mtime_ns)
+    return _parsed(str(WEIGHTS), st.st_size, st.st_mtime_ns)
 
 
 @lru_cache(maxsize=2)
-def _parsed(size: int, mtime_ns: int) -> dict:
-    return json.loads(WEIGHTS.read_text())
+def _parsed(path: str, size: int, mtime_ns: int) -> dict:
+    return json.loads(Path(path).read_text())
 
 
 def available() -> bool:
@@ -75,13 +75,15 @@ def available() -> bool:
 
 def raw_score(w: dict, v: np.ndarray) -> float:
     """Gradient-boosted trees (exported from scikit-learn): init + rate * sum of the leaves reached. Inputs
-    are compared as float32, as scikit-learn's trees compare them."""
-    v = np.asarray(v, np.float32)
+    are rounded to float32, as scikit-learn's trees read them, and compared with the thresholds in float64, as
+    they compare them (a float32 scalar against a Python float compares in float32 under NumPy 2, and a
+    threshold halfway between two float32 values then rounds onto one of them and sends it the other way)."""
+    x = [float(u) for u in np.asarray(v, np.float32)]
     total = 0.0
     for t in w["trees"]:
         node = 0
         while t["l"][node] != -1:
-            node = t["l"][node] if v[t["f"][node]] <= t["t"][node] else t["r"][node]
+            node = t["l"][node] if x[t["f"][node]] <= t["t"][node] else t["r"][node]
         total += t["v"][node]
     return float(w["init"] + w["rate"] * total)
 
