@@ -1,7 +1,8 @@
 """The critic's examples beyond ears_data.examples(): more excerpts and renders, degraded at random strengths.
 
 - Clean: recordings of the split at six more positions (some re-levelled by -24..0 dB and stored as 16-bit,
-  as a user's file would be), renders of every mood with more seeds and layer sets, kit loops.
+  as a user's file would be), renders of every mood with more seeds and layer sets, kit loops, mono twins of
+  a third of the recordings and mixes, and masters made through the product's enhance -> mix -> master chain.
 - Bad: each clean clip gets degradations of rotating kinds at a setting drawn by degrade.varied (SNR and
   noise colour, hole length and depth, cut-off and slope, bit depth and dither, ...).
 Dev and test never share a recording (ears_data.split_of), a render seed (dev < 100 <= test) or a kit.
@@ -47,6 +48,19 @@ LAYER_SETS = (
     (("texture",), 3.0),
     (("painted",), 3.0),
 )
+# masters made the way the grid makes them (ears_data.render(produced=True): each layer enhanced, the mixer's
+# levels, reverb and ping-pong delay sends, then mastering): what the gate is asked about in the product.
+# (layers, seconds, brightness): dark 3 s intros with the painter's texture, and plain 6 s mixes.
+PRODUCED_SETS = (
+    (("harmony", "atmosphere", "painted-texture"), 3.0, -0.5),
+    (("rhythm", "harmony", "atmosphere", "painted-texture"), 3.0, -0.5),
+    (("rhythm", "harmony", "atmosphere"), 6.0, 0.0),
+    (("harmony", "painted"), 6.0, 0.0),
+)
+PRODUCED_SEEDS = {"dev": (1, 2), "test": (101,)}
+# intros and outros as the grid makes them (they rise from silence, or fade to it): the painter's texture stem
+# (a candidate the gate judges) and a master of three layers, 3 s; (layers, produced)
+SECTION_SETS = ((("painted-texture",), False), (("harmony", "atmosphere", "painted-texture"), True))
 
 
 def flaw_vector(audio) -> dict:
@@ -97,12 +111,14 @@ def cleans(split: str) -> list[tuple[str, object, dict]]:
     for name, path in data.recordings(split):
         for at in POSITIONS[split]:
             key = f"{name}@{at}"
-            rng = np.random.default_rng(int(hashlib.sha1(key.encode()).hexdigest()[:8], 16))
-            relevel = rng.random() < 0.4
+            seed = int(hashlib.sha1(key.encode()).hexdigest()[:8], 16)
 
-            def make(p=path, a=at, rl=relevel, r=rng):
+            def make(p=path, a=at, sd=seed):
+                # a generator of its own at every call: the clip (and its mono twin, which calls this again)
+                # gets the same level whatever was made or cached before it
+                rng = np.random.default_rng(sd)
                 x = data.excerpt(p, a, data.EXCERPT_S)
-                return _relevel(x, r) if rl else x
+                return _relevel(x, rng) if rng.random() < 0.4 else x
 
             out.append((key, make, {"source": "recording", "rec": name, "layers": ()}))
     for mood in data.MOODS:
@@ -133,6 +149,29 @@ def cleans(split: str) -> list[tuple[str, object, dict]]:
     for key, make, lab in list(out):
         if _whole_piece(lab) and int(hashlib.sha1(f"{key}/mono".encode()).hexdigest()[:8], 16) % 3 == 0:
             out.append((f"{key}/mono", lambda m=make: _mono(m()), {**lab, "mono": True}))
+    # the product's own masters: without them the clean mixes were all plain sums, and a master's reverb and
+    # delay sends move the channels' phase as no sum does. Last, for the cached picks above.
+    for mood in data.MOODS:
+        for s in PRODUCED_SEEDS[split]:
+            for layers, secs, bright in PRODUCED_SETS:
+                key = f"master/{mood}/{'+'.join(layers)}/{secs}/{bright}/{s}"
+
+                def make(m=mood, ly=layers, sd=s, sc=secs, b=bright):
+                    return data.render(m, ly, sd, sc, produced=True, brightness=b)[0]
+
+                lab = {"source": "render", "rec": key, "mood": mood, "layers": layers, "produced": True}
+                out.append((key, make, lab))
+    for mood in data.MOODS:
+        for s in PRODUCED_SEEDS[split]:
+            for section in ("intro", "outro"):
+                for layers, produced in SECTION_SETS:
+                    key = f"{section}/{mood}/{'+'.join(layers)}/{int(produced)}/{s}"
+
+                    def make(m=mood, ly=layers, sd=s, pr=produced, sc=section):
+                        return data.render(m, ly, sd, 3.0, produced=pr, section=sc)[0]
+
+                    lab = {"source": "render", "rec": key, "mood": mood, "layers": layers, "produced": produced}
+                    out.append((key, make, {**lab, "section": section}))
     return out
 
 

@@ -72,10 +72,19 @@ def excerpt(path: Path, at: float, seconds: float):
     return Audio(x.astype(np.float32), SR)
 
 
-def render(mood: str, layers: tuple[str, ...], seed: int, seconds: float = 8.0, produced: bool = False, **brief):
+def render(
+    mood: str,
+    layers: tuple[str, ...],
+    seed: int,
+    seconds: float = 8.0,
+    produced: bool = False,
+    section: str = "loop",
+    **brief,
+):
     """A mix of the embedded generators' layers for `mood`; returns (Audio, arrangement dict). `produced`: through
     the product's chain instead of a plain sum (each layer enhanced, the mixer's role levels, sends and bus,
-    then mastering), as the grid makes a master."""
+    then mastering), as the grid makes a master. `section`: the grid's section the layers are made for (an intro
+    rises from silence and fades, an outro fades out)."""
     from sonicgrid.audio import Audio
     from sonicgrid.tools.base import GenRequest
     from sonicgrid.tools.generators.noise import NoiseTexture
@@ -93,7 +102,7 @@ def render(mood: str, layers: tuple[str, ...], seed: int, seconds: float = 8.0, 
             tool, layer = SpectralPainter(SR), "texture"
         else:
             tool = SoundFontComposer(SR)
-        r = tool.run(GenRequest(b["prompt"], b, layer, "loop", seconds, seed=seed))
+        r = tool.run(GenRequest(b["prompt"], b, layer, section, seconds, seed=seed))
         arr = r.meta.get("arrangement", arr) or arr
         if produced:
             from sonicgrid.tools.enhancers.music import enhance_music

@@ -78,6 +78,10 @@ def gate(test: list[dict], title: str = "canonical settings") -> None:
 def _clean_group(e: dict) -> str:
     if e.get("mono"):
         return "mono files (recordings, mixes)"
+    if e.get("section"):
+        return e["section"] + "s (texture stems, masters)"
+    if e.get("produced"):
+        return "product-chain masters"
     if e["source"] == "recording":
         return "recordings"
     if e["source"] == "kit":
