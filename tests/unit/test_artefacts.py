@@ -8,7 +8,7 @@ import pytest
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.analysts import artefacts, flaws
-from sonicgrid.tools.analysts.degrade import noise, stretch
+from sonicgrid.tools.analysts.degrade import griffin_lim_of, noise, stretch
 
 
 def _render(layer: str, seed: int) -> Audio:
@@ -78,6 +78,28 @@ def test_channels_vocoded_apart_lose_their_coherence(drums, harmony):
     bad = artefacts.stereo_coherence(stretch(0.6, 2048, True)(wide, drums.sr, None), drums.sr)
     assert bad < clean - 0.05, (clean, bad)
     assert artefacts.stereo_coherence(np.repeat(mix[:, :1], 2, axis=1), drums.sr) > 0.999  # a mono file
+
+
+@pytest.mark.parametrize(
+    "vocode",
+    [stretch(0.6, 2048, True), stretch(1.4, 2048, True), griffin_lim_of(32, 2048, True, 0.99)],
+    ids=["stretch 0.6", "stretch 1.4", "fast griffin-lim per channel"],
+)
+def test_panned_partials_keep_their_phase_difference_until_each_channel_is_rephased(drums, harmony, vocode):
+    n = min(len(drums.samples), len(harmony.samples))
+    h, d = harmony.samples[:n].mean(axis=1), drums.samples[:n].mean(axis=1)
+    mix = np.stack([0.8 * h + 0.4 * d, 0.4 * h + 0.8 * d], axis=1).astype(np.float32)  # panned by level
+    clean = artefacts.pan_phase_steadiness(mix, drums.sr)
+    bad = artefacts.pan_phase_steadiness(vocode(mix, drums.sr, np.random.default_rng(0)), drums.sr)
+    assert clean > 0.98 and bad < clean - 0.1, (clean, bad)
+    mono = np.repeat(mix[:, :1], 2, axis=1)
+    assert artefacts.pan_phase_steadiness(mono, drums.sr) > 0.999
+    assert (
+        artefacts.pan_phase_steadiness(
+            griffin_lim_of(32, 2048, False, 0.99)(mono, drums.sr, np.random.default_rng(1)), drums.sr
+        )
+        > 0.999
+    )
 
 
 def test_stretch_keeps_the_length_and_moves_the_pitch_only_when_resampled_back():

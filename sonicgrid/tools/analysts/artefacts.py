@@ -11,7 +11,9 @@ little under the music. Plain numbers (cheap numpy on the clip's own rate); the 
   (ours, librosa's, at 0.5-1.6x). Measured: that share (median over the attacks), the attacks' strength and
   count; music without such attacks has none to smear (share 1, count 0);
 - stereo coherence (a phase vocoder on each channel): a mix keeps one phase relation between the channels
-  in each bin over the clip; channels re-phased independently lose it (their levels still match);
+  in each bin over the clip; channels re-phased independently lose it (their levels still match); and the
+  same on the partials of panned sources alone (a steady level difference between the channels): their
+  phase difference holds in a mix and wanders once each channel's phase is re-estimated;
 - hiss floor: stationary noise fills every band's quietest frames at a steady level: per 1/3-octave band
   above 2 kHz the minimum of the smoothed band level against its mean (music's treble has gaps; hiss none),
   and the level and flatness of the top band (above 11 kHz, where music thins out and white noise is
@@ -31,6 +33,7 @@ NAMES = (
     "hf_rise_ratio",
     "hf_rise_fall_db",
     "stereo_coherence",
+    "pan_phase_steadiness",
     "attack_sharpness",
     "attack_strength_db",
     "attack_count",
@@ -95,22 +98,51 @@ def attacks(mono: np.ndarray, sr: int, window_ms: int = 40, steep_ms: int = 3) -
     return out
 
 
+def _channel_spectra(x: np.ndarray, sr: int, n: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hann-windowed spectra of the two channels, frames every `hop`, bins 100 Hz-8 kHz."""
+    w = np.hanning(n + 1)[:-1].astype(np.float32)
+    keep = (np.fft.rfftfreq(n, 1 / sr) > 100) & (np.fft.rfftfreq(n, 1 / sr) < 8000)
+    L = np.fft.rfft(dsp.frames(np.ascontiguousarray(x[:, 0], np.float32), n, hop) * w, axis=1)
+    R = np.fft.rfft(dsp.frames(np.ascontiguousarray(x[:, 1], np.float32), n, hop) * w, axis=1)
+    return L[:, keep], R[:, keep]
+
+
 def stereo_coherence(x: np.ndarray, sr: int, n: int = 2048) -> float:
     """Magnitude-squared coherence of the two channels per bin (100 Hz-8 kHz, over the whole clip),
     energy-weighted: what a mix places in both channels keeps one phase relation; a phase vocoder run on
     each channel re-phases them apart (1 for a mono file)."""
     if x.shape[1] < 2 or len(x) < 2 * n:
         return 1.0
-    w = np.hanning(n + 1)[:-1].astype(np.float32)
-    L = np.fft.rfft(dsp.frames(np.ascontiguousarray(x[:, 0], np.float32), n, n // 2) * w, axis=1)
-    R = np.fft.rfft(dsp.frames(np.ascontiguousarray(x[:, 1], np.float32), n, n // 2) * w, axis=1)
-    f = np.fft.rfftfreq(n, 1 / sr)
-    keep = (f > 100) & (f < 8000)
-    L, R = L[:, keep], R[:, keep]
+    L, R = _channel_spectra(x, sr, n, n // 2)
     pl, pr = (np.abs(L) ** 2).sum(axis=0), (np.abs(R) ** 2).sum(axis=0)
     coh = np.abs((L * np.conj(R)).sum(axis=0)) ** 2 / (pl * pr + 1e-30)
     e = np.sqrt(pl * pr)
     return float((coh * e).sum() / (e.sum() + 1e-30))
+
+
+def pan_phase_steadiness(x: np.ndarray, sr: int, n: int = 2048, tol_db: float = 0.5) -> float:
+    """How steady the phase difference between the channels stays, per bin over the clip, on the partials of
+    panned sources: spectral peaks whose level difference between the channels holds within `tol_db` over
+    three frames (hop n/4). A mix pans a source by level (or delays it), so its inter-channel phase is fixed;
+    Griffin-Lim or a phase vocoder run on each channel keeps each channel's levels, so the level difference
+    still holds, but re-estimates each channel's phase, and the phase difference wanders. The length of the
+    bins' mean phasors, weighted by level (1 for a mono file or one with too few such peaks)."""
+    if x.shape[1] < 2 or len(x) < 4 * n:
+        return 1.0
+    L, R = _channel_spectra(x, sr, n, n // 4)
+    ml, mr = np.abs(L), np.abs(R)
+    ild = 20 * np.log10((ml + 1e-9) / (mr + 1e-9))
+    e = ml * mr
+    steady = (np.abs(ild[1:-1] - ild[:-2]) < tol_db) & (np.abs(ild[1:-1] - ild[2:]) < tol_db)
+    steady &= e[1:-1] > e.max() * 1e-4
+    m = (ml + mr)[1:-1]
+    steady[:, 1:-1] &= (m[:, 1:-1] > m[:, :-2]) & (m[:, 1:-1] >= m[:, 2:])
+    steady[:, [0, -1]] = False
+    if steady.sum() < 20:
+        return 1.0
+    c = (L * np.conj(R))[1:-1]
+    w = np.sqrt(e[1:-1]) * steady
+    return float(np.abs((c / (np.abs(c) + 1e-20) * w).sum(axis=0)).sum() / w.sum())
 
 
 def hiss_floor(mono: np.ndarray, sr: int) -> dict[str, float]:
@@ -154,6 +186,7 @@ def measure(x: np.ndarray, mono: np.ndarray, sr: int) -> dict[str, float]:
     """Every artefact measurement of one clip (stereo samples x, their mono mix), by name (NAMES)."""
     out = transients(mono, sr)
     out["stereo_coherence"] = stereo_coherence(x, sr)
+    out["pan_phase_steadiness"] = pan_phase_steadiness(x, sr)
     out.update(attacks(mono, sr))
     out.update(hiss_floor(mono, sr))
     return {k: float(out[k]) for k in NAMES}
