@@ -46,12 +46,19 @@ def test_the_iir_filter_is_lfilter():
 
 
 @pytest.mark.parametrize("up,down", [(1, 2), (160, 441), (1, 4), (147, 160), (441, 160), (2, 1), (320, 441)])
-def test_resample_poly_is_scipys_bit_for_bit(moody_clip, up, down):
+def test_resample_poly_is_scipys_to_the_last_bit(moody_clip, up, down):
+    """float32 (what the product resamples) bit for bit; float64 within a few units in the last place of the
+    peak: on an AMD EPYC with AVX-512 (numpy 2.4.6, scipy 1.17.0 and 1.17.1) 3.5 % of float64 samples differ
+    from scipy's by one ulp (4.4e-16), the same code having matched bit for bit on the machine it was written
+    on: the order scipy's compiled loop sums the products in is the CPU's and compiler's, not the API's."""
     mono = moody_clip.mono().astype(np.float32)
     for x in (mono, mono[:1000].astype(np.float64), mono[:37]):
         ours, want = resample.resample_poly(x, up, down), ss.resample_poly(x, up, down)
         assert ours.dtype == want.dtype and ours.shape == want.shape
-        assert np.array_equal(ours, want)
+        if x.dtype == np.float32:
+            assert np.array_equal(ours, want)
+        else:
+            assert np.abs(ours - want).max() <= 8 * np.finfo(np.float64).eps * np.abs(want).max()
 
 
 def test_running_median_max_and_local_maxima_are_scipys():
