@@ -7,16 +7,11 @@ overlap trimmed from each side, then onset peaks (>= 0.5, also inferred from fra
 the frame activation stays >= 0.3 (11-frame tolerance), notes shorter than 127.7 ms dropped.
 (The "melodia trick" pass that adds onset-less notes is left out: it only adds notes, and costs seconds.)
 
-Key: Albrecht & Shanahan's key profiles (2013: pitch-class shares counted in a corpus of classical and
-romantic pieces, where Krumhansl-Kessler's come from listeners' probe-tone ratings) correlated with the pitch-class histogram of the notes, each note weighted
+Key: Krumhansl-Kessler profiles correlated with the pitch-class histogram of the notes, each note weighted
 by its duration times its amplitude (the model's velocity), plus the share of bass notes on the tonic and
 the share of the opening bass (the first 2 s: music tends to set out from its tonic). The opening bass was
 chosen on dev material (docs/ears.md): MIREX 0.758 -> 0.787 on 60 dev chorales, 0.827 -> 0.877 on 48 dev
-renders; on the test halves 0.677 -> 0.680 and 0.873 -> 0.944. The profiles, chosen on dev the same way: Krumhansl-
-Kessler -> Albrecht-Shanahan 0.822 -> 0.890 on the dev chorales, 0.948 -> 0.958 on the dev renders; test
-halves 0.663 -> 0.858 and 0.944 -> 0.948 (26 Nov, a fresh machine). A corpus profile weighs the tonic,
-fifth and third far above the rest (0.24 / 0.21 / 0.14 of the mass in major), so the fifth's key stops
-winning on the many dominant chords a cadence-rich piece plays.
+renders; on the test halves 0.677 -> 0.680 and 0.873 -> 0.944.
 """
 
 from __future__ import annotations
@@ -39,9 +34,8 @@ FPS = SR / HOP
 MIDI_OFFSET = 21
 ONSET_T, FRAME_T, ENERGY_TOL = 0.5, 0.3, 11
 MIN_NOTE = int(round(127.70 / 1000 * FPS))
-# Albrecht & Shanahan (2013), "The use of large corpora to train a new type of key-finding algorithm"
-_MAJOR = np.array([0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081])
-_MINOR = np.array([0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052])
+_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 
 
 @dataclass
