@@ -98,38 +98,47 @@ def attacks(mono: np.ndarray, sr: int, window_ms: int = 40, steep_ms: int = 3) -
     return out
 
 
-def _channel_spectra(x: np.ndarray, sr: int, n: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hann-windowed spectra of the two channels, frames every `hop`, bins 100 Hz-8 kHz."""
+Spectra = tuple[np.ndarray, np.ndarray]
+
+
+def _channel_spectra(x: np.ndarray, sr: int, n: int, hop: int) -> Spectra:
+    """Hann-windowed spectra of the two channels, frames every `hop`, bins 100 Hz-8 kHz. Frames are centred
+    on multiples of `hop`, so every second frame of a hop-h/2 analysis is the hop-h one."""
     w = np.hanning(n + 1)[:-1].astype(np.float32)
-    keep = (np.fft.rfftfreq(n, 1 / sr) > 100) & (np.fft.rfftfreq(n, 1 / sr) < 8000)
+    f = np.fft.rfftfreq(n, 1 / sr)
+    keep = (f > 100) & (f < 8000)
     L = np.fft.rfft(dsp.frames(np.ascontiguousarray(x[:, 0], np.float32), n, hop) * w, axis=1)
     R = np.fft.rfft(dsp.frames(np.ascontiguousarray(x[:, 1], np.float32), n, hop) * w, axis=1)
     return L[:, keep], R[:, keep]
 
 
-def stereo_coherence(x: np.ndarray, sr: int, n: int = 2048) -> float:
+def stereo_coherence(x: np.ndarray, sr: int, n: int = 2048, spectra: Spectra | None = None) -> float:
     """Magnitude-squared coherence of the two channels per bin (100 Hz-8 kHz, over the whole clip),
     energy-weighted: what a mix places in both channels keeps one phase relation; a phase vocoder run on
-    each channel re-phases them apart (1 for a mono file)."""
+    each channel re-phases them apart (1 for a mono file). `spectra`: _channel_spectra(x, sr, n, n // 2)
+    when the caller has them."""
     if x.shape[1] < 2 or len(x) < 2 * n:
         return 1.0
-    L, R = _channel_spectra(x, sr, n, n // 2)
+    L, R = spectra if spectra is not None else _channel_spectra(x, sr, n, n // 2)
     pl, pr = (np.abs(L) ** 2).sum(axis=0), (np.abs(R) ** 2).sum(axis=0)
     coh = np.abs((L * np.conj(R)).sum(axis=0)) ** 2 / (pl * pr + 1e-30)
     e = np.sqrt(pl * pr)
     return float((coh * e).sum() / (e.sum() + 1e-30))
 
 
-def pan_phase_steadiness(x: np.ndarray, sr: int, n: int = 2048, tol_db: float = 0.5) -> float:
+def pan_phase_steadiness(
+    x: np.ndarray, sr: int, n: int = 2048, tol_db: float = 0.5, spectra: Spectra | None = None
+) -> float:
     """How steady the phase difference between the channels stays, per bin over the clip, on the partials of
     panned sources: spectral peaks whose level difference between the channels holds within `tol_db` over
     three frames (hop n/4). A mix pans a source by level (or delays it), so its inter-channel phase is fixed;
     Griffin-Lim or a phase vocoder run on each channel keeps each channel's levels, so the level difference
     still holds, but re-estimates each channel's phase, and the phase difference wanders. The length of the
-    bins' mean phasors, weighted by level (1 for a mono file or one with too few such peaks)."""
+    bins' mean phasors, weighted by level (1 for a mono file or one with too few such peaks). `spectra`:
+    _channel_spectra(x, sr, n, n // 4) when the caller has them."""
     if x.shape[1] < 2 or len(x) < 4 * n:
         return 1.0
-    L, R = _channel_spectra(x, sr, n, n // 4)
+    L, R = spectra if spectra is not None else _channel_spectra(x, sr, n, n // 4)
     ml, mr = np.abs(L), np.abs(R)
     ild = 20 * np.log10((ml + 1e-9) / (mr + 1e-9))
     e = ml * mr
@@ -185,8 +194,11 @@ def hiss_floor(mono: np.ndarray, sr: int) -> dict[str, float]:
 def measure(x: np.ndarray, mono: np.ndarray, sr: int) -> dict[str, float]:
     """Every artefact measurement of one clip (stereo samples x, their mono mix), by name (NAMES)."""
     out = transients(mono, sr)
-    out["stereo_coherence"] = stereo_coherence(x, sr)
-    out["pan_phase_steadiness"] = pan_phase_steadiness(x, sr)
+    # one analysis at hop n/4 serves both stereo measures (coherence reads every second frame: hop n/2)
+    quarter = _channel_spectra(x, sr, 2048, 512) if x.shape[1] >= 2 and len(x) >= 2 * 2048 else None
+    half = None if quarter is None else (quarter[0][::2], quarter[1][::2])
+    out["stereo_coherence"] = stereo_coherence(x, sr, 2048, spectra=half)
+    out["pan_phase_steadiness"] = pan_phase_steadiness(x, sr, 2048, spectra=quarter)
     out.update(attacks(mono, sr))
     out.update(hiss_floor(mono, sr))
     return {k: float(out[k]) for k in NAMES}
