@@ -28,11 +28,17 @@ def stretched(a, rate: float):
     return Audio(np.ascontiguousarray(y.T).astype(np.float32), a.sr)
 
 
-def score(a) -> float:
+def judge(a) -> tuple[float, list[str], dict]:
+    """The critic on a clip: (score, hard limits broken, the measurements that drove it)."""
     from sonicgrid.tools.analysts import critic, features
 
-    fl = critic.flaws(a, features.extract(a))
-    return critic.score(critic.judge(critic.vector(fl, {}, ("flaws",)))[0])
+    v = critic.vector(critic.flaws(a, features.extract(a)), {}, ("flaws",))
+    p, drivers = critic.judge(v)
+    return critic.score(p), critic.limits_broken(v), drivers
+
+
+def score(a) -> float:
+    return judge(a)[0]
 
 
 def main() -> None:

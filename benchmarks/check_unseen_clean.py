@@ -23,6 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 import ears_data as data
+from check_stretch import judge, score
 
 SETS = {
     "first": ("/usr/share/games/frozen-bubble/snd/*zik*.ogg", "/usr/share/scummvm/drascula/audio/*.ogg"),
@@ -40,14 +41,6 @@ FAULT_AT = 0.45
 def _silent(a) -> bool:
     """A silent gap between cues, not music."""
     return float(np.abs(a.samples).max()) < 1e-3
-
-
-def _judge(a) -> tuple[float, list[str], dict]:
-    from sonicgrid.tools.analysts import critic, features
-
-    v = critic.vector(critic.flaws(a, features.extract(a)), {}, ("flaws",))
-    p, drivers = critic.judge(v)
-    return critic.score(p), critic.limits_broken(v), drivers
 
 
 def main() -> None:
@@ -68,7 +61,7 @@ def main() -> None:
                 a = data.excerpt(Path(f), at, 6.0)
                 if _silent(a):
                     continue
-                s, broken, drivers = _judge(a)
+                s, broken, drivers = judge(a)
                 passed.append(s >= 5.0)
                 if not passed[-1]:
                     print(f"  fails: {Path(f).stem}@{at} score {s} {broken} {drivers}")
@@ -87,7 +80,7 @@ def _faults(files: list[str]) -> None:
         if _silent(a):
             continue
         for kind, make in makers.items():
-            failed[kind].append(_judge(make(a))[0] < 5.0)
+            failed[kind].append(score(make(a)) < 5.0)
     for kind, v in failed.items():
         print(f"  fail {kind:26s} {100 * np.mean(v):5.1f} % (n={len(v)})")
     print(f"  fail ALL faults {100 * np.mean([x for v in failed.values() for x in v]):5.1f} %")
