@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -58,10 +60,10 @@ def test_exported_trees_agree_with_scikit_learn_on_every_input():
 def test_a_new_critic_file_is_read_without_a_restart(tmp_path, monkeypatch):
     w = {"model": "gbm", "features": ["flaws"], **_stump(0.5), "offset": 0.0}
     first = tmp_path / "a.json"
-    first.write_text(__import__("json").dumps(w))
+    first.write_text(json.dumps(w))
     monkeypatch.setattr(critic, "WEIGHTS", first)
     assert critic.weights()["trees"][0]["v"][2] == 1.0
     second = tmp_path / "b.json"
-    second.write_text(__import__("json").dumps({**w, "trees": [{**w["trees"][0], "v": [0.0, -1.0, 2.0]}]}))
+    second.write_text(json.dumps({**w, "trees": [{**w["trees"][0], "v": [0.0, -1.0, 2.0]}]}))
     monkeypatch.setattr(critic, "WEIGHTS", second)
     assert critic.weights()["trees"][0]["v"][2] == 2.0
