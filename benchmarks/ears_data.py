@@ -245,7 +245,7 @@ def hear(audio, with_notes: bool = True) -> dict:
     mono = audio.mono().astype(np.float32)
     heard = hear_musicnn(mono, audio.sr)
     nts = notes.transcribe(mono, audio.sr) if with_notes else []
-    key, mode, kconf, _ = notes.key_from_notes(nts)
+    key, mode, kconf, _ = notes.key_from_notes(nts, f.chroma)  # as the product hears it (ears.py)
     fl = critic.flaws(audio, f)
     from sonicgrid.tools.analysts import keytempo, listen, mood, quality
 

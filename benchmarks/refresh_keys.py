@@ -1,0 +1,84 @@
+"""Re-hear the key of every cached clean example after a change to the key code (notes.key_from_notes), without
+hearing the rest again: the clip is made again, transcribed, and its key, mode, key confidence and the heads'
+DSP inputs (which read the mode and its confidence) are rewritten in the feature cache (ears_data.CACHE).
+Degraded copies are not touched (they are heard without notes). Run before train_critic.py --heads-only --cached.
+
+Run: python benchmarks/refresh_keys.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+import ears_data as data
+
+
+def light_hear(audio, with_notes: bool = True) -> dict:
+    """The fields of ears_data.hear that depend on the key, computed the way ears_data.hear does."""
+    from sonicgrid.tools.analysts import features, notes
+    from sonicgrid.tools.analysts.moodmap import dsp_inputs
+
+    if not with_notes:
+        return {}
+    f = features.extract(audio)
+    nts = notes.transcribe(audio.mono().astype(np.float32), audio.sr)
+    key, mode, kconf, _ = notes.key_from_notes(nts, f.chroma)
+    return {
+        "dsp": dsp_inputs(f, mode, kconf),
+        "key": np.array(key),
+        "mode": np.array(mode),
+        "key_confidence": np.array(kconf),
+    }
+
+
+def main() -> None:
+    import hashlib
+
+    done: set[str] = set()
+    counts = {"refreshed": 0, "changed": 0}
+    t0 = time.time()
+
+    def cached(key: str, compute, only_cached: bool = False):
+        p = data.CACHE / (hashlib.sha1(key.encode()).hexdigest()[:16] + ".npz")
+        if not p.exists():
+            return None
+        with np.load(p, allow_pickle=False) as z:
+            h = {k: z[k] for k in z.files}
+        if not key.endswith("/clean") or key in done or "key_confidence" not in h:
+            return h
+        done.add(key)
+        new = compute()
+        if new:
+            counts["refreshed"] += 1
+            counts["changed"] += str(h.get("mode")) != str(new["mode"]) or str(h.get("key")) != str(new["key"])
+            h.update(new)
+            np.savez(p, **h)
+            if counts["refreshed"] % 50 == 0:
+                print(
+                    f"  {counts['refreshed']} refreshed ({counts['changed']} keys changed), {time.time() - t0:.0f} s",
+                    flush=True,
+                )
+        return h
+
+    data.cached = cached
+    data.hear = light_hear
+    for split in ("dev", "test"):
+        data.examples(split, only_cached=True, log=lambda *_: None)
+        for n, a, _ in data.drum_loops(split):
+            cached(f"v1/{n}/clean", lambda a=a: light_hear(a))
+        for produced in (False, True):
+            for dark in (True, False):
+                data.drum_mixes(split, dark, only_cached=True, produced=produced)
+        data.tempo_mixes(split, only_cached=True)
+    print(
+        f"{counts['refreshed']} clean examples re-heard, {counts['changed']} with another key; {time.time() - t0:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
