@@ -181,16 +181,21 @@ def moods(test: list[dict]) -> None:
 
     print("\n== Mood (renders: the mood they were made for; recordings: title-derived words, see music_labels.yaml)")
     titles = yaml.safe_load(LABELS.read_text())["recordings"]
-    for group in ("render mixes", "recordings"):
+    more = [
+        e
+        for produced in (False, True)
+        for dark in (True, False)
+        for e in data.drum_mixes("test", dark, produced=produced)
+    ]
+    groups = {
+        "render mixes": [e for e in test if e["kind"] == "clean" and e["source"] == "render" and len(e["layers"]) > 1],
+        "more mixes": more,  # the drum mixes: lo-fi, plain, masters; every mood at its own tempo (test seeds)
+        "recordings": [e for e in test if e["kind"] == "clean" and e["source"] == "recording" and e["rec"] in titles],
+    }
+    for group, items in groups.items():
         word, energy, dword, denergy, seen = [], [], [], [], set()
-        for e in test:
-            if e["kind"] != "clean":
-                continue
-            if group == "render mixes" and (e["source"] != "render" or len(e["layers"]) < 2):
-                continue
-            if group == "recordings" and (e["source"] != "recording" or e["rec"] not in titles):
-                continue
-            truth = e["mood"] if group == "render mixes" else titles[e["rec"]]
+        for e in items:
+            truth = titles[e["rec"]] if group == "recordings" else e["mood"]
             seen.add(truth)
             m = mood(data.head_x(e["h"]))
             word.append(m["label"] == truth)

@@ -123,12 +123,14 @@ def train_critic(ex: list[dict]) -> dict:
     return w
 
 
-def train_heads(ex: list[dict], loops: list[dict], more: list[dict] | None = None) -> dict:
+def train_heads(
+    ex: list[dict], loops: list[dict], more: list[dict] | None = None, mood_more: list[dict] | None = None
+) -> dict:
     """Drums (logistic) on renders with and without a rhythm layer, more mixes (ears_data.drum_mixes: lo-fi ones,
     the drums under a 2.5 kHz low-pass, a pad and a texture; plain ones, a harmony layer alone among them; each
     as a plain sum and through the product's enhance -> mix -> master chain; ears_data.tempo_mixes: every mood at
-    tempi from 60 to 140 bpm) and kit loops; valence/arousal
-    (ridge) on the renders."""
+    tempi from 60 to 140 bpm) and kit loops; valence/arousal (ridge) on the renders and `mood_more` (the drum
+    mixes: every mood at its own tempo; not the tempo mixes, whose tempo says nothing of their mood)."""
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.preprocessing import StandardScaler
 
@@ -150,21 +152,25 @@ def train_heads(ex: list[dict], loops: list[dict], more: list[dict] | None = Non
     sc = StandardScaler().fit(X)
     drums = LogisticRegression(C=0.05, class_weight="balanced", max_iter=3000).fit(sc.transform(X), y)
     out = {"drums": _export(sc, drums, {"n_pos": int(y.sum()), "n_neg": int((1 - y).sum())})}
-    Xm = np.stack([data.head_x(e["h"]) for e in renders])
+    moody = renders + list(mood_more or [])
+    Xm = np.stack([data.head_x(e["h"]) for e in moody])
     scm = StandardScaler().fit(Xm)
     for i, axis in enumerate(("valence", "arousal")):
-        t = np.array([MOOD_POINTS[e["mood"]][i] for e in renders])
+        t = np.array([MOOD_POINTS[e["mood"]][i] for e in moody])
         r = Ridge(alpha=30.0).fit(scm.transform(Xm), t)
-        out[axis] = _export(scm, r, {"n": len(renders)})
-        if axis == "arousal":
-            out["energy_tags"] = energy_calibration(Xm, t, r.predict(scm.transform(Xm)))
+        out[axis] = _export(scm, r, {"n": len(moody)})
+        if axis == "arousal":  # the tag mapping's cut stays set on the plain renders (len(renders) first rows)
+            n = len(renders)
+            out["energy_tags"] = energy_calibration(Xm[:n], t[:n], r.predict(scm.transform(Xm)))
     return out
 
 
 def energy_calibration(X: np.ndarray, arousal: np.ndarray, head: np.ndarray) -> dict:
     """moodmap.tag_energy's offset (the threshold that best splits the renders' high from low arousal, the
-    midpoint between neighbours) and scale (its spread), and the arousal head's spread: the two are averaged
-    as z-scores."""
+    midpoint between neighbours) and scale (its spread), and the arousal head's spread over its training set
+    (`head`): the two are averaged as z-scores. The cut is set on the plain renders made for each mood: over the
+    drum mixes too (lo-fi ones among them, whose low-passed drums the taggers hear as quiet) it moved from -1.28
+    to -0.47 and lost ground everywhere (docs/ears.md)."""
     from sonicgrid.tools.analysts.moodmap import tag_energy
 
     te = np.array([tag_energy(x) for x in X])
@@ -178,6 +184,7 @@ def energy_calibration(X: np.ndarray, arousal: np.ndarray, head: np.ndarray) -> 
         "scale": round(float(te.std()), 4),
         "head_scale": round(float(np.std(head)), 4),
         "n": len(te),
+        "head_n": len(head),
         "render_accuracy": round(float(max(acc)), 3),
     }
 
@@ -205,13 +212,13 @@ def main() -> None:
         critic = train_critic(ex + varied)
         critic["trained_on"] = trained_on
         (PKG / "critic.json").write_text(json.dumps(critic, separators=(",", ":")))
-    more = [
+    mixes = [
         e
         for produced in (False, True)
         for dark in (True, False)
         for e in data.drum_mixes("dev", dark, only_cached=only, produced=produced)
-    ] + data.tempo_mixes("dev", only_cached=only)
-    heads = train_heads(ex, loops, more)
+    ]
+    heads = train_heads(ex, loops, mixes + data.tempo_mixes("dev", only_cached=only), mood_more=mixes)
     heads["trained_on"] = trained_on
     (PKG / "heads.json").write_text(json.dumps(heads, separators=(",", ":")))
     print(f"wrote {'' if heads_only else 'critic.json, '}heads.json; {time.time() - t0:.0f} s")
