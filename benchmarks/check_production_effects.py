@@ -1,11 +1,15 @@
-"""The gate on clean music through a producer's stereo effects: they move the channels' phase and level apart
-on purpose (the critic's phase-steadiness measure reads a vocoder's channels re-phased apart), and a clip with
-them is still good audio. pedalboard's Chorus, Phaser and a wide Reverb; a stereo chorus with its two LFOs 90
-degrees apart; a Haas widener (one channel 12 ms late); mid/side widening (side x2); auto-pan at 0.5 Hz; a
-ping-pong delay. Prints the pass rate (score >= 5) per effect next to the clean excerpts'.
+"""The gate on clean music through a producer's processing, which a clip keeps and is still good audio.
+
+Stereo effects move the channels' phase and level apart on purpose (the critic's phase-steadiness measure reads
+a vocoder's channels re-phased apart): pedalboard's Chorus, Phaser and a wide Reverb; a stereo chorus with its
+two LFOs 90 degrees apart; a Haas widener (one channel 12 ms late); mid/side widening (side x2); auto-pan at
+0.5 Hz; a ping-pong delay. Mastering: a loud master (a look-ahead limiter, 10 dB of gain into a -1 dBFS
+ceiling: about -9 LUFS, no sample clipped), pedalboard's compressor (4:1 at -24 dB) + 10 dB + its limiter, MP3
+at VBR quality 2 (~190 kbps), the clip 20 dB quieter. Prints the pass rate (score >= 5) per effect next to the
+clean excerpts'.
 
 On the test recordings at 45 % (`--set test`) or on the unseen soundtracks of check_unseen_clean.py at 50 %
-(`--set unseen`). Run: python benchmarks/check_stereo_effects.py [--set test|unseen]
+(`--set unseen`). Run: python benchmarks/check_production_effects.py [--set test|unseen]
 """
 
 from __future__ import annotations
@@ -73,6 +77,25 @@ def ping_pong(a, ms: float = 250.0, feedback: float = 0.4, mix: float = 0.35):
     return _audio((1 - mix) * x + mix * wet, a)
 
 
+def loud_master(a, gain_db: float = 10.0, ceiling_db: float = -1.0, look_ms: float = 5.0, release_ms: float = 80.0):
+    """A look-ahead peak limiter: the gain that keeps every sample under the ceiling, reached `look_ms` before
+    the peak and let go with a `release_ms` one-pole (what a mastering limiter does, without a clipper)."""
+    from scipy.ndimage import minimum_filter1d
+
+    x = a.stereo().samples.astype(np.float64) * 10 ** (gain_db / 20)
+    ceiling = 10 ** (ceiling_db / 20)
+    need = np.minimum(1.0, ceiling / np.maximum(np.abs(x).max(axis=1), 1e-9))
+    look = max(1, int(a.sr * look_ms / 1000))
+    need = minimum_filter1d(need, size=2 * look + 1)
+    r = float(np.exp(-1.0 / (a.sr * release_ms / 1000)))
+    g, cur = np.empty_like(need), 1.0
+    for i, v in enumerate(need):
+        cur = v if v < cur else r * cur + (1 - r) * v
+        g[i] = cur
+    g = np.minimum(g, np.convolve(g, np.ones(look) / look, mode="same"))
+    return _audio(np.clip(x * g[:, None], -ceiling, ceiling), a)
+
+
 def effects() -> dict:
     import pedalboard as pb
 
@@ -86,6 +109,15 @@ def effects() -> dict:
         "mid/side widen x2": mid_side,
         "auto-pan 0.5 Hz": autopan,
         "ping-pong delay": ping_pong,
+        "loud master (look-ahead limiter)": loud_master,
+        "compressor + limiter (pedalboard)": lambda a: _plugin(
+            a,
+            pb.Pedalboard(
+                [pb.Compressor(threshold_db=-24, ratio=4), pb.Gain(gain_db=10), pb.Limiter(threshold_db=-0.5)]
+            ),
+        ),
+        "MP3 VBR quality 2": lambda a: _plugin(a, pb.MP3Compressor(vbr_quality=2)),
+        "20 dB quieter": lambda a: _audio(a.stereo().samples * 0.1, a),
     }
 
 
