@@ -216,6 +216,27 @@ def tempo_mixes(split: str, only_cached: bool = False) -> list[dict]:
     return out
 
 
+COMPING_SETS = (("harmony",), ("harmony", "atmosphere"), ("rhythm", "harmony"))
+
+
+def comping_mixes(split: str, only_cached: bool = False) -> list[dict]:
+    """Product-chain masters (8 s) of every mood at a brisk tempo: a calm, tender or dreamy harmony layer comps
+    on every beat at 95-140 bpm, which the drums head heard as a drum part (10 of 48 drumless masters at
+    100-130 bpm, seeds 400+, before these). Two of three sets are drumless. Dev seed 7 at 95/110/125/140 bpm;
+    test seed 103 at 105/120/135 bpm."""
+    out = []
+    tempi = (95.0, 110.0, 125.0, 140.0) if split == "dev" else (105.0, 120.0, 135.0)
+    seed = 7 if split == "dev" else 103
+    for mood in MOODS:
+        for bpm in tempi:
+            for layers in COMPING_SETS:
+                name = f"render-comping/{mood}/{'+'.join(layers)}/{seed}/{bpm:.0f}"
+                e = _heard_render(name, mood, layers, seed, True, only_cached, tempo_bpm=bpm)
+                if e is not None:
+                    out.append(e | {"tempo_bpm": bpm})
+    return out
+
+
 def cached(key: str, compute, only_cached: bool = False):
     """np.savez cache of a dict of arrays/floats under CACHE/key.npz (None when absent and `only_cached`)."""
     CACHE.mkdir(parents=True, exist_ok=True)

@@ -118,6 +118,9 @@ def drums(test: list[dict], loops: list[tuple]) -> None:
         )
     ]
     sets.append(("masters at 60-140 bpm whatever the mood (tempo_mixes, 2 of 5 with drums)", data.tempo_mixes("test")))
+    sets.append(
+        ("masters at 105-135 bpm, brisk comping (comping_mixes, 1 of 3 with drums)", data.comping_mixes("test"))
+    )
     print(f"  full mixes: ears {pct(mix_ours)}   dsp {pct(mix_dsp)}")
     for label, mixes in sets:
         truth = ["rhythm" in e["layers"] for e in mixes]

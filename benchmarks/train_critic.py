@@ -129,7 +129,8 @@ def train_heads(
     """Drums (logistic) on renders with and without a rhythm layer, more mixes (ears_data.drum_mixes: lo-fi ones,
     the drums under a 2.5 kHz low-pass, a pad and a texture; plain ones, a harmony layer alone among them; each
     as a plain sum and through the product's enhance -> mix -> master chain; ears_data.tempo_mixes: every mood at
-    tempi from 60 to 140 bpm) and kit loops; valence/arousal (ridge) on the renders and `mood_more` (the drum
+    tempi from 60 to 140 bpm; ears_data.comping_mixes: every mood at 95-140 bpm, two of three sets drumless) and
+    kit loops; valence/arousal (ridge) on the renders and `mood_more` (the drum
     mixes: every mood at its own tempo; not the tempo mixes, whose tempo says nothing of their mood)."""
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.preprocessing import StandardScaler
@@ -218,7 +219,8 @@ def main() -> None:
         for dark in (True, False)
         for e in data.drum_mixes("dev", dark, only_cached=only, produced=produced)
     ]
-    heads = train_heads(ex, loops, mixes + data.tempo_mixes("dev", only_cached=only), mood_more=mixes)
+    brisk = data.tempo_mixes("dev", only_cached=only) + data.comping_mixes("dev", only_cached=only)
+    heads = train_heads(ex, loops, mixes + brisk, mood_more=mixes)
     heads["trained_on"] = trained_on
     (PKG / "heads.json").write_text(json.dumps(heads, separators=(",", ":")))
     print(f"wrote {'' if heads_only else 'critic.json, '}heads.json; {time.time() - t0:.0f} s")
