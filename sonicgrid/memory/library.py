@@ -85,15 +85,18 @@ class ClipLibrary:
         except OSError as exc:  # read-only data dir, a file in the way, disk full: one line
             raise UserError(f"cannot use the library folder {self.root}: {exc.strerror or exc}") from exc
         try:
-            self.client = make_client(self.root, url, timeout_s)
-            cfg = {"hnsw": {"space": "cosine"}}
-            self.text = self.client.get_or_create_collection(
-                f"{collection_prefix}_text", embedding_function=None, configuration=cfg
-            )
-            self.audio = self.client.get_or_create_collection(
-                vectors.collection_name(collection_prefix, audio_kind), embedding_function=None, configuration=cfg
-            )
+            # under the journal's lock: two processes opening a fresh library at once (the worker and a command
+            # that did not wait for it) would both run Chroma's schema migrations ("table collections already
+            # exists")
             with self.journal.locked():
+                self.client = make_client(self.root, url, timeout_s)
+                cfg = {"hnsw": {"space": "cosine"}}
+                self.text = self.client.get_or_create_collection(
+                    f"{collection_prefix}_text", embedding_function=None, configuration=cfg
+                )
+                self.audio = self.client.get_or_create_collection(
+                    vectors.collection_name(collection_prefix, audio_kind), embedding_function=None, configuration=cfg
+                )
                 self._recover()
         except UserError:
             raise

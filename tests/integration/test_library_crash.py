@@ -112,3 +112,28 @@ def test_four_concurrent_writers_lose_nothing(tmp_path, tvec):
     assert lib.projects() == {f"w{w}": 15 for w in range(4)}
     assert lib.verify(repair=False)["ok"]
     assert len(lib.search("writer 2 clip", k=60, text_vec=json.loads(tvec))) == 60
+
+
+def test_a_fresh_library_is_created_by_one_process_at_a_time(tmp_path):
+    """Two processes opening a fresh library at once both ran Chroma's schema migrations ("table collections
+    already exists": the auto-started worker and a command beside it, on a loaded machine). Opening now waits for
+    the journal's lock: while another process holds it, no Chroma file is made; released, the open completes."""
+    import subprocess
+    import sys
+    import time
+
+    from sonicgrid.memory.journal import Journal
+
+    root = tmp_path / "lib"
+    root.mkdir()
+    code = "import sys; from pathlib import Path; from sonicgrid.memory.library import ClipLibrary; ClipLibrary(Path(sys.argv[1])); print('opened')"
+    with Journal(root).locked():
+        p = subprocess.Popen([sys.executable, "-c", code, str(root)], stdout=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 8.0  # the import and Chroma's client take ~3 s here when nothing waits
+        while time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.2)
+        assert p.poll() is None
+        assert not (root / "chroma" / "chroma.sqlite3").exists()
+    out, _ = p.communicate(timeout=120)
+    assert p.returncode == 0 and "opened" in out
+    assert (root / "chroma" / "chroma.sqlite3").exists()
