@@ -1,5 +1,7 @@
 """Energy from listeners' tags: the documented tag mapping moves the mood's arousal with what musicnn heard."""
 
+import itertools
+
 import numpy as np
 
 from sonicgrid.tools.analysts import moodmap
@@ -38,7 +40,7 @@ def test_arousal_follows_the_tags_with_the_rest_held():
         moodmap.mood(_x(u, d))["arousal"]
         for u, d in ((-3.0, 3.0), (-3.0, 1.0), (-2.0, 0.0), (-1.0, -1.0), (-0.5, -1.5))
     ]
-    assert all(a < b for a, b in zip(sweep, sweep[1:])) and sweep[0] < 0 < sweep[-1] < 1
+    assert all(a < b for a, b in itertools.pairwise(sweep)) and sweep[0] < 0 < sweep[-1] < 1
     assert moodmap.mood(_x(3.0, -3.0))["arousal"] - moodmap.mood(_x(-3.0, 3.0))["arousal"] > 0.3
 
 
