@@ -3,7 +3,7 @@ hearing the rest again: the clip is made again, transcribed, and its key, mode, 
 DSP inputs (which read the mode and its confidence) are rewritten in the feature cache (ears_data.CACHE).
 Degraded copies are not touched (they are heard without notes). Run before train_critic.py --heads-only --cached.
 
-Run: python benchmarks/refresh_keys.py
+Run: python benchmarks/refresh_keys.py [examples] [loops] [drum] [tempo] [comping]  (default: all of them)
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def light_hear(audio, with_notes: bool = True) -> dict:
     }
 
 
-def main() -> None:
+def main(groups: tuple[str, ...] = ("examples", "loops", "drum", "tempo", "comping")) -> None:
     import hashlib
 
     done: set[str] = set()
@@ -68,17 +68,23 @@ def main() -> None:
     data.cached = cached
     data.hear = light_hear
     for split in ("dev", "test"):
-        data.examples(split, only_cached=True, log=lambda *_: None)
-        for n, a, _ in data.drum_loops(split):
-            cached(f"v1/{n}/clean", lambda a=a: light_hear(a))
-        for produced in (False, True):
-            for dark in (True, False):
-                data.drum_mixes(split, dark, only_cached=True, produced=produced)
-        data.tempo_mixes(split, only_cached=True)
+        if "examples" in groups:
+            data.examples(split, only_cached=True, log=lambda *_: None)
+        if "loops" in groups:
+            for n, a, _ in data.drum_loops(split):
+                cached(f"v1/{n}/clean", lambda a=a: light_hear(a))
+        if "drum" in groups:
+            for produced in (False, True):
+                for dark in (True, False):
+                    data.drum_mixes(split, dark, only_cached=True, produced=produced)
+        if "tempo" in groups:
+            data.tempo_mixes(split, only_cached=True)
+        if "comping" in groups:
+            data.comping_mixes(split, only_cached=True)
     print(
         f"{counts['refreshed']} clean examples re-heard, {counts['changed']} with another key; {time.time() - t0:.0f} s"
     )
 
 
 if __name__ == "__main__":
-    main()
+    main(tuple(sys.argv[1:]) or ("examples", "loops", "drum", "tempo", "comping"))
