@@ -177,6 +177,16 @@ def drum_mixes(split: str, dark: bool, only_cached: bool = False, produced: bool
     return out
 
 
+def all_drum_mixes(split: str, only_cached: bool = False) -> list[dict]:
+    """drum_mixes of every kind: lo-fi and plain, each as a plain sum and as a master."""
+    return [
+        e
+        for produced in (False, True)
+        for dark in (True, False)
+        for e in drum_mixes(split, dark, only_cached=only_cached, produced=produced)
+    ]
+
+
 def _heard_render(name: str, mood: str, layers: tuple[str, ...], seed: int, produced: bool, only_cached: bool, **brief):
     """An 8 s render heard (cached under `name`), as a clean example dict like examples()' renders; None when
     `only_cached` and not heard yet."""
@@ -237,10 +247,14 @@ def comping_mixes(split: str, only_cached: bool = False) -> list[dict]:
     return out
 
 
+def cache_path(key: str) -> Path:
+    return CACHE / (hashlib.sha1(key.encode()).hexdigest()[:16] + ".npz")
+
+
 def cached(key: str, compute, only_cached: bool = False):
     """np.savez cache of a dict of arrays/floats under CACHE/key.npz (None when absent and `only_cached`)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    p = CACHE / (hashlib.sha1(key.encode()).hexdigest()[:16] + ".npz")
+    p = cache_path(key)
     if p.exists():
         try:
             with np.load(p, allow_pickle=False) as z:
@@ -255,18 +269,31 @@ def cached(key: str, compute, only_cached: bool = False):
     return out
 
 
+def key_fields(f, nts: list) -> dict:
+    """The fields of hear() that the key decides: the key, mode and confidence from the notes and the chroma, as
+    the product hears them (ears.py), and the heads' DSP inputs (which read the mode and its confidence)."""
+    from sonicgrid.tools.analysts import notes
+    from sonicgrid.tools.analysts.moodmap import dsp_inputs
+
+    key, mode, kconf, _ = notes.key_from_notes(nts, f.chroma)
+    return {
+        "dsp": dsp_inputs(f, mode, kconf),
+        "key": np.array(key),
+        "mode": np.array(mode),
+        "key_confidence": np.array(kconf),
+    }
+
+
 def hear(audio, with_notes: bool = True) -> dict:
     """Everything the heads and the critic read, for one clip (the expensive part: musicnn + features).
     Degraded copies skip the transcription (the critic does not read notes)."""
     from sonicgrid.tools.analysts import critic, features, notes
     from sonicgrid.tools.analysts.ears import hear_musicnn
-    from sonicgrid.tools.analysts.moodmap import dsp_inputs
 
     f = features.extract(audio)
     mono = audio.mono().astype(np.float32)
     heard = hear_musicnn(mono, audio.sr)
     nts = notes.transcribe(mono, audio.sr) if with_notes else []
-    key, mode, kconf, _ = notes.key_from_notes(nts, f.chroma)  # as the product hears it (ears.py)
     fl = critic.flaws(audio, f)
     from sonicgrid.tools.analysts import keytempo, listen, mood, quality
 
@@ -283,10 +310,7 @@ def hear(audio, with_notes: bool = True) -> dict:
         "ks_mode": np.array(ks[2]),
         **{k: np.asarray(v, np.float32) for k, v in heard.items()},
         "flaws": np.array([fl[n] for n in critic.FLAW_NAMES], np.float64),
-        "dsp": dsp_inputs(f, mode, kconf),
-        "key": np.array(key),
-        "mode": np.array(mode),
-        "key_confidence": np.array(kconf),
+        **key_fields(f, nts),
         "tempo_bpm": np.array(f.tempo_bpm),
         "tempo_confidence": np.array(f.tempo_confidence),
         "chroma": np.asarray(f.chroma, np.float64),

@@ -184,15 +184,11 @@ def moods(test: list[dict]) -> None:
 
     print("\n== Mood (renders: the mood they were made for; recordings: title-derived words, see music_labels.yaml)")
     titles = yaml.safe_load(LABELS.read_text())["recordings"]
-    more = [
-        e
-        for produced in (False, True)
-        for dark in (True, False)
-        for e in data.drum_mixes("test", dark, produced=produced)
-    ]
     groups = {
         "render mixes": [e for e in test if e["kind"] == "clean" and e["source"] == "render" and len(e["layers"]) > 1],
-        "more mixes": more,  # the drum mixes: lo-fi, plain, masters; every mood at its own tempo (test seeds)
+        "more mixes": data.all_drum_mixes(
+            "test"
+        ),  # the drum mixes: lo-fi, plain, masters; every mood at its own tempo (test seeds)
         "recordings": [e for e in test if e["kind"] == "clean" and e["source"] == "recording" and e["rec"] in titles],
     }
     for group, items in groups.items():

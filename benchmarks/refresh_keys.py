@@ -19,32 +19,25 @@ import ears_data as data
 
 
 def light_hear(audio, with_notes: bool = True) -> dict:
-    """The fields of ears_data.hear that depend on the key, computed the way ears_data.hear does."""
+    """The fields of ears_data.hear that the key decides (ears_data.key_fields), without musicnn or the flaws."""
     from sonicgrid.tools.analysts import features, notes
-    from sonicgrid.tools.analysts.moodmap import dsp_inputs
 
     if not with_notes:
         return {}
     f = features.extract(audio)
-    nts = notes.transcribe(audio.mono().astype(np.float32), audio.sr)
-    key, mode, kconf, _ = notes.key_from_notes(nts, f.chroma)
-    return {
-        "dsp": dsp_inputs(f, mode, kconf),
-        "key": np.array(key),
-        "mode": np.array(mode),
-        "key_confidence": np.array(kconf),
-    }
+    return data.key_fields(f, notes.transcribe(audio.mono().astype(np.float32), audio.sr))
 
 
-def main(groups: tuple[str, ...] = ("examples", "loops", "drum", "tempo", "comping")) -> None:
-    import hashlib
+GROUPS = ("examples", "loops", "drum", "tempo", "comping")
 
+
+def main(groups: tuple[str, ...] = GROUPS) -> None:
     done: set[str] = set()
     counts = {"refreshed": 0, "changed": 0}
     t0 = time.time()
 
     def cached(key: str, compute, only_cached: bool = False):
-        p = data.CACHE / (hashlib.sha1(key.encode()).hexdigest()[:16] + ".npz")
+        p = data.cache_path(key)
         if not p.exists():
             return None
         with np.load(p, allow_pickle=False) as z:
@@ -74,9 +67,7 @@ def main(groups: tuple[str, ...] = ("examples", "loops", "drum", "tempo", "compi
             for n, a, _ in data.drum_loops(split):
                 cached(f"v1/{n}/clean", lambda a=a: light_hear(a))
         if "drum" in groups:
-            for produced in (False, True):
-                for dark in (True, False):
-                    data.drum_mixes(split, dark, only_cached=True, produced=produced)
+            data.all_drum_mixes(split, only_cached=True)
         if "tempo" in groups:
             data.tempo_mixes(split, only_cached=True)
         if "comping" in groups:
@@ -87,4 +78,4 @@ def main(groups: tuple[str, ...] = ("examples", "loops", "drum", "tempo", "compi
 
 
 if __name__ == "__main__":
-    main(tuple(sys.argv[1:]) or ("examples", "loops", "drum", "tempo", "comping"))
+    main(tuple(sys.argv[1:]) or GROUPS)

@@ -213,12 +213,7 @@ def main() -> None:
         critic = train_critic(ex + varied)
         critic["trained_on"] = trained_on
         (PKG / "critic.json").write_text(json.dumps(critic, separators=(",", ":")))
-    mixes = [
-        e
-        for produced in (False, True)
-        for dark in (True, False)
-        for e in data.drum_mixes("dev", dark, only_cached=only, produced=produced)
-    ]
+    mixes = data.all_drum_mixes("dev", only_cached=only)
     brisk = data.tempo_mixes("dev", only_cached=only) + data.comping_mixes("dev", only_cached=only)
     heads = train_heads(ex, loops, mixes + brisk, mood_more=mixes)
     heads["trained_on"] = trained_on
