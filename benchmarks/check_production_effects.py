@@ -15,7 +15,6 @@ On the test recordings at 45 % (`--set test`) or on the unseen soundtracks of ch
 from __future__ import annotations
 
 import argparse
-import glob
 import sys
 import warnings
 from pathlib import Path
@@ -127,11 +126,10 @@ def excerpts(which: str):
             if name not in data.NOT_MUSIC:
                 yield data.excerpt(path, 0.45, data.EXCERPT_S)
         return
-    import soundfile as sf
-    from check_unseen_clean import SETS, _silent
+    from check_unseen_clean import SETS, _silent, tracks
 
     for pats in SETS.values():
-        for f in (f for pat in pats for f in sorted(glob.glob(pat)) if sf.info(f).duration >= 8.0):
+        for f in tracks(pats):
             a = data.excerpt(f, 0.5, data.EXCERPT_S)
             if not _silent(a):
                 yield a

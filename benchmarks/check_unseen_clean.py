@@ -43,15 +43,20 @@ def _silent(a) -> bool:
     return float(np.abs(a.samples).max()) < 1e-3
 
 
-def main() -> None:
+def tracks(patterns: tuple[str, ...]) -> list[str]:
+    """The set's tracks of 8 s or more, in order."""
     import soundfile as sf
 
+    return [f for pat in patterns for f in sorted(glob.glob(pat)) if sf.info(f).duration >= 8.0]
+
+
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--faults", action="store_true", help="also the faults of check_other_tools.py")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     for name, patterns in SETS.items():
-        files = [f for pat in patterns for f in sorted(glob.glob(pat)) if sf.info(f).duration >= 8.0]
+        files = tracks(patterns)
         if not files:
             print(f"{name} set: no music found (see the apt-get lines in this script's docstring)")
             continue
