@@ -21,6 +21,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).parent))
 import critic_data
 import ears_data as data
+import recorded_drums
 
 BAR = 5.0
 LABELS = Path(__file__).with_name("music_labels.yaml")  # not in evals/: `sonicgrid eval evals/*.yaml` reads it
@@ -121,12 +122,20 @@ def drums(test: list[dict], loops: list[tuple]) -> None:
     sets.append(
         ("masters at 105-135 bpm, brisk comping (comping_mixes, 1 of 3 with drums)", data.comping_mixes("test"))
     )
+    sets.append(
+        ("soundtrack excerpts labelled by eye (recorded_drums, test recordings)", recorded_drums.examples("test"))
+    )
     print(f"  full mixes: ears {pct(mix_ours)}   dsp {pct(mix_dsp)}")
     for label, mixes in sets:
         truth = ["rhythm" in e["layers"] for e in mixes]
         o = [(drum_probability(data.head_x(e["h"])) >= 0.5) == t for e, t in zip(mixes, truth)]
         d = [(float(e["h"]["dsp_drums"]) >= 0.5) == t for e, t in zip(mixes, truth)]
         print(f"  {label}: ears {pct(o)}   dsp {pct(d)}")
+        if mixes and mixes[0]["source"] == "recording":  # few drumless ones: each class on its own
+            for cls, want in (("with drums", True), ("without", False)):
+                oc = [ok for ok, t in zip(o, truth) if t == want]
+                dc = [ok for ok, t in zip(d, truth) if t == want]
+                print(f"    {cls}: ears {pct(oc)}   dsp {pct(dc)}")
     print(f"  all       : ears {pct(ours)}   dsp {pct(dsp)}")
 
 

@@ -4,8 +4,9 @@
   our renders, bad = their degradations and failed generations); the feature set (DSP flaws, + musicnn tags,
   + embeddings) chosen by 4-fold CV grouped by recording, and an offset calibrated on the out-of-fold
   probabilities so that 97 % of clean dev clips clear the default bar;
-- sonicgrid/tools/analysts/heads.json: the drums head (logistic; renders, lo-fi mixes, kit loops) and the
-  valence/arousal heads (ridge; renders), and the offset/scale of the listener-tag energy mapping
+- sonicgrid/tools/analysts/heads.json: the drums head (logistic; renders, lo-fi mixes, masters, kit loops,
+  soundtrack excerpts labelled by eye) and the valence/arousal heads (ridge; renders and drum mixes), and the
+  offset/scale of the listener-tag energy mapping
   (moodmap.tag_energy) that is averaged with the arousal head.
 
 Only dev-split material is used (ears_data.split_of: recordings by a hash of their name, renders by seed);
@@ -26,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 import critic_data
 import ears_data as data
+import recorded_drums
 
 PART_SETS: tuple[tuple[str, ...], ...] = (("flaws",), ("flaws", "tags"), ("flaws", "tags", "embedding"))
 PKG = Path(__file__).resolve().parents[1] / "sonicgrid" / "tools" / "analysts"
@@ -129,9 +131,10 @@ def train_heads(
     """Drums (logistic) on renders with and without a rhythm layer, more mixes (ears_data.drum_mixes: lo-fi ones,
     the drums under a 2.5 kHz low-pass, a pad and a texture; plain ones, a harmony layer alone among them; each
     as a plain sum and through the product's enhance -> mix -> master chain; ears_data.tempo_mixes: every mood at
-    tempi from 60 to 140 bpm; ears_data.comping_mixes: every mood at 95-140 bpm, two of three sets drumless) and
-    kit loops; valence/arousal (ridge) on the renders and `mood_more` (the drum
-    mixes: every mood at its own tempo; not the tempo mixes, whose tempo says nothing of their mood)."""
+    tempi from 60 to 140 bpm; ears_data.comping_mixes: every mood at 95-140 bpm, two of three sets drumless;
+    recorded_drums: soundtrack excerpts labelled by eye) and kit loops; valence/arousal (ridge) on the renders
+    and `mood_more` (the drum mixes: every mood at its own tempo; not the tempo mixes, whose tempo says nothing
+    of their mood)."""
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.preprocessing import StandardScaler
 
@@ -215,7 +218,8 @@ def main() -> None:
         (PKG / "critic.json").write_text(json.dumps(critic, separators=(",", ":")))
     mixes = data.all_drum_mixes("dev", only_cached=only)
     brisk = data.tempo_mixes("dev", only_cached=only) + data.comping_mixes("dev", only_cached=only)
-    heads = train_heads(ex, loops, mixes + brisk, mood_more=mixes)
+    recorded = recorded_drums.examples("dev", shifted=True, only_cached=only)
+    heads = train_heads(ex, loops, mixes + brisk + recorded, mood_more=mixes)
     heads["trained_on"] = trained_on
     (PKG / "heads.json").write_text(json.dumps(heads, separators=(",", ":")))
     print(f"wrote {'' if heads_only else 'critic.json, '}heads.json; {time.time() - t0:.0f} s")
