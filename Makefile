@@ -17,7 +17,7 @@ WHEEL_CACHE ?= $(HOME)/.cache/sonicgrid/wheels
 STAMP := $(VENV)/.sonicgrid-installed
 PROMPT ?= make a moody intro
 
-.PHONY: install demo test test-all test-fast lint docs bench clean-venv help speech-tools chromium postgres soundfont music-data
+.PHONY: install demo test test-all test-fast lint docs bench clean-venv help speech-tools chromium postgres soundfont music-data bench-music-data
 
 help:
 	@echo "make demo   - install into $(VENV) and run: sonicgrid make \"$(PROMPT)\""
@@ -92,6 +92,14 @@ music-data:
 	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(MUSIC_PKGS) >/dev/null) ; } || \
 	  echo "music packages not installed: the ears' tests on recorded music will skip"
+
+# more soundtracks for the benchmarks only (check_unseen_clean.py, recorded_drums.py: the drums head's recordings)
+BENCH_MUSIC_PKGS := fb-music-high drascula-music extremetuxracer-data lincity-ng-data neverball-common xmoto-data
+bench-music-data: music-data
+	@[ -d /usr/share/games/xmoto ] && [ -d /usr/share/scummvm/drascula ] || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_MUSIC_PKGS) >/dev/null) ; } || \
+	  echo "benchmark soundtracks not installed: check_unseen_clean.py and recorded_drums.py read fewer recordings"
 
 test: install speech-tools chromium postgres soundfont music-data lint
 	$(BIN)/python -m pytest -m "not slow"
