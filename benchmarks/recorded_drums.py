@@ -7,8 +7,9 @@ answers were known): "drums" where a percussion part repeats across the 8 s (bro
 kicks as low bursts), "none" where no stroke or one shows, "unsure" otherwise (left out: 61 of 218 excerpts,
 many of them plucked or struck chords that a spectrogram does not tell from a drum).
 
-Excerpts: 8 s at 30 % and 65 % of every recording of 20 s or more (`make bench-music-data` installs the packages); split into dev/test by recording
-(ears_data.split_of). Training copies of the dev excerpts are also heard 2.5 s earlier and later (same label).
+Excerpts: 8 s at 30 % and 65 % of every recording of 20 s or more (`make bench-music-data` installs the
+packages); split into dev/test by recording (ears_data.split_of). Training copies of the dev excerpts are also
+heard 2.5 s earlier and later (same label).
 """
 
 from __future__ import annotations
