@@ -33,6 +33,15 @@ NOT_MUSIC = {"wesnoth/silence"}
 MOODS = ("moody", "calm", "happy", "energetic", "tender", "tense", "epic", "dreamy")
 
 
+def title_moods(split: str) -> dict[str, str]:
+    """Recording -> mood word derived from its title (music_labels.yaml: `recordings` is the test split's,
+    `recordings_dev` the dev split's; not listened to)."""
+    import yaml
+
+    labels = yaml.safe_load(Path(__file__).with_name("music_labels.yaml").read_text())
+    return labels["recordings_dev" if split == "dev" else "recordings"]
+
+
 def split_of(name: str) -> str:
     return "dev" if int(hashlib.sha1(name.encode()).hexdigest(), 16) % 10 < 6 else "test"
 

@@ -16,7 +16,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 import critic_data
@@ -24,7 +23,6 @@ import ears_data as data
 import recorded_drums
 
 BAR = 5.0
-LABELS = Path(__file__).with_name("music_labels.yaml")  # not in evals/: `sonicgrid eval evals/*.yaml` reads it
 
 
 def mirex(k1: str, m1: str, k2: str, m2: str) -> float:
@@ -192,7 +190,7 @@ def moods(test: list[dict]) -> None:
     from sonicgrid.tools.analysts.moodmap import mood
 
     print("\n== Mood (renders: the mood they were made for; recordings: title-derived words, see music_labels.yaml)")
-    titles = yaml.safe_load(LABELS.read_text())["recordings"]
+    titles = data.title_moods("test")
     groups = {
         "render mixes": [e for e in test if e["kind"] == "clean" and e["source"] == "render" and len(e["layers"]) > 1],
         "more mixes": data.all_drum_mixes(

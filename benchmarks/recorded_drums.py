@@ -71,5 +71,6 @@ def examples(split: str, shifted: bool = False, only_cached: bool = False) -> li
             h = data.cached(key, lambda p=path, s=start: data.hear(data.excerpt(Path(p), s, SECONDS)), only_cached)
             if h is not None:
                 layers = ("rhythm",) if lab[eid] == "drums" else ()
-                out.append({"name": key, "kind": "clean", "h": h, "source": "recording", "layers": layers})
+                rec = {"name": key, "rec": name, "kind": "clean", "h": h, "source": "recording", "layers": layers}
+                out.append(rec)
     return out

@@ -219,7 +219,13 @@ def main() -> None:
     mixes = data.all_drum_mixes("dev", only_cached=only)
     brisk = data.tempo_mixes("dev", only_cached=only) + data.comping_mixes("dev", only_cached=only)
     recorded = recorded_drums.examples("dev", shifted=True, only_cached=only)
-    heads = train_heads(ex, loops, mixes + brisk + recorded, mood_more=mixes)
+    titles = data.title_moods("dev")  # recordings' mood words from their titles: real music for the mood heads
+    titled = [
+        e | {"mood": titles[e["rec"]]}
+        for e in ex + recorded
+        if e["source"] == "recording" and e["kind"] == "clean" and e["rec"] in titles
+    ]
+    heads = train_heads(ex, loops, mixes + brisk + recorded, mood_more=mixes + titled)
     heads["trained_on"] = trained_on
     (PKG / "heads.json").write_text(json.dumps(heads, separators=(",", ":")))
     print(f"wrote {'' if heads_only else 'critic.json, '}heads.json; {time.time() - t0:.0f} s")
