@@ -3,7 +3,7 @@ hearing the rest again: the clip is made again, transcribed, and its key, mode, 
 DSP inputs (which read the mode and its confidence) are rewritten in the feature cache (ears_data.CACHE).
 Degraded copies are not touched (they are heard without notes). Run before train_critic.py --heads-only --cached.
 
-Run: python benchmarks/refresh_keys.py [examples] [loops] [drum] [tempo] [comping]  (default: all of them)
+Run: python benchmarks/refresh_keys.py [examples] [loops] [drum] [tempo] [comping] [recorded]  (default: all)
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 import ears_data as data
+import recorded_drums
 
 
 def light_hear(audio, with_notes: bool = True) -> dict:
@@ -28,7 +29,7 @@ def light_hear(audio, with_notes: bool = True) -> dict:
     return data.key_fields(f, notes.transcribe(audio.mono().astype(np.float32), audio.sr))
 
 
-GROUPS = ("examples", "loops", "drum", "tempo", "comping")
+GROUPS = ("examples", "loops", "drum", "tempo", "comping", "recorded")
 
 
 def main(groups: tuple[str, ...] = GROUPS) -> None:
@@ -42,7 +43,8 @@ def main(groups: tuple[str, ...] = GROUPS) -> None:
             return None
         with np.load(p, allow_pickle=False) as z:
             h = {k: z[k] for k in z.files}
-        if not key.endswith("/clean") or key in done or "key_confidence" not in h:
+        clean = key.endswith("/clean") or key.startswith("drums-rec/")  # recorded_drums' excerpts are all clean
+        if not clean or key in done or "key_confidence" not in h:
             return h
         done.add(key)
         new = compute()
@@ -72,6 +74,8 @@ def main(groups: tuple[str, ...] = GROUPS) -> None:
             data.tempo_mixes(split, only_cached=True)
         if "comping" in groups:
             data.comping_mixes(split, only_cached=True)
+        if "recorded" in groups:
+            recorded_drums.examples(split, shifted=split == "dev", only_cached=True)
     print(
         f"{counts['refreshed']} clean examples re-heard, {counts['changed']} with another key; {time.time() - t0:.0f} s"
     )
