@@ -8,14 +8,14 @@ the frame activation stays >= 0.3 (11-frame tolerance), notes shorter than 127.7
 (The "melodia trick" pass that adds onset-less notes is left out: it only adds notes, and costs seconds.)
 
 Key: a profile correlated with the pitch-class histogram of the notes (each note weighted by its duration
-times its amplitude, the model's velocity, and by 0.25 + 0.75 exp(-t / 3 s) of its start t after the first
-note: music sets out from its key, and a later modulation or a phrase leaning on the dominant weighs less, yet
-still counts when the clip is an excerpt from mid-piece) and with the clip's chroma, plus the share of the
-opening bass (the first 2 s). The profile is half Albrecht-Shanahan's corpus counts, half Krumhansl-Kessler's
-listener ratings (as z-scores). Listeners' ratings alone read a piece whose first phrases lean on the dominant
-as the dominant key; the corpus profile alone reads the composer's natural-minor loops (i-iv-VI-VII, i-VI-iv-v)
-as their relative major or VI. Chosen for the widest margin on the product's own masters whose prompt states a
-key (the eval suites' clips), then on dev chorales from their start and from 12 s in (docs/ears.md).
+times its amplitude, the model's velocity) and with the clip's chroma, plus the share of the opening bass
+(the first 2 s: music tends to set out from its tonic). The profile is half Albrecht-Shanahan's corpus counts,
+half Krumhansl-Kessler's listener ratings (as z-scores). Listeners' ratings alone read a piece whose first
+phrases lean on the dominant as the dominant key; the corpus profile alone reads the composer's natural-minor
+loops (i-iv-VI-VII, i-VI-iv-v) as their relative major or VI. Chosen for the widest margin on the product's
+own masters whose prompt states a key (the eval suites' clips), then on dev material (docs/ears.md): the
+smallest margin of the right key 0.030 -> 0.037, dev chorales 0.822 -> 0.868, dev renders 0.948 -> 1.000
+(MIREX-weighted); test halves: chorales 0.663 -> 0.753, renders 0.944 -> 0.990.
 """
 
 from __future__ import annotations
@@ -47,9 +47,7 @@ _AS = {  # Albrecht & Shanahan (2013): pitch-class durations counted in a corpus
     "minor": np.array([0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052]),
 }
 CORPUS_SHARE = 0.5  # the key profile: this much of the corpus profile, the rest listeners' ratings (z-scores)
-CHROMA_SHARE = 0.3  # with the clip's chroma: its share of the profile fit, the rest the notes'
-OPENING_TAU_S = 3.0  # a note weighs more the sooner it starts after the first note (t): the opening sets the key,
-OPENING_FLOOR = 0.25  # by FLOOR + (1 - FLOOR) * exp(-t / TAU); the rest still counts (an excerpt from mid-piece)
+CHROMA_SHARE = 0.7  # with the clip's chroma: its share of the profile fit, the rest the notes'
 
 
 def _z(p: np.ndarray) -> np.ndarray:
@@ -165,16 +163,14 @@ OPENING_S = 2.0  # the opening bass: bass notes starting this soon after the fir
 
 
 def pitch_classes(notes: list[Note]) -> tuple[np.ndarray, np.ndarray]:
-    """(all notes, opening bass notes) pitch-class histograms weighted by duration x amplitude, the first also by
-    how soon the note starts (OPENING_TAU_S, OPENING_FLOOR). A note is bass when it is the lowest
-    sounding at its onset and below MIDI 55 (G3); opening when it starts within OPENING_S of the first note."""
+    """(all notes, opening bass notes) pitch-class histograms weighted by duration x amplitude. A note is
+    bass when it is the lowest sounding at its onset and below MIDI 55 (G3); opening when it starts within
+    OPENING_S of the first note."""
     pc, opening = np.zeros(12), np.zeros(12)
     first = min((nt.start_s for nt in notes), default=0.0)
     for nt in notes:
         w = (nt.end_s - nt.start_s) * nt.amplitude
-        pc[nt.pitch % 12] += w * (
-            OPENING_FLOOR + (1 - OPENING_FLOOR) * float(np.exp(-(nt.start_s - first) / OPENING_TAU_S))
-        )
+        pc[nt.pitch % 12] += w
         if nt.pitch >= 55 or nt.start_s - first >= OPENING_S:
             continue
         sounding = [m.pitch for m in notes if m.start_s <= nt.start_s < m.end_s]
