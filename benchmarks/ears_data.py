@@ -33,13 +33,20 @@ NOT_MUSIC = {"wesnoth/silence"}
 MOODS = ("moody", "calm", "happy", "energetic", "tender", "tense", "epic", "dreamy")
 
 
+LABELS = Path(__file__).with_name("music_labels.yaml")  # not in evals/: `sonicgrid eval evals/*.yaml` reads it
+
+
+def labels(section: str) -> dict[str, str]:
+    """One section of music_labels.yaml (its provenance is written there)."""
+    import yaml
+
+    return yaml.safe_load(LABELS.read_text())[section]
+
+
 def title_moods(split: str) -> dict[str, str]:
     """Recording -> mood word derived from its title (music_labels.yaml: `recordings` is the test split's,
     `recordings_dev` the dev split's; not listened to)."""
-    import yaml
-
-    labels = yaml.safe_load(Path(__file__).with_name("music_labels.yaml").read_text())
-    return labels["recordings_dev" if split == "dev" else "recordings"]
+    return labels("recordings_dev" if split == "dev" else "recordings")
 
 
 def split_of(name: str) -> str:

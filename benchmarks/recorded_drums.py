@@ -15,59 +15,56 @@ heard 2.5 s earlier and later (same label).
 from __future__ import annotations
 
 import glob
+from functools import cache
 from pathlib import Path
 
 import ears_data as data
-import yaml
+from check_unseen_clean import SETS
 
 SECONDS = 8.0
 AT = (0.3, 0.65)
 SHIFTS_S = (-2.5, 2.5)  # more training copies of a dev excerpt: the same part, a bar or so apart
-LABELS = Path(__file__).with_name("music_labels.yaml")
-SOURCES = {  # every soundtrack package the benchmarks install (`make music-data`, check_unseen_clean's)
-    "wesnoth": "/usr/share/games/wesnoth/1.16/data/core/music/*.ogg",
-    "hyperrogue": "/usr/share/hyperrogue/music/*.ogg",
-    "asc": "/usr/share/games/asc/music/*.mp3",
-    "frozen-bubble": "/usr/share/games/frozen-bubble/snd/*zik*.ogg",
-    "drascula": "/usr/share/scummvm/drascula/audio/*.ogg",
-    "etr": "/usr/share/games/etr/music/*.ogg",
-    "lincity-ng": "/usr/share/games/lincity-ng/music/default/*.ogg",
-    "neverball": "/usr/share/games/neverball/bgm/*.ogg",
-    "xmoto": "/usr/share/games/xmoto/Textures/Musics/*.ogg",
-}
+
+
+@cache
+def _duration(path: str) -> float:
+    import soundfile as sf
+
+    return float(sf.info(path).duration)
+
+
+def _package(pattern: str) -> str:
+    """The soundtrack's name in an excerpt id: the folder under /usr/share (under games/ or scummvm/ there)."""
+    parts = Path(pattern).parts
+    return parts[4] if parts[3] in ("games", "scummvm") else parts[3]
 
 
 def excerpts() -> list[tuple[str, str, float]]:
-    """(excerpt id 'source/stem@at', path, at) for every installed recording of 20 s or more, two each."""
-    import soundfile as sf
-
-    out = []
-    for src, pat in SOURCES.items():
-        for f in sorted(glob.glob(pat)):
-            if sf.info(f).duration >= 20.0:
-                out += [(f"{src}/{Path(f).stem}@{at}", f, at) for at in AT]
-    return out
+    """(excerpt id 'source/stem@at', path, at) for every installed recording of 20 s or more, two each: the ears'
+    recordings (ears_data.recordings) and the unseen soundtracks (check_unseen_clean.SETS)."""
+    files = [(name, str(path)) for name, path in data.recordings()]
+    files += [
+        (f"{_package(pat)}/{Path(f).stem}", f) for pats in SETS.values() for pat in pats for f in sorted(glob.glob(pat))
+    ]
+    return [(f"{name}@{at}", f, at) for name, f in files if _duration(f) >= 20.0 for at in AT]
 
 
 def labels() -> dict[str, str]:
-    return yaml.safe_load(LABELS.read_text())["drums"]
+    return data.labels("drums")
 
 
 def examples(split: str, shifted: bool = False, only_cached: bool = False) -> list[dict]:
     """Heard excerpts labelled "drums" or "none" of one split, as dicts like ears_data's mixes ("layers" holds
     "rhythm" for drums). `shifted`: also the copies SHIFTS_S away (for training)."""
-    import soundfile as sf
-
     lab = labels()
     out = []
     for eid, path, at in excerpts():
         name = eid.rsplit("@", 1)[0]
         if lab.get(eid) not in ("drums", "none") or data.split_of(name) != split:
             continue
-        dur = sf.info(path).duration
         for shift in (0.0, *SHIFTS_S) if shifted else (0.0,):
-            start = at + shift / dur
-            key = f"drums-rec/v1/{eid}" + (f"/{shift:+.1f}" if shift else "")
+            start = at + shift / _duration(path)
+            key = f"drums-rec/v1/{eid}" + (f"/{shift:+.1f}" if shift else "") + "/clean"
             h = data.cached(key, lambda p=path, s=start: data.hear(data.excerpt(Path(p), s, SECONDS)), only_cached)
             if h is not None:
                 layers = ("rhythm",) if lab[eid] == "drums" else ()

@@ -43,8 +43,7 @@ def main(groups: tuple[str, ...] = GROUPS) -> None:
             return None
         with np.load(p, allow_pickle=False) as z:
             h = {k: z[k] for k in z.files}
-        clean = key.endswith("/clean") or key.startswith("drums-rec/")  # recorded_drums' excerpts are all clean
-        if not clean or key in done or "key_confidence" not in h:
+        if not key.endswith("/clean") or key in done or "key_confidence" not in h:
             return h
         done.add(key)
         new = compute()
