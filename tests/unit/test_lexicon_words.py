@@ -23,6 +23,14 @@ from sonicgrid.agents.lexicon import normalize_numbers, parse
         ("quatre-vingt-dix bpm, une boucle", {"tempo_bpm": 90.0, "section": "loop"}),
         ("una intro en la menor", {"key": "A", "mode": "minor"}),
         ("an outro in Bb major", {"key": "Bb", "mode": "major"}),
+        ("calm music, 2 min 30 s", {"duration_s": 150.0, "mood": "calm"}),
+        ("a nervous pulse, 1:30 long", {"duration_s": 90.0, "mood": "tense"}),
+        ("a tense build-up, one minute and a half", {"duration_s": 90.0, "section": "build"}),
+        ("two and a half minutes of ambient", {"duration_s": 150.0}),
+        ("1m30s of something hopeful", {"duration_s": 90.0, "mood": "happy"}),
+        ("epic trailer music with drums at 140", {"tempo_bpm": 140.0, "mood": "epic"}),
+        ("a sorrowful cello elegy", {"mood": "moody"}),
+        ("spooky halloween soundscape", {"mood": "tense"}),
     ],
 )
 def test_numbers_languages_keys(text, expect):
@@ -84,3 +92,14 @@ def test_drumless_and_negations_in_other_languages():
     assert parse("a drumless jazz loop")[0]["exclude"] == ["rhythm"]
     assert parse("un bucle sin batería")[0]["exclude"] == ["rhythm"]
     assert parse("une boucle sans batterie")[0]["exclude"] == ["rhythm"]
+    for text in ("a percussion-free ambient bed", "drum free calm guitar", "a jazzy loop w/o drums"):
+        f, _ = parse(text)
+        assert f["exclude"] == ["rhythm"] and "rhythm" not in f.get("layers", []), (text, f)
+    assert "exclude" not in parse("a carefree summer tune")[0]
+
+
+def test_numbers_that_are_not_lengths_or_tempos():
+    assert "tempo_bpm" not in parse("a loop at 30 seconds")[0]
+    assert parse("a loop at 30 seconds")[0]["duration_s"] == 30.0
+    assert "tempo_bpm" not in parse("louder at 100%")[0]
+    assert parse("a 1:30 track for the show at 3:00 pm")[0]["duration_s"] == 90.0
