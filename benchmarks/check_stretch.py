@@ -33,8 +33,8 @@ def judge(a) -> tuple[float, list[str], dict]:
     from sonicgrid.tools.analysts import critic, features
 
     v = critic.vector(critic.flaws(a, features.extract(a)), {}, ("flaws",))
-    p, drivers = critic.judge(v)
-    return critic.score(p), critic.limits_broken(v), drivers
+    p, drivers, broken = critic.judge(v)
+    return critic.score(p), broken, drivers
 
 
 def score(a) -> float:

@@ -46,21 +46,9 @@ def _export(scaler, model, extra: dict) -> dict:
 
 
 def _export_gbm(m, parts: tuple[str, ...], X: np.ndarray) -> dict:
-    trees = []
-    for est in m.estimators_[:, 0]:
-        t = est.tree_
-        trees.append(
-            {
-                "f": [int(v) for v in t.feature],
-                "t": [float(v) for v in t.threshold],
-                "l": [int(v) for v in t.children_left],
-                "r": [int(v) for v in t.children_right],
-                "v": [round(float(v), 6) for v in t.value[:, 0, 0]],
-            }
-        )
-    init = float(m._raw_predict_init(X[:1])[0, 0])
-    w = {"model": "gbm", "features": list(parts), "init": init, "rate": float(m.learning_rate), "trees": trees}
-    from sonicgrid.tools.analysts.critic import raw_score
+    from sonicgrid.tools.analysts.critic import raw_score, trees_of
+
+    w = {"model": "gbm", "features": list(parts), **trees_of(m, X, digits=6)}
 
     ours = np.array([raw_score(w, x) for x in X[:50]])
     assert np.allclose(ours, m.decision_function(X[:50]), atol=1e-4), "exported trees disagree with scikit-learn"

@@ -67,8 +67,9 @@ def test_the_limits_hold_whatever_the_trees_say(moody_clip, monkeypatch):
         ("channel_corr", -1.0, True),
     ]
     for name, value, capped in cases:
-        p, drivers = critic.judge(critic.vector(dict(fl, **{name: value}), {}, ("flaws",)))
+        p, drivers, broken = critic.judge(critic.vector(dict(fl, **{name: value}), {}, ("flaws",)))
         assert (p <= critic.LIMIT_P) == capped, (name, value, p)
+        assert bool(broken) == capped, (name, value, broken)
         if capped:
             assert next(iter(drivers)) == name  # the broken limit's measurement leads the drivers
 

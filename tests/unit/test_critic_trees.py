@@ -41,18 +41,7 @@ def test_exported_trees_agree_with_scikit_learn_on_every_input():
     X = X.astype(np.float64) + (steps == 2) * 1e-9
     y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
     m = sklearn.GradientBoostingClassifier(n_estimators=40, max_depth=3, random_state=0).fit(X, y)
-    w = {"init": float(m._raw_predict_init(X[:1])[0, 0]), "rate": m.learning_rate, "trees": []}
-    for est in m.estimators_[:, 0]:
-        t = est.tree_
-        w["trees"].append(
-            {
-                "f": [int(v) for v in t.feature],
-                "t": [float(v) for v in t.threshold],
-                "l": [int(v) for v in t.children_left],
-                "r": [int(v) for v in t.children_right],
-                "v": [float(v) for v in t.value[:, 0, 0]],
-            }
-        )
+    w = critic.trees_of(m, X)
     ours = np.array([critic.raw_score(w, x) for x in X])
     np.testing.assert_allclose(ours, m.decision_function(X), atol=1e-9)
 

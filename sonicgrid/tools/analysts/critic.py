@@ -88,6 +88,26 @@ def raw_score(w: dict, v: np.ndarray) -> float:
     return float(w["init"] + w["rate"] * total)
 
 
+def trees_of(model, X: np.ndarray, digits: int | None = None) -> dict:
+    """The format `raw_score` reads, from a fitted scikit-learn GradientBoostingClassifier (binary): its
+    trees' nodes (feature, threshold, children, value; values rounded to `digits` when given), its initial
+    raw prediction (the same for every row of X) and its learning rate."""
+    trees = []
+    for est in model.estimators_[:, 0]:
+        t = est.tree_
+        values = [float(v) for v in t.value[:, 0, 0]]
+        trees.append(
+            {
+                "f": [int(v) for v in t.feature],
+                "t": [float(v) for v in t.threshold],
+                "l": [int(v) for v in t.children_left],
+                "r": [int(v) for v in t.children_right],
+                "v": values if digits is None else [round(v, digits) for v in values],
+            }
+        )
+    return {"init": float(model._raw_predict_init(X[:1])[0, 0]), "rate": float(model.learning_rate), "trees": trees}
+
+
 # Hard limits in code next to the learned trees: a fault that one measurement settles fails the gate whatever
 # the trees weigh (they add evidence, so one decisive measurement can be outvoted). Each limit sits far
 # from every clean clip of the training cache (dev + test, 900+ clips: recordings, renders, kit loops) and
@@ -121,9 +141,10 @@ def limits_broken(v: np.ndarray) -> list[str]:
     return out
 
 
-def judge(v: np.ndarray) -> tuple[float, dict[str, float]]:
-    """(P(good), the DSP flaws furthest from good music, in robust z-units: median/IQR of the good class).
-    A broken hard limit caps P(good) at LIMIT_P, and its measurement leads the drivers."""
+def judge(v: np.ndarray) -> tuple[float, dict[str, float], list[str]]:
+    """(P(good), the DSP flaws furthest from good music in robust z-units (median/IQR of the good class),
+    the hard limits broken). A broken hard limit caps P(good) at LIMIT_P, and its measurement leads the
+    drivers."""
     w = weights()
     logit = raw_score(w, v) + w.get("offset", 0.0)
     p = float(1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30))))
@@ -133,7 +154,7 @@ def judge(v: np.ndarray) -> tuple[float, dict[str, float]]:
     z = (v[: len(FLAW_NAMES)] - np.asarray(w["good_median"])) / np.asarray(w["good_scale"])
     first = [FLAW_NAMES.index(n) for n, _, _, what in LIMITS if what in broken]
     far = first + [i for i in sorted(range(len(FLAW_NAMES)), key=lambda i: -abs(z[i])) if i not in first]
-    return p, {FLAW_NAMES[i]: round(float(z[i]), 1) for i in far[:5]}
+    return p, {FLAW_NAMES[i]: round(float(z[i]), 1) for i in far[:5]}, broken
 
 
 def score(p_good: float) -> float:

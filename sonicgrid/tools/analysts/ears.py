@@ -131,7 +131,7 @@ class PretrainedEars(Analyst):
         mood["msd_top"] = moodmap.msd_top(heard)
         mood.update({"key": key, "mode": mode, "key_confidence": round(kconf, 3)})
         v = critic.vector(critic.flaws(audio, f), heard)
-        p_good, why = critic.judge(v)
+        p_good, why, broken = critic.judge(v)
         checks = honour.check(
             brief,
             request.layer,
@@ -148,7 +148,7 @@ class PretrainedEars(Analyst):
                 "duration_s": f.duration,
             },
         )
-        quality = compose_quality(base["quality"], p_good, why, checks, critic.limits_broken(v))
+        quality = compose_quality(base["quality"], p_good, why, checks, broken)
         measures = dict(base["measures"])
         measures["key"] = {"value": f"{key} {mode}", "unit": "key (basic-pitch notes)", "confidence": round(kconf, 3)}
         measures["mood"] = {
