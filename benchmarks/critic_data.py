@@ -2,7 +2,8 @@
 
 - Clean: recordings of the split at six more positions (some re-levelled by -24..0 dB and stored as 16-bit,
   as a user's file would be), renders of every mood with more seeds and layer sets, kit loops, mono twins of
-  a third of the recordings and mixes, and masters made through the product's enhance -> mix -> master chain.
+  a third of the recordings and mixes, masters made through the product's enhance -> mix -> master chain, and
+  loud masters (a limiter's flat tops at -10..-6 LUFS) of another third.
 - Bad: each clean clip gets degradations of rotating kinds at a setting drawn by degrade.varied (SNR and
   noise colour, hole length and depth, cut-off and slope, bit depth and dither, ...).
 Dev and test never share a recording (ears_data.split_of), a render seed (dev < 100 <= test) or a kit.
@@ -147,7 +148,7 @@ def cleans(split: str) -> list[tuple[str, object, dict]]:
     # is not a flaw, and without these the trees took matching channels for one (a clean mono file passed
     # 26 % of the time). Last, so that the degradation rotation of everything above keeps its cached picks.
     for key, make, lab in list(out):
-        if _whole_piece(lab) and int(hashlib.sha1(f"{key}/mono".encode()).hexdigest()[:8], 16) % 3 == 0:
+        if _whole_piece(lab) and _third(f"{key}/mono") == 0:
             out.append((f"{key}/mono", lambda m=make: _mono(m()), {**lab, "mono": True}))
     # the product's own masters: without them the clean mixes were all plain sums, and a master's reverb and
     # delay sends move the channels' phase as no sum does. Last, for the cached picks above.
@@ -172,7 +173,38 @@ def cleans(split: str) -> list[tuple[str, object, dict]]:
 
                     lab = {"source": "render", "rec": key, "mood": mood, "layers": layers, "produced": produced}
                     out.append((key, make, {**lab, "section": section}))
+    # a third of the recordings and mixes (drawn apart from the mono third) as a loud master holds them (-10
+    # to -6 LUFS, peaks limited and clipped at the ceiling): a producer's limiter is not a fault, and without
+    # these the trees read its flat tops as clipping (clean excerpts never trained on through pedalboard's
+    # limiter at +6 / +9 / +12 dB passed 87 / 76 / 62 %). Last, for the cached picks above.
+    for key, make, lab in list(out):
+        if _whole_piece(lab) and not lab.get("mono") and _third(f"{key}/loud") == 1:
+            out.append((f"{key}/loud", lambda m=make, k=key: _loud(m(), k), {**lab, "loud": True}))
     return out
+
+
+def _third(key: str) -> int:
+    return int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % 3
+
+
+def _loud(a, key: str):
+    """A loud master of the clip: peak to -1 dBFS, 4-12 dB of gain into pedalboard's limiter (two compressors
+    and a clipper at 0 dBFS, the threshold -1 to -0.1 dB setting the drive); a third of them also driven 1-4 dB
+    into a tanh soft clipper, as a mastering saturator does."""
+    import pedalboard as pb
+
+    from sonicgrid.audio import Audio
+
+    rng = np.random.default_rng(int(hashlib.sha1(f"{key}/loud".encode()).hexdigest()[:8], 16))
+    x = a.stereo().samples.astype(np.float64)
+    x = x / (np.abs(x).max() + 1e-9) * 10 ** (-1.0 / 20)
+    ceiling = rng.uniform(-1.0, -0.1)
+    board = pb.Pedalboard([pb.Gain(gain_db=float(rng.uniform(4.0, 12.0))), pb.Limiter(threshold_db=float(ceiling))])
+    y = board(np.ascontiguousarray(x.T, np.float32), a.sr).T.astype(np.float64)
+    if rng.random() < 1 / 3:
+        drive = 10 ** (rng.uniform(1.0, 4.0) / 20)
+        y = np.tanh(y * drive) / np.tanh(drive) * 10 ** (ceiling / 20)
+    return Audio(np.ascontiguousarray(y[: len(x)], np.float32), a.sr)
 
 
 def _whole_piece(lab: dict) -> bool:
@@ -209,9 +241,9 @@ def examples(split: str, per_clip: int = 3, log=print, only_cached: bool = False
         h = None if skip else critic_h(f"x1/{key}/clean", clean, only_cached)
         if h is not None:
             out.append({"name": key, "kind": "clean", "good": True, "h": h, **lab})
-        # one copy for a single-layer render and for a mono twin (more would teach the trees that a mono
-        # file is likelier bad: Griffin-Lim's mono variant already copies one channel to both)
-        k = per_clip if _whole_piece(lab) and not lab.get("mono") else 1
+        # one copy for a single-layer render and for a mono or loud twin (more would teach the trees that a
+        # mono file is likelier bad: Griffin-Lim's mono variant already copies one channel to both)
+        k = per_clip if _whole_piece(lab) and not (lab.get("mono") or lab.get("loud")) else 1
         more = EXTRA[split] if k > 1 else 0
         for j in range(k + more):
             if j < k:

@@ -185,3 +185,23 @@ def test_the_products_intros_pass_and_recordings_rephased_per_channel_mostly_fai
         q = ears.run(AnalysisRequest(audio=Audio(smeared, clean.sr), brief={})).quality
         failed += [name] if q["critic"]["score"] < 5.0 else []
     assert len(failed) >= 3, failed
+
+
+def test_a_loud_master_is_not_a_fault_but_clipping_is(ears):
+    """A producer's loud master (9 dB into pedalboard's limiter: compressed, its peaks clipped at 0 dBFS,
+    about -8 LUFS) is good audio; the same excerpt clipped 12 dB over a ceiling is not. Test recordings that
+    the critic failed when mastered before it learnt loud masters (docs/ears.md)."""
+    import pedalboard as pb
+
+    recs = dict(data.recordings("test"))
+    for name in ("wesnoth/loyalists", "wesnoth/siege_of_laurelmor"):
+        if name not in recs:
+            pytest.skip("music packages not installed: run `make music-data`")
+        clean = data.excerpt(recs[name], 0.45, data.EXCERPT_S).stereo()
+        board = pb.Pedalboard([pb.Gain(gain_db=9.0), pb.Limiter(threshold_db=-0.5)])
+        loud = Audio(np.ascontiguousarray(board(np.ascontiguousarray(clean.samples.T), clean.sr).T), clean.sr)
+        q = ears.run(AnalysisRequest(audio=loud, brief={})).quality
+        assert q["critic"]["score"] >= 5.0, (name, q["critic"])
+        clipped = Audio(degrade(clean.samples, clean.sr, "clipping", seed=3), clean.sr)
+        q = ears.run(AnalysisRequest(audio=clipped, brief={})).quality
+        assert q["critic"]["score"] < 5.0, (name, q["critic"])
