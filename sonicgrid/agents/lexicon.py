@@ -74,7 +74,8 @@ _VARIATIONS_BARE = re.compile(
 )
 _NOT_NUMBERS = [re.compile(p, re.I) for p in V["not_numbers"]]
 _KEY = re.compile(
-    r"\b(?:in|en)\s+([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*(major|minor|maj|min|m|mayor|menor|majeur|mineur|dur|moll)?\b",
+    r"\b(?:in|en|key\s+of|key:)\s*([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*"
+    r"(major|minor|maj|min|m|mayor|menor|majeur|mineur|dur|moll)?\b(?!\s+(?:key|tonality|scale|mode)\b)",
     re.I,
 )
 _KEY_BARE = re.compile(r"\b([A-G])(#|b|♯|♭)?\s*(major|minor|maj|min|mayor|menor|majeur|mineur|dur|moll)\b")
@@ -209,8 +210,14 @@ def _tempo(ntext: str, text: str, fields: dict[str, Any], found: dict[str, Any])
     return []
 
 
+def _said_key(m: re.Match[str]) -> bool:
+    """A key, not the article: "in A", "in a minor", "in a flat" are keys; "in a dreamy style" and "in a minor
+    key" (some minor key) are not (the regex leaves out a mode word followed by "key")."""
+    return not (m.group(1) == "a" and not m.group(2) and not m.group(3))
+
+
 def _key(prompt: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
-    m = _KEY.search(prompt) or _KEY_BARE.search(prompt)
+    m = next((k for k in _KEY.finditer(prompt) if _said_key(k)), None) or _KEY_BARE.search(prompt)
     root = None
     if m:
         root, acc = m.group(1).upper(), (m.group(2) or "").lower()

@@ -98,6 +98,17 @@ def test_drumless_and_negations_in_other_languages():
     assert "exclude" not in parse("a carefree summer tune")[0]
 
 
+def test_a_key_said_and_the_article_a():
+    assert "key" not in parse("a loop in a dreamy style")[0]
+    f, _ = parse("something sad in a minor key")
+    assert "key" not in f and f["mode"] == "minor"
+    assert parse("a song in a minor")[0].get("key") == "A"
+    assert parse("a loop in a flat major")[0]["key"] == "Ab"
+    assert parse("a jazz loop, key of F")[0]["key"] == "F"
+    f, _ = parse("a piece in a minor key, in D")
+    assert (f["key"], f["mode"]) == ("D", "minor")
+
+
 def test_numbers_that_are_not_lengths_or_tempos():
     assert "tempo_bpm" not in parse("a loop at 30 seconds")[0]
     assert parse("a loop at 30 seconds")[0]["duration_s"] == 30.0
