@@ -88,6 +88,7 @@ _MINOR = ("minor", "min", "m", "menor", "mineur", "moll")
 _CLIP_ID = re.compile(r"\bclip[_ -]?([0-9a-f]{6,})\b", re.I)
 _REFS = [re.compile(p, re.I) for p in V["references"]]
 _EXTEND = re.compile(r"\b(extend|continue|longer version|keep going|carry on|alarga|prolonge|verlänger)\w*", re.I)
+_LONGER = re.compile(r"\b(longer|más largo|más larga|plus long|plus longue|länger)\b", re.I)  # of a reference: extend
 _VARY = re.compile(
     r"\b(darker|brighter|variation|again but|same but|but brighter|but darker|more|less|slower|faster)\b", re.I
 )
@@ -328,7 +329,8 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if same:
         fields["same"], found["same"] = same, ",".join(same)
         fields.setdefault("reference", "last")
-    if _EXTEND.search(text):
+    longer = "reference" in fields and _LONGER.search(text) and not _VARY.search(text)  # "make it longer"
+    if _EXTEND.search(text) or longer:
         fields["action"], found["action"] = "extend", "extend"
         fields.setdefault("reference", "last")
     elif "reference" in fields and _VARY.search(text):

@@ -98,6 +98,13 @@ def test_drumless_and_negations_in_other_languages():
     assert "exclude" not in parse("a carefree summer tune")[0]
 
 
+def test_longer_of_an_earlier_clip_extends_it():
+    f, _ = parse("can you make it 10 seconds longer")
+    assert (f["action"], f["reference"], f["duration_s"]) == ("extend", "last", 10.0)
+    assert "action" not in parse("a longer intro, 20 seconds")[0]
+    assert parse("like the last one but longer and darker")[0]["action"] == "vary"
+
+
 def test_a_key_said_and_the_article_a():
     assert "key" not in parse("a loop in a dreamy style")[0]
     f, _ = parse("something sad in a minor key")
