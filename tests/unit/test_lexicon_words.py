@@ -31,6 +31,7 @@ from sonicgrid.agents.lexicon import normalize_numbers, parse
         ("epic trailer music with drums at 140", {"tempo_bpm": 140.0, "mood": "epic"}),
         ("a sorrowful cello elegy", {"mood": "moody"}),
         ("spooky halloween soundscape", {"mood": "tense"}),
+        ("a victorious fanfare", {"mood": "epic"}),
     ],
 )
 def test_numbers_languages_keys(text, expect):
