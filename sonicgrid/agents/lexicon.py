@@ -74,7 +74,7 @@ _VARIATIONS_BARE = re.compile(
 )
 _NOT_NUMBERS = [re.compile(p, re.I) for p in V["not_numbers"]]
 _KEY = re.compile(
-    r"\b(?:in|en|key\s+of|key:)\s*([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*"
+    r"\b(?:(?:in|en|key\s+of)\s+|key:\s*)([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*"
     r"(major|minor|maj|min|m|mayor|menor|majeur|mineur|dur|moll)?\b(?!\s+(?:key|tonality|scale|mode)\b)",
     re.I,
 )
