@@ -72,7 +72,9 @@ def finish_grid(
             final = aio.Audio(aio.fit_length(final.samples, int(round(length * sr))), sr)
         tool = "mix-memory" if hit is not None else "mixer+master-chain"
         calls.append(tool_call(tool, "master", None, time.perf_counter() - tm, final.duration, 0.0))
-        analysis = done[0]["analysis"] if len(done) == 1 else listener.hear(final, brief)
+        # a continuation is asked to be the clip it continues plus the new part, not the new part's length
+        extended = {"duration_s": length} if any(c.get("decision") == "extend" for c in cells) else {}
+        analysis = done[0]["analysis"] if len(done) == 1 else listener.hear(final, brief, **extended)
         score = float(analysis["quality"]["score"]) if len(done) > 1 else float(done[0]["score"])
         variants.append(
             {

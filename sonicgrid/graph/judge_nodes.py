@@ -60,10 +60,19 @@ def _listener(svc: Services) -> Analyst:
     return listener
 
 
+def length_asked(state: CellState) -> float:
+    """The length the candidate should have: the cell's, or for an extend the clip it continues plus the cell's
+    (the continuation is joined to that clip: "make it 10 seconds longer" asks for 10 s more, not a 10 s clip)."""
+    seconds = float(state["cell"]["duration_s"])
+    if state.get("decision") == "extend" and state.get("reference"):
+        seconds += float((state["reference"] or {}).get("meta", {}).get("duration_s") or 0.0)
+    return seconds
+
+
 def analyze(state: CellState, svc: Services) -> dict[str, Any]:
     t0 = time.perf_counter()
     listener = _listener(svc)
-    seconds_asked = state["cell"]["duration_s"]
+    seconds_asked = length_asked(state)
     stored = _stored_analysis(state, svc, listener.cost.estimate(seconds_asked))
     if stored is not None:  # a reused clip: judged on the analysis stored with it, not listened to again
         kept: Best = {

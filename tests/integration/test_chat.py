@@ -67,6 +67,9 @@ def test_conversation_acts_on_the_right_clip(tmp_path):
     ext = runs[5]
     assert {v["choice"] for v in ext["verdicts"] if v["agent"] == "decision"} == {"extend"}
     assert ext["result"]["duration_s"] > 6.0 + 4.0  # the earlier clip continued, not a new 6 s one
+    # judged as the continued clip it is (the earlier 6 s + 6 s more), not as a 6 s clip that came out too long
+    assert ext["result"]["score"] >= 5.0, ext["result"]["score"]
+    assert "regenerate" not in {v["choice"] for v in ext["verdicts"] if v["agent"] == "gatekeeper"}
     out = res.output
     # the explanation comes from the last run's trace: every verdict's agent, choice and reason
     for v in ext["verdicts"]:
