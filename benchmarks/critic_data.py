@@ -112,7 +112,7 @@ def cleans(split: str) -> list[tuple[str, object, dict]]:
     for name, path in data.recordings(split):
         for at in POSITIONS[split]:
             key = f"{name}@{at}"
-            seed = int(hashlib.sha1(key.encode()).hexdigest()[:8], 16)
+            seed = _hash(key)
 
             def make(p=path, a=at, sd=seed):
                 # a generator of its own at every call: the clip (and its mono twin, which calls this again)
@@ -183,8 +183,13 @@ def cleans(split: str) -> list[tuple[str, object, dict]]:
     return out
 
 
+def _hash(key: str) -> int:
+    """A stable 32-bit number from a text (seeds and the thirds of the twins)."""
+    return int(hashlib.sha1(key.encode()).hexdigest()[:8], 16)
+
+
 def _third(key: str) -> int:
-    return int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % 3
+    return _hash(key) % 3
 
 
 def _loud(a, key: str):
@@ -195,7 +200,7 @@ def _loud(a, key: str):
 
     from sonicgrid.audio import Audio
 
-    rng = np.random.default_rng(int(hashlib.sha1(f"{key}/loud".encode()).hexdigest()[:8], 16))
+    rng = np.random.default_rng(_hash(f"{key}/loud"))
     x = a.stereo().samples.astype(np.float64)
     x = x / (np.abs(x).max() + 1e-9) * 10 ** (-1.0 / 20)
     ceiling = rng.uniform(-1.0, -0.1)
@@ -252,7 +257,7 @@ def examples(split: str, per_clip: int = 3, log=print, only_cached: bool = False
             else:  # a second rotation, so that the first's cached picks stay as they were
                 kind = kinds[(rot2 + 7) % len(kinds)]
                 rot2 += 1
-            seed = int(hashlib.sha1(f"{key}/{j}".encode()).hexdigest()[:8], 16)
+            seed = _hash(f"{key}/{j}")
 
             def bad(kind=kind, seed=seed, clean=clean):
                 a = clean().stereo()

@@ -48,24 +48,24 @@ _NEG = re.compile(r"(?<!\w)(?:" + _alt(V["negations"]) + r")\s+(?:the\s+|any\s+)
 _NEG_SUFFIX = re.compile(r"\b(\w+?)(?:" + _alt(V["negation_suffixes"]) + r")\b", re.I)
 _UNITS = {k: _alt(v) for k, v in V["units"].items()}
 _NUMWORD = re.compile(r"(?<!\w)(" + _alt(V["numbers"]["words"]) + r")(?!\w)", re.I)
-_JOIN = re.compile(r"^(?:\s+|\s*-\s*|\s+(?:" + _alt(V["numbers"]["joiners"]) + r")\s+)$", re.I)
+_JOINERS = _alt(V["numbers"]["joiners"])
+_JOIN = re.compile(r"^(?:\s+|\s*-\s*|\s+(?:" + _JOINERS + r")\s+)$", re.I)
 _PHRASES = sorted(V["numbers"]["phrases"].items(), key=lambda kv: -len(kv[0]))
 _NUM = r"(\d+(?:[.,]\d+)?)"
 _HALF = _alt(V["numbers"]["halves"])
 _MIN_U, _SEC_U = _UNITS["minutes"], _UNITS["seconds"]
 _HALF_BEFORE = re.compile(rf"(\d+)\s+(?:{_HALF})\s+(?=(?:{_MIN_U}|{_SEC_U})(?!\w))", re.I)
 _HALF_AFTER = re.compile(rf"(\d+)\s*({_MIN_U}|{_SEC_U})\s+(?:{_HALF})(?!\w)", re.I)
-_JOINERS = _alt(V["numbers"]["joiners"])
 _MIN_SEC = re.compile(  # "2 min 30 s", "1m30s", "1 minute and 20 seconds", "1:30" (not "3:00 pm")
     rf"(?<![\d.,:])(\d{{1,2}})\s*(?:(?:{_MIN_U})\s*(?:(?:{_JOINERS})\s+)?(\d{{1,2}})\s*(?:{_SEC_U})"
     rf"|:([0-5]\d)(?!\s*[ap]\.?m\b))(?![\w:])",
     re.I,
 )
-_DUR = re.compile(_NUM + r"[\s-]*(" + _UNITS["seconds"] + "|" + _UNITS["minutes"] + "|" + _UNITS["bars"] + r")(?!\w)")
+_LENGTH_U = "|".join(_UNITS[u] for u in ("seconds", "minutes", "bars"))
+_DUR = re.compile(_NUM + rf"[\s-]*({_LENGTH_U})(?!\w)")
 _SECONDS = re.compile(r"^(?:" + _UNITS["seconds"] + r")$")
 _BARS = re.compile(r"^(?:" + _UNITS["bars"] + r")$")
 _BPM = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:" + _UNITS["bpm"] + r")(?!\w)|\btempo\s*(?:of\s+|de\s+|:\s*)?(\d{2,3})\b")
-_LENGTH_U = "|".join(_UNITS[u] for u in ("seconds", "minutes", "bars"))
 _BPM_AT = re.compile(rf"(?:\bat|@)\s*(\d{{2,3}})(?![.,:]?\d)(?!\s*(?:%|{_LENGTH_U})(?!\w))(?!\w)", re.I)
 BPM_AT_RANGE = (40.0, 240.0)
 _VARIATIONS = re.compile(r"(\d{1,2})\s+(?:\w+\s+)?(?:" + _UNITS["variations"] + r")(?!\w)")
@@ -171,9 +171,10 @@ def _strip(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _durations(ntext: str, fields: dict[str, Any], found: dict[str, Any]) -> list[tuple[int, int]]:
-    spans, durations = [], []
+    spans: list[tuple[int, int]] = []
+    durations: list[tuple[int, float, str]] = []  # (where it was said, seconds, the words)
     for m in _MIN_SEC.finditer(ntext):
-        durations.append((60.0 * int(m.group(1)) + int(m.group(2) or m.group(3)), m.group(0).strip()))
+        durations.append((m.start(), 60.0 * int(m.group(1)) + int(m.group(2) or m.group(3)), m.group(0).strip()))
         spans.append(m.span())
     for m in _DUR.finditer(_strip(ntext, spans)):
         unit = m.group(2).lower()
@@ -183,11 +184,11 @@ def _durations(ntext: str, fields: dict[str, Any], found: dict[str, Any]) -> lis
             fields["bars"], found["bars"] = int(value), m.group(0).strip()
             continue
         value *= 1 if _SECONDS.match(unit) else 60
-        durations.append((value, m.group(0).strip()))
-    durations.sort(key=lambda d: ntext.find(d[1]))  # in the order they were said
+        durations.append((m.start(), value, m.group(0).strip()))
+    durations.sort()  # in the order they were said
     if durations:  # several lengths ("spend 9999 seconds ... 3 seconds"): the last sane one is the request
-        sane = [d for d in durations if MIN_SECONDS <= d[0] <= MAX_SECONDS]
-        fields["duration_s"], found["duration_s"] = (sane or durations)[-1 if sane else 0]
+        sane = [d for d in durations if MIN_SECONDS <= d[1] <= MAX_SECONDS]
+        _, fields["duration_s"], found["duration_s"] = (sane or durations)[-1 if sane else 0]
     return spans
 
 

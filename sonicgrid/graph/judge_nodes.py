@@ -64,8 +64,9 @@ def length_asked(state: CellState) -> float:
     """The length the candidate should have: the cell's, or for an extend the clip it continues plus the cell's
     (the continuation is joined to that clip: "make it 10 seconds longer" asks for 10 s more, not a 10 s clip)."""
     seconds = float(state["cell"]["duration_s"])
-    if state.get("decision") == "extend" and state.get("reference"):
-        seconds += float((state["reference"] or {}).get("meta", {}).get("duration_s") or 0.0)
+    ref = state.get("reference")
+    if state.get("decision") == "extend" and ref:
+        seconds += float(ref.get("meta", {}).get("duration_s") or 0.0)
     return seconds
 
 
