@@ -65,7 +65,9 @@ _LENGTH_U = "|".join(_UNITS[u] for u in ("seconds", "minutes", "bars"))
 _DUR = re.compile(_NUM + rf"[\s-]*({_LENGTH_U})(?!\w)")
 _SECONDS = re.compile(r"^(?:" + _UNITS["seconds"] + r")$")
 _BARS = re.compile(r"^(?:" + _UNITS["bars"] + r")$")
-_BPM = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:" + _UNITS["bpm"] + r")(?!\w)|\btempo\s*(?:of\s+|de\s+|:\s*)?(\d{2,3})\b")
+_BPM = re.compile(
+    r"(\d{2,3}(?:\.\d+)?)[\s-]*(?:" + _UNITS["bpm"] + r")(?!\w)|\btempo\s*(?:of\s+|de\s+|:\s*)?(\d{2,3})\b"
+)
 _BPM_AT = re.compile(rf"(?:\bat|@)\s*(\d{{2,3}})(?![.,:]?\d)(?!\s*(?:%|{_LENGTH_U})(?!\w))(?!\w)", re.I)
 BPM_AT_RANGE = (40.0, 240.0)
 _VARIATIONS = re.compile(r"(\d{1,2})\s+(?:\w+\s+)?(?:" + _UNITS["variations"] + r")(?!\w)")
@@ -74,11 +76,15 @@ _VARIATIONS_BARE = re.compile(
 )
 _NOT_NUMBERS = [re.compile(p, re.I) for p in V["not_numbers"]]
 _KEY = re.compile(
-    r"\b(?:(?:in|en|key\s+of)\s+|key:\s*)([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*"
+    r"\b(?:(?:in|en|key(?:\s+of)?)\s+|key:\s*)([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*"
     r"(major|minor|maj|min|m|mayor|menor|majeur|mineur|dur|moll)?\b(?!\s+(?:key|tonality|scale|mode)\b)",
     re.I,
 )
-_KEY_BARE = re.compile(r"\b([A-G])(#|b|♯|♭)?\s*(major|minor|maj|min|mayor|menor|majeur|mineur|dur|moll)\b")
+_KEY_BARE = re.compile(  # "G minor", "g minor", "f sharp major"; a lowercase "a" is the article ("a minor key")
+    r"\b([A-G]|[b-g])\s*(#|b|♯|♭|sharp|flat)?\s*(major|minor|maj|min|mayor|menor|majeur|mineur|dur|moll)\b"
+    r"(?!\s+(?:key|tonality|scale|mode)\b)"
+)
+_KEY_TOKEN = re.compile(r"(?:^|[,;/(|])\s*([A-G])(#|b|♯|♭)?(m|maj|min)?\s*(?=[,;/)|.!]|$)")  # "10s, 90 bpm, Am"
 _SOLFEGE = {"do": "C", "re": "D", "ré": "D", "mi": "E", "fa": "F", "sol": "G", "la": "A", "si": "B"}
 _KEY_SOLFEGE = re.compile(
     r"\b(?:en|in)\s+(do|re|ré|mi|fa|sol|la|si)\s*(sostenido|bemol|dièse|bémol|#|b)?\s*(mayor|menor|majeur|mineur)\b",
@@ -87,12 +93,14 @@ _KEY_SOLFEGE = re.compile(
 _MINOR = ("minor", "min", "m", "menor", "mineur", "moll")
 _CLIP_ID = re.compile(r"\bclip[_ -]?([0-9a-f]{6,})\b", re.I)
 _REFS = [re.compile(p, re.I) for p in V["references"]]
-_EXTEND = re.compile(r"\b(extend|continue|longer version|keep going|carry on|alarga|prolonge|verlänger)\w*", re.I)
-_LONGER = re.compile(r"\b(longer|más largo|más larga|plus long|plus longue|länger)\b", re.I)  # of a reference: extend
+EXTEND = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["extend"]) + r")\w*", re.I)
+LONGER = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["longer"]) + r")(?!\w)", re.I)
+SHORTER = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["shorter"]) + r")(?!\w)", re.I)
 _VARY = re.compile(
     r"\b(darker|brighter|variation|again but|same but|but brighter|but darker|more|less|slower|faster)\b", re.I
 )
 _ONLY = re.compile(r"(?<!\w)(?:" + _alt(V["only_words"]) + r")(?!\w)", re.I)
+_NOT_STYLE = re.compile(r"(?<!\w)(?:" + _alt(V["not_style_words"]) + r")(?!\w)", re.I)
 _UNIT_WORDS = re.compile(r"(?<!\w)(?:" + _alt(V["units_not_words"]) + r")(?!\w)", re.I)
 _FLAT_TO_SHARP = {
     "Db": "C#",
@@ -219,16 +227,22 @@ def _said_key(m: re.Match[str]) -> bool:
 
 
 def _key(prompt: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
-    m = next((k for k in _KEY.finditer(prompt) if _said_key(k)), None) or _KEY_BARE.search(prompt)
+    """Key and mode said: "in D minor", "key Dm", "g minor", "..., Am" (a key alone between commas), "en la menor"."""
+    m = (
+        next((k for k in _KEY.finditer(prompt) if _said_key(k)), None)
+        or _KEY_BARE.search(prompt)
+        or _KEY_TOKEN.search(prompt)
+    )
     root = None
     if m:
-        root, acc = m.group(1).upper(), (m.group(2) or "").lower()
+        root = m.group(1).upper()
     else:
         m = _KEY_SOLFEGE.search(prompt)
         if m:
-            root, acc = _SOLFEGE[m.group(1).lower()], (m.group(2) or "").lower()
+            root = _SOLFEGE[m.group(1).lower()]
     if m is None or root is None:
         return
+    acc, mode = (m.group(2) or "").lower(), m.group(3)
     if acc in ("#", "sharp", "♯", "sostenido", "dièse"):
         root += "#"
     elif acc in ("b", "flat", "♭", "bemol", "bémol"):
@@ -236,7 +250,7 @@ def _key(prompt: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
     root = _FLAT_TO_SHARP.get(root, root)
     if root in KEYS:
         fields["key"], found["key"] = root, m.group(0)
-    q = (m.group(3) or "").lower()
+    q = (mode or "").lower()
     if q:
         fields["mode"], found["mode"] = ("minor" if q in _MINOR else "major"), q
 
@@ -282,7 +296,8 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     found: dict[str, str] = {}
     ref_spans = _reference(text, fields, found)
     ntext = normalize_numbers(_strip(text, ref_spans))
-    num_spans = _durations(ntext, fields, found) + _tempo(ntext, text, fields, found)
+    plain = _NEG.sub(" ", text)  # what is asked for: "not too fast" asks for no tempo, "nothing dark" no tone
+    num_spans = _durations(ntext, fields, found) + _tempo(ntext, plain, fields, found)
     m = _VARIATIONS.search(ntext)
     if m:
         fields["variations"], found["variations"] = max(1, min(MAX_VARIATIONS, int(m.group(1)))), m.group(0)
@@ -301,7 +316,7 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     words_wo_neg = _NEG.sub(" ", _NEG_SUFFIX.sub(" ", words))
 
     moods = _find(MOOD_WORDS, words_wo_neg)
-    styles = _find({k: v["words"] for k, v in STYLES.items()}, _NEG.sub(" ", text), whole=True)
+    styles = _find({k: v["words"] for k, v in STYLES.items()}, _NOT_STYLE.sub(" ", plain), whole=True)
     if styles:
         fields["style"], found["style"] = styles[0], styles[0]
     if moods:
@@ -330,15 +345,15 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if same:
         fields["same"], found["same"] = same, ",".join(same)
         fields.setdefault("reference", "last")
-    longer = "reference" in fields and _LONGER.search(text) and not _VARY.search(text)  # "make it longer"
-    if _EXTEND.search(text) or longer:
+    longer = "reference" in fields and LONGER.search(text) and not _VARY.search(text)  # "make it longer"
+    if EXTEND.search(text) or longer:
         fields["action"], found["action"] = "extend", "extend"
         fields.setdefault("reference", "last")
     elif "reference" in fields and _VARY.search(text):
         fields["action"], found["action"] = "vary", _matched(_VARY, text)
-    if re.search(r"\b(darker|dark)\b", text):
+    if re.search(r"\b(darker|dark)\b", plain):
         fields["brightness"] = -0.6
-    elif re.search(r"\b(brighter|bright)\b", text):
+    elif re.search(r"\b(brighter|bright)\b", plain):
         fields["brightness"] = 0.6
     elif styles and "brightness" in STYLES[styles[0]]:
         fields["brightness"] = float(STYLES[styles[0]]["brightness"])

@@ -1,8 +1,10 @@
 """Follow-ups in a conversation: merge a turn's parse over the previous brief, then render the
 merged fields as a canonical request the lexicon parses back to exactly those fields.
 
-"darker", "make it 30 seconds", "add drums", "use the one from before but brighter", "extend it"
-carry the earlier brief's mood, section, layers, length, key and tempo, and refer to the last clip.
+"darker", "make it 30 seconds", "add drums", "use the one from before but brighter", "extend it",
+"happier", "less dark", "shorter" carry the earlier brief's mood, section, layers, length, key and tempo,
+and refer to the last clip. "Longer" alone extends the clip; longer with another change ("longer and
+darker") is a new take, half as long again, since the clip's first part cannot change.
 """
 
 from __future__ import annotations
@@ -10,13 +12,17 @@ from __future__ import annotations
 import re
 
 from sonicgrid.agents import lexicon
-from sonicgrid.brief import SECTION_SECONDS
+from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, SECTION_SECONDS
 
 TONE_STEP = 0.6
+LONGER_BY, SHORTER_BY = 1.5, 2 / 3  # "longer" with another change, "shorter": the last clip's length times this
 _TONE = re.compile(r"\b(darker|brighter|dark|bright)\b", re.I)
+_TONE_TURNED = re.compile(r"(?:\b(?:less|not|nothing|never)|n't)(?:\s+(?:so|as|too|that|quite|be|very))*\s+$", re.I)
 _FOLLOW = re.compile(
-    r"^\s*(make it|now|add|and|also|again|darker|brighter|longer|shorter|extend|continue|use|same|"
-    r"but|with|without|no|remove|drop|lose|slower|faster|keep|change|try)\b",
+    r"^\s*(?:(?:a bit|a little|slightly|much|even|way)\s+)?"
+    r"(make it|now|add|and|also|again|darker|brighter|longer|shorter|extend|continue|use|same|"
+    r"but|with|without|no|remove|drop|lose|slower|faster|keep|change|try|more|less|not|"
+    r"happier|calmer|sadder|moodier|dreamier|tenser|softer|gentler|warmer|livelier|\w+ier\b)\b",
     re.I,
 )
 _ONLY = re.compile(r"\b(only|just|solo)\b", re.I)
@@ -26,10 +32,12 @@ CARRIED = ("mood", "section", "duration_s", "tempo_bpm", "key", "mode", "layers"
 
 
 def tone_delta(text: str) -> float:
+    """-TONE_STEP for darker, +TONE_STEP for brighter; "less dark" and "not so bright" turn the other way."""
     m = _TONE.search(text)
     if not m:
         return 0.0
-    return -TONE_STEP if m.group(1).lower().startswith("dark") else TONE_STEP
+    sign = -1.0 if m.group(1).lower().startswith("dark") else 1.0
+    return -sign * TONE_STEP if _TONE_TURNED.search(text[: m.start()]) else sign * TONE_STEP
 
 
 def is_followup(text: str, found: dict, last_brief: dict | None) -> bool:
@@ -81,8 +89,28 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         merged["brightness"] = max(-TONE_STEP, min(TONE_STEP, float(merged.get("brightness") or 0.0) + delta))
         notes.append("darker" if delta < 0 else "brighter")
     merged["reference"] = fields.get("reference") if fields.get("reference") not in (None, "last") else "last"
-    merged["action"] = fields.get("action") if fields.get("action") == "extend" else ("vary" if delta else "new")
+    merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, bool(delta))
     return merged, notes
+
+
+def _length_change(text: str, found: dict, fields: dict, last: dict, merged: dict, notes: list[str], vary: bool) -> str:
+    """The turn's action, and the length that goes with it: "extend it" and a plain "longer" continue the clip
+    (the new part as long as said, else as long as the clip); "longer and darker" is a new take half as long
+    again (or as much longer as said); "shorter" a new take two thirds as long."""
+    base = float(last.get("duration_s") or SECTION_SECONDS["loop"][0])
+    longer, shorter = lexicon.LONGER.search(text), lexicon.SHORTER.search(text)
+    if lexicon.EXTEND.search(text) or (longer and not vary):
+        return "extend"
+    if longer:
+        merged["duration_s"] = base + float(fields["duration_s"]) if "duration_s" in found else base * LONGER_BY
+    elif shorter and "duration_s" not in found:
+        merged["duration_s"] = round(base * SHORTER_BY * 2) / 2
+    else:
+        return "vary" if vary else "new"
+    merged["duration_s"] = max(MIN_SECONDS, min(MAX_SECONDS, float(merged["duration_s"])))
+    notes[:] = [n for n in notes if not n.startswith("length")]  # "10 seconds longer": 10 s more, not 10 s
+    notes.append(f"length -> {merged['duration_s']:g}s")
+    return "vary" if vary else "new"
 
 
 def render(fields: dict) -> str:

@@ -122,3 +122,48 @@ def test_numbers_that_are_not_lengths_or_tempos():
     assert parse("a loop at 30 seconds")[0]["duration_s"] == 30.0
     assert "tempo_bpm" not in parse("louder at 100%")[0]
     assert parse("a 1:30 track for the show at 3:00 pm")[0]["duration_s"] == 90.0
+
+
+def test_a_word_said_not_to_be_wanted_is_not_asked_for():
+    f, _ = parse("happy but not too fast")
+    assert f["mood"] == "happy" and "tempo_bpm" not in f and "tempo_change" not in f
+    assert "mood" not in parse("not sad")[0]
+    f, _ = parse("nothing too dark, cheerful")
+    assert f["mood"] == "happy" and "brightness" not in f
+    assert parse("it shouldn't be too slow, 20 seconds")[0].get("tempo_bpm") is None
+    assert parse("I don't want drums, just a calm pad")[0]["exclude"] == ["rhythm"]
+    # the same words, asked for
+    assert parse("a fast, dark loop")[0]["tempo_bpm"] == 140 and parse("a dark loop")[0]["brightness"] < 0
+
+
+def test_phrasings_of_tempo_key_and_places():
+    assert parse("120-bpm house loop")[0]["tempo_bpm"] == 120.0
+    f, _ = parse("tempo 85, key Dm, moody")
+    assert (f["key"], f["mode"], f["tempo_bpm"]) == ("D", "minor", 85.0)
+    f, _ = parse("something spooky for a haunted house")
+    assert f["mood"] == "tense" and "style" not in f
+    assert parse("deep house at 124")[0]["style"] == "house"
+    assert "section" not in parse("a sleepy bedtime melody")[0]  # "bed" (a loop) is a whole word
+    assert parse("an ambient bed")[0]["section"] == "loop"
+    assert parse("fourty seconds of calm piano")[0]["duration_s"] == 40.0
+    for text, mood in [
+        ("medieval tavern music, lively", "energetic"),
+        ("an intro, punchy", "energetic"),
+        ("something like Hans Zimmer, dramatic", "epic"),
+        ("suspenseful strings", "tense"),
+    ]:
+        assert parse(text)[0].get("mood") == mood, text
+
+
+def test_keys_said_plainly_and_italian():
+    for text, key, mode in [
+        ("A Moody Intro, 10s, 90BPM, Am", "A", "minor"),
+        ("calm outro, 96 bpm, g minor", "G", "minor"),
+        ("b flat major, happy", "Bb", "major"),
+        ("happy, C, 120 bpm", "C", None),
+    ]:
+        f, _ = parse(text)
+        assert (f.get("key"), f.get("mode")) == (key, mode), text
+    assert "key" not in parse("the band played a minor hit")[0]
+    f, _ = parse("un'introduzione malinconica di 10 secondi, senza batteria")
+    assert (f["section"], f["mood"], f["duration_s"], f["exclude"]) == ("intro", "moody", 10.0, ["rhythm"])

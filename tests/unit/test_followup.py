@@ -1,0 +1,55 @@
+"""Chat follow-ups merged over the last brief: tone turned by "less"/"not so", comparatives of a mood,
+and the length words ("longer", "shorter", "longer and darker")."""
+
+from __future__ import annotations
+
+from sonicgrid.agents import lexicon
+from sonicgrid.session.followup import merge, render, tone_delta
+
+LAST = {"mood": "moody", "section": "intro", "duration_s": 12.0, "layers": ["harmony", "atmosphere"], "tempo_bpm": 80.0}
+
+
+def _merged(text: str) -> dict:
+    merged, _ = merge(text, LAST)
+    assert merged is not None, text
+    return merged
+
+
+def test_less_dark_is_brighter_and_not_so_bright_darker():
+    assert tone_delta("darker") < 0 < tone_delta("brighter")
+    assert tone_delta("less dark") > 0 and tone_delta("not so dark please") > 0
+    assert tone_delta("less bright") < 0 and tone_delta("it shouldn't be that bright") < 0
+    assert _merged("less dark")["brightness"] > 0
+
+
+def test_a_comparative_mood_keeps_the_rest_of_the_clip():
+    for text, mood in [("happier", "happy"), ("a bit calmer", "calm"), ("more epic", "epic")]:
+        m = _merged(text)
+        assert (m["mood"], m["section"], m["duration_s"], m["reference"]) == (mood, "intro", 12.0, "last"), text
+
+
+def test_longer_alone_extends_and_with_a_change_makes_a_longer_take():
+    assert _merged("longer please")["action"] == "extend"
+    m = _merged("make it 10 seconds longer")
+    assert (m["action"], m["duration_s"]) == ("extend", 10.0)  # the new part
+    m, notes = merge("like the last one but longer and darker", LAST)
+    assert (m["action"], m["duration_s"]) == ("vary", 18.0) and m["brightness"] < 0
+    assert "length -> 18s" in notes
+    m, notes = merge("make it 10 seconds longer and brighter", LAST)
+    assert (m["action"], m["duration_s"]) == ("vary", 22.0) and notes.count("length -> 22s") == 1
+    assert len([n for n in notes if n.startswith("length")]) == 1
+
+
+def test_shorter_is_two_thirds_and_a_said_length_wins():
+    m = _merged("shorter")
+    assert m["duration_s"] == 8.0 and m["action"] == "new" and m["reference"] == "last"
+    assert _merged("make it 6 seconds")["duration_s"] == 6.0
+
+
+def test_the_rendered_turn_reads_back_as_merged():
+    for text in ("like the last one but longer and darker", "shorter", "less dark", "happier", "longer please"):
+        m = _merged(text)
+        parsed, _ = lexicon.parse(render(m))
+        for k in ("mood", "duration_s", "reference", "brightness"):
+            assert parsed.get(k) == m.get(k), (text, k, render(m))
+        assert parsed.get("action", "new") == m["action"], text
