@@ -103,9 +103,13 @@ INTAKE_SCHEMA = {
 def merge_llm_fields(
     fields: dict[str, Any], found: dict[str, Any], llm_fields: dict[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:
-    """The LLM may fill only what the text left open; the lexicon's findings are facts."""
+    """The LLM may fill only what the text left open; the lexicon's findings are facts, and a mood the text
+    said it does not want ("not sad") is not open."""
     used = []
+    unwanted = str(found.get("not_mood", "")).split(",")
     for k in ("mood", "section"):
+        if k == "mood" and llm_fields.get(k) in unwanted:
+            continue
         if k not in found and llm_fields.get(k) in (MOODS if k == "mood" else SECTIONS):
             fields[k] = llm_fields[k]
             used.append(k)

@@ -44,7 +44,9 @@ def _alt(words: Iterable[str]) -> str:
     return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))
 
 
-_NEG = re.compile(r"(?<!\w)(?:" + _alt(V["negations"]) + r")\s+(?:the\s+|any\s+)?([\wáéíóúüöäßç-]+)", re.I)
+_NEG = re.compile(
+    r"(?<!\w)(?:" + _alt(V["negations"]) + r")\s+(?:the\s+|any\s+|anything\s+|too\s+)?([\wáéíóúüöäßç-]+)", re.I
+)
 _NEG_SUFFIX = re.compile(r"\b(\w+?)(?:" + _alt(V["negation_suffixes"]) + r")\b", re.I)
 _UNITS = {k: _alt(v) for k, v in V["units"].items()}
 _NUMWORD = re.compile(r"(?<!\w)(" + _alt(V["numbers"]["words"]) + r")(?!\w)", re.I)
@@ -314,6 +316,9 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
                 negated.append(layer)
                 found.setdefault("exclude", m.group(0).strip())
     words_wo_neg = _NEG.sub(" ", _NEG_SUFFIX.sub(" ", words))
+    unwanted = _find(MOOD_WORDS, " ".join(m.group(1) for m in _NEG.finditer(words)))
+    if unwanted:  # "not sad": no reading of the text may choose that mood (intake.merge_llm_fields)
+        found["not_mood"] = ",".join(unwanted)
 
     moods = _find(MOOD_WORDS, words_wo_neg)
     styles = _find({k: v["words"] for k, v in STYLES.items()}, _NOT_STYLE.sub(" ", plain), whole=True)

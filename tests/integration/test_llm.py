@@ -75,3 +75,14 @@ def test_graph_runs_in_llm_brain(settings):
     assert s["models"]["llm"].endswith(".gguf") or "+" in s["models"]["llm"]
     for v in s["verdicts"]:
         assert v["choice"] in v["allowed"]
+
+
+def test_the_llm_does_not_fill_a_mood_the_text_turned_down(llm):
+    from sonicgrid.agents.intake import read
+
+    brain = LLMBrain(llm)
+    for text in ("I don't want anything sad, 20 seconds", "nothing too dark", "not too aggressive, 30 s"):
+        brief, verdict = read(text, brain)
+        unwanted = verdict.evidence["found"]["not_mood"]
+        assert brief.mood not in unwanted.split(","), (text, brief.mood, verdict.reason)
+    assert read("a sad loop, 20 seconds", brain)[0].mood == "moody"  # the same word, asked for

@@ -167,3 +167,14 @@ def test_keys_said_plainly_and_italian():
     assert "key" not in parse("the band played a minor hit")[0]
     f, _ = parse("un'introduzione malinconica di 10 secondi, senza batteria")
     assert (f["section"], f["mood"], f["duration_s"], f["exclude"]) == ("intro", "moody", 10.0, ["rhythm"])
+
+
+def test_a_reader_may_not_fill_a_mood_the_text_turned_down():
+    from sonicgrid.agents.intake import merge_llm_fields
+
+    fields, found = parse("I don't want anything sad, 20 seconds")
+    assert found["not_mood"] == "moody" and "mood" not in fields
+    merged, used = merge_llm_fields(dict(fields), found, {"mood": "moody", "section": "loop"})
+    assert "mood" not in merged and used == ["section"]
+    merged, used = merge_llm_fields(dict(fields), found, {"mood": "calm"})
+    assert merged["mood"] == "calm"
