@@ -40,9 +40,20 @@ class Audio:
         return self.samples.mean(axis=1)
 
     def stereo(self) -> Audio:
+        """Two channels: mono doubled; 5.1 (FL FR C LFE SL SR) folded down as ITU-R BS.775 does (centre and
+        surrounds at -3 dB, LFE left out); other layouts as the mean of their odd and even channels."""
         if self.channels == 2:
             return self
-        return Audio(np.repeat(self.samples[:, :1], 2, axis=1), self.sr)
+        x = self.samples
+        if self.channels == 1:
+            return Audio(np.repeat(x, 2, axis=1), self.sr)
+        if self.channels == 6:
+            g = np.float32(np.sqrt(0.5))
+            left, right = x[:, 0] + g * (x[:, 2] + x[:, 4]), x[:, 1] + g * (x[:, 2] + x[:, 5])
+            y = np.stack([left, right], axis=1) / np.float32(1 + 2 * g)
+        else:
+            y = np.stack([x[:, 0::2].mean(axis=1), x[:, 1::2].mean(axis=1)], axis=1)
+        return Audio(y, self.sr)
 
 
 def digest_of(audio: Audio) -> str:
@@ -93,6 +104,8 @@ def read(path: str | Path) -> Audio:
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError) as exc:  # corrupt or not audio
         raise ValueError(f"cannot read audio {path}: {exc}") from exc
+    if data.shape[1] > 2:  # surround and multitrack files are heard as their stereo fold-down
+        data = Audio(data, sr).stereo().samples
     if key is not None and data.nbytes <= READ_CACHE_BYTES // 4:
         _remember(key, (data.copy(), sr))
     return Audio(data, sr)

@@ -74,14 +74,17 @@ def _table(title: str, recs: list[dict], extra: str | None = None) -> Table:
 
 @app.command("import")
 def import_cmd(
-    folder: Path = typer.Argument(..., help="Folder of WAV/FLAC/OGG files (searched recursively)"),
+    sources: list[Path] = typer.Argument(
+        ..., help="WAV/FLAC/OGG/MP3/AIFF files, or folders of them (searched recursively)"
+    ),
     project: str | None = typer.Option(None, "--project", help="Project the clips belong to"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Analyse and add existing audio files; other, corrupt, too long and NaN/Inf files are reported and skipped."""
     with user_errors():
-        if not folder.is_dir():
-            raise UserError(f"{folder} is not a folder")
+        missing = [str(p) for p in sources if not p.exists()]
+        if missing:
+            raise UserError(f"no such file or folder: {', '.join(missing)}")
         lib = _lib()
         from sonicgrid.memory.maintenance import import_dir
 
@@ -89,7 +92,7 @@ def import_cmd(
             task = bar.add_task("importing", total=None)
             rep = import_dir(
                 lib,
-                folder,
+                sources,
                 project,
                 progress=lambda name, n, tot: bar.update(task, completed=n, total=tot, description=esc(name[:30])),
                 max_s=settings().import_max_s,

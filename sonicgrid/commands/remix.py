@@ -12,7 +12,7 @@ from sonicgrid.commands.common import out, print_json, quiet_libraries, settings
 
 
 def command(
-    clip: str = typer.Argument(..., help="A run id (printed by make, or in `sonicgrid library list`) or a clip folder"),
+    clip: str = typer.Argument(..., help="A run id (printed by make, or in `sonicgrid library ls`) or a clip folder"),
     edits: str | None = typer.Argument(
         None,
         help='What to change, in words: "drums louder", "mute the pad", "solo the bass", "remove the drums", '

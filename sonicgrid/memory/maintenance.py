@@ -11,7 +11,7 @@ from typing import Any
 from sonicgrid.memory import migrate, vectors
 from sonicgrid.memory.records import unflatten
 
-AUDIO_SUFFIXES = {".wav", ".flac", ".ogg"}
+AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff"}  # what libsndfile reads
 ANALYSE_MAX_S = 120.0  # the analysts hear at most this much of an imported file
 MAX_CHANNELS = 8
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -163,19 +163,29 @@ def _check_size(p: Path, max_s: float) -> None:
         )
 
 
+def _files(sources: Path | list[Path]) -> list[Path]:
+    """The files named, and those under the folders named (recursively, hidden ones left out), once each."""
+    out: list[Path] = []
+    for src in [sources] if isinstance(sources, (str, Path)) else sources:
+        src = Path(src)
+        out += (
+            sorted(p for p in src.rglob("*") if p.is_file() and not p.name.startswith(".")) if src.is_dir() else [src]
+        )
+    return list(dict.fromkeys(out))
+
+
 def import_dir(
-    lib, folder: Path, project: str | None = None, progress: Progress | None = None, max_s: float = 600.0
+    lib, folder: Path | list[Path], project: str | None = None, progress: Progress | None = None, max_s: float = 600.0
 ) -> dict:
-    """Analyse and add the WAV/FLAC/OGG files under `folder`. Anything else, anything that cannot
-    be read, longer than `max_s`, or holding NaN/Inf samples, is reported and skipped; each file is
+    """Analyse and add the audio files (AUDIO_SUFFIXES) named or under the folders named. Anything else, anything that
+    cannot be read, longer than `max_s`, or holding NaN/Inf samples, is reported and skipped; each file is
     added whole (file + both records) or not at all, and one bad file never stops the rest."""
     import numpy as np
 
     from sonicgrid.audio import read
     from sonicgrid.memory.store import digest_of
 
-    folder = Path(folder)
-    paths = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    paths = _files(folder)
     rep: dict = {"added": [], "skipped": [], "duplicates": []}
     for n, p in enumerate(paths, 1):
         if progress:

@@ -116,7 +116,7 @@ def clip_dir(ref: str, out_dir: Path, traces_dir: Path) -> Path:
         run_dir = Path(json.loads(trace.read_text()).get("run_dir", ""))
         if (run_dir / "clip.json").is_file():
             return run_dir
-    raise UserError(f"no clip {ref!r}: give a run id (sonicgrid library list) or a clip folder with clip.json")
+    raise UserError(f"no clip {ref!r}: give a run id (sonicgrid library ls) or a clip folder with clip.json")
 
 
 def current(folder: Path) -> tuple[dict, list[dict], list[dict], Path | None]:

@@ -90,3 +90,41 @@ def test_nan_and_inf_files_are_skipped_and_the_rest_imports(tmp_path):
     skipped = {s["path"].rsplit("/", 1)[-1]: s["reason"] for s in rep["skipped"]}
     assert set(skipped) == {"a_nan.wav", "b_inf.wav"} and all("NaN" in v for v in skipped.values()), skipped
     assert [a["path"].rsplit("/", 1)[-1] for a in rep["added"]] == ["c_fine.wav"]
+
+
+def test_files_named_one_by_one_mp3_and_surround_files_import(tmp_path):
+    """`library import a.mp3 b.wav` as a user types it: files as well as folders, MP3 (libsndfile reads it),
+    and a 5.1 file folded down to stereo (it failed analysis with a matmul error before)."""
+    from pedalboard.io import AudioFile
+
+    env = Env(tmp_path)
+    t = np.arange(3 * 22050) / 22050
+    x = (0.3 * np.sin(2 * np.pi * 330 * t) * (1 + np.sin(2 * np.pi * 0.7 * t))).astype(np.float32)
+    with AudioFile(str(tmp_path / "song.mp3"), "w", 22050, 2) as f:
+        f.write(np.stack([x, x]))
+    surround = np.zeros((len(x), 6), np.float32)
+    surround[:, 2] = x  # the centre channel only, as dialogue or a lead would be
+    sf.write(tmp_path / "film.wav", surround, 22050)
+    (tmp_path / "dir").mkdir()
+    tone(tmp_path / "dir" / "c.wav", 523.0)
+    rep = env.json("library", "import", str(tmp_path / "song.mp3"), str(tmp_path / "film.wav"), str(tmp_path / "dir"))
+    assert sorted(a["path"].rsplit("/", 1)[-1] for a in rep["added"]) == ["c.wav", "film.wav", "song.mp3"], rep
+    assert rep["skipped"] == []
+    proc = env.cli("library", "import", str(tmp_path / "nope.wav"))
+    assert proc.returncode != 0 and "no such file or folder" in proc.stdout + proc.stderr
+
+
+def test_a_surround_file_is_heard_as_its_stereo_fold_down(tmp_path):
+    from sonicgrid.audio import Audio, read
+
+    x = np.zeros((1000, 6), np.float32)
+    x[:, 2] = 0.5  # centre: both sides at -3 dB
+    x[:, 3] = 0.9  # LFE: left out
+    x[:, 4] = 0.2  # left surround
+    sf.write(tmp_path / "s.wav", x, 22050, subtype="FLOAT")
+    y = read(tmp_path / "s.wav").samples
+    g = np.sqrt(0.5)
+    assert y.shape == (1000, 2)
+    assert np.allclose(y[0], [(g * 0.5 + g * 0.2) / (1 + 2 * g), g * 0.5 / (1 + 2 * g)], atol=1e-6)
+    quad = Audio(np.tile(np.float32([0.1, 0.2, 0.3, 0.4]), (10, 1)), 22050).stereo().samples
+    assert np.allclose(quad[0], [0.2, 0.3])
