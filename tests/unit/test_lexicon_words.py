@@ -178,3 +178,12 @@ def test_a_reader_may_not_fill_a_mood_the_text_turned_down():
     assert "mood" not in merged and used == ["section"]
     merged, used = merge_llm_fields(dict(fields), found, {"mood": "calm"})
     assert merged["mood"] == "calm"
+
+
+def test_a_tempo_beyond_the_composer_is_read_at_half_or_double_time():
+    f, found = parse("a loop at 400 bpm")
+    assert f["tempo_bpm"] == 200.0 and "half-time" in found["tempo_bpm"]
+    assert parse("300bpm gabber")[0]["tempo_bpm"] == 150.0
+    assert parse("a drone at 20 bpm")[0]["tempo_bpm"] == 40.0
+    f, found = parse("dnb at 174 bpm")
+    assert f["tempo_bpm"] == 174.0 and found["tempo_bpm"] == "174 bpm"
