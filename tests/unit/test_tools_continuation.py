@@ -125,3 +125,26 @@ def test_without_an_arrangement_the_reference_is_heard():
     assert res.meta["continued"] and (a["key"], a["mode"]) == (want["key"], want["mode"])
     assert abs(a["tempo_bpm"] - want["tempo_bpm"]) / want["tempo_bpm"] < 0.03
     assert res.audio.duration == pytest.approx(14.0, abs=1e-3)
+
+
+def test_a_clip_shorter_than_a_bar_extends_from_its_end():
+    """A 2 s calm clip at 60 bpm holds half a bar: the join cannot be on a bar line inside it (this raised a
+    broadcast error and stopped the run)."""
+    g = SoundFontComposer(sr=SR)
+    brief = {"prompt": "calm", "mood": "calm", "duration_s": 2.0, "tempo_bpm": 60.0}
+    first = g.run(GenRequest("calm", brief, "harmony", "loop", 2.0, seed=3))
+    res = g.run(
+        GenRequest(
+            "extend it",
+            dict(brief, duration_s=4.0),
+            "harmony",
+            "loop",
+            4.0,
+            seed=3,
+            params={"arrangement": first.meta["arrangement"]},
+            audio_prompt=first.audio,
+        )
+    )
+    assert res.audio.duration == pytest.approx(6.0, abs=0.01) and res.meta["join_s"] <= 2.0
+    assert np.array_equal(res.audio.samples[: int(1.5 * SR)], first.audio.stereo().samples[: int(1.5 * SR)])
+    assert _rms_db(res.audio.samples[int(3 * SR) :]) > -60.0  # the new part sounds

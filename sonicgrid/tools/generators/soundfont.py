@@ -237,7 +237,7 @@ def continue_clip(request: GenRequest, sr: int) -> ToolResult:
     ok = np.flatnonzero(np.abs(ratio_db - gain_db) <= MATCH_DB)
     join_bar = int(ok[-1]) + 1 if ok.size else full_bars
     y = y * np.float32(10 ** (gain_db / 20))
-    cut = int(round(join_bar * spb * sr))
+    cut = min(int(round(join_bar * spb * sr)), len(x_ref))  # a reference shorter than a bar joins at its end
     n = min(int(XFADE_S * sr), cut)
     t = np.linspace(0.0, np.pi / 2, n, dtype=np.float32)[:, None]
     mid = x_ref[cut - n : cut] * np.cos(t) + y[cut - n : cut] * np.sin(t)
