@@ -3,7 +3,8 @@ drums" change the recipe of a made clip (clip.json result.mix.stems), and the st
 mixed and mastered again (mixer.render + master): a fraction of a second.
 
 Each remix is written as remixes/remix-N.wav + .json next to the clip; the next edit starts from
-the latest recipe, so "drums louder" twice is +8 dB.
+the latest recipe, so "drums louder" twice is +8 dB. An amount said is the amount: "chords up 3 dB",
+"pads -6 dB" (at most 24 dB a step).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from sonicgrid.agents import lexicon
 from sonicgrid.errors import UserError
 
 E = lexicon.V["edits"]
-_SPLIT = re.compile(r"[,;.]|\b(?:and|then|also|y|et|und|puis|luego)\b", re.I)
+_SPLIT = re.compile(r"[,;]|\.(?!\d)|\b(?:and|then|also|y|et|und|puis|luego)\b", re.I)
+_DB = re.compile(r"(?<![\w.])([+-]?\d+(?:[.,]\d+)?)\s*db\b", re.I)  # "3 dB", "+2.5dB", "-6 db"
+MAX_EDIT_DB = 24.0
 TARGET_WORDS = lexicon.LAYER_WORDS
 EXAMPLES = '"drums louder", "mute the pad", "solo the bass", "remove the drums", "texture a bit quieter", "reset"'
 
@@ -57,9 +60,16 @@ def parse(text: str) -> list[Edit]:
         found = sorted(
             (p, op) for op, words in E["ops"].items() if op != "reset" for p in [_has(words, clause)] if p is not None
         )
+        said = _DB.search(clause)
+        amount = min(MAX_EDIT_DB, abs(float(said.group(1).replace(",", ".")))) if said else None
+        if not found and said and said.group(1)[0] in "+-":  # "chords +3 dB"
+            found = [(0, "louder" if said.group(1)[0] == "+" else "quieter")]
         if not found:
             continue
         op = found[0][1]
+        if amount is not None and op in ("louder", "quieter"):  # "pads down 6 dB": the amount said
+            out.append(Edit(op, layers, amount if op == "louder" else -amount))
+            continue
         scale = next((float(v) for k, v in E["scale"].items() if _has([k], clause) is not None), 1.0)
         out.append(Edit(op, layers, float(E["db"].get(op, 0.0)) * scale))
     return out

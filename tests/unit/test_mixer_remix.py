@@ -100,3 +100,13 @@ def test_what_counts_as_a_stem_edit():
     assert not remix.is_edit("add drums", have)  # a new layer: generate
     assert not remix.is_edit("drums louder", {"harmony"})  # nothing to turn up: generate
     assert not remix.is_edit("a calm loop without drums", have)  # a new request
+
+
+def test_an_amount_said_is_the_amount():
+    assert [(e.op, e.layers, e.db) for e in remix.parse("chords up 3 dB")] == [("louder", ["harmony"], 3.0)]
+    assert [(e.op, e.db) for e in remix.parse("pads down 6 db")] == [("quieter", -6.0)]
+    assert [(e.op, e.db) for e in remix.parse("chords +1.5dB")] == [("louder", 1.5)]  # the sign says which way
+    two = remix.parse("pad -2.5 dB and drums louder")
+    assert [(e.layers, e.db) for e in two] == [(["atmosphere"], -2.5), (["rhythm"], 4.0)]
+    assert remix.parse("chords up 100 dB")[0].db == remix.MAX_EDIT_DB
+    assert remix.parse("drums a bit louder")[0].db == 2.0  # no amount: the words' step
