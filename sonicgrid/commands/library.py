@@ -335,14 +335,20 @@ def _vectors_line(v: dict, kind: str) -> str:
 @app.command("export")
 def export_cmd(
     dest: Path = typer.Argument(..., help="Folder to write <id>.wav files and library.jsonl into"),
-    project: str | None = typer.Option(None, "--project"),
+    project: str | None = typer.Option(None, "--project", help="Only this project's clips"),
+    clips: list[str] | None = typer.Option(None, "--clip", help="Only this clip (repeat for more): clip_<id>"),
 ) -> None:
-    """Copy clips and their metadata out of the library."""
+    """Copy clips and their metadata out of the library (all of them, a project's, or those named)."""
     with user_errors():
         from sonicgrid.memory.maintenance import export
 
+        lib = _lib()
+        unknown = [c for c in clips or [] if lib.get(c) is None]
+        if unknown:
+            raise UserError(f"no clip {', '.join(unknown)} in the library (try: sonicgrid library ls)")
         try:
-            rep = export(_lib(), dest, where={"project": project} if project else None)
+            rep = export(lib, dest, where={"project": project} if project else None, ids=clips or None)
         except OSError as exc:
             raise UserError(f"cannot write to {dest}: {exc.strerror or exc}") from exc
-        out.print(f"exported {rep['exported']} clips to {esc(rep['dest'])}")
+        n = rep["exported"]
+        out.print(f"exported {n} clip{'' if n == 1 else 's'} to {esc(rep['dest'])}")

@@ -226,11 +226,12 @@ def import_dir(
     return rep
 
 
-def export(lib, dest: Path, where: dict | None = None) -> dict:
-    """Copy clips to DEST/<id>.wav and write DEST/library.jsonl (metadata, text, audio vector and its kind)."""
+def export(lib, dest: Path, where: dict | None = None, ids: list[str] | None = None) -> dict:
+    """Copy clips (all, those `where` matches, or the `ids`) to DEST/<id>.wav and write DEST/library.jsonl
+    (metadata, text, audio vector and its kind)."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    recs = lib.all(where=where)
+    recs = [r for r in lib.all(where=where) if ids is None or r["id"] in ids]
     vecs = lib.audio_vectors([r["id"] for r in recs])
     with open(dest / "library.jsonl", "w") as f:
         for r in recs:

@@ -47,6 +47,11 @@ def test_library_commands(tmp_path, monkeypatch, moody_clip):
     assert out.exit_code == 0, out.output
     lines = (tmp_path / "exp" / "library.jsonl").read_text().splitlines()
     assert len(lines) == 2 and (tmp_path / "exp" / f"{cid}.wav").exists()
+    one = r.invoke(app, ["library", "export", str(tmp_path / "one"), "--clip", cid])
+    assert one.exit_code == 0 and "exported 1 clip " in one.output, one.output
+    assert [json.loads(x)["id"] for x in (tmp_path / "one" / "library.jsonl").read_text().splitlines()] == [cid]
+    nope = r.invoke(app, ["library", "export", str(tmp_path / "none"), "--clip", "clip_nope"])
+    assert nope.exit_code == 2 and "no clip clip_nope" in nope.output
     assert r.invoke(app, ["library", "rm", cid]).exit_code == 0
     assert len(_json(r.invoke(app, ["library", "ls", "--json"]))) == 1
     bad = r.invoke(app, ["library", "show", cid])
