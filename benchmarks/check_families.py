@@ -17,18 +17,16 @@ Run: python benchmarks/check_families.py [--set test|unseen|both]
 
 from __future__ import annotations
 
-import argparse
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
 from scipy.signal import butter, iirpeak, lfilter, sosfiltfilt
 
 sys.path.insert(0, str(Path(__file__).parent))
+from check_glitches import report
 from check_other_tools import _plugin
-from check_production_effects import _audio, excerpts
-from check_stretch import score
+from check_production_effects import _audio
 
 
 def _rms(x) -> float:
@@ -95,27 +93,5 @@ KINDS = {
 }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", default="both", choices=("test", "unseen", "both"))
-    args = ap.parse_args()
-    warnings.filterwarnings("ignore")
-    sets = ("test", "unseen") if args.set == "both" else (args.set,)
-    rows: dict[str, list[float]] = {"clean": [], **{k: [] for k in KINDS}}
-    for which in sets:
-        for i, a in enumerate(excerpts(which)):
-            rows["clean"].append(score(a))
-            for j, (kind, make) in enumerate(KINDS.items()):
-                rows[kind].append(score(make(a, np.random.default_rng(1000 * i + j))))
-    faults = []
-    for kind, v in rows.items():
-        s = np.array(v)
-        ok = s >= 5.0 if kind == "clean" else s < 5.0
-        faults += [] if kind == "clean" else list(ok)
-        verb = "pass" if kind == "clean" else "fail"
-        print(f"  {verb} {kind:38s} {100 * ok.mean():5.1f} % (n={len(s)})  median score {np.median(s):.1f}")
-    print(f"  all faults fail {100 * np.mean(faults):.1f} % (n={len(faults)})")
-
-
 if __name__ == "__main__":
-    main()
+    report(KINDS, __doc__ or "")

@@ -140,17 +140,19 @@ KINDS = {
 }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def report(kinds: dict, doc: str) -> None:
+    """Score the clean excerpts and each kind's copies (`kinds`: name -> (audio, rng) -> audio) on the held-out
+    sets the command line names; print the clean pass rate and each fault's fail rate."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--set", default="both", choices=("test", "unseen", "both"))
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     sets = ("test", "unseen") if args.set == "both" else (args.set,)
-    rows: dict[str, list[float]] = {"clean": [], **{k: [] for k in KINDS}}
+    rows: dict[str, list[float]] = {"clean": [], **{k: [] for k in kinds}}
     for which in sets:
         for i, a in enumerate(excerpts(which)):
             rows["clean"].append(score(a))
-            for j, (kind, make) in enumerate(KINDS.items()):
+            for j, (kind, make) in enumerate(kinds.items()):
                 rows[kind].append(score(make(a, np.random.default_rng(1000 * i + j))))
     faults = []
     for kind, v in rows.items():
@@ -158,9 +160,9 @@ def main() -> None:
         ok = s >= 5.0 if kind == "clean" else s < 5.0
         faults += [] if kind == "clean" else list(ok)
         verb = "pass" if kind == "clean" else "fail"
-        print(f"  {verb} {kind:28s} {100 * ok.mean():5.1f} % (n={len(s)})  median score {np.median(s):.1f}")
+        print(f"  {verb} {kind:38s} {100 * ok.mean():5.1f} % (n={len(s)})  median score {np.median(s):.1f}")
     print(f"  all faults fail {100 * np.mean(faults):.1f} % (n={len(faults)})")
 
 
 if __name__ == "__main__":
-    main()
+    report(KINDS, __doc__ or "")
