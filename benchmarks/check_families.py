@@ -24,18 +24,9 @@ import numpy as np
 from scipy.signal import butter, iirpeak, lfilter, sosfiltfilt
 
 sys.path.insert(0, str(Path(__file__).parent))
-from check_glitches import report
+from check_glitches import _add, _rms, report
 from check_other_tools import _plugin
 from check_production_effects import _audio
-
-
-def _rms(x) -> float:
-    return float(np.sqrt(np.mean(np.asarray(x, np.float64) ** 2)) + 1e-12)
-
-
-def _add(a, extra, db: float):
-    x = a.samples.astype(np.float64)
-    return _audio(x + (extra / _rms(extra) * _rms(x) * 10 ** (db / 20))[:, None], a)
 
 
 def _butter_hp(a, hz: float):
