@@ -67,6 +67,15 @@ _LENGTH_U = "|".join(_UNITS[u] for u in ("seconds", "minutes", "bars"))
 _DUR = re.compile(_NUM + rf"[\s-]*({_LENGTH_U})(?!\w)")
 _SECONDS = re.compile(r"^(?:" + _UNITS["seconds"] + r")$")
 _BARS = re.compile(r"^(?:" + _UNITS["bars"] + r")$")
+_RANGE = re.compile(  # "10-15 seconds", "20 to 30 s", "between 20 and 30 seconds", "120-130 bpm": the middle
+    rf"(?:\bbetween\s+(\d+(?:\.\d+)?)\s+and\s+|(?<![\d.:])(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*)(\d+(?:\.\d+)?)\s*"
+    rf"(?=(?:{_LENGTH_U}|{_UNITS['bpm']})(?!\w))",
+    re.I,
+)
+_FIELD = re.compile(  # "bars: 8", "bpm=100", "length: 20", "duration=1.5 min", "tempo: 90"
+    rf"\b(bars|measures|bpm|tempo|length|duration)\s*[:=]\s*(\d+(?:\.\d+)?)\s*((?:{_LENGTH_U})(?!\w))?", re.I
+)
+_FIELD_UNIT = {"bars": "bars", "measures": "bars", "bpm": "bpm", "tempo": "bpm"}
 _BPM = re.compile(
     r"(\d{2,3}(?:\.\d+)?)[\s-]*(?:" + _UNITS["bpm"] + r")(?!\w)|\btempo\s*(?:of\s+|de\s+|:\s*)?(\d{2,3})\b"
 )
@@ -146,7 +155,7 @@ def normalize_numbers(text: str) -> str:
         text = re.sub(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", str(repl), text, flags=re.I)
     matches = list(_NUMWORD.finditer(text))
     if not matches:
-        return _halves(text)
+        return _forms(_halves(text))
     words = {k.lower(): v for k, v in V["numbers"]["words"].items()}
     runs: list[list[re.Match[str]]] = []
     for m in matches:
@@ -162,7 +171,13 @@ def normalize_numbers(text: str) -> str:
             total = max(total, 1) * 100 if v == 100 else total + v
         out += [text[pos : run[0].start()], str(total)]
         pos = run[-1].end()
-    return _halves("".join(out + [text[pos:]]))
+    return _forms(_halves("".join(out + [text[pos:]])))
+
+
+def _forms(text: str) -> str:
+    """Lengths and tempi written as a range (the middle of it) or as "field: value" -> "N unit"."""
+    text = _RANGE.sub(lambda m: f"{(float(m.group(1) or m.group(2)) + float(m.group(3))) / 2:g} ", text)
+    return _FIELD.sub(lambda m: f"{m.group(2)} {m.group(3) or _FIELD_UNIT.get(m.group(1).lower(), 'seconds')}", text)
 
 
 def _halves(text: str) -> str:

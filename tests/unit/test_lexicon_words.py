@@ -187,3 +187,15 @@ def test_a_tempo_beyond_the_composer_is_read_at_half_or_double_time():
     assert parse("a drone at 20 bpm")[0]["tempo_bpm"] == 40.0
     f, found = parse("dnb at 174 bpm")
     assert f["tempo_bpm"] == 174.0 and found["tempo_bpm"] == "174 bpm"
+
+
+def test_ranges_and_field_forms():
+    assert parse("an outro about 10-15 seconds")[0]["duration_s"] == 12.5  # the middle of a range
+    assert parse("a loop between 20 and 30 seconds")[0]["duration_s"] == 25.0
+    assert parse("120-130 bpm house")[0]["tempo_bpm"] == 125.0
+    f, _ = parse("bars: 8, bpm: 100, mood: happy")
+    assert (f["bars"], f["tempo_bpm"], f["mood"]) == (8, 100.0, "happy")
+    f, _ = parse("mood=dark, length=20s, tempo=90")
+    assert (f["duration_s"], f["tempo_bpm"], f["mood"]) == (20.0, 90.0, "moody")
+    assert parse("duration: 1.5 min, calm")[0]["duration_s"] == 90.0
+    assert parse("a 2-minute epic build")[0]["duration_s"] == 120.0  # a hyphen, not a range
