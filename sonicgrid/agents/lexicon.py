@@ -108,6 +108,9 @@ _REFS = [re.compile(p, re.I) for p in V["references"]]
 EXTEND = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["extend"]) + r")\w*", re.I)
 LONGER = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["longer"]) + r")(?!\w)", re.I)
 SHORTER = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["shorter"]) + r")(?!\w)", re.I)
+TWICE = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["twice"]) + r")(?!\w)", re.I)
+HALF = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["half"]) + r")(?!\w)", re.I)
+_PERCENT = re.compile(r"(\d{1,2})\s*%\s*(faster|quicker|slower)\b", re.I)
 _VARY = re.compile(
     r"\b(darker|brighter|variation|again but|same but|but brighter|but darker|more|less|slower|faster)\b", re.I
 )
@@ -232,6 +235,12 @@ def _tempo(ntext: str, text: str, fields: dict[str, Any], found: dict[str, Any])
     if m and BPM_AT_RANGE[0] <= _num(m.group(1)) <= BPM_AT_RANGE[1]:
         fields["tempo_bpm"], found["tempo_bpm"] = _num(m.group(1)), m.group(0).strip()
         return [m.span()]
+    m = _PERCENT.search(text)
+    if m:  # "20% faster"
+        pct = int(m.group(1)) / 100
+        fields["tempo_change"] = round(1 - pct if m.group(2).lower() == "slower" else 1 + pct, 3)
+        found["tempo_bpm"] = m.group(0)
+        return []
     for phrase, factor in sorted(V["tempo_words"].items(), key=lambda kv: -len(kv[0])):
         if re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text):
             fields["tempo_change"], found["tempo_bpm"] = float(factor), phrase

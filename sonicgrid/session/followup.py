@@ -26,6 +26,8 @@ _FOLLOW = re.compile(
     re.I,
 )
 _ONLY = re.compile(r"\b(only|just|solo)\b", re.I)
+_FEWER = re.compile(r"\b(?:less|fewer)\s+(?:of\s+)?(?:the\s+)?[\w-]+", re.I)  # "less drums" adds none
+_VERSION = re.compile(r"\b(?:a|an|another)\s+(?:[\w-]+\s+)?(?:version|take)\b|^\s*(?:similar|one more)\b", re.I)
 SECTION_TEXT = {"intro": "intro", "loop": "loop", "build": "build", "outro": "outro", "full": "full track"}
 LAYER_TEXT = {"harmony": "chords", "rhythm": "drums", "atmosphere": "pads", "texture": "texture", "voice": "voice"}
 CARRIED = ("mood", "section", "duration_s", "tempo_bpm", "key", "mode", "layers", "brightness", "style", "sections")
@@ -44,7 +46,7 @@ def is_followup(text: str, found: dict, last_brief: dict | None) -> bool:
     """A turn builds on the last one unless it names a new subject (a mood or section) on its own."""
     if not last_brief:
         return False
-    if _FOLLOW.search(text) or "reference" in found or "action" in found:
+    if _FOLLOW.search(text) or _VERSION.search(text) or "reference" in found or "action" in found:
         return True
     return "mood" not in found and "section" not in found
 
@@ -66,7 +68,7 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         notes.append(f"length -> {fields['duration_s']:g}s")
     elif merged.get("section") != last_brief.get("section"):
         merged["duration_s"] = SECTION_SECONDS[str(merged["section"])][0]
-    said = lexicon._find(lexicon.LAYER_WORDS, lexicon._NEG.sub(" ", " " + stripped.lower() + " "))
+    said = lexicon._find(lexicon.LAYER_WORDS, lexicon._NEG.sub(" ", " " + _FEWER.sub(" ", stripped.lower()) + " "))
     layers = list(merged.get("layers") or ["harmony"])
     if said:
         layers = said if _ONLY.search(stripped) else layers + [la for la in said if la not in layers]
@@ -99,9 +101,15 @@ def _length_change(text: str, found: dict, fields: dict, last: dict, merged: dic
     again (or as much longer as said); "shorter" a new take two thirds as long."""
     base = float(last.get("duration_s") or SECTION_SECONDS["loop"][0])
     longer, shorter = lexicon.LONGER.search(text), lexicon.SHORTER.search(text)
-    if lexicon.EXTEND.search(text) or (longer and not vary):
+    twice, half = lexicon.TWICE.search(text), lexicon.HALF.search(text)
+    if lexicon.EXTEND.search(text) or ((longer or twice) and not vary):
+        if twice:  # an extension by as much again
+            merged["duration_s"] = base
+            notes.append(f"length -> {2 * base:g}s")
         return "extend"
-    if longer:
+    if twice or half:
+        merged["duration_s"] = base * (2.0 if twice else 0.5)
+    elif longer:
         merged["duration_s"] = base + float(fields["duration_s"]) if "duration_s" in found else base * LONGER_BY
     elif shorter and "duration_s" not in found:
         merged["duration_s"] = round(base * SHORTER_BY * 2) / 2
@@ -137,8 +145,10 @@ def render(fields: dict) -> str:
     if fields.get("tempo_change"):
         from sonicgrid.agents.lexicon import V
 
-        word = next((w for w, f in V["tempo_words"].items() if abs(f - fields["tempo_change"]) < 1e-6), None)
-        text += f", {word}" if word else ""
+        change = float(fields["tempo_change"])
+        word = next((w for w, f in V["tempo_words"].items() if abs(f - change) < 1e-6), None)
+        pct = round(abs(change - 1) * 100)
+        text += f", {word}" if word else f", {pct}% {'faster' if change > 1 else 'slower'}"
     b = float(fields.get("brightness") or 0.0)
     if b:
         text += ", darker" if b < 0 else ", brighter"

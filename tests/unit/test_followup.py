@@ -53,3 +53,19 @@ def test_the_rendered_turn_reads_back_as_merged():
         for k in ("mood", "duration_s", "reference", "brightness"):
             assert parsed.get(k) == m.get(k), (text, k, render(m))
         assert parsed.get("action", "new") == m["action"], text
+
+
+def test_twice_and_half_as_long_percent_tempo_and_fewer():
+    m, notes = merge("twice as long", LAST)
+    assert (m["action"], m["duration_s"]) == ("extend", 12.0) and "length -> 24s" in notes  # 12 s more
+    m = _merged("double the length and darker")
+    assert (m["action"], m["duration_s"]) == ("vary", 24.0)
+    assert _merged("half as long")["duration_s"] == 6.0
+    m = _merged("make it 20% faster")
+    assert m["tempo_change"] == 1.2 and lexicon.parse(render(m))[0]["tempo_change"] == 1.2
+    assert _merged("10% slower please")["tempo_change"] == 0.9
+    assert "rhythm" not in _merged("less drums")["layers"]  # it was added
+    for text, mood in [("similar but happier", "happy"), ("give me an energetic version", "energetic")]:
+        m = _merged(text)
+        assert (m["mood"], m["section"], m["reference"]) == (mood, "intro", "last"), text
+    assert merge("3 versions of a calm loop", LAST)[0] is None  # a new request
