@@ -76,7 +76,10 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         edit = _stem_edit(state, prev)
         if edit is not None:
             return edit
-        request, notes = request_for(state["input"], prev["brief"] if prev else None)
+        last = None
+        if prev and prev.get("brief"):  # the clip as made: an extension is longer than its brief's new part
+            last = dict(prev["brief"], duration_s=prev.get("duration_s") or prev["brief"].get("duration_s"))
+        request, notes = request_for(state["input"], last)
         if notes:
             ctx.say(f"[dim]reading it as: {escape(request)}[/]")
         history = [{"clip_id": t["clip_id"], "request": t["request"]} for t in turns if t.get("clip_id")]

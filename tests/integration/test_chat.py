@@ -86,6 +86,16 @@ def test_conversation_acts_on_the_right_clip(tmp_path):
     assert f"5. 'use the one from before but brighter' -> {clips[4]}" in out
 
 
+def test_a_turn_after_an_extension_keeps_the_extended_length(tmp_path):
+    """'twice as long' extends a 3 s clip to 6 s; the next turn builds on that 6 s clip, not on the 3 s new part
+    its brief asked for (it made a 3 s clip before)."""
+    res = _chat(tmp_path, ["a calm loop, 3 seconds, 90 bpm", "twice as long", "make it 20% faster"])
+    assert res.exit_code == 0, res.output
+    runs = _traces(tmp_path)
+    assert [r["result"]["duration_s"] for r in runs[:2]] == [3.0, 6.0]
+    assert runs[2]["brief"]["duration_s"] == 6.0 and "20% faster" in runs[2]["request"]
+
+
 def test_session_resumes_by_id_in_a_new_process(tmp_path):
     first = _chat(tmp_path, ["make a calm loop, 3 seconds"], "--session", "s1")
     assert first.exit_code == 0, first.output
