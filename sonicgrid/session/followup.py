@@ -26,8 +26,17 @@ _FOLLOW = re.compile(
     re.I,
 )
 _ONLY = re.compile(r"\b(only|just|solo)\b", re.I)
+_TOO = re.compile(r"\b(?:" + "|".join(map(re.escape, lexicon.V["too_words"])) + r")\b", re.I)
+_LEAD = re.compile(  # "great, now an outro", "hmm, too slow": the turn is what follows the interjection
+    r"^\s*(?:(?:ok|okay|great|nice|perfect|cool|good|thanks|thank you|hmm+|no|yes|yeah|wow|love it|that's great)"
+    r"\s*[,.!]+\s*)+",  # an interjection needs its comma: "no drums" is not "no, drums"
+    re.I,
+)
 _FEWER = re.compile(r"\b(?:less|fewer)\s+(?:of\s+)?(?:the\s+)?[\w-]+", re.I)  # "less drums" adds none
-_VERSION = re.compile(r"\b(?:a|an|another)\s+(?:[\w-]+\s+)?(?:version|take)\b|^\s*(?:similar|one more)\b", re.I)
+_VERSION = re.compile(
+    r"\b(?:a|an|another)\s+(?:[\w-]+\s+)?(?:version|take)\b|^\s*(?:similar|one more)\b|\b(?:to match|matching)\b",
+    re.I,
+)
 SECTION_TEXT = {"intro": "intro", "loop": "loop", "build": "build", "outro": "outro", "full": "full track"}
 LAYER_TEXT = {"harmony": "chords", "rhythm": "drums", "atmosphere": "pads", "texture": "texture", "voice": "voice"}
 CARRIED = ("mood", "section", "duration_s", "tempo_bpm", "key", "mode", "layers", "brightness", "style", "sections")
@@ -53,6 +62,8 @@ def is_followup(text: str, found: dict, last_brief: dict | None) -> bool:
 
 def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     """Fields for this turn (None: a fresh request, used as typed) and notes on what carried over."""
+    if last_brief:
+        text = _TOO.sub(lambda m: lexicon.V["too_words"][m.group(0).lower()], _LEAD.sub("", text))
     stripped = _TONE.sub(" ", text) if last_brief else text
     fields, found = lexicon.parse(stripped)
     if last_brief is None or not is_followup(text, found, last_brief):

@@ -25,6 +25,11 @@ from sonicgrid.session import replies, slash
 from sonicgrid.session.followup import request_for
 from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
 
+_SAID_COMMAND = re.compile(
+    r"^\s*(?:please\s+|can you\s+|could you\s+)?(undo|play|save)(?:\s+(?:it|that|this|the last one))?"
+    r"(?:\s+as\s+([\w.-]+))?\s*(?:please)?\s*[.!?]*\s*$",
+    re.I,
+)
 _QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
 
 
@@ -67,6 +72,9 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             new = [said(typed)]
             heard = str(new[0].id)
         text = typed.strip()
+        said_cmd = _SAID_COMMAND.match(text)
+        if said_cmd:  # "undo that", "play it", "save it as keeper": the slash command, not a new clip
+            typed = text = f"/{said_cmd.group(1).lower()} {said_cmd.group(2) or ''}".strip()
         kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
         return {"route": kind, "reply": "", "pending": None, "input": typed, "messages": new, "heard": heard}
 

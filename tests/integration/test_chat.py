@@ -96,6 +96,13 @@ def test_a_turn_after_an_extension_keeps_the_extended_length(tmp_path):
     assert runs[2]["brief"]["duration_s"] == 6.0 and "20% faster" in runs[2]["request"]
 
 
+def test_commands_said_in_words_are_the_commands(tmp_path):
+    res = _chat(tmp_path, ["a calm loop, 3 seconds", "save it as first", "undo that", "play it"])
+    assert res.exit_code == 0, res.output
+    assert len(_traces(tmp_path)) == 1  # no clip was made for the three words
+    assert "first.wav" in res.output and "undid turn 1" in res.output and "nothing to play yet" in res.output
+
+
 def test_session_resumes_by_id_in_a_new_process(tmp_path):
     first = _chat(tmp_path, ["make a calm loop, 3 seconds"], "--session", "s1")
     assert first.exit_code == 0, first.output

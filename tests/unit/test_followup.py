@@ -69,3 +69,17 @@ def test_twice_and_half_as_long_percent_tempo_and_fewer():
         m = _merged(text)
         assert (m["mood"], m["section"], m["reference"]) == (mood, "intro", "last"), text
     assert merge("3 versions of a calm loop", LAST)[0] is None  # a new request
+
+
+def test_complaints_and_interjections():
+    m = _merged("hmm, too slow")
+    assert m["tempo_change"] > 1 and "tempo_bpm" not in m  # "too slow" asks for faster
+    assert _merged("too fast")["tempo_change"] < 1
+    assert _merged("too dark")["brightness"] > 0
+    assert _merged("too long")["duration_s"] < LAST["duration_s"]
+    assert _merged("too short")["action"] == "extend"
+    m = _merged("that's great, now an outro to match")
+    assert (m["section"], m["mood"], m["reference"]) == ("outro", "moody", "last")
+    assert _merged("perfect, make a matching outro")["section"] == "outro"
+    assert _merged("no drums").get("exclude") == ["rhythm"]  # "no" without its comma is a negation
+    assert _merged("no, darker")["brightness"] < 0
