@@ -23,6 +23,7 @@ E = lexicon.V["edits"]
 _SPLIT = re.compile(r"[,;]|\.(?!\d)|\b(?:and|then|also|y|et|und|puis|luego)\b", re.I)
 _DB = re.compile(r"(?<![\w.])([+-]?\d+(?:[.,]\d+)?)\s*db\b", re.I)  # "3 dB", "+2.5dB", "-6 db"
 MAX_EDIT_DB = 24.0
+_ALL_BUT = re.compile(r"\b(?:everything|all|the rest)\b.*?\b(?:but|except|apart from|other than|save)\b(.*)", re.I)
 TARGET_WORDS = lexicon.LAYER_WORDS
 EXAMPLES = '"drums louder", "mute the pad", "solo the bass", "remove the drums", "texture a bit quieter", "reset"'
 
@@ -67,6 +68,13 @@ def parse(text: str) -> list[Edit]:
         if not found:
             continue
         op = found[0][1]
+        but = _ALL_BUT.search(clause)
+        kept = lexicon._find(TARGET_WORDS, but.group(1)) if but else []
+        if kept and op == "mute":  # "remove everything but the drums": the drums alone
+            out.append(Edit("solo", kept))
+            continue
+        if kept:  # "everything louder except the pads"
+            layers = [la for la in layers if la not in kept]
         if amount is not None and op in ("louder", "quieter"):  # "pads down 6 dB": the amount said
             out.append(Edit(op, layers, amount if op == "louder" else -amount))
             continue

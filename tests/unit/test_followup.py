@@ -83,3 +83,8 @@ def test_complaints_and_interjections():
     assert _merged("perfect, make a matching outro")["section"] == "outro"
     assert _merged("no drums").get("exclude") == ["rhythm"]  # "no" without its comma is a negation
     assert _merged("no, darker")["brightness"] < 0
+
+
+def test_everything_but_in_a_turn_is_only_that():
+    m = _merged("remove everything but the pads")
+    assert m["layers"] == ["atmosphere"]

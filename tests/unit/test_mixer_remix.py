@@ -110,3 +110,10 @@ def test_an_amount_said_is_the_amount():
     assert [(e.layers, e.db) for e in two] == [(["atmosphere"], -2.5), (["rhythm"], 4.0)]
     assert remix.parse("chords up 100 dB")[0].db == remix.MAX_EDIT_DB
     assert remix.parse("drums a bit louder")[0].db == 2.0  # no amount: the words' step
+
+
+def test_everything_but_keeps_what_is_named():
+    assert [(e.op, e.layers) for e in remix.parse("remove everything but the drums")] == [("solo", ["rhythm"])]
+    assert [(e.op, e.layers) for e in remix.parse("mute all except the pads")] == [("solo", ["atmosphere"])]
+    (edit,) = remix.parse("everything louder except the pads")
+    assert edit.op == "louder" and "atmosphere" not in edit.layers and "rhythm" in edit.layers
