@@ -199,8 +199,11 @@ def _strip(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
-def _durations(ntext: str, fields: dict[str, Any], found: dict[str, Any]) -> list[tuple[int, int]]:
+def _durations(ntext: str, fields: dict[str, Any], found: dict[str, Any]) -> tuple[list[tuple[int, int]], list[float]]:
+    """Spans of the lengths said, and the lengths (seconds, or ("bars", n)) in the order said; the request's
+    length is the last sane one (several sections, each with its own length, add up: parse)."""
     spans: list[tuple[int, int]] = []
+    bars: list[tuple[int, int]] = []
     durations: list[tuple[int, float, str]] = []  # (where it was said, seconds, the words)
     for m in _MIN_SEC.finditer(ntext):
         durations.append((m.start(), 60.0 * int(m.group(1)) + int(m.group(2) or m.group(3)), m.group(0).strip()))
@@ -211,6 +214,7 @@ def _durations(ntext: str, fields: dict[str, Any], found: dict[str, Any]) -> lis
         spans.append(m.span())
         if _BARS.match(unit):
             fields["bars"], found["bars"] = int(value), m.group(0).strip()
+            bars.append((m.start(), int(value)))
             continue
         value *= 1 if _SECONDS.match(unit) else 60
         durations.append((m.start(), value, m.group(0).strip()))
@@ -218,7 +222,12 @@ def _durations(ntext: str, fields: dict[str, Any], found: dict[str, Any]) -> lis
     if durations:  # several lengths ("spend 9999 seconds ... 3 seconds"): the last sane one is the request
         sane = [d for d in durations if MIN_SECONDS <= d[1] <= MAX_SECONDS]
         _, fields["duration_s"], found["duration_s"] = (sane or durations)[-1 if sane else 0]
-    return spans
+    said = (
+        [d[1] for d in durations if MIN_SECONDS <= d[1] <= MAX_SECONDS]
+        if not bars
+        else [float(b) for _, b in sorted(bars)]
+    )
+    return spans, said
 
 
 def _tempo(ntext: str, text: str, fields: dict[str, Any], found: dict[str, Any]) -> list[tuple[int, int]]:
@@ -340,7 +349,8 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     ref_spans = _reference(text, fields, found)
     ntext = normalize_numbers(_strip(text, ref_spans))
     plain = _NEG.sub(" ", text)  # what is asked for: "not too fast" asks for no tempo, "nothing dark" no tone
-    num_spans = _durations(ntext, fields, found) + _tempo(ntext, plain, fields, found)
+    num_spans, lengths = _durations(ntext, fields, found)
+    num_spans += _tempo(ntext, plain, fields, found)
     m = _VARIATIONS.search(ntext)
     if m:
         fields["variations"], found["variations"] = max(1, min(MAX_VARIATIONS, int(m.group(1)))), m.group(0)
@@ -370,6 +380,10 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     elif styles:
         fields["mood"], found["mood"] = STYLES[styles[0]]["mood"], styles[0]
     _sections(words_wo_neg, fields, found)
+    if len(fields.get("sections", [])) > 1 and len(lengths) == len(fields["sections"]):  # "a 5 s intro, a 10 s outro"
+        key = "bars" if "bars" in fields else "duration_s"
+        fields[key] = int(sum(lengths)) if key == "bars" else min(MAX_SECONDS, float(sum(lengths)))
+        found[key] += " (the sections' lengths added)"
     layers = [la for la in _find(LAYER_WORDS, words_wo_neg) if la not in negated]
     if layers:
         tonal = {"harmony", "atmosphere"}

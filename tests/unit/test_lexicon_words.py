@@ -199,3 +199,12 @@ def test_ranges_and_field_forms():
     assert (f["duration_s"], f["tempo_bpm"], f["mood"]) == (20.0, 90.0, "moody")
     assert parse("duration: 1.5 min, calm")[0]["duration_s"] == 90.0
     assert parse("a 2-minute epic build")[0]["duration_s"] == 120.0  # a hyphen, not a range
+
+
+def test_each_sections_length_adds_up():
+    assert rules_intake("an intro (5 s) and an outro (10 s)")[0].duration_s == 15.0
+    assert rules_intake("an intro of 10 seconds and an outro of 20 seconds")[0].duration_s == 30.0
+    b, _ = rules_intake("a 4 bar intro and an 8 bar loop at 120 bpm")
+    assert b.duration_s == 24.0 and b.section_list() == ["intro", "loop"]  # 12 bars at 120
+    assert rules_intake("intro and outro, 20 seconds")[0].duration_s == 20.0  # one length: the whole
+    assert rules_intake("spend 9999 seconds on an intro and outro, 3 seconds")[0].duration_s == 3.0
