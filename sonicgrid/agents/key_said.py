@@ -1,0 +1,75 @@
+"""A key said in a request: "in D minor", "key of F", "key Dm", "g minor", "f sharp major", "..., Am" (a key
+alone between commas), "en la menor" (solfège). A lowercase "a" with no accidental or mode is the article
+("in a dreamy style"), and a mode followed by "key" is a mode only ("in a minor key"). Part of the lexicon
+(lexicon.parse calls `read`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sonicgrid.brief import KEYS
+
+_KEY = re.compile(
+    r"\b(?:(?:in|en|key(?:\s+of)?)\s+|key:\s*)([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*"
+    r"(major|minor|maj|min|m|mayor|menor|majeur|mineur|dur|moll)?\b(?!\s+(?:key|tonality|scale|mode)\b)",
+    re.I,
+)
+_KEY_BARE = re.compile(  # "G minor", "g minor", "f sharp major"; a lowercase "a" is the article ("a minor key")
+    r"\b([A-G]|[b-g])\s*(#|b|♯|♭|sharp|flat)?\s*(major|minor|maj|min|mayor|menor|majeur|mineur|dur|moll)\b"
+    r"(?!\s+(?:key|tonality|scale|mode)\b)"
+)
+_KEY_TOKEN = re.compile(r"(?:^|[,;/(|])\s*([A-G])(#|b|♯|♭)?(m|maj|min)?\s*(?=[,;/)|.!]|$)")  # "10s, 90 bpm, Am"
+_SOLFEGE = {"do": "C", "re": "D", "ré": "D", "mi": "E", "fa": "F", "sol": "G", "la": "A", "si": "B"}
+_KEY_SOLFEGE = re.compile(
+    r"\b(?:en|in)\s+(do|re|ré|mi|fa|sol|la|si)\s*(sostenido|bemol|dièse|bémol|#|b)?\s*(mayor|menor|majeur|mineur)\b",
+    re.I,
+)
+_MINOR = ("minor", "min", "m", "menor", "mineur", "moll")
+_FLAT_TO_SHARP = {
+    "Db": "C#",
+    "D#": "Eb",
+    "Gb": "F#",
+    "G#": "Ab",
+    "A#": "Bb",
+    "Cb": "B",
+    "E#": "F",
+    "Fb": "E",
+    "B#": "C",
+}
+
+
+def _said_key(m: re.Match[str]) -> bool:
+    """A key, not the article: "in A", "in a minor", "in a flat" are keys; "in a dreamy style" and "in a minor
+    key" (some minor key) are not (the regex leaves out a mode word followed by "key")."""
+    return not (m.group(1) == "a" and not m.group(2) and not m.group(3))
+
+
+def read(prompt: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
+    """Key and mode said: "in D minor", "key Dm", "g minor", "..., Am" (a key alone between commas), "en la menor"."""
+    m = (
+        next((k for k in _KEY.finditer(prompt) if _said_key(k)), None)
+        or _KEY_BARE.search(prompt)
+        or _KEY_TOKEN.search(prompt)
+    )
+    root = None
+    if m:
+        root = m.group(1).upper()
+    else:
+        m = _KEY_SOLFEGE.search(prompt)
+        if m:
+            root = _SOLFEGE[m.group(1).lower()]
+    if m is None or root is None:
+        return
+    acc, mode = (m.group(2) or "").lower(), m.group(3)
+    if acc in ("#", "sharp", "♯", "sostenido", "dièse"):
+        root += "#"
+    elif acc in ("b", "flat", "♭", "bemol", "bémol"):
+        root += "b"
+    root = _FLAT_TO_SHARP.get(root, root)
+    if root in KEYS:
+        fields["key"], found["key"] = root, m.group(0)
+    q = (mode or "").lower()
+    if q:
+        fields["mode"], found["mode"] = ("minor" if q in _MINOR else "major"), q
