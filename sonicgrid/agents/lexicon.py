@@ -45,6 +45,11 @@ def _alt(words: Iterable[str]) -> str:
     return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))
 
 
+def words_re(words: Iterable[str], tail: str = r"(?!\w)") -> re.Pattern[str]:
+    """Any of the words or phrases, starting a word and ending one (or followed by `tail`), any case."""
+    return re.compile(r"(?<!\w)(?:" + _alt(words) + r")" + tail, re.I)
+
+
 _NEG = re.compile(
     r"(?<!\w)(?:" + _alt(V["negations"]) + r")\s+(?:the\s+|any\s+|anything\s+|too\s+)?([\wáéíóúüöäßç-]+)", re.I
 )
@@ -90,18 +95,15 @@ _VARIATIONS_BARE = re.compile(
 _NOT_NUMBERS = [re.compile(p, re.I) for p in V["not_numbers"]]
 _CLIP_ID = re.compile(r"\bclip[_ -]?([0-9a-f]{6,})\b", re.I)
 _REFS = [re.compile(p, re.I) for p in V["references"]]
-EXTEND = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["extend"]) + r")\w*", re.I)
-LONGER = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["longer"]) + r")(?!\w)", re.I)
-SHORTER = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["shorter"]) + r")(?!\w)", re.I)
-TWICE = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["twice"]) + r")(?!\w)", re.I)
-HALF = re.compile(r"(?<!\w)(?:" + _alt(V["length_changes"]["half"]) + r")(?!\w)", re.I)
+EXTEND = words_re(V["length_changes"]["extend"], tail=r"\w*")
+LONGER, SHORTER, TWICE, HALF = (words_re(V["length_changes"][k]) for k in ("longer", "shorter", "twice", "half"))
 _PERCENT = re.compile(r"(\d{1,2})\s*%\s*(faster|quicker|slower)\b", re.I)
 _VARY = re.compile(
     r"\b(darker|brighter|variation|again but|same but|but brighter|but darker|more|less|slower|faster)\b", re.I
 )
-_ONLY = re.compile(r"(?<!\w)(?:" + _alt(V["only_words"]) + r")(?!\w)", re.I)
-_NOT_STYLE = re.compile(r"(?<!\w)(?:" + _alt(V["not_style_words"]) + r")(?!\w)", re.I)
-_UNIT_WORDS = re.compile(r"(?<!\w)(?:" + _alt(V["units_not_words"]) + r")(?!\w)", re.I)
+_ONLY = words_re(V["only_words"])
+_NOT_STYLE = words_re(V["not_style_words"])
+_UNIT_WORDS = words_re(V["units_not_words"])
 
 
 def _stem_re(stem: str) -> str:

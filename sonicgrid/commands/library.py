@@ -86,11 +86,11 @@ def import_cmd(
         if missing:
             raise UserError(f"no such file or folder: {', '.join(missing)}")
         lib = _lib()
-        from sonicgrid.memory.maintenance import import_dir
+        from sonicgrid.memory.maintenance import import_paths
 
         with _bar() as bar:
             task = bar.add_task("importing", total=None)
-            rep = import_dir(
+            rep = import_paths(
                 lib,
                 sources,
                 project,

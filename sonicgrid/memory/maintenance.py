@@ -174,7 +174,7 @@ def _files(sources: Path | list[Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def import_dir(
+def import_paths(
     lib, folder: Path | list[Path], project: str | None = None, progress: Progress | None = None, max_s: float = 600.0
 ) -> dict:
     """Analyse and add the audio files (AUDIO_SUFFIXES) named or under the folders named. Anything else, anything that

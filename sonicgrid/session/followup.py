@@ -26,7 +26,7 @@ _FOLLOW = re.compile(
     re.I,
 )
 _ONLY = re.compile(r"\b(only|just|solo|(?:everything|all|nothing) (?:but|except))\b", re.I)
-_TOO = re.compile(r"\b(?:" + "|".join(map(re.escape, lexicon.V["too_words"])) + r")\b", re.I)
+_TOO = lexicon.words_re(lexicon.V["too_words"])
 _LEAD = re.compile(  # "great, now an outro", "hmm, too slow": the turn is what follows the interjection
     r"^\s*(?:(?:ok|okay|great|nice|perfect|cool|good|thanks|thank you|hmm+|no|yes|yeah|wow|love it|that's great)"
     r"\s*[,.!]+\s*)+",  # an interjection needs its comma: "no drums" is not "no, drums"
