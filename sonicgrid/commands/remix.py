@@ -16,7 +16,8 @@ def command(
     edits: str | None = typer.Argument(
         None,
         help='What to change, in words: "drums louder", "mute the pad", "solo the bass", "remove the drums", '
-        '"texture a bit quieter", "bring back the drums", "reset"; several at once: "drums louder, mute the pad"',
+        '"texture a bit quieter", "bring back the drums", "reset"; the whole mix: "make it louder", "more reverb", '
+        '"drier", "punchier"; several at once: "drums louder, mute the pad"',
     ),
     variation: int = typer.Option(1, "--variation", "-v", help="Which ranked variation to re-mix (1 = the best)"),
     out_dir: Path | None = typer.Option(None, "--out", "-o", help="Output directory the run id is under [./out]"),
@@ -33,7 +34,9 @@ def command(
       sonicgrid remix 20261125-182359-1439c6 --list
 
     Each remix is written to RUN_DIR/remixes/remix-N.wav (+ .json with the recipe); the next edit
-    starts from the latest remix, "reset" goes back to the original mix. Layer words: drums/beat
+    starts from the latest remix, "reset" goes back to the original mix. The whole mix: "make it
+    louder" / "quieter" move the master's loudness target (2 LU a step, -24 to -8 LUFS), "more
+    reverb" / "drier" scale the reverb and delay sends, "punchier" puts the drums 3 dB hotter. Layer words: drums/beat
     (rhythm), chords/keys/bass/piano (harmony), pad/drone/strings (atmosphere), texture/vinyl/noise
     (texture), voice."""
     quiet_libraries()
@@ -62,7 +65,8 @@ def command(
         out.print(
             f"[bold green]remix[/] {res['path']}  {res['seconds']:.2f}s  "
             f"{res['mastering']['lufs_out']:.1f} LUFS  edits: {escape('; '.join(res['edits']))}"
-            + (f"  drums vs rest {m['drums_vs_rest_db']:+.1f} dB" if "drums_vs_rest_db" in m else ""),
+            + (f"  drums vs rest {m['drums_vs_rest_db']:+.1f} dB" if "drums_vs_rest_db" in m else "")
+            + (f"  ({escape(whole)})" if (whole := rm.describe_finish(res)) else ""),
             highlight=False,
         )
 

@@ -5,6 +5,10 @@ mixed and mastered again (mixer.render + master): a fraction of a second.
 Each remix is written as remixes/remix-N.wav + .json next to the clip; the next edit starts from
 the latest recipe, so "drums louder" twice is +8 dB. An amount said is the amount: "chords up 3 dB",
 "pads -6 dB" (at most 24 dB a step).
+
+The whole mix, no layer named: "make it louder" / "quieter" move the master's loudness target (the mastering
+would otherwise bring every stem's gain back to it), "more reverb" / "drier" scale the reverb and delay sends,
+"punchier" puts the drums hotter. They ride on the recipe as its `finish`.
 """
 
 from __future__ import annotations
@@ -25,18 +29,30 @@ _DB = re.compile(r"(?<![\w.])([+-]?\d+(?:[.,]\d+)?)\s*db\b", re.I)  # "3 dB", "+
 MAX_EDIT_DB = 24.0
 _ALL_BUT = re.compile(r"\b(?:everything|all|the rest)\b.*?\b(?:but|except|apart from|other than|save)\b(.*)", re.I)
 TARGET_WORDS = lexicon.LAYER_WORDS
-EXAMPLES = '"drums louder", "mute the pad", "solo the bass", "remove the drums", "texture a bit quieter", "reset"'
+_LOUDNESS_WORDS = lexicon.words_re(E["whole"]["louder"] + E["whole"]["quieter"])
+EXAMPLES = (
+    '"drums louder", "mute the pad", "solo the bass", "remove the drums", "texture a bit quieter", '
+    '"make it louder", "more reverb", "punchier", "reset"'
+)
 
 
 @dataclass
 class Edit:
-    op: str  # mute | unmute | solo | louder | quieter | reset
-    layers: list[str]  # empty with reset; every layer with "everything"
+    op: str  # mute | unmute | solo | louder | quieter | reset; the whole mix: loudness (db) | space (factor)
+    layers: list[str]  # empty with reset and the whole-mix edits
     db: float = 0.0
+    factor: float = 1.0
 
     def describe(self) -> str:
+        if self.op == "loudness":
+            return f"master loudness {self.db:+.1f} dB"
+        if self.op == "space":
+            return f"reverb and delay sends x{self.factor:.2f}"
         who = ", ".join(self.layers) or "all stems"
         return f"{self.op} {who}" + (f" {self.db:+.1f} dB" if self.db else "")
+
+
+FINISH = {"loudness_db": 0.0, "space": 1.0}  # the recipe's whole-mix settings before any edit
 
 
 def _has(words: list[str], text: str) -> int | None:
@@ -53,11 +69,6 @@ def parse(text: str) -> list[Edit]:
         if _has(E["ops"]["reset"], clause) is not None:
             out.append(Edit("reset", []))
             continue
-        layers = lexicon._find(TARGET_WORDS, clause)
-        if _has(E["everything"], clause) is not None:
-            layers = list(lexicon.LAYER_WORDS)
-        if not layers:
-            continue
         found = sorted(
             (p, op) for op, words in E["ops"].items() if op != "reset" for p in [_has(words, clause)] if p is not None
         )
@@ -65,11 +76,18 @@ def parse(text: str) -> list[Edit]:
         amount = min(MAX_EDIT_DB, abs(float(said.group(1).replace(",", ".")))) if said else None
         if not found and said and said.group(1)[0] in "+-":  # "chords +3 dB"
             found = [(0, "louder" if said.group(1)[0] == "+" else "quieter")]
-        if not found:
-            continue
-        op = found[0][1]
+        layers = lexicon._find(TARGET_WORDS, clause)
         but = _ALL_BUT.search(clause)
         kept = lexicon._find(TARGET_WORDS, but.group(1)) if but else []
+        whole = _whole_mix(clause, found, amount, bool(layers))
+        if whole is not None:
+            out.append(whole)
+            continue
+        if _has(E["everything"], clause) is not None:
+            layers = list(lexicon.LAYER_WORDS)
+        if not layers or not found:
+            continue
+        op = found[0][1]
         if kept and op == "mute":  # "remove everything but the drums": the drums alone
             out.append(Edit("solo", kept))
             continue
@@ -78,9 +96,60 @@ def parse(text: str) -> list[Edit]:
         if amount is not None and op in ("louder", "quieter"):  # "pads down 6 dB": the amount said
             out.append(Edit(op, layers, amount if op == "louder" else -amount))
             continue
-        scale = next((float(v) for k, v in E["scale"].items() if _has([k], clause) is not None), 1.0)
-        out.append(Edit(op, layers, float(E["db"].get(op, 0.0)) * scale))
+        out.append(Edit(op, layers, float(E["db"].get(op, 0.0)) * _scale(clause)))
     return out
+
+
+def _scale(clause: str) -> float:
+    return next((float(v) for k, v in E["scale"].items() if _has([k], clause) is not None), 1.0)
+
+
+def _whole_mix(clause: str, found: list[tuple[int, str]], amount: float | None, named: bool) -> Edit | None:
+    """The whole mix's edit in a clause, if it is one: the sends ("more reverb", "drier", "no echo"), the
+    drums' punch ("punchier"), or the master's loudness ("make it louder", "everything 3 dB quieter")."""
+    op = found[0][1] if found else None
+    wet, dry = _has(E["wetter"], clause) is not None, _has(E["drier"], clause) is not None
+    if wet or dry or _has(E["space_words"], clause) is not None:
+        way = 1 if wet else -1 if dry else {"louder": 1, "quieter": -1, "mute": 0}.get(op or "")
+        if way is None:
+            return None
+        return Edit("space", [], factor=float(E["space_step"]) ** (way * _scale(clause)) if way else 0.0)
+    if _has(E["punch"], clause) is not None and not named:
+        step = float(E["punch_db"]) * _scale(clause)
+        return Edit("louder" if op != "quieter" else "quieter", ["rhythm"], step if op != "quieter" else -step)
+    everything = _has(E["everything"], clause) is not None and not _ALL_BUT.search(clause)
+    if named and not everything:
+        return None
+    turn = next((w for w in ("louder", "quieter") if _has(E["whole"][w], clause) is not None), None)
+    if turn is None and everything and op in ("louder", "quieter"):
+        turn = op
+    if turn is None:
+        return None
+    db = amount if amount is not None else float(E["loudness_step_db"]) * _scale(clause)
+    return Edit("loudness", [], db if turn == "louder" else -db)
+
+
+def finish(prev: dict | None, edits: list[Edit], target_lufs: float) -> dict:
+    """The recipe's whole-mix settings after `edits`: the master's loudness over the target (its LUFS kept
+    inside loudness_range) and the sends' scale."""
+    f = dict(FINISH) | dict(prev or {})
+    lo, hi = (float(v) for v in E["loudness_range"])
+    for e in edits:
+        if e.op == "reset":
+            f = dict(FINISH)
+        elif e.op == "loudness":
+            f["loudness_db"] = round(min(hi, max(lo, target_lufs + f["loudness_db"] + e.db)) - target_lufs, 2)
+        elif e.op == "space":
+            f["space"] = round(
+                min(float(E["space_range"][1]), max(float(E["space_range"][0]), f["space"] * e.factor)), 3
+            )
+    return f
+
+
+def asks_cleanup(text: str) -> bool:
+    """ "clean it up", "enhance it", "remaster it": what every clip had on its way out (see thread)."""
+    _, found = lexicon.parse(text)
+    return _has(E["cleanup"], text.lower()) is not None and not set(found) & {"mood", "section", "style"}
 
 
 def is_edit(text: str, stem_layers: set[str]) -> bool:
@@ -89,10 +158,10 @@ def is_edit(text: str, stem_layers: set[str]) -> bool:
     edits = parse(text)
     if not edits:
         return False
-    _, found = lexicon.parse(text)
+    _, found = lexicon.parse(_LOUDNESS_WORDS.sub(" ", text))  # "quieter" is a calm mood word in a request
     if set(found) & {"mood", "section", "duration_s", "tempo_bpm", "key", "style", "variations", "sections"}:
         return False
-    return all(e.op == "reset" or set(e.layers) & stem_layers for e in edits)
+    return all(e.op in ("reset", "loudness", "space") or set(e.layers) & stem_layers for e in edits)
 
 
 def apply(recipe: list[dict], edits: list[Edit], original: list[dict]) -> list[dict]:
@@ -156,15 +225,16 @@ def remix(folder: Path, text: str, settings) -> dict:
     from sonicgrid.tools.enhancers.master import master
 
     t0 = time.perf_counter()
-    side, recipe, original, _ = current(folder)
+    side, recipe, original, latest = current(folder)
     edits = parse(text)
     if not edits:
         raise UserError(f"no stem edit in {text!r}: try {EXAMPLES}")
     have = {s["layer"] for s in recipe}
     missing = sorted({la for e in edits for la in e.layers} - have)
-    if edits and all(e.op != "reset" and not set(e.layers) & have for e in edits):
+    if all(e.op not in ("reset", "loudness", "space") and not set(e.layers) & have for e in edits):
         raise UserError(f"this clip has no {', '.join(missing)} stem (stems: {', '.join(sorted(have))})")
     stems_now = apply(recipe, edits, original)
+    done = finish(json.loads(latest.read_text()).get("finish") if latest else None, edits, settings.target_lufs)
     stems = []
     for r in stems_now:
         a = _read_stem(folder / "stems" / f"{r['name']}.wav")
@@ -185,9 +255,9 @@ def remix(folder: Path, text: str, settings) -> dict:
         )
     res = side.get("result") or {}
     mixed, report = mixer.render(
-        stems, settings.sample_rate, res.get("mix", {}).get("tempo_bpm"), side["brief"]["mood"]
+        stems, settings.sample_rate, res.get("mix", {}).get("tempo_bpm"), side["brief"]["mood"], space=done["space"]
     )
-    final, mastering = master(mixed, settings.target_lufs, settings.true_peak_dbfs)
+    final, mastering = master(mixed, settings.target_lufs + done["loudness_db"], settings.true_peak_dbfs)
     final = aio.Audio(
         aio.fit_length(final.samples, int(round(float(res.get("duration_s") or final.duration) * final.sr))), final.sr
     )
@@ -199,6 +269,7 @@ def remix(folder: Path, text: str, settings) -> dict:
         "path": str(path),
         "edits": [e.describe() for e in edits],
         "stems": report["stems"],
+        "finish": done,
         "mix": {k: v for k, v in report.items() if k != "stems"},
         "mastering": mastering,
         "seconds": round(seconds, 4),
@@ -220,6 +291,14 @@ def _read_stem(path: Path) -> aio.Audio:
             _CACHE.clear()
         _CACHE[key] = aio.read(path)
     return _CACHE[key]
+
+
+def describe_finish(res: dict) -> str:
+    """A remix's whole-mix settings where they differ from a plain master ("" when none do)."""
+    f = dict(FINISH) | dict(res.get("finish") or {})
+    bits = [f"master at {res['mastering'].get('target_lufs', 0):g} LUFS"] if f["loudness_db"] else []
+    bits += [f"sends x{f['space']:g}"] if f["space"] != 1.0 else []
+    return ", ".join(bits)
 
 
 def describe_stems(stems: list[dict]) -> str:

@@ -53,11 +53,24 @@ def remix_record(turn: dict, prev: dict, res: dict, n: int) -> dict:
 
 
 def remixed(t: dict, res: dict) -> str:
-    from sonicgrid.session.remix import describe_stems
+    from sonicgrid.session.remix import describe_finish, describe_stems
 
+    whole = describe_finish(res)
     return (
         f"re-mixed {t['clip_id']} from its stems in {res['seconds']:.2f}s ({'; '.join(res['edits'])}), "
-        f"nothing regenerated -> {res['path']}; stems: {describe_stems(res['stems'])}"
+        f"nothing regenerated -> {res['path']}; stems: {describe_stems(res['stems'])}" + (f"; {whole}" if whole else "")
+    )
+
+
+def already_clean(t: dict, settings: Settings) -> str:
+    """ "clean it up", "enhance it", "remaster it": what was done to every clip, and what can change."""
+    from sonicgrid.session.remix import EXAMPLES
+
+    return (
+        f"{t['clip_id']} is already through the finishing chain: stems with a noise floor or band-limit to repair "
+        f"went through the enhancer (the composer's synthesised stems have none), and the mix was mastered to "
+        f"{settings.target_lufs:g} LUFS under a {settings.true_peak_dbfs:g} dBTP ceiling; the gate scored it "
+        f"{float(t.get('score') or 0):.1f}/10. To change its sound, try {EXAMPLES}, or ask for another take."
     )
 
 

@@ -21,7 +21,7 @@ from langgraph.types import interrupt
 from rich.markup import escape
 
 from sonicgrid.config import Settings
-from sonicgrid.session import replies, slash
+from sonicgrid.session import remix, replies, slash
 from sonicgrid.session.followup import request_for
 from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
 
@@ -81,6 +81,9 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
     def produce(state: SessionState) -> dict:
         turns = turns_of(state)
         prev = last_ok(turns)
+        if prev and prev.get("clip_id") and remix.asks_cleanup(state["input"]):
+            text = replies.already_clean(prev, ctx.settings)
+            return {"reply": text, "messages": [reply(text)], "pending": None}
         edit = _stem_edit(state, prev)
         if edit is not None:
             return edit
@@ -105,8 +108,6 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
 
     def _stem_edit(state: SessionState, prev: dict | None) -> dict | None:
         """ "drums louder", "mute the pad": re-mix the last clip's stems instead of making a new one."""
-        from sonicgrid.session import remix
-
         folder = Path(prev["clip_dir"]) if prev and prev.get("clip_dir") else None
         if prev is None or folder is None or not (folder / "clip.json").is_file():
             return None

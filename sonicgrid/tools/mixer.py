@@ -175,8 +175,10 @@ def stereo_report(x: np.ndarray) -> dict:
     return {"lr_correlation": round(corr, 3), "side_mid_db": round(side_mid, 2)}
 
 
-def render(stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str = "calm") -> tuple[Audio, dict]:
-    """Stems -> the bus-compressed stereo mix and its report."""
+def render(
+    stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str = "calm", space: float = 1.0
+) -> tuple[Audio, dict]:
+    """Stems -> the bus-compressed stereo mix and its report; `space` scales every reverb and delay send."""
     from pedalboard import Compressor, Limiter, Pedalboard
 
     tempo = float(tempo_bpm or 90.0)
@@ -198,8 +200,8 @@ def render(stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str
         x = x * np.array([gl, gr], np.float32)
         seg = slice(off, off + len(x))
         dry[seg] += x
-        rev[seg] += x * role["reverb"]
-        dly[seg] += x * role["delay"]
+        rev[seg] += x * (role["reverb"] * space)
+        dly[seg] += x * (role["delay"] * space)
         buf = by_layer.setdefault(s.layer, np.zeros_like(dry))
         buf[seg] += x
     wet = _buses(rev, dly, sr, tempo, mood) if frames else dry
@@ -216,6 +218,8 @@ def render(stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str
     )
     mixed = comp(total.T.copy(), sr).T if frames else total
     report = {"stems": [s.recipe() for s in stems], "frames": frames, "tempo_bpm": round(tempo, 3)}
+    if space != 1.0:
+        report["sends_x"] = round(space, 3)
     report["layers_db"] = {k: round(loud_rms_db(v, sr), 2) for k, v in by_layer.items()}
     if "rhythm" in by_layer and len(by_layer) > 1:
         rest = sum((v for k, v in by_layer.items() if k != "rhythm"), np.zeros_like(by_layer["rhythm"]))

@@ -103,6 +103,27 @@ def test_commands_said_in_words_are_the_commands(tmp_path):
     assert "first.wav" in res.output and "undid turn 1" in res.output and "nothing to play yet" in res.output
 
 
+def test_whole_mix_asks_remix_the_clip_and_cleanup_says_what_was_done(tmp_path):
+    """ "make it louder" and "more reverb" re-master the last clip (they made a new clip "like the last one"
+    before, which the Decision agent reused: nothing changed); "clean it up" says what every clip went through."""
+    import soundfile as sf
+
+    from sonicgrid.tools.analysts.features import loudness_lufs
+
+    res = _chat(tmp_path, ["a calm loop with drums, 4 seconds", "make it louder", "more reverb", "clean it up"])
+    assert res.exit_code == 0, res.output
+    assert len(_traces(tmp_path)) == 1  # nothing regenerated
+    remixes = sorted((tmp_path / "out").rglob("remixes/remix-*.json"))
+    assert len(remixes) == 2
+    loud, wet = (json.loads(p.read_text()) for p in remixes)
+    assert loud["finish"] == {"loudness_db": 2.0, "space": 1.0} and wet["finish"] == {"loudness_db": 2.0, "space": 1.6}
+    from sonicgrid.audio import read
+
+    assert abs(loudness_lufs(read(loud["path"])) + 12.0) < 0.6 and sf.info(wet["path"]).frames > 0
+    out = " ".join(res.output.split())
+    assert "master at -12 LUFS" in out and "already through the finishing chain" in out and "more reverb" in out
+
+
 def test_session_resumes_by_id_in_a_new_process(tmp_path):
     first = _chat(tmp_path, ["make a calm loop, 3 seconds"], "--session", "s1")
     assert first.exit_code == 0, first.output

@@ -81,7 +81,11 @@ def test_remix_cli_edits_stems_without_regenerating(two_sections):
     x = aio.read(gone["path"]).samples
     assert np.isfinite(x).all() and np.abs(x).max() > 0.1
     assert sorted((run_dir / "candidates").glob("*.wav")) == made  # the remixes generated nothing
-    p = _cli(tmp, "remix", summary["run_id"], "louder please")
+    p = _cli(tmp, "remix", summary["run_id"], "louder please, and more reverb", "--json")
+    loud = json.loads(p.stdout)  # the whole mix: the master's target 2 LU up, the sends x1.6
+    assert abs(loud["mastering"]["lufs_out"] + 12.0) < 0.6 and loud["finish"] == {"loudness_db": 2.0, "space": 1.6}
+    assert all(s["mute"] for s in loud["stems"] if s["layer"] == "rhythm")  # from the latest recipe on
+    p = _cli(tmp, "remix", summary["run_id"], "what a lovely day")
     assert p.returncode == 2 and "no stem edit" in p.stderr and "Traceback" not in p.stderr
     p = _cli(tmp, "remix", summary["run_id"], "voice louder")
     assert p.returncode == 2 and "no voice stem" in p.stderr

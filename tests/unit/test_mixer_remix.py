@@ -117,3 +117,43 @@ def test_everything_but_keeps_what_is_named():
     assert [(e.op, e.layers) for e in remix.parse("mute all except the pads")] == [("solo", ["atmosphere"])]
     (edit,) = remix.parse("everything louder except the pads")
     assert edit.op == "louder" and "atmosphere" not in edit.layers and "rhythm" in edit.layers
+
+
+def test_whole_mix_words_are_the_master_the_sends_or_the_drums():
+    def said(text):
+        return [(e.op, e.layers, round(e.db, 2), round(e.factor, 3)) for e in remix.parse(text)]
+
+    assert said("make it louder") == [("loudness", [], 2.0, 1.0)]  # the master's target, not every stem
+    assert said("everything a bit quieter") == [("loudness", [], -1.0, 1.0)]
+    assert said("3 dB louder") == [("loudness", [], 3.0, 1.0)]
+    assert said("more reverb") == [("space", [], 0.0, 1.6)] and said("much more reverb")[0][3] == 2.56
+    assert said("drier")[0][3] < 1 and said("less reverb")[0][3] < 1 and said("no echo")[0][3] == 0.0
+    assert said("punchier") == [("louder", ["rhythm"], 3.0, 1.0)]
+    assert said("drums louder and more reverb") == [("louder", ["rhythm"], 4.0, 1.0), ("space", [], 0.0, 1.6)]
+    assert said("more of that") == [] and said("softer") == []  # no loudness word: not an edit
+    have = {"rhythm", "harmony"}
+    assert remix.is_edit("make it quieter", have)  # "quieter" is a calm mood word in a request, not here
+    assert not remix.is_edit("a quieter calm loop", have) and not remix.is_edit("punchier", {"harmony"})
+
+
+def test_finish_accumulates_within_its_ranges_and_resets():
+    f = remix.finish(None, remix.parse("make it louder"), -14.0)
+    assert f == {"loudness_db": 2.0, "space": 1.0}
+    f = remix.finish(f, remix.parse("much more reverb, louder"), -14.0)
+    assert f == {"loudness_db": 4.0, "space": 2.56}
+    f = remix.finish(f, remix.parse("20 dB louder"), -14.0)
+    assert f["loudness_db"] == 6.0  # the master stays at -8 LUFS or under
+    assert remix.finish(f, remix.parse("reset"), -14.0) == remix.FINISH
+
+
+def test_the_sends_scale_the_wet_signal():
+    def wet_share(space: float) -> float:
+        stem = mixer.Stem(name="loop-harmony", layer="harmony", audio=_clicks())
+        mixed, _ = mixer.render([stem], SR, 90.0, "calm", space=space)
+        x = mixed.samples
+        hits = np.concatenate([x[i : i + SR // 50] for i in range(0, len(x) - SR // 2, SR // 2)])
+        tails = np.concatenate([x[i + SR // 5 : i + SR // 2] for i in range(0, len(x) - SR // 2, SR // 2)])
+        return float(np.sqrt(np.mean(tails**2)) / np.sqrt(np.mean(hits**2)))  # between the hits: reverb alone
+
+    dry, plain, wet = wet_share(0.0), wet_share(1.0), wet_share(2.5)
+    assert dry < 1e-3 and plain > 0.05 and wet > 1.8 * plain
