@@ -1,5 +1,5 @@
 """A key said in a request: "in D minor", "key of F", "key Dm", "g minor", "f sharp major", "..., Am" (a key
-alone between commas), "en la menor" (solfège). A lowercase "a" with no accidental or mode is the article
+alone between commas, but not "A, B or C": options), "en la menor" (solfège). A lowercase "a" with no accidental or mode is the article
 ("in a dreamy style"), and a mode followed by "key" is a mode only ("in a minor key"). Part of the lexicon
 (lexicon.parse calls `read`).
 """
@@ -21,6 +21,7 @@ _KEY_BARE = re.compile(  # "G minor", "g minor", "f sharp major"; a lowercase "a
     r"(?!\s+(?:key|tonality|scale|mode)\b)"
 )
 _KEY_TOKEN = re.compile(r"(?:^|[,;/(|])\s*([A-G])(#|b|♯|♭)?(m|maj|min)?\s*(?=[,;/)|.!]|$)")  # "10s, 90 bpm, Am"
+_LETTERS = re.compile(r"\b[A-G]\s*(?:,|/|\bor\b|\band\b)\s*[A-G]\b")  # "A, B or C": a list of options, no key
 _SOLFEGE = {"do": "C", "re": "D", "ré": "D", "mi": "E", "fa": "F", "sol": "G", "la": "A", "si": "B"}
 _KEY_SOLFEGE = re.compile(
     r"\b(?:en|in)\s+(do|re|ré|mi|fa|sol|la|si)\s*(sostenido|bemol|dièse|bémol|#|b)?\s*(mayor|menor|majeur|mineur)\b",
@@ -51,7 +52,9 @@ def read(prompt: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
     m = (
         next((k for k in _KEY.finditer(prompt) if _said_key(k)), None)
         or _KEY_BARE.search(prompt)
-        or _KEY_TOKEN.search(prompt)
+        or next(
+            (k for k in _KEY_TOKEN.finditer(prompt) if k.group(2) or k.group(3) or not _LETTERS.search(prompt)), None
+        )
     )
     root = None
     if m:

@@ -165,6 +165,8 @@ def test_keys_said_plainly_and_italian():
         f, _ = parse(text)
         assert (f.get("key"), f.get("mode")) == (key, mode), text
     assert "key" not in parse("the band played a minor hit")[0]
+    assert "key" not in parse("I am making a loop, A, B or C?")[0]  # options, not a key
+    assert parse("a loop, F#m, A or B")[0]["key"] == "F#"  # a chord symbol is still a key
     f, _ = parse("un'introduzione malinconica di 10 secondi, senza batteria")
     assert (f["section"], f["mood"], f["duration_s"], f["exclude"]) == ("intro", "moody", 10.0, ["rhythm"])
 
