@@ -29,6 +29,9 @@ def vocabulary() -> dict[str, Any]:
 
 V = vocabulary()
 MOOD_WORDS: dict[str, list[str]] = V["moods"]
+_OCCASIONS = set(V["mood_occasions"])  # "wedding", "fight", "yoga": the mood only when no mood word is said
+_SAID_MOODS = {m: [w for w in ws if w not in _OCCASIONS] for m, ws in MOOD_WORDS.items()}
+_OCCASION_MOODS = {m: [w for w in ws if w in _OCCASIONS] for m, ws in MOOD_WORDS.items()}
 SECTION_WORDS: dict[str, list[str]] = {s: v["strong"] + v["weak"] for s, v in V["sections"].items()}
 LAYER_WORDS: dict[str, list[str]] = V["layers"]
 STYLES: dict[str, dict[str, Any]] = V["styles"]
@@ -312,7 +315,8 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if unwanted:  # "not sad": no reading of the text may choose that mood (intake.merge_llm_fields)
         found["not_mood"] = ",".join(unwanted)
 
-    moods = _find(MOOD_WORDS, words_wo_neg)
+    occasions = _strip(words_wo_neg, _find_all(sorted(_OCCASIONS), words_wo_neg))  # "first dance" is no "danc"
+    moods = _find(_SAID_MOODS, occasions) or _find(_OCCASION_MOODS, words_wo_neg)  # "a fight scene, tense"
     styles = _find({k: v["words"] for k, v in STYLES.items()}, _NOT_STYLE.sub(" ", plain), whole=True)
     if styles:
         fields["style"], found["style"] = styles[0], styles[0]

@@ -210,3 +210,28 @@ def test_each_sections_length_adds_up():
     assert b.duration_s == 24.0 and b.section_list() == ["intro", "loop"]  # 12 bars at 120
     assert rules_intake("intro and outro, 20 seconds")[0].duration_s == 20.0  # one length: the whole
     assert rules_intake("spend 9999 seconds on an intro and outro, 3 seconds")[0].duration_s == 3.0
+
+
+def test_an_occasion_sets_the_mood_only_when_no_mood_is_said():
+    for text, mood in [
+        ("a fight scene, tense", "tense"),  # the fight's epic was read first before
+        ("a wedding, but sad", "moody"),
+        ("a wedding", "tender"),
+        ("a horror trailer", "tense"),
+        ("boss fight music!!!", "epic"),
+        ("Christmas jingle, festive", "happy"),
+    ]:
+        assert parse(text)[0].get("mood") == mood, text
+
+
+def test_more_styles_are_read():
+    for text, style, mood in [
+        ("an 8-bit chiptune level theme", "chiptune", "happy"),
+        ("reggae loop", "reggae", "happy"),
+        ("dubstep drop, aggressive", "dubstep", "energetic"),
+        ("banjo and fiddle hoedown", "country", "happy"),
+        ("bossa nova for a cafe scene", "jazz", "calm"),
+        ("bass heavy club track", "house", "energetic"),
+    ]:
+        f, _ = parse(text)
+        assert (f.get("style"), f.get("mood")) == (style, mood), text
