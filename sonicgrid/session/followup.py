@@ -2,9 +2,10 @@
 merged fields as a canonical request the lexicon parses back to exactly those fields.
 
 "darker", "make it 30 seconds", "add drums", "use the one from before but brighter", "extend it",
-"happier", "less dark", "shorter" carry the earlier brief's mood, section, layers, length, key and tempo,
+"happier", "less dark", "shorter", "try again" carry the earlier brief's mood, section, layers, length, key and tempo,
 and refer to the last clip. "Longer" alone extends the clip; longer with another change ("longer and
-darker") is a new take, half as long again, since the clip's first part cannot change.
+darker") is a new take, half as long again, since the clip's first part cannot change. "Try again", "another one"
+and a changed tone are variations: a new take, never the clip turned down.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ _FOLLOW = re.compile(
 )
 _ONLY = re.compile(r"\b(only|just|solo|(?:everything|all|nothing) (?:but|except))\b", re.I)
 _TOO = lexicon.words_re(lexicon.V["too_words"])
+_RETRY = lexicon.words_re(lexicon.V["retry_words"])  # "try again", "another one": a new take, not the same clip
 _LEAD = re.compile(  # "great, now an outro", "hmm, too slow": the turn is what follows the interjection
     r"^\s*(?:(?:ok|okay|great|nice|perfect|cool|good|thanks|thank you|hmm+|no|yes|yeah|wow|love it|that's great)"
     r"\s*[,.!]+\s*)+",  # an interjection needs its comma: "no drums" is not "no, drums"
@@ -102,7 +104,8 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         merged["brightness"] = max(-TONE_STEP, min(TONE_STEP, float(merged.get("brightness") or 0.0) + delta))
         notes.append("darker" if delta < 0 else "brighter")
     merged["reference"] = fields.get("reference") if fields.get("reference") not in (None, "last") else "last"
-    merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, bool(delta))
+    vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text))
+    merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, vary)
     return merged, notes
 
 

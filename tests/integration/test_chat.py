@@ -124,6 +124,18 @@ def test_whole_mix_asks_remix_the_clip_and_cleanup_says_what_was_done(tmp_path):
     assert "master at -12 LUFS" in out and "already through the finishing chain" in out and "more reverb" in out
 
 
+def test_try_again_makes_a_new_take(tmp_path):
+    res = _chat(tmp_path, ["a calm loop, 3 seconds", "try again"])
+    assert res.exit_code == 0, res.output
+    first, again = _traces(tmp_path)
+    assert again["brief"]["action"] == "vary" and _decision_refs(again) == {first["result"]["clip_id"]}
+    assert {v["choice"] for v in again["verdicts"] if v["agent"] == "decision"} == {"generate"}  # it reused before
+    import soundfile as sf
+
+    a, b = (sf.read(r["result"]["path"])[0] for r in (first, again))
+    assert a.shape != b.shape or float(abs(a - b).max()) > 0.01
+
+
 def test_session_resumes_by_id_in_a_new_process(tmp_path):
     first = _chat(tmp_path, ["make a calm loop, 3 seconds"], "--session", "s1")
     assert first.exit_code == 0, first.output

@@ -88,3 +88,14 @@ def test_complaints_and_interjections():
 def test_everything_but_in_a_turn_is_only_that():
     m = _merged("remove everything but the pads")
     assert m["layers"] == ["atmosphere"]
+
+
+def test_a_retry_is_a_new_take_of_the_same_brief():
+    """ "try again" made "like the last one", and the Decision agent reused the clip the user turned down."""
+    for text in ("try again", "another one", "I don't like it, try again", "nope, different", "a variation of it"):
+        m = _merged(text)
+        assert (m["action"], m["mood"], m["duration_s"]) == ("vary", "moody", 12.0), text
+        assert lexicon.parse(render(m))[0]["action"] == "vary", text
+    assert _merged("one more time but sadder")["action"] == "vary"
+    assert _merged("use the one from before")["action"] == "new"  # the clip itself
+    assert _merged("extend it again")["action"] == "extend"
