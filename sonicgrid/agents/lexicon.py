@@ -53,8 +53,10 @@ def words_re(words: Iterable[str], tail: str = r"(?!\w)") -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + _alt(words) + r")" + tail, re.I)
 
 
-_NEG = re.compile(
-    r"(?<!\w)(?:" + _alt(V["negations"]) + r")\s+(?:the\s+|any\s+|anything\s+|too\s+)?([\wáéíóúüöäßç-]+)", re.I
+_NEG = re.compile(  # "drop the tempo" is a tempo change, not a tempo turned down
+    r"(?<!\w)(?:" + _alt(V["negations"]) + r")\s+(?:the\s+|any\s+|anything\s+|too\s+)?(?!(?:tempo|pace|speed)\b)"
+    r"([\wáéíóúüöäßç-]+)",
+    re.I,
 )
 _NEG_SUFFIX = re.compile(r"\b(\w+?)(?:" + _alt(V["negation_suffixes"]) + r")\b", re.I)
 _UNITS = {k: _alt(v) for k, v in V["units"].items()}

@@ -99,3 +99,10 @@ def test_a_retry_is_a_new_take_of_the_same_brief():
     assert _merged("one more time but sadder")["action"] == "vary"
     assert _merged("use the one from before")["action"] == "new"  # the clip itself
     assert _merged("extend it again")["action"] == "extend"
+
+
+def test_tempo_said_as_a_verb():
+    for text, change in [("speed it up", 1.15), ("drop the tempo", 0.85), ("slow it down a bit", 0.85)]:
+        m = _merged(text)
+        assert m["tempo_change"] == change and "tempo_bpm" not in m, text
+    assert "rhythm" in _merged("drop the drums")["exclude"]  # a layer after "drop the" is still dropped
