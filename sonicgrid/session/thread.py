@@ -26,8 +26,13 @@ from sonicgrid.session.followup import request_for
 from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
 
 _SAID_COMMAND = re.compile(
-    r"^\s*(?:please\s+|can you\s+|could you\s+)?(undo|play|save)(?:\s+(?:it|that|this|the last one))?"
+    r"^\s*(?:please\s+|can you\s+|could you\s+|let'?s\s+)?(undo|play|save)(?:\s+(?:it|that|this|the last one))?"
     r"(?:\s+as\s+([\w.-]+))?\s*(?:please)?\s*[.!?]*\s*$",
+    re.I,
+)
+_GO_BACK = re.compile(  # "go back to the previous version": the last clip undone
+    r"^\s*(?:please\s+|can you\s+|could you\s+|let'?s\s+)?go back(?:\s+to\s+(?:the\s+)?"
+    r"(?:previous|last|earlier|other|old)\s+(?:one|version|clip|take))?\s*(?:please)?\s*[.!?]*\s*$",
     re.I,
 )
 _QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
@@ -75,6 +80,8 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         said_cmd = _SAID_COMMAND.match(text)
         if said_cmd:  # "undo that", "play it", "save it as keeper": the slash command, not a new clip
             typed = text = f"/{said_cmd.group(1).lower()} {said_cmd.group(2) or ''}".strip()
+        elif _GO_BACK.match(text):
+            typed = text = "/undo"
         kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
         return {"route": kind, "reply": "", "pending": None, "input": typed, "messages": new, "heard": heard}
 

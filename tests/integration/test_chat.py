@@ -101,6 +101,9 @@ def test_commands_said_in_words_are_the_commands(tmp_path):
     assert res.exit_code == 0, res.output
     assert len(_traces(tmp_path)) == 1  # no clip was made for the three words
     assert "first.wav" in res.output and "undid turn 1" in res.output and "nothing to play yet" in res.output
+    res = _chat(tmp_path, ["a calm loop, 3 seconds", "happier", "go back to the previous version"])
+    assert res.exit_code == 0, res.output
+    assert "undid turn 2 ('happier')" in res.output and len(_traces(tmp_path)) == 3
 
 
 def test_whole_mix_asks_remix_the_clip_and_cleanup_says_what_was_done(tmp_path):
