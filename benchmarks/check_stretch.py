@@ -32,8 +32,8 @@ def judge(a) -> tuple[float, list[str], dict]:
     """The critic on a clip: (score, hard limits broken, the measurements that drove it)."""
     from sonicgrid.tools.analysts import critic, features
 
-    v = critic.vector(critic.flaws(a, features.extract(a)), {}, ("flaws",))
-    p, drivers, broken = critic.judge(v)
+    fl = critic.flaws(a, features.extract(a))
+    p, drivers, broken = critic.judge(critic.vector(fl, {}, ("flaws",)), fl)
     return critic.score(p), broken, drivers
 
 

@@ -77,6 +77,20 @@ def test_the_gate_passes_a_clean_recording_and_fails_its_degradations(ears):
     assert set(DEGRADATIONS) - set(failed) <= {"noise_20db", "time_stretch"}, sorted(set(DEGRADATIONS) - set(failed))
 
 
+def test_a_recording_that_starts_late_fails_and_its_own_quiet_start_does_not(ears):
+    """A render that starts late (the first 35 % silent, then the music abruptly): the mirror of the truncated
+    render, and a hard limit (critic.LIMITS, measured outside the trees); the whole track passes."""
+    clean = _recording(WESNOTH / "battle.ogg", 40.0, 8.0)  # test split
+    x = clean.stereo().samples
+    late = np.zeros_like(x)
+    late[int(0.35 * len(x)) :] = x[: len(x) - int(0.35 * len(x))]
+    q = ears.run(AnalysisRequest(audio=Audio(late, clean.sr), brief={"mood": "epic"})).quality
+    assert q["critic"]["score"] < 5.0 and "starts late (silent first third)" in q["critic"]["limits"], q["critic"]
+    whole = _recording(WESNOTH / "battle.ogg", 0.0, 30.0)  # the track's own start, 1.8 s of silence
+    q = ears.run(AnalysisRequest(audio=whole, brief={"mood": "epic"})).quality
+    assert "starts late (silent first third)" not in q["critic"]["limits"], q["critic"]
+
+
 def test_the_gate_fails_degradations_at_settings_drawn_at_random(ears):
     clean = _recording(HYPER / "hr3-jungle.ogg", 20.0, 6.0)  # test split
     ok = ears.run(AnalysisRequest(audio=clean, brief={"mood": "tense"})).quality

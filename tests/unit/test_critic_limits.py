@@ -1,5 +1,5 @@
 """The critic's hard limits in code: a fault one measurement settles (quantisation, a steady DC offset, a dead
-or polarity-inverted channel) fails the gate whatever the trees weigh; the clean clip passes."""
+or polarity-inverted channel, a late start) fails the gate whatever the trees weigh; the clean clip passes."""
 
 from __future__ import annotations
 
@@ -72,6 +72,22 @@ def test_the_limits_hold_whatever_the_trees_say(moody_clip, monkeypatch):
         assert bool(broken) == capped, (name, value, broken)
         if capped:
             assert next(iter(drivers)) == name  # the broken limit's measurement leads the drivers
+
+
+def test_a_late_start_breaks_its_limit_and_a_fade_in_does_not(moody_clip):
+    clean = moody_clip.stereo()
+    x = clean.samples
+    late = np.zeros_like(x)
+    late[int(0.35 * len(x)) :] = x[: len(x) - int(0.35 * len(x))]
+    p, fl = _judge(Audio(late, clean.sr))
+    assert fl["lead_share"] >= 0.3 and "starts late (silent first third)" in critic.limits_broken(
+        critic.vector(fl, {}, ("flaws",)), fl
+    )
+    p, drivers, broken = critic.judge(critic.vector(fl, {}, ("flaws",)), fl)
+    assert p <= critic.LIMIT_P and next(iter(drivers)) == "lead_share" and len(broken) >= 1
+    fade = x * np.minimum(1.0, np.arange(len(x)) / (2.0 * clean.sr))[:, None]  # a 2 s fade-in from nothing
+    p, fl = _judge(Audio(fade.astype(np.float32), clean.sr))
+    assert fl["lead_share"] < 0.05 and critic.limits_broken(critic.vector(fl, {}, ("flaws",)), fl) == []
 
 
 def test_steady_dc_is_an_offset_that_stays_not_a_swell():

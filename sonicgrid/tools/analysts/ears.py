@@ -130,8 +130,9 @@ class PretrainedEars(Analyst):
         mood = moodmap.mood(x)
         mood["msd_top"] = moodmap.msd_top(heard)
         mood.update({"key": key, "mode": mode, "key_confidence": round(kconf, 3)})
-        v = critic.vector(critic.flaws(audio, f), heard)
-        p_good, why, broken = critic.judge(v)
+        fl = critic.flaws(audio, f)
+        v = critic.vector(fl, heard)
+        p_good, why, broken = critic.judge(v, fl)
         checks = honour.check(
             brief,
             request.layer,

@@ -4,7 +4,7 @@ a meter. No thresholds decide anything here; the learned critic (critic.py) weig
 - level and silence: loudness, silent share, crest factor;
 - dropouts and truncation, from a 10 ms envelope (5 ms hop): holes (runs >= 40 dB under the clip's loud
   level, between sound), abrupt cuts (>= 35 dB down within 10 ms from a loud frame: a note or a hit decays,
-  a dropout or a truncated render stops), the silent tail;
+  a dropout or a truncated render stops), the silent tail, and (for a hard limit only) the silent head;
 - clipping: samples at full scale and flat tops at the clip's own peak (a clip at any ceiling);
 - quantisation: effective bits, the lattice step of the sample values against the peak (capped at 12: a
   16-bit file is clean);
@@ -87,6 +87,9 @@ NAMES = (
     "onsets_per_s",
     *artefacts.NAMES,
 )
+# Measured for the hard limits alone (critic.LIMITS), not among the trees' inputs (NAMES, which the cached
+# training vectors follow): the share of the clip before its first sound (a render that starts late).
+LIMIT_ONLY = ("lead_share",)
 
 
 def _envelope_db(mono: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
@@ -119,6 +122,7 @@ def holes_and_cuts(env: np.ndarray, fps: float) -> dict[str, float]:
     tail = 0
     if n and low[-1]:
         tail = n - _runs(low)[-1][0]
+    lead = int(np.argmax(~low)) if (~low).any() else n
     drop = env[:-2] - env[2:] if n > 2 else np.zeros(1)
     from_loud = env[:-2] > ref - 20.0 if n > 2 else np.zeros(1, bool)
     cut = (drop > 35.0) & from_loud
@@ -133,6 +137,7 @@ def holes_and_cuts(env: np.ndarray, fps: float) -> dict[str, float]:
         "cuts_per_s": len(_runs(cut)) / dur,
         "max_cut_db": float(np.clip(np.max(np.where(from_loud, drop, 0.0)), 0.0, 100.0)),
         "tail_share": tail / n,
+        "lead_share": lead / n,
     }
 
 
@@ -350,4 +355,4 @@ def measure(audio: Audio, f: Features) -> dict[str, float]:
     out["coherence_long"], out["prominent_peaks_log"] = coherence(y, 2048)
     out["coherence_short"], _ = coherence(y, 512)
     out.update(artefacts.measure(x, mono, audio.sr))
-    return {k: float(out[k]) for k in NAMES}
+    return {k: float(out[k]) for k in NAMES + LIMIT_ONLY}
