@@ -79,6 +79,10 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     if "duration_s" in found:
         merged["duration_s"] = fields["duration_s"]
         notes.append(f"length -> {fields['duration_s']:g}s")
+    elif "bars" in found:  # "make it 16 bars", "another 8 bars": the intake sets the length at the tempo
+        merged.pop("duration_s", None)
+        merged["bars"] = fields["bars"]
+        notes.append(f"length -> {fields['bars']} bars")
     elif merged.get("section") != last_brief.get("section"):
         merged["duration_s"] = SECTION_SECONDS[str(merged["section"])][0]
     said = lexicon._find(lexicon.LAYER_WORDS, lexicon._NEG.sub(" ", " " + _FEWER.sub(" ", stripped.lower()) + " "))
@@ -114,7 +118,7 @@ def _length_change(text: str, found: dict, fields: dict, last: dict, merged: dic
     (the new part as long as said, else as long as the clip); "longer and darker" is a new take half as long
     again (or as much longer as said); "shorter" a new take two thirds as long."""
     base = float(last.get("duration_s") or SECTION_SECONDS["loop"][0])
-    longer, shorter = lexicon.LONGER.search(text), lexicon.SHORTER.search(text)
+    longer, shorter = lexicon.LONGER.search(text) or lexicon.ADDED.search(text), lexicon.SHORTER.search(text)
     twice, half = lexicon.TWICE.search(text), lexicon.HALF.search(text)
     if lexicon.EXTEND.search(text) or ((longer or twice) and not vary):
         if twice:  # an extension by as much again
@@ -130,6 +134,7 @@ def _length_change(text: str, found: dict, fields: dict, last: dict, merged: dic
     else:
         return "vary" if vary else "new"
     merged["duration_s"] = max(MIN_SECONDS, min(MAX_SECONDS, float(merged["duration_s"])))
+    merged.pop("bars", None)  # a length in seconds now
     notes[:] = [n for n in notes if not n.startswith("length")]  # "10 seconds longer": 10 s more, not 10 s
     notes.append(f"length -> {merged['duration_s']:g}s")
     return "vary" if vary else "new"
@@ -147,7 +152,10 @@ def render(fields: dict) -> str:
         from sonicgrid.agents.lexicon import STYLES
 
         bits.insert(1, STYLES[fields["style"]]["words"][0])
-    text = " ".join(bits) + f", {float(fields.get('duration_s', 8.0)):g} seconds"
+    length = (
+        f"{int(fields['bars'])} bars" if fields.get("bars") else f"{float(fields.get('duration_s', 8.0)):g} seconds"
+    )
+    text = " ".join(bits) + f", {length}"
     if fields.get("tempo_bpm"):
         text += f", {int(round(fields['tempo_bpm']))} bpm"
     if fields.get("key"):

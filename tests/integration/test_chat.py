@@ -96,6 +96,13 @@ def test_a_turn_after_an_extension_keeps_the_extended_length(tmp_path):
     assert runs[2]["brief"]["duration_s"] == 6.0 and "20% faster" in runs[2]["request"]
 
 
+def test_a_length_in_bars_is_read_at_the_clips_tempo(tmp_path):
+    res = _chat(tmp_path, ["a calm loop, 3 seconds, 120 bpm", "make it 4 bars"])
+    assert res.exit_code == 0, res.output
+    runs = _traces(tmp_path)
+    assert runs[1]["brief"]["duration_s"] == 8.0 and runs[1]["result"]["duration_s"] == 8.0  # 4 bars at 120 bpm
+
+
 def test_commands_said_in_words_are_the_commands(tmp_path):
     res = _chat(tmp_path, ["a calm loop, 3 seconds", "save it as first", "undo that", "play it"])
     assert res.exit_code == 0, res.output

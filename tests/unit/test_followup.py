@@ -106,3 +106,17 @@ def test_tempo_said_as_a_verb():
         m = _merged(text)
         assert m["tempo_change"] == change and "tempo_bpm" not in m, text
     assert "rhythm" in _merged("drop the drums")["exclude"]  # a layer after "drop the" is still dropped
+
+
+def test_bars_and_added_lengths_in_a_turn():
+    """ "make it 16 bars" changed nothing (bars were dropped in the merge); "add 5 seconds" made a 5 s clip."""
+    m = _merged("make it 16 bars")
+    assert m["bars"] == 16 and "duration_s" not in m and lexicon.parse(render(m))[0]["bars"] == 16
+    m = _merged("another 8 bars")
+    assert (m["action"], m["bars"]) == ("extend", 8)
+    for text in ("add 5 seconds", "5 seconds more"):
+        m = _merged(text)
+        assert (m["action"], m["duration_s"]) == ("extend", 5.0), text
+    assert _merged("add drums")["action"] == "new"
+    assert _merged("twice as fast")["tempo_change"] == 2.0 and _merged("half speed")["tempo_change"] == 0.5
+    assert _merged("more treble")["brightness"] > 0 > _merged("too harsh")["brightness"]
