@@ -74,7 +74,9 @@ _MIN_SEC = re.compile(  # "2 min 30 s", "1m30s", "1 minute and 20 seconds", "1:3
     rf"|:([0-5]\d)(?!\s*[ap]\.?m\b))(?![\w:])",
     re.I,
 )
-_LENGTH_U = "|".join(_UNITS[u] for u in ("seconds", "minutes", "bars"))
+_LENGTH_U = "|".join(_UNITS[u] for u in ("seconds", "minutes", "bars", "hours"))
+_HOURS = re.compile(r"^(?:" + _UNITS["hours"] + r")$")
+_EACH = words_re(V["each_words"])
 _DUR = re.compile(_NUM + rf"[\s-]*({_LENGTH_U})(?!\w)")
 _SECONDS = re.compile(r"^(?:" + _UNITS["seconds"] + r")$")
 _BARS = re.compile(r"^(?:" + _UNITS["bars"] + r")$")
@@ -198,7 +200,7 @@ def _durations(ntext: str, fields: dict[str, Any], found: dict[str, Any]) -> tup
             fields["bars"], found["bars"] = int(value), m.group(0).strip()
             bars.append((m.start(), int(value)))
             continue
-        value *= 1 if _SECONDS.match(unit) else 60
+        value *= 1 if _SECONDS.match(unit) else 3600 if _HOURS.match(unit) else 60
         durations.append((m.start(), value, m.group(0).strip()))
     durations.sort()  # in the order they were said
     if durations:  # several lengths ("spend 9999 seconds ... 3 seconds"): the last sane one is the request
@@ -332,6 +334,10 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
         key = "bars" if "bars" in fields else "duration_s"
         fields[key] = int(sum(lengths)) if key == "bars" else min(MAX_SECONDS, float(sum(lengths)))
         found[key] += " (the sections' lengths added)"
+    elif len(fields.get("sections", [])) > 1 and len(lengths) == 1 and _EACH.search(plain):  # "4 s each"
+        key, n = ("bars" if "bars" in fields else "duration_s"), len(fields["sections"])
+        fields[key] = int(lengths[0] * n) if key == "bars" else min(MAX_SECONDS, float(lengths[0] * n))
+        found[key] += f" (each of {n} sections)"
     layers = [la for la in _find(LAYER_WORDS, words_wo_neg) if la not in negated]
     if layers:
         tonal = {"harmony", "atmosphere"}

@@ -235,3 +235,12 @@ def test_more_styles_are_read():
     ]:
         f, _ = parse(text)
         assert (f.get("style"), f.get("mood")) == (style, mood), text
+
+
+def test_hours_are_read_and_one_length_each_is_per_section():
+    """ "10 hours" was not read and made a default-length clip without a word; now it is out of range (an
+    error that says so). "4 s each" for two sections was 4 s for both."""
+    assert parse("a loop lasting 10 hours")[0]["duration_s"] == 36000.0
+    assert parse("an intro and an outro, 4 s each")[0]["duration_s"] == 8.0
+    assert parse("an intro and an outro, 4 bars each")[0]["bars"] == 8
+    assert parse("an intro and an outro, 10 seconds")[0]["duration_s"] == 10.0  # one length for all: the whole
