@@ -139,10 +139,9 @@ def finish(prev: dict | None, edits: list[Edit], target_lufs: float) -> dict:
             f = dict(FINISH)
         elif e.op == "loudness":
             f["loudness_db"] = round(min(hi, max(lo, target_lufs + f["loudness_db"] + e.db)) - target_lufs, 2)
-        elif e.op == "space":
-            f["space"] = round(
-                min(float(E["space_range"][1]), max(float(E["space_range"][0]), f["space"] * e.factor)), 3
-            )
+        elif e.op == "space":  # "more reverb" after "no reverb" starts from a step under the plain sends
+            base = f["space"] if f["space"] > 0 or e.factor <= 1 else 1.0 / float(E["space_step"])
+            f["space"] = round(min(float(E["space_range"][1]), max(float(E["space_range"][0]), base * e.factor)), 3)
     return f
 
 

@@ -144,6 +144,8 @@ def test_finish_accumulates_within_its_ranges_and_resets():
     f = remix.finish(f, remix.parse("20 dB louder"), -14.0)
     assert f["loudness_db"] == 6.0  # the master stays at -8 LUFS or under
     assert remix.finish(f, remix.parse("reset"), -14.0) == remix.FINISH
+    dry = remix.finish(None, remix.parse("no reverb"), -14.0)
+    assert dry["space"] == 0.0 and remix.finish(dry, remix.parse("more reverb"), -14.0)["space"] == 1.0
 
 
 def test_the_sends_scale_the_wet_signal():
