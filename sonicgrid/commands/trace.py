@@ -53,7 +53,7 @@ def list_cmd(limit: int = typer.Option(20, "--limit", "-n", help="Most recent N 
 
 @app.command("show")
 def show_cmd(
-    run: str = typer.Argument("last", help="Run id, unique prefix, or 'last'"),
+    run: str = typer.Argument("last", help="Run id, unique prefix, or 'last' (also 'latest')"),
     no_evidence: bool = typer.Option(False, "--no-evidence", help="Hide the evidence lines"),
 ) -> None:
     """Show a run as a tree: node -> verdicts -> tool calls; regenerations as loops."""

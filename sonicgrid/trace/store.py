@@ -15,12 +15,12 @@ def paths(settings: Settings) -> list[Path]:
 
 
 def load(run: str, settings: Settings) -> dict:
-    """A run by id, unique id prefix, a path to a trace/sidecar JSON, or 'last'."""
+    """A run by id, unique id prefix, a path to a trace/sidecar JSON, or 'last' ('latest', 'newest' too)."""
     p = Path(run)
     if p.suffix == ".json" and p.is_file():
         return _read(p)
     found = paths(settings)
-    if run == "last":
+    if run.lower() in ("last", "latest", "newest"):
         if not found:
             raise UserError(f"no traces yet in {settings.traces_dir}: run sonicgrid make first")
         return _read(found[-1])
