@@ -23,7 +23,7 @@ _FOLLOW = re.compile(
     r"^\s*(?:(?:a bit|a little|slightly|much|even|way)\s+)?"
     r"(make it|now|add|and|also|again|darker|brighter|longer|shorter|extend|continue|use|same|"
     r"but|with|without|no|remove|drop|lose|slower|faster|keep|change|try|more|less|not|"
-    r"happier|calmer|sadder|moodier|dreamier|tenser|softer|gentler|warmer|livelier|\w+ier\b)\b",
+    r"happier|calmer|sadder|moodier|dreamier|tenser|softer|gentler|warmer|livelier|in the style|\w+ier\b)\b",
     re.I,
 )
 _ONLY = re.compile(r"\b(only|just|solo|(?:everything|all|nothing) (?:but|except))\b", re.I)
@@ -73,9 +73,18 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     merged = {k: last_brief.get(k) for k in CARRIED if last_brief.get(k) is not None}
     notes = []
     for k in ("mood", "section", "tempo_bpm", "key", "mode"):
-        if k in found and k in fields:
-            merged[k] = fields[k]
+        if k in found and k in fields and not (k == "mood" and found[k] == found.get("style")):
+            merged[k] = fields[k]  # a mood the style only implies ("make it lofi") leaves the clip's own
             notes.append(f"{k} -> {fields[k]}")
+    if "style" in found:  # "make it lofi": the style, its layers and its tone over the last clip's
+        style = lexicon.STYLES[fields["style"]]
+        merged["style"] = fields["style"]
+        have = list(merged.get("layers") or ["harmony"])
+        merged["layers"] = have + [la for la in style.get("layers", []) if la not in have]
+        if style.get("brightness") is not None:
+            merged["brightness"] = float(style["brightness"])
+        merged.setdefault("mood", style["mood"])
+        notes.append(f"style -> {fields['style']}")
     if "duration_s" in found:
         merged["duration_s"] = fields["duration_s"]
         notes.append(f"length -> {fields['duration_s']:g}s")

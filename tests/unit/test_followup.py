@@ -120,3 +120,14 @@ def test_bars_and_added_lengths_in_a_turn():
     assert _merged("add drums")["action"] == "new"
     assert _merged("twice as fast")["tempo_change"] == 2.0 and _merged("half speed")["tempo_change"] == 0.5
     assert _merged("more treble")["brightness"] > 0 > _merged("too harsh")["brightness"]
+
+
+def test_a_style_in_a_turn_is_kept_over_the_last_clip():
+    """ "make it lofi" made a dreamy clip with no lo-fi in it (the style was dropped in the merge)."""
+    m = _merged("make it lofi")
+    assert (m["style"], m["mood"]) == ("lofi", "moody")  # the clip's own mood; the style's is only a default
+    assert "texture" in m["layers"] and m["brightness"] < 0
+    back, _ = lexicon.parse(render(m))
+    assert (back["style"], back["mood"], back["section"]) == ("lofi", "moody", "intro")
+    assert _merged("in the style of jazz")["style"] == "jazz"
+    assert _merged("make it lofi and happier")["mood"] == "happy"
