@@ -131,3 +131,17 @@ def test_a_style_in_a_turn_is_kept_over_the_last_clip():
     assert (back["style"], back["mood"], back["section"]) == ("lofi", "moody", "intro")
     assert _merged("in the style of jazz")["style"] == "jazz"
     assert _merged("make it lofi and happier")["mood"] == "happy"
+
+
+def test_follow_ups_in_the_other_languages_build_on_the_clip():
+    """ "más oscuro" and "rends-le plus joyeux" were fresh requests: a default loop, the intro and length lost."""
+    for text, mood, darker in [
+        ("más oscuro", "moody", True),
+        ("plus sombre", "moody", True),
+        ("hazlo más alegre", "happy", False),
+        ("rends-le plus joyeux", "happy", False),
+    ]:
+        m = _merged(text)
+        assert (m["mood"], m["section"], m["duration_s"]) == (mood, "intro", 12.0), text
+        assert (m.get("brightness", 0) < 0) == darker, text
+    assert merge("una intro alegre", LAST)[0] is None  # a new subject of its own
