@@ -244,3 +244,10 @@ def test_hours_are_read_and_one_length_each_is_per_section():
     assert parse("an intro and an outro, 4 s each")[0]["duration_s"] == 8.0
     assert parse("an intro and an outro, 4 bars each")[0]["bars"] == 8
     assert parse("an intro and an outro, 10 seconds")[0]["duration_s"] == 10.0  # one length for all: the whole
+
+
+def test_stingers_and_transitions_name_their_section():
+    assert parse("a short stinger for a logo reveal")[0]["section"] == "intro"
+    assert parse("an ident, 4 seconds")[0]["section"] == "intro"
+    assert parse("a transition between scenes, 5 seconds")[0]["section"] == "build"
+    assert parse("an outro with a transition")[0]["section"] == "outro"  # a weak word never outvotes a strong one
