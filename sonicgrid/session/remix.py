@@ -29,7 +29,8 @@ _DB = re.compile(r"(?<![\w.])([+-]?\d+(?:[.,]\d+)?)\s*db\b", re.I)  # "3 dB", "+
 MAX_EDIT_DB = 24.0
 _ALL_BUT = re.compile(r"\b(?:everything|all|the rest)\b.*?\b(?:but|except|apart from|other than|save)\b(.*)", re.I)
 TARGET_WORDS = lexicon.LAYER_WORDS
-_LOUDNESS_WORDS = lexicon.words_re(E["whole"]["louder"] + E["whole"]["quieter"])
+# the whole mix's words that the request lexicon reads as moods ("quieter" is calm, "more space" dreamy)
+_MIX_WORDS = lexicon.words_re(E["whole"]["louder"] + E["whole"]["quieter"] + E["space_words"])
 EXAMPLES = (
     '"drums louder", "mute the pad", "solo the bass", "remove the drums", "texture a bit quieter", '
     '"make it louder", "more reverb", "punchier", "reset"'
@@ -157,7 +158,7 @@ def is_edit(text: str, stem_layers: set[str]) -> bool:
     edits = parse(text)
     if not edits:
         return False
-    _, found = lexicon.parse(_LOUDNESS_WORDS.sub(" ", text))  # "quieter" is a calm mood word in a request
+    _, found = lexicon.parse(_MIX_WORDS.sub(" ", text))  # "quieter" is a calm mood word in a request
     if set(found) & {"mood", "section", "duration_s", "tempo_bpm", "key", "style", "variations", "sections"}:
         return False
     return all(e.op in ("reset", "loudness", "space") or set(e.layers) & stem_layers for e in edits)

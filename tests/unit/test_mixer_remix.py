@@ -133,6 +133,7 @@ def test_whole_mix_words_are_the_master_the_sends_or_the_drums():
     assert said("more of that") == [] and said("softer") == []  # no loudness word: not an edit
     have = {"rhythm", "harmony"}
     assert remix.is_edit("make it quieter", have)  # "quieter" is a calm mood word in a request, not here
+    assert remix.is_edit("give it more space", have) and not remix.is_edit("a dreamy loop with more space", have)
     assert not remix.is_edit("a quieter calm loop", have) and not remix.is_edit("punchier", {"harmony"})
 
 
