@@ -26,7 +26,7 @@ _FOLLOW = re.compile(
     r"happier|calmer|sadder|moodier|dreamier|tenser|softer|gentler|warmer|livelier|in the style|\w+ier\b)\b",
     re.I,
 )
-_FOLLOW_OTHER = re.compile(r"^\s*(?:" + "|".join(re.escape(w) for w in lexicon.V["follow_starts"]) + r")(?!\w)", re.I)
+_FOLLOW_OTHER = lexicon.words_re(lexicon.V["follow_starts"])  # at the turn's start (match on the stripped text)
 _ONLY = re.compile(r"\b(only|just|solo|(?:everything|all|nothing) (?:but|except))\b", re.I)
 _TOO = lexicon.words_re(lexicon.V["too_words"])
 _RETRY = lexicon.words_re(lexicon.V["retry_words"])  # "try again", "another one": a new take, not the same clip
@@ -60,7 +60,7 @@ def is_followup(text: str, found: dict, last_brief: dict | None) -> bool:
         return False
     if (
         _FOLLOW.search(text)
-        or _FOLLOW_OTHER.search(text)
+        or _FOLLOW_OTHER.match(text.lstrip())
         or _VERSION.search(text)
         or {"reference", "action"} & set(found)
     ):

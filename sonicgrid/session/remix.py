@@ -54,6 +54,7 @@ class Edit:
 
 
 FINISH = {"loudness_db": 0.0, "space": 1.0}  # the recipe's whole-mix settings before any edit
+NO_STEM_OPS = ("reset", "loudness", "space")  # edits that need no stem of a named layer
 
 
 def _has(words: list[str], text: str) -> int | None:
@@ -148,8 +149,10 @@ def finish(prev: dict | None, edits: list[Edit], target_lufs: float) -> dict:
 
 def asks_cleanup(text: str) -> bool:
     """ "clean it up", "enhance it", "remaster it": what every clip had on its way out (see thread)."""
+    if _has(E["cleanup"], text.lower()) is None:  # every chat turn asks: the word check first, the parse after
+        return False
     _, found = lexicon.parse(text)
-    return _has(E["cleanup"], text.lower()) is not None and not set(found) & {"mood", "section", "style"}
+    return not set(found) & {"mood", "section", "style"}
 
 
 def is_edit(text: str, stem_layers: set[str]) -> bool:
@@ -161,7 +164,7 @@ def is_edit(text: str, stem_layers: set[str]) -> bool:
     _, found = lexicon.parse(_MIX_WORDS.sub(" ", text))  # "quieter" is a calm mood word in a request
     if set(found) & {"mood", "section", "duration_s", "tempo_bpm", "key", "style", "variations", "sections"}:
         return False
-    return all(e.op in ("reset", "loudness", "space") or set(e.layers) & stem_layers for e in edits)
+    return all(e.op in NO_STEM_OPS or set(e.layers) & stem_layers for e in edits)
 
 
 def apply(recipe: list[dict], edits: list[Edit], original: list[dict]) -> list[dict]:
@@ -231,7 +234,7 @@ def remix(folder: Path, text: str, settings) -> dict:
         raise UserError(f"no stem edit in {text!r}: try {EXAMPLES}")
     have = {s["layer"] for s in recipe}
     missing = sorted({la for e in edits for la in e.layers} - have)
-    if all(e.op not in ("reset", "loudness", "space") and not set(e.layers) & have for e in edits):
+    if all(e.op not in NO_STEM_OPS and not set(e.layers) & have for e in edits):
         raise UserError(f"this clip has no {', '.join(missing)} stem (stems: {', '.join(sorted(have))})")
     stems_now = apply(recipe, edits, original)
     done = finish(json.loads(latest.read_text()).get("finish") if latest else None, edits, settings.target_lufs)
