@@ -29,7 +29,7 @@ def vocabulary() -> dict[str, Any]:
 
 V = vocabulary()
 MOOD_WORDS: dict[str, list[str]] = V["moods"]
-_OCCASIONS = set(V["mood_occasions"])  # "wedding", "fight", "yoga": the mood only when no mood word is said
+_OCCASIONS: list[str] = sorted(V["mood_occasions"])  # "wedding", "fight": the mood only when no mood word is said
 _SAID_MOODS = {m: [w for w in ws if w not in _OCCASIONS] for m, ws in MOOD_WORDS.items()}
 _OCCASION_MOODS = {m: [w for w in ws if w in _OCCASIONS] for m, ws in MOOD_WORDS.items()}
 SECTION_WORDS: dict[str, list[str]] = {s: v["strong"] + v["weak"] for s, v in V["sections"].items()}
@@ -214,6 +214,23 @@ def _durations(ntext: str, fields: dict[str, Any], found: dict[str, Any]) -> tup
     return spans, said
 
 
+def _sections_length(fields: dict[str, Any], found: dict[str, Any], lengths: list[float], each: bool) -> None:
+    """Several sections: a length said for each adds up ("a 5 s intro, a 10 s outro"), and one length said
+    "each" counts for every section ("an intro and an outro, 4 s each"); one length otherwise is the whole."""
+    n = len(fields.get("sections", []))
+    if n < 2:
+        return
+    if len(lengths) == n:
+        total, how = sum(lengths), "the sections' lengths added"
+    elif len(lengths) == 1 and each:
+        total, how = lengths[0] * n, f"each of {n} sections"
+    else:
+        return
+    key = "bars" if "bars" in fields else "duration_s"
+    fields[key] = int(total) if key == "bars" else min(MAX_SECONDS, float(total))
+    found[key] += f" ({how})"
+
+
 def _tempo(ntext: str, text: str, fields: dict[str, Any], found: dict[str, Any]) -> list[tuple[int, int]]:
     m = _BPM.search(ntext)
     if m:
@@ -320,7 +337,7 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if unwanted:  # "not sad": no reading of the text may choose that mood (intake.merge_llm_fields)
         found["not_mood"] = ",".join(unwanted)
 
-    occasions = _strip(words_wo_neg, _find_all(sorted(_OCCASIONS), words_wo_neg))  # "first dance" is no "danc"
+    occasions = _strip(words_wo_neg, _find_all(_OCCASIONS, words_wo_neg))  # "first dance" is no "danc"
     moods = _find(_SAID_MOODS, occasions) or _find(_OCCASION_MOODS, words_wo_neg)  # "a fight scene, tense"
     styles = _find({k: v["words"] for k, v in STYLES.items()}, _NOT_STYLE.sub(" ", plain), whole=True)
     if styles:
@@ -330,14 +347,7 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     elif styles:
         fields["mood"], found["mood"] = STYLES[styles[0]]["mood"], styles[0]
     _sections(words_wo_neg, fields, found)
-    if len(fields.get("sections", [])) > 1 and len(lengths) == len(fields["sections"]):  # "a 5 s intro, a 10 s outro"
-        key = "bars" if "bars" in fields else "duration_s"
-        fields[key] = int(sum(lengths)) if key == "bars" else min(MAX_SECONDS, float(sum(lengths)))
-        found[key] += " (the sections' lengths added)"
-    elif len(fields.get("sections", [])) > 1 and len(lengths) == 1 and _EACH.search(plain):  # "4 s each"
-        key, n = ("bars" if "bars" in fields else "duration_s"), len(fields["sections"])
-        fields[key] = int(lengths[0] * n) if key == "bars" else min(MAX_SECONDS, float(lengths[0] * n))
-        found[key] += f" (each of {n} sections)"
+    _sections_length(fields, found, lengths, bool(_EACH.search(plain)))
     layers = [la for la in _find(LAYER_WORDS, words_wo_neg) if la not in negated]
     if layers:
         tonal = {"harmony", "atmosphere"}
