@@ -41,6 +41,7 @@ class Layer(StrEnum):
 MOODS = tuple(m.value for m in Mood)
 SECTIONS = tuple(s.value for s in Section)
 LAYERS = tuple(la.value for la in Layer)
+PARTS = ("bass", "piano", "guitar", "lead")  # the harmony layer's instruments a brief can turn down
 KEYS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MODES = ("major", "minor")
 ACTIONS = ("new", "extend", "vary")
@@ -68,6 +69,9 @@ class Brief(BaseModel):
     mode: Literal[MODES] | None = None  # type: ignore[valid-type]
     layers: list[Literal[LAYERS]] = Field(default_factory=lambda: ["harmony"])  # type: ignore[valid-type]
     exclude: list[Literal[LAYERS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    exclude_parts: list[Literal[PARTS]] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="instruments turned down while their layer stays ('no bass')"
+    )
     reference: str | None = Field(default=None, description="'last' or a clip id the request refers to")
     action: Literal[ACTIONS] = "new"  # type: ignore[valid-type]
     brightness: float = Field(default=0.0, ge=-1, le=1, description="-1 darker .. +1 brighter")

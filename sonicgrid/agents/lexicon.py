@@ -34,6 +34,8 @@ _SAID_MOODS = {m: [w for w in ws if w not in _OCCASIONS] for m, ws in MOOD_WORDS
 _OCCASION_MOODS = {m: [w for w in ws if w in _OCCASIONS] for m, ws in MOOD_WORDS.items()}
 SECTION_WORDS: dict[str, list[str]] = {s: v["strong"] + v["weak"] for s, v in V["sections"].items()}
 LAYER_WORDS: dict[str, list[str]] = V["layers"]
+PART_WORDS: dict[str, list[str]] = V["parts"]
+_DRUM_NEXT = re.compile(r"\s*drum", re.I)
 STYLES: dict[str, dict[str, Any]] = V["styles"]
 MAX_VARIATIONS = 8
 
@@ -327,7 +329,17 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     words = _UNIT_WORDS.sub(lambda x: " " * len(x.group(0)), _strip(ntext, num_spans))
 
     negated: list[str] = []
+    parts: list[str] = []
     for m in list(_NEG.finditer(words)) + list(_NEG_SUFFIX.finditer(words)):
+        part = next((p for p, stems in PART_WORDS.items() if any(m.group(1).startswith(s) for s in stems)), None)
+        if part and _DRUM_NEXT.match(words, m.end()):  # "no bass drum": the kick, the rhythm layer's
+            negated.append("rhythm")
+            found.setdefault("exclude", m.group(0).strip())
+            continue
+        if part:  # "no bass": the bass part goes, the harmony layer stays
+            parts.append(part)
+            found.setdefault("exclude_parts", m.group(0).strip())
+            continue
         for layer, stems in LAYER_WORDS.items():
             if any(m.group(1).startswith(s.strip()) for s in stems):
                 negated.append(layer)
@@ -359,6 +371,8 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
             fields["layers_only"] = True
     if negated:
         fields["exclude"] = sorted(set(negated))
+    if parts:
+        fields["exclude_parts"] = sorted(set(parts))
     key_said.read(prompt, fields, found)
     if "mode" not in fields:
         if re.search(r"\b(minor|menor|mineur|moll)\b", text):

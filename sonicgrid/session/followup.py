@@ -42,7 +42,19 @@ _VERSION = re.compile(
 )
 SECTION_TEXT = {"intro": "intro", "loop": "loop", "build": "build", "outro": "outro", "full": "full track"}
 LAYER_TEXT = {"harmony": "chords", "rhythm": "drums", "atmosphere": "pads", "texture": "texture", "voice": "voice"}
-CARRIED = ("mood", "section", "duration_s", "tempo_bpm", "key", "mode", "layers", "brightness", "style", "sections")
+CARRIED = (
+    "mood",
+    "section",
+    "duration_s",
+    "tempo_bpm",
+    "key",
+    "mode",
+    "layers",
+    "brightness",
+    "style",
+    "sections",
+    "exclude_parts",
+)
 
 
 def tone_delta(text: str) -> float:
@@ -110,6 +122,9 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     excluded = set(last_brief.get("exclude") or []) - set(said) | set(fields.get("exclude") or [])
     if excluded:
         merged["exclude"] = sorted(excluded)
+    if fields.get("exclude_parts"):  # "no bass" on a clip: its other parts stay
+        merged["exclude_parts"] = sorted(set(merged.get("exclude_parts") or []) | set(fields["exclude_parts"]))
+        notes.append(f"without {', '.join(fields['exclude_parts'])}")
     if fields.get("tempo_change"):
         merged["tempo_change"] = fields["tempo_change"]
         merged.pop("tempo_bpm", None)
@@ -123,7 +138,8 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         merged["brightness"] = max(-TONE_STEP, min(TONE_STEP, float(merged.get("brightness") or 0.0) + delta))
         notes.append("darker" if delta < 0 else "brighter")
     merged["reference"] = fields.get("reference") if fields.get("reference") not in (None, "last") else "last"
-    vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text))
+    # a tone turned or a part turned down is a new take of the clip: never the clip itself again
+    vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text)) or "exclude_parts" in fields
     merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, vary)
     return merged, notes
 
@@ -179,6 +195,8 @@ def render(fields: dict) -> str:
         text += f", {fields['mode']}"
     if fields.get("exclude"):
         text += ", without " + " and ".join(LAYER_TEXT[la] for la in fields["exclude"])
+    for part in fields.get("exclude_parts") or []:  # each its own "no": "no bass and piano" negates one
+        text += f", no {lexicon.PART_WORDS[part][0]}"
     if fields.get("tempo_change"):
         from sonicgrid.agents.lexicon import V
 

@@ -29,6 +29,7 @@ _DB = re.compile(r"(?<![\w.])([+-]?\d+(?:[.,]\d+)?)\s*db\b", re.I)  # "3 dB", "+
 MAX_EDIT_DB = 24.0
 _ALL_BUT = re.compile(r"\b(?:everything|all|the rest)\b.*?\b(?:but|except|apart from|other than|save)\b(.*)", re.I)
 TARGET_WORDS = lexicon.LAYER_WORDS
+_PART_WORDS = lexicon.words_re([w for words in lexicon.PART_WORDS.values() for w in words])
 # the whole mix's words that the request lexicon reads as moods ("quieter" is calm, "more space" dreamy)
 _MIX_WORDS = lexicon.words_re(E["whole"]["louder"] + E["whole"]["quieter"] + E["space_words"])
 EXAMPLES = (
@@ -164,6 +165,8 @@ def is_edit(text: str, stem_layers: set[str]) -> bool:
     _, found = lexicon.parse(_MIX_WORDS.sub(" ", text))  # "quieter" is a calm mood word in a request
     if set(found) & {"mood", "section", "duration_s", "tempo_bpm", "key", "style", "variations", "sections"}:
         return False
+    if "exclude_parts" in found and not lexicon._find(TARGET_WORDS, _PART_WORDS.sub(" ", text)):
+        return False  # "no bass": a part inside the harmony stem; muting the stem would take the chords too
     return all(e.op in NO_STEM_OPS or set(e.layers) & stem_layers for e in edits)
 
 

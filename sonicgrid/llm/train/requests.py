@@ -196,15 +196,15 @@ DURATIONS = [
     ("6 seconds", 6.0),
     ("three minutes", 180.0),
 ]
-NEGATIONS = [
+NEGATIONS: list[tuple[str, str | None]] = [
     ("no drums", "rhythm"),
     ("without drums", "rhythm"),
     ("no percussion", "rhythm"),
     ("without pads", "atmosphere"),
     ("no vocals", "voice"),
-    ("no bass", "harmony"),
+    ("no bass", None),  # an instrument of the chords: the part goes, no layer (Brief.exclude_parts)
     ("without the noise", "texture"),
-    ("no piano", "harmony"),
+    ("no piano", None),
 ]
 REFERENCES = [
     ("like the last one", "last", "new"),
@@ -294,7 +294,7 @@ def one(rng: random.Random, split: str) -> dict:
     if rng.random() < 0.2:
         phrase, layer = rng.choice(NEGATIONS)
         extras.append(f", {phrase}")
-        truth["exclude"] = [layer]
+        truth["exclude"] = [layer] if layer else []
     if rng.random() < 0.15:
         phrase, ref, action = rng.choice(REFERENCES)
         extras.append(f", {phrase}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sonicgrid.brief import KEYS
+from sonicgrid.tools.generators.parts import without
 
 # mood -> (mode, tempo range, progressions as scale degrees, GM programs per part, drum density)
 PALETTES: dict[str, dict] = {
@@ -219,6 +220,7 @@ def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arra
         parts = {k: (v if k == "drums" else (v + int(params["program_shift"])) % 128) for k, v in parts.items()}
     if ref.get("parts"):
         parts = {str(k): int(v) for k, v in ref["parts"].items()}
+    parts = without(parts, list(brief.get("exclude_parts") or []))
     return Arrangement(
         key=key,
         mode=mode,

@@ -1,0 +1,27 @@
+"""The instruments of a layer that a brief turns down on their own ("no bass", "without piano":
+Brief.exclude_parts): the part goes and the layer stays, so a calm track with no bass keeps its chords.
+
+A part is turned down by its name in the arrangement (bass, lead) or by its General MIDI family (programs 0-7
+are pianos, 24-31 guitars). A layer left with no part at all gets a keys part from a family nobody turned down.
+"""
+
+from __future__ import annotations
+
+FAMILIES: dict[str, range] = {"piano": range(0, 8), "guitar": range(24, 32)}
+SUBSTITUTES = (24, 11, 48)  # nylon guitar, vibraphone, strings: the keys when every part was turned down
+
+
+def _turned_down(part: str, program: int, excluded: list[str]) -> bool:
+    if part == "drums":  # a drum kit's program 0 is no piano
+        return False
+    return part in excluded or any(program in FAMILIES.get(x, ()) for x in excluded)
+
+
+def without(parts: dict[str, int], excluded: list[str]) -> dict[str, int]:
+    """`parts` (part -> GM program) less the ones `excluded` names; never empty if `parts` was not."""
+    if not excluded:
+        return parts
+    kept = {k: v for k, v in parts.items() if not _turned_down(k, v, excluded)}
+    if parts and not kept:
+        kept["keys"] = next(p for p in SUBSTITUTES if not _turned_down("keys", p, excluded))
+    return kept
