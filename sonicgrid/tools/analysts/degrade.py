@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.signal import butter, istft, sosfiltfilt, stft
+from scipy.signal import butter, istft, sosfilt, sosfiltfilt, stft
 
 Degrader = Callable[[np.ndarray, int, np.random.Generator], np.ndarray]
 
@@ -60,9 +60,12 @@ def dropouts_of(hole_s: float = 0.2, share: float = 0.5, depth_db: float | None 
     return f
 
 
-def lowpass(hz: float, order: int = 8) -> Degrader:
+def lowpass(hz: float, order: int = 8, causal: bool = False) -> Degrader:
+    """A Butterworth low-pass, run forwards and back (zero phase, twice the slope) or once (`causal`)."""
+
     def f(x, sr, rng):
-        return sosfiltfilt(butter(order, hz, fs=sr, output="sos"), x, axis=0).astype(np.float32)
+        sos = butter(order, hz, fs=sr, output="sos")
+        return (sosfilt(sos, x, axis=0) if causal else sosfiltfilt(sos, x, axis=0)).astype(np.float32)
 
     return f
 
@@ -277,7 +280,9 @@ def varied(kind: str, rng: np.random.Generator) -> Degrader:
     if kind == "dropouts":
         return dropouts_of(u(0.03, 0.4), u(0.1, 0.5), None if rng.random() < 0.7 else u(30.0, 60.0))
     if kind == "lowpass_1k":
-        return lowpass(float(np.exp(u(np.log(400.0), np.log(3000.0)))), int(rng.integers(4, 9)))
+        # half of them one pass of order 3-8 (18-48 dB an octave, as a plain filter call makes it)
+        hz, order, causal = float(np.exp(u(np.log(400.0), np.log(3500.0)))), int(rng.integers(3, 9)), rng.random() < 0.5
+        return lowpass(hz, max(order, 4) if not causal else order, causal)
     if kind == "telephone":
         return band(u(200.0, 600.0), u(2500.0, 4500.0), int(rng.integers(3, 7)))
     if kind == "quantise_8bit":
