@@ -71,8 +71,8 @@ _HALF = _alt(V["numbers"]["halves"])
 _MIN_U, _SEC_U = _UNITS["minutes"], _UNITS["seconds"]
 _HALF_BEFORE = re.compile(rf"(\d+)\s+(?:{_HALF})\s+(?=(?:{_MIN_U}|{_SEC_U})(?!\w))", re.I)
 _HALF_AFTER = re.compile(rf"(\d+)\s*({_MIN_U}|{_SEC_U})\s+(?:{_HALF})(?!\w)", re.I)
-_MIN_SEC = re.compile(  # "2 min 30 s", "1m30s", "1 minute and 20 seconds", "1:30" (not "3:00 pm")
-    rf"(?<![\d.,:])(\d{{1,2}})\s*(?:(?:{_MIN_U})\s*(?:(?:{_JOINERS})\s+)?(\d{{1,2}})\s*(?:{_SEC_U})"
+_MIN_SEC = re.compile(  # "2 min 30 s", "1m30s", "1 minute and 20 seconds", "1 min 30" (said last), "1:30"
+    rf"(?<![\d.,:])(\d{{1,2}})\s*(?:(?:{_MIN_U})\s*(?:(?:{_JOINERS})\s+)?(\d{{1,2}})\s*(?:{_SEC_U}|(?=\s*(?:[,.;)!]|$)))"
     rf"|:([0-5]\d)(?!\s*[ap]\.?m\b))(?![\w:])",
     re.I,
 )

@@ -22,6 +22,7 @@ from sonicgrid.tools.generators.parts import FAMILIES, without
         ("a chill beat, no melody", [], ["lead"]),
         ("no bass drum please, a calm pad", ["rhythm"], []),  # the kick, not the bass part
         ("a calm track, no chords", ["harmony"], []),
+        ("a groovy funk loop, with bass and drums, no keys", [], ["keys"]),  # bass and drums stay
     ],
 )
 def test_a_turned_down_instrument_is_a_part_not_a_layer(text, exclude, parts):
@@ -48,6 +49,7 @@ def test_no_piano_drops_the_piano_family_and_a_layer_never_goes_empty():
     base = {"keys": 4, "pad": 88, "bass": 32}  # an electric piano is a piano
     assert without(base, ["piano"]) == {"pad": 88, "bass": 32}
     assert without(base, ["guitar"]) == base
+    assert without(base, ["keys"]) == {"pad": 88, "bass": 32}  # the keys part, whatever plays it
     assert without({"keys": 0, "bass": 33}, ["piano", "bass"]) == {"keys": 24}  # a guitar plays the chords
     assert without({"keys": 0}, ["piano", "guitar"]) == {"keys": 11}
     assert without({"drums": 0}, ["piano"]) == {"drums": 0}  # a kit's program 0 is no piano
