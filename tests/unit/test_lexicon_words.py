@@ -34,6 +34,7 @@ from sonicgrid.agents.lexicon import normalize_numbers, parse
         ("uplifting music with claps, 128 bpm", {"layers": ["harmony", "rhythm"], "tempo_bpm": 128.0}),
         ("a 15 second sting for a youtube video, exciting", {"mood": "energetic", "section": "intro"}),
         ("a slow blues in E", {"style": "blues", "mood": "moody", "key": "E"}),
+        ("vaporwave loop, dreamy, slowed", {"style": "synthwave", "section": "loop"}),
         ("epic trailer music with drums at 140", {"tempo_bpm": 140.0, "mood": "epic"}),
         ("a sorrowful cello elegy", {"mood": "moody"}),
         ("spooky halloween soundscape", {"mood": "tense"}),

@@ -68,5 +68,6 @@ def test_a_chat_turn_turns_a_part_down_and_keeps_the_clip():
     stems = {"harmony", "atmosphere", "rhythm"}
     assert not remix.is_edit("no bass", stems) and not remix.is_edit("remove the bass", stems)
     assert remix.is_edit("no drums", stems) and remix.is_edit("mute the pad", stems)
+    assert remix.is_edit("remove everything except the piano", stems)  # the harmony stem alone, as before
     merged, _ = merge("and no piano either", {**last, "exclude_parts": ["bass"]})
     assert merged is not None and merged["exclude_parts"] == ["bass", "piano"]
