@@ -154,14 +154,23 @@ def report(kinds: dict, doc: str) -> None:
             rows["clean"].append(score(a))
             for j, (kind, make) in enumerate(kinds.items()):
                 rows[kind].append(score(make(a, np.random.default_rng(1000 * i + j))))
+    print_rates(rows)
+
+
+def print_rates(rows: dict[str, list[float]], prefix: str = "", width: int = 38) -> None:
+    """Scores per row ("clean" first, then each fault) -> the clean pass rate and each fault's fail rate at
+    the gate's bar (5), and the fail rate over all faults."""
     faults = []
     for kind, v in rows.items():
         s = np.array(v)
         ok = s >= 5.0 if kind == "clean" else s < 5.0
         faults += [] if kind == "clean" else list(ok)
         verb = "pass" if kind == "clean" else "fail"
-        print(f"  {verb} {kind:38s} {100 * ok.mean():5.1f} % (n={len(s)})  median score {np.median(s):.1f}")
-    print(f"  all faults fail {100 * np.mean(faults):.1f} % (n={len(faults)})")
+        print(
+            f"  {prefix}{verb} {kind:{width}s} {100 * ok.mean():5.1f} % (n={len(s)})  median score {np.median(s):.1f}"
+        )
+    if faults:
+        print(f"  {prefix}all faults fail {100 * np.mean(faults):.1f} % (n={len(faults)})")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+from check_glitches import print_rates
 from check_production_effects import excerpts
 from check_stretch import score
 
@@ -101,16 +102,7 @@ def main() -> None:
             for j, (kind, make) in enumerate(kinds.items()):
                 rng = np.random.default_rng(100 * i + j)
                 rows[kind].append(score(_file([np.asarray(make(c, rng)) for c in chans], args.sr)))
-    form = f"{args.sr / 1000:g} kHz {'mono' if args.mono else 'stereo'}"
-    failing = []
-    for kind, v in rows.items():
-        s = np.array(v)
-        ok = s >= 5.0 if kind == "clean" else s < 5.0
-        failing += [] if kind == "clean" else list(ok)
-        verb = "pass" if kind == "clean" else "fail"
-        print(f"  {form}: {verb} {kind:18s} {100 * ok.mean():5.1f} % (n={len(s)})  median score {np.median(s):.1f}")
-    if failing:
-        print(f"  {form}: all faults fail {100 * np.mean(failing):.1f} % (n={len(failing)})")
+    print_rates(rows, f"{args.sr / 1000:g} kHz {'mono' if args.mono else 'stereo'}: ", 18)
 
 
 if __name__ == "__main__":
