@@ -57,6 +57,9 @@ CARRIED = (
 )
 
 
+_THE_SECTION = re.compile(r"\b(?:the|that|this|my|our)\s+(?:intro|outro|loop|build|build-up|buildup)\b", re.I)
+
+
 def tone_delta(text: str) -> float:
     """-TONE_STEP for darker, +TONE_STEP for brighter; "less dark" and "not so bright" turn the other way."""
     m = _TONE.search(text)
@@ -67,7 +70,8 @@ def tone_delta(text: str) -> float:
 
 
 def is_followup(text: str, found: dict, last_brief: dict | None) -> bool:
-    """A turn builds on the last one unless it names a new subject (a mood or section) on its own."""
+    """A turn builds on the last one unless it names a new subject (a mood or section) on its own. "the intro"
+    when the last clip was an intro names that clip ("make the intro longer")."""
     if not last_brief:
         return False
     if (
@@ -75,6 +79,7 @@ def is_followup(text: str, found: dict, last_brief: dict | None) -> bool:
         or _FOLLOW_OTHER.match(text.lstrip())
         or _VERSION.search(text)
         or {"reference", "action"} & set(found)
+        or (found.get("section") == last_brief.get("section") and _THE_SECTION.search(text))
     ):
         return True
     return "mood" not in found and "section" not in found

@@ -145,3 +145,13 @@ def test_follow_ups_in_the_other_languages_build_on_the_clip():
         assert (m["mood"], m["section"], m["duration_s"]) == (mood, "intro", 12.0), text
         assert (m.get("brightness", 0) < 0) == darker, text
     assert merge("una intro alegre", LAST)[0] is None  # a new subject of its own
+
+
+def test_the_section_the_last_clip_is_names_that_clip():
+    """ "make the intro longer" after an intro extends it; it was a fresh intro of the default length."""
+    m = _merged("make the intro longer")
+    assert (m["action"], m["section"], m["reference"]) == ("extend", "intro", "last")
+    m = _merged("make that intro darker")
+    assert m["action"] == "vary" and m["brightness"] < 0 and m["duration_s"] == 12.0
+    merged, _ = merge("make the outro longer", LAST)  # another section: a request of its own
+    assert merged is None
