@@ -41,7 +41,7 @@ class Layer(StrEnum):
 MOODS = tuple(m.value for m in Mood)
 SECTIONS = tuple(s.value for s in Section)
 LAYERS = tuple(la.value for la in Layer)
-PARTS = ("bass", "piano", "keys", "guitar", "lead")  # the harmony layer's instruments a brief can turn down
+PARTS = ("bass", "piano", "keys", "guitar", "lead", "strings")  # instruments a brief can turn down
 KEYS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MODES = ("major", "minor")
 ACTIONS = ("new", "extend", "vary")

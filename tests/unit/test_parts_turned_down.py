@@ -23,6 +23,7 @@ from sonicgrid.tools.generators.parts import FAMILIES, without
         ("no bass drum please, a calm pad", ["rhythm"], []),  # the kick, not the bass part
         ("a calm track, no chords", ["harmony"], []),
         ("a groovy funk loop, with bass and drums, no keys", [], ["keys"]),  # bass and drums stay
+        ("an epic theme without violins", [], ["strings"]),  # the pads stay unless they are strings
     ],
 )
 def test_a_turned_down_instrument_is_a_part_not_a_layer(text, exclude, parts):
@@ -53,6 +54,9 @@ def test_no_piano_drops_the_piano_family_and_a_layer_never_goes_empty():
     assert without({"keys": 0, "bass": 33}, ["piano", "bass"]) == {"keys": 24}  # a guitar plays the chords
     assert without({"keys": 0}, ["piano", "guitar"]) == {"keys": 11}
     assert without({"drums": 0}, ["piano"]) == {"drums": 0}  # a kit's program 0 is no piano
+    # strings go from any layer (the epic and tender pads are string ensembles); a contrabass line stays
+    assert without({"pad": 48, "drone": 95}, ["strings"]) == {"drone": 95}
+    assert without({"keys": 61, "bass": 43}, ["strings"]) == {"keys": 61, "bass": 43}
     assert all(p not in FAMILIES["piano"] for p in without({"keys": 1, "lead": 5}, ["piano"]).values())
 
 

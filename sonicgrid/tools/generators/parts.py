@@ -1,13 +1,19 @@
 """The instruments of a layer that a brief turns down on their own ("no bass", "without piano":
 Brief.exclude_parts): the part goes and the layer stays, so a calm track with no bass keeps its chords.
 
-A part is turned down by its name in the arrangement (bass, lead) or by its General MIDI family (programs 0-7
-are pianos, 24-31 guitars). A layer left with no part at all gets a keys part from a family nobody turned down.
+A part is turned down by its name in the arrangement (bass, keys, lead) or by its General MIDI family, in
+whichever layer it plays: programs 0-7 are pianos, 24-31 guitars; the strings are violin, viola, cello,
+tremolo and pizzicato strings and the string ensembles (a contrabass line stays the bass). A layer left with
+no part at all gets a keys part from a family nobody turned down.
 """
 
 from __future__ import annotations
 
-FAMILIES: dict[str, range] = {"piano": range(0, 8), "guitar": range(24, 32)}
+FAMILIES: dict[str, tuple[int, ...]] = {
+    "piano": tuple(range(0, 8)),
+    "guitar": tuple(range(24, 32)),
+    "strings": (40, 41, 42, 44, 45, 48, 49, 50, 51),
+}
 SUBSTITUTES = (24, 11, 48)  # nylon guitar, vibraphone, strings: the keys when every part was turned down
 
 
