@@ -2,32 +2,24 @@
 
 It is the rules brain's intake and the validator of the LLM's intake: fields found here are
 facts from the text; the LLM may only fill fields the text leaves open. The vocabulary (moods,
-styles, sections, layers, numbers and units in several languages) is data: prompts/lexicon.yaml.
+styles, sections, layers, numbers and units in several languages) is data: prompts/lexicon.yaml, read by
+vocab.py; numbers said in words become digits first (numbers.py).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from sonicgrid.agents import key_said
+from sonicgrid.agents.numbers import JOINERS, MIN_U, SEC_U, normalize_numbers
+from sonicgrid.agents.vocab import LENGTH_U, UNITS
+from sonicgrid.agents.vocab import V as V
+from sonicgrid.agents.vocab import alt as _alt
+from sonicgrid.agents.vocab import vocabulary as vocabulary
+from sonicgrid.agents.vocab import words_re as words_re
 from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, SECTION_SECONDS
 
-
-@lru_cache(maxsize=1)
-def vocabulary() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(
-        resources.files("sonicgrid.prompts").joinpath("lexicon.yaml").read_text(encoding="utf-8")
-    )
-    return data
-
-
-V = vocabulary()
 MOOD_WORDS: dict[str, list[str]] = V["moods"]
 _OCCASIONS: list[str] = sorted(V["mood_occasions"])  # "wedding", "fight": the mood only when no mood word is said
 _SAID_MOODS = {m: [w for w in ws if w not in _OCCASIONS] for m, ws in MOOD_WORDS.items()}
@@ -46,62 +38,31 @@ def _matched(pattern: re.Pattern[str], text: str) -> str:
     return m.group(0) if m else ""
 
 
-def _alt(words: Iterable[str]) -> str:
-    return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))
-
-
-def words_re(words: Iterable[str], tail: str = r"(?!\w)") -> re.Pattern[str]:
-    """Any of the words or phrases, starting a word and ending one (or followed by `tail`), any case."""
-    return re.compile(r"(?<!\w)(?:" + _alt(words) + r")" + tail, re.I)
-
-
 _NEG = re.compile(  # "drop the tempo" is a tempo change, not a tempo turned down
     r"(?<!\w)(?:" + _alt(V["negations"]) + r")\s+(?:the\s+|any\s+|anything\s+|too\s+)?(?!(?:tempo|pace|speed)\b)"
     r"([\wáéíóúüöäßç-]+)",
     re.I,
 )
 _NEG_SUFFIX = re.compile(r"\b(\w+?)(?:" + _alt(V["negation_suffixes"]) + r")\b", re.I)
-_UNITS = {k: _alt(v) for k, v in V["units"].items()}
-_NUMWORD = re.compile(r"(?<!\w)(" + _alt(V["numbers"]["words"]) + r")(?!\w)", re.I)
-_JOINERS = _alt(V["numbers"]["joiners"])
-_JOIN = re.compile(r"^(?:\s+|\s*-\s*|\s+(?:" + _JOINERS + r")\s+)$", re.I)
-_PHRASES = sorted(V["numbers"]["phrases"].items(), key=lambda kv: -len(kv[0]))
 _NUM = r"(\d+(?:[.,]\d+)?)"
-_HALF = _alt(V["numbers"]["halves"])
-_MIN_U, _SEC_U = _UNITS["minutes"], _UNITS["seconds"]
-_HALF_BEFORE = re.compile(rf"(\d+)\s+(?:{_HALF})\s+(?=(?:{_MIN_U}|{_SEC_U})(?!\w))", re.I)
-_HALF_AFTER = re.compile(rf"(\d+)\s*({_MIN_U}|{_SEC_U})\s+(?:{_HALF})(?!\w)", re.I)
 _MIN_SEC = re.compile(  # "2 min 30 s", "1m30s", "1 minute and 20 seconds", "1 min 30" (said last), "1:30"
-    rf"(?<![\d.,:])(\d{{1,2}})\s*(?:(?:{_MIN_U})\s*(?:(?:{_JOINERS})\s+)?(\d{{1,2}})\s*(?:{_SEC_U}|(?=\s*(?:[,.;)!]|$)))"
+    rf"(?<![\d.,:])(\d{{1,2}})\s*(?:(?:{MIN_U})\s*(?:(?:{JOINERS})\s+)?(\d{{1,2}})\s*(?:{SEC_U}|(?=\s*(?:[,.;)!]|$)))"
     rf"|:([0-5]\d)(?!\s*[ap]\.?m\b))(?![\w:])",
     re.I,
 )
-_LENGTH_U = "|".join(_UNITS[u] for u in ("seconds", "minutes", "bars", "hours"))
-_HOURS = re.compile(r"^(?:" + _UNITS["hours"] + r")$")
+_HOURS = re.compile(r"^(?:" + UNITS["hours"] + r")$")
 _EACH = words_re(V["each_words"])
-_DUR = re.compile(_NUM + rf"[\s-]*({_LENGTH_U})(?!\w)")
-_SECONDS = re.compile(r"^(?:" + _UNITS["seconds"] + r")$")
-_BARS = re.compile(r"^(?:" + _UNITS["bars"] + r")$")
-_RANGE = re.compile(  # "10-15 seconds", "20 to 30 s", "between 20 and 30 seconds", "120-130 bpm": the middle
-    rf"(?:\bbetween\s+(\d+(?:\.\d+)?)\s+and\s+|(?<![\d.:])(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*)(\d+(?:\.\d+)?)\s*"
-    rf"(?=(?:{_LENGTH_U}|{_UNITS['bpm']})(?!\w))",
-    re.I,
-)
-_FIELD = re.compile(  # "bars: 8", "bpm=100", "length: 20", "duration=1.5 min", "tempo: 90"
-    rf"\b(bars|measures|bpm|tempo|length|duration)\s*[:=]\s*(\d+(?:\.\d+)?)\s*((?:{_LENGTH_U})(?!\w))?", re.I
-)
-_FIELD_UNIT = {"bars": "bars", "measures": "bars", "bpm": "bpm", "tempo": "bpm"}
+_DUR = re.compile(_NUM + rf"[\s-]*({LENGTH_U})(?!\w)")
+_SECONDS = re.compile(r"^(?:" + UNITS["seconds"] + r")$")
+_BARS = re.compile(r"^(?:" + UNITS["bars"] + r")$")
 _BPM = re.compile(
-    r"(\d{2,3}(?:\.\d+)?)[\s-]*(?:" + _UNITS["bpm"] + r")(?!\w)|\btempo\s*(?:of\s+|de\s+|:\s*)?(\d{2,3})\b"
+    r"(\d{2,3}(?:\.\d+)?)[\s-]*(?:" + UNITS["bpm"] + r")(?!\w)|\btempo\s*(?:of\s+|de\s+|:\s*)?(\d{2,3})\b"
 )
-_BPM_AT = re.compile(rf"(?:\bat|@)\s*(\d{{2,3}})(?![.,:]?\d)(?!\s*(?:%|{_LENGTH_U})(?!\w))(?!\w)", re.I)
+_BPM_AT = re.compile(rf"(?:\bat|@)\s*(\d{{2,3}})(?![.,:]?\d)(?!\s*(?:%|{LENGTH_U})(?!\w))(?!\w)", re.I)
 BPM_AT_RANGE = (40.0, 240.0)
 TEMPO_RANGE = (40.0, 220.0)  # the Brief's
-_VARIATIONS = re.compile(r"(\d{1,2})\s+(?:\w+\s+)?(?:" + _UNITS["variations"] + r")(?!\w)")
-_VARIATIONS_BARE = re.compile(
-    r"\b(?:some|several|a few|varias|plusieurs|mehrere)\s+(?:" + _UNITS["variations"] + r")\b"
-)
-_NOT_NUMBERS = [re.compile(p, re.I) for p in V["not_numbers"]]
+_VARIATIONS = re.compile(r"(\d{1,2})\s+(?:\w+\s+)?(?:" + UNITS["variations"] + r")(?!\w)")
+_VARIATIONS_BARE = re.compile(r"\b(?:some|several|a few|varias|plusieurs|mehrere)\s+(?:" + UNITS["variations"] + r")\b")
 _CLIP_ID = re.compile(r"\bclip[_ -]?([0-9a-f]{6,})\b", re.I)
 _REFS = [re.compile(p, re.I) for p in V["references"]]
 EXTEND = words_re(V["length_changes"]["extend"], tail=r"\w*")
@@ -132,47 +93,6 @@ def _find(words: dict[str, list[str]], text: str, whole: bool = False) -> list[s
 
 def _find_all(words: list[str], text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for s in words for m in re.finditer(_stem_re(s) + r"\w*", text)]
-
-
-def normalize_numbers(text: str) -> str:
-    """Number words and phrases -> digits ("half a minute" -> "30 seconds", "ninety" -> "90",
-    "veinte y cinco" -> "25", "quatre-vingt-dix" -> "90"); spans that only look like numbers
-    ("808s") are blanked."""
-    for pat in _NOT_NUMBERS:
-        text = pat.sub(lambda m: " " * len(m.group(0)), text)
-    for phrase, repl in _PHRASES:
-        text = re.sub(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", str(repl), text, flags=re.I)
-    matches = list(_NUMWORD.finditer(text))
-    if not matches:
-        return _forms(_halves(text))
-    words = {k.lower(): v for k, v in V["numbers"]["words"].items()}
-    runs: list[list[re.Match[str]]] = []
-    for m in matches:
-        if runs and _JOIN.match(text[runs[-1][-1].end() : m.start()]):
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    out, pos = [], 0
-    for run in runs:
-        total = 0
-        for m in run:
-            v = words[m.group(1).lower()]
-            total = max(total, 1) * 100 if v == 100 else total + v
-        out += [text[pos : run[0].start()], str(total)]
-        pos = run[-1].end()
-    return _forms(_halves("".join(out + [text[pos:]])))
-
-
-def _forms(text: str) -> str:
-    """Lengths and tempi written as a range (the middle of it) or as "field: value" -> "N unit"."""
-    text = _RANGE.sub(lambda m: f"{(float(m.group(1) or m.group(2)) + float(m.group(3))) / 2:g} ", text)
-    return _FIELD.sub(lambda m: f"{m.group(2)} {m.group(3) or _FIELD_UNIT.get(m.group(1).lower(), 'seconds')}", text)
-
-
-def _halves(text: str) -> str:
-    """A half said in words joins its number: "2 and a half minutes", "2 minutes and a half" -> 2.5."""
-    text = _HALF_BEFORE.sub(lambda m: m.group(1) + ".5 ", text)
-    return _HALF_AFTER.sub(lambda m: f"{m.group(1)}.5 {m.group(2)}", text)
 
 
 def _num(token: str) -> float:

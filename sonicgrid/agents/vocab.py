@@ -1,0 +1,37 @@
+"""The request vocabulary (prompts/lexicon.yaml: moods, styles, sections, layers, numbers and units in several
+languages) and the one way its word lists become patterns. Read once; lexicon.py and numbers.py share it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(
+        resources.files("sonicgrid.prompts").joinpath("lexicon.yaml").read_text(encoding="utf-8")
+    )
+    return data
+
+
+V = vocabulary()
+
+
+def alt(words: Iterable[str]) -> str:
+    """An alternation of the words, longest first (so "build-up" wins over "build")."""
+    return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))
+
+
+def words_re(words: Iterable[str], tail: str = r"(?!\w)") -> re.Pattern[str]:
+    """Any of the words or phrases, starting a word and ending one (or followed by `tail`), any case."""
+    return re.compile(r"(?<!\w)(?:" + alt(words) + r")" + tail, re.I)
+
+
+UNITS = {k: alt(v) for k, v in V["units"].items()}  # unit -> the alternation of its words
+LENGTH_U = "|".join(UNITS[u] for u in ("seconds", "minutes", "bars", "hours"))
