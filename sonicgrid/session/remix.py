@@ -165,8 +165,11 @@ def is_edit(text: str, stem_layers: set[str]) -> bool:
     _, found = lexicon.parse(_MIX_WORDS.sub(" ", text))  # "quieter" is a calm mood word in a request
     if set(found) & {"mood", "section", "duration_s", "tempo_bpm", "key", "style", "variations", "sections"}:
         return False
-    named = lexicon._find(TARGET_WORDS, _PART_WORDS.sub(" ", text))
-    if "exclude_parts" in found and not named and not _ALL_BUT.search(text):
+    if (
+        "exclude_parts" in found
+        and not _ALL_BUT.search(text)
+        and not lexicon._find(TARGET_WORDS, _PART_WORDS.sub(" ", text))
+    ):
         return False  # "no bass": a part inside the harmony stem; muting the stem would take the chords too
     return all(e.op in NO_STEM_OPS or set(e.layers) & stem_layers for e in edits)
 
