@@ -72,6 +72,22 @@ def _table(title: str, recs: list[dict], extra: str | None = None) -> Table:
     return t
 
 
+def _added_table(added: list[dict]) -> Table:
+    t = Table(title="imported: what the analysts heard")
+    for c in ("file", "id", "mood", "key", "bpm", "quality"):
+        t.add_column(c)
+    for a in added:
+        t.add_row(
+            esc(Path(a["path"]).name),
+            esc(a["id"]),
+            esc(a["mood"]),
+            esc(a["key"]),
+            f"{a['tempo_bpm']:.0f}",
+            f"{a['quality']:.1f}",
+        )
+    return t
+
+
 @app.command("import")
 def import_cmd(
     sources: list[Path] = typer.Argument(
@@ -100,6 +116,17 @@ def import_cmd(
         if as_json:
             print_json(rep)
             return
+        if rep["added"]:
+            console.print(_added_table(rep["added"]))
+        bar_q = settings().quality_threshold
+        for a in rep["added"]:
+            if a["quality"] < bar_q:
+                heard = f" (the critic heard it in: {esc(', '.join(a['heard']))})" if a["heard"] else ""
+                console.print(
+                    f"[yellow]below the quality bar {bar_q:g}[/] {esc(Path(a['path']).name)}: "
+                    f"{a['quality']:.1f}/10{heard}; it is enhanced before any reuse, never reused as it is",
+                    highlight=False,
+                )
         for s in rep["skipped"]:
             console.print(f"[yellow]skipped[/] {esc(s['path'])}: {esc(s['reason'])}", highlight=False)
         for d in rep["duplicates"]:

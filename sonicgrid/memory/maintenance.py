@@ -220,7 +220,18 @@ def import_paths(
         words = p.stem.replace("_", " ").replace("-", " ")
         text = f"{words} | {mood} {layer} {top} | key {a['key']} {a['mode']}"
         cid = lib.add(audio, meta, text, a)
-        rep["added"].append({"path": str(p), "id": cid, "mood": mood, "key": f"{a['key']} {a['mode']}"})
+        q = a["quality"]
+        rep["added"].append(
+            {
+                "path": str(p),
+                "id": cid,
+                "mood": mood,
+                "key": f"{a['key']} {a['mode']}",
+                "tempo_bpm": round(float(a["tempo_bpm"]), 1),
+                "quality": float(q["score"]),
+                "heard": list((q.get("critic") or {}).get("drivers", {}))[:3],
+            }
+        )
     if progress:
         progress("done", len(paths), len(paths))
     return rep

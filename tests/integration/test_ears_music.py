@@ -242,3 +242,28 @@ def test_a_file_at_librosas_default_rate_is_heard_as_well(ears):
             bad = Audio(degrade(clean.samples, clean.sr, kind, seed=5), clean.sr)
             q = ears.run(AnalysisRequest(audio=bad, brief={})).quality
             assert q["critic"]["score"] < 5.0, (name, kind, q["critic"])
+
+
+def test_library_import_says_what_it_heard_and_flags_a_file_below_the_bar(tmp_path, monkeypatch):
+    """`sonicgrid library import` shows each file's mood, key, tempo and quality, and names the one below the
+    gate's bar with what the critic heard: a test recording passes, its copy with 10 dB of white noise does not."""
+    import soundfile as sf
+    from typer.testing import CliRunner
+
+    from sonicgrid.cli import app
+
+    recs = dict(data.recordings("test"))
+    if "wesnoth/into_the_shadows" not in recs:
+        pytest.skip("music packages not installed: run `make music-data`")
+    a = data.excerpt(recs["wesnoth/into_the_shadows"], 0.45, data.EXCERPT_S)
+    sf.write(tmp_path / "shadows.wav", a.samples, a.sr)
+    sf.write(tmp_path / "shadows_hiss.wav", degrade(a.samples, a.sr, "noise_10db", seed=3), a.sr)
+    monkeypatch.setenv("SONICGRID_DATA_DIR", str(tmp_path / "data"))
+    r = CliRunner().invoke(
+        app, ["library", "import", str(tmp_path / "shadows.wav"), str(tmp_path / "shadows_hiss.wav")]
+    )
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    assert "shadows.wav" in text and "shadows_hiss.wav" in text and "added 2" in text
+    assert "below the quality bar 5 shadows_hiss.wav" in text, text
+    assert "below the quality bar 5 shadows.wav" not in text, text
