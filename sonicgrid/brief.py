@@ -84,6 +84,13 @@ class Brief(BaseModel):
     style: str | None = Field(default=None, description="genre/production style (lexicon.yaml styles)")
     layers_only: bool = Field(default=False, description="'just drums': exactly the named layers")
     tempo_change: float | None = Field(default=None, ge=0.25, le=4, description="'slower' -> 0.85 x the reference")
+    transpose: int | None = Field(
+        default=None,
+        ge=-11,
+        le=11,
+        description="'up a semitone' -> +1: the reference's music replayed that many semitones away; 0 with a key"
+        " said ('transpose it to D'): moved to that key",
+    )
     same: list[str] = Field(default_factory=list, description="'same key' -> copy key/tempo/mood from the reference")
     reference_section: str | None = Field(default=None, description="'the intro we made' -> intro")
     explicit: list[str] = Field(

@@ -119,7 +119,7 @@ def painted_notes(c: dict) -> list:
     from sonicgrid.tools.generators import composer
 
     spb = 240.0 / float(meta["tempo_bpm"])
-    base = 36 + KEYS.index(meta["key"]) + 12
+    base = int(meta.get("root_midi") or 36 + KEYS.index(meta["key"]) + 12)  # older cells: no root stored
     scale = composer.SCALES[meta["mode"]]
     out = []
     for bar in range(int(meta.get("bars", 1))):

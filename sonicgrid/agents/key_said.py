@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sonicgrid.agents.vocab import V, alt, words_re
 from sonicgrid.brief import KEYS
 
-_KEY = re.compile(
-    r"\b(?:(?:in|en|key(?:\s+of)?)\s+|key:\s*)([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*"
+_KEY = re.compile(  # "transpose it to D" names a key too
+    r"\b(?:(?:in|en|key(?:\s+of)?)\s+|key:\s*|(?:transpose|modulate)\w*\s+(?:it\s+|this\s+|that\s+)?(?:in)?to\s+)([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*"
     r"(major|minor|maj|min|m|mayor|menor|majeur|mineur|dur|moll)?\b(?!\s+(?:key|tonality|scale|mode)\b)",
     re.I,
 )
@@ -76,3 +77,47 @@ def read(prompt: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
     q = (mode or "").lower()
     if q:
         fields["mode"], found["mode"] = ("minor" if q in _MINOR else "major"), q
+
+
+_T = V["transpose"]
+_COUNT = r"(\d{1,2}|a|an|one)"
+_IV = r"(" + alt(_T["intervals"]) + r")s?"
+_UP_DOWN = r"(" + alt(_T["up"] + _T["down"]) + r")"
+_MOVED = [
+    re.compile(rf"\b{_UP_DOWN}\s+(?:it\s+|by\s+|it\s+by\s+)?{_COUNT}\s+{_IV}\b", re.I),  # "up a semitone"
+    re.compile(rf"\b{_COUNT}\s+{_IV}\s+{_UP_DOWN}\b", re.I),  # "two semitones lower"
+]
+_KEY_UP, _KEY_DOWN = words_re(_T["key_up"]), words_re(_T["key_down"])
+
+
+def transposition(text: str) -> tuple[int, str] | None:
+    """(semitones, the words) a turn moves the key by: "up a semitone" +1, "2 whole steps lower" -4, "a fifth
+    down" -7; "in a higher key" or "transpose it down" with no interval a whole step (lexicon.yaml `transpose`).
+    `text` has its numbers as digits (numbers.normalize_numbers)."""
+    for pat in _MOVED:
+        m = pat.search(text)
+        if m:
+            groups = [g.lower() for g in m.groups()]
+            way = next(g for g in groups if g in _T["up"] + _T["down"])
+            count = next(g for g in groups if g in ("a", "an", "one") or g.isdigit())
+            iv = next(g for g in groups if g in _T["intervals"])
+            n = (1 if not count.isdigit() else int(count)) * int(_T["intervals"][iv])
+            if 0 < n < 12:
+                return (n if way in _T["up"] else -n), m.group(0).strip()
+    for pat, sign in ((_KEY_UP, 1), (_KEY_DOWN, -1)):
+        m = pat.search(text)
+        if m:
+            return sign * int(_T["key_step"]), m.group(0).strip()
+    return None
+
+
+def moved_to(said: str) -> tuple[int, str] | None:
+    """(0, the words) when a key was said as a transposition ("transpose it to D"): the reference's music moved
+    to that key; None for a key said any other way."""
+    return (0, said.strip()) if re.match(r"\s*(?:transpose|modulate)", said, re.I) else None
+
+
+def shifted(key: str, semitones: int) -> tuple[str, int]:
+    """The key `semitones` away, and the octaves the move crosses (C down a semitone is the B below: -1)."""
+    i = KEYS.index(key) + semitones
+    return KEYS[i % 12], i // 12

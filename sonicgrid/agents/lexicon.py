@@ -294,6 +294,10 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if parts:
         fields["exclude_parts"] = sorted(set(parts))
     key_said.read(prompt, fields, found)
+    moved = key_said.transposition(ntext) if "key" not in fields else key_said.moved_to(found["key"])
+    if moved:  # "up a semitone", "transpose it to D": the last clip's music again, in the key that far away
+        fields["transpose"], found["transpose"] = moved
+        fields.setdefault("reference", "last")
     if "mode" not in fields:
         if re.search(r"\b(minor|menor|mineur|moll)\b", text):
             fields["mode"], found["mode"] = "minor", "minor"
@@ -309,6 +313,8 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
         fields.setdefault("reference", "last")
     elif "reference" in fields and _VARY.search(text):
         fields["action"], found["action"] = "vary", _matched(_VARY, text)
+    elif moved:
+        fields["action"], found["action"] = "vary", found["transpose"]
     if re.search(r"\b(darker|dark)\b", plain):
         fields["brightness"] = -0.6
     elif re.search(r"\b(brighter|bright)\b", plain):

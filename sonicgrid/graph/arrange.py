@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sonicgrid.brief import Brief
+from sonicgrid.brief import KEYS, Brief
 from sonicgrid.graph.state import Cell
 from sonicgrid.tools.registry import Registry
 
@@ -94,6 +94,20 @@ def shared_params(
             fixed[k], src[k] = ref_meta[k], f"{ref_id} (the {brief.reference_section} it answers)"
         elif project and project.get(k) and k not in said:
             fixed[k], src[k] = project[k], "the project"
+    if brief.transpose is not None and ref_meta.get("key") in KEYS:  # "up a semitone": the same music, moved
+        from sonicgrid.agents.key_said import shifted
+
+        n = brief.transpose
+        if "key" in said and b.get("key"):  # "transpose it to D": the nearest way there
+            n = (KEYS.index(b["key"]) - KEYS.index(str(ref_meta["key"]))) % 12
+            n = n - 12 if n > 6 else n
+        fixed["key"], octaves = shifted(str(ref_meta["key"]), n)
+        fixed["octave"] = int(ref_meta.get("octave") or 0) + octaves
+        src["key"] = f"{ref_id} ({ref_meta['key']} {n:+d} semitone{'s' if abs(n) != 1 else ''})"
+        for k in ("mode", "tempo_bpm", "progression"):
+            was = ref_meta.get(k) or (ref_arr or {}).get(k)
+            if was and k not in said:
+                fixed[k] = was
     if brief.tempo_change:
         base = fixed.get("tempo_bpm") or ref_meta.get("tempo_bpm") or (ref_arr or {}).get("tempo_bpm")
         if base is None:
@@ -110,6 +124,8 @@ def shared_params(
             fixed["tempo_bpm"], src["tempo_bpm"] = round(float(r.uniform(*rng_t)), 1), f"{brief.style} style"
     arr = composer.plan(b, "harmony", seed + 7919 * variant, {k: v for k, v in fixed.items() if v is not None})
     out = {"key": arr.key, "mode": arr.mode, "tempo_bpm": round(arr.tempo, 3), "progression": arr.progression}
+    if arr.octave:
+        out["octave"] = arr.octave
     for k in ("key", "mode", "tempo_bpm"):
         src.setdefault(k, "chosen for the mood" if variant == 0 else f"chosen for variation {variant + 1}")
     return out | {"sources": src}
@@ -146,6 +162,10 @@ def plan(
     wanted = {s: section_layers(brief, s) for s, _, _ in spans}
     missing = unavailable([la for v in wanted.values() for la, _ in v], registry)
     notes = [f"no {la} layer: {why}" for la, why in missing.items()]
+    if brief.transpose is not None:  # "up a semitone": say where the key went
+        moved = shared[0]["sources"]["key"]
+        key = f"{shared[0]['key']} {shared[0]['mode']}"
+        notes.append(f"now in {key}, from {moved}" if "semitone" in moved else f"in {key}: no earlier key to move")
     per_var = sum(len([1 for la, _ in v if la not in missing]) for v in wanted.values())
     if per_var * n_var > t["max_cells"]:
         keep = max(1, t["max_cells"] // max(1, per_var))
@@ -162,7 +182,9 @@ def plan(
                 offset = round(enter * seconds / bar) * bar if enter else 0.0
                 if seconds - offset < max(bar, 2.0):
                     offset = 0.0
-                params = {k: sp[k] for k in ("key", "mode", "tempo_bpm", "progression")}
+                params: dict[str, Any] = {
+                    k: sp[k] for k in ("key", "mode", "tempo_bpm", "progression", "octave") if k in sp
+                }
                 params |= {"next_section": nxt, "entry_bar": int(round(offset / bar))}
                 cells.append(
                     {

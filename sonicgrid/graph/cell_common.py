@@ -97,3 +97,24 @@ def tag(v: Verdict, state: CellState) -> dict[str, Any]:
 def made_by(c: dict[str, Any]) -> str | None:
     """The tool whose output a finished cell holds: its generator, or, for a reuse, the stored clip's."""
     return c.get("tool") or (c.get("meta") or {}).get("source_tool")
+
+
+KEYLESS_LAYERS = ("rhythm", "texture")  # drums and grit carry no key (as honour.py judges them)
+
+
+def breaks_said(brief: dict[str, Any], layer: str, meta: dict[str, Any]) -> str | None:
+    """Why a library clip cannot stand as it is for a cell whose request said a key, mode or tempo: a tonal stem
+    in another key or mode ("in D minor" is not an A minor stem, nor its relative F major), or any stem more than
+    4 % off the tempo said (half and double time aside). None when it keeps what was said."""
+    from sonicgrid.memory.search import tempo_ratio_score
+
+    said = set(brief.get("explicit") or [])
+    if layer not in KEYLESS_LAYERS and meta.get("key"):
+        if "key" in said and brief.get("key") and meta["key"] != brief["key"]:
+            return f"in {meta['key']}, not the {brief['key']} asked for"
+        if "mode" in said and brief.get("mode") and meta.get("mode") and meta["mode"] != brief["mode"]:
+            return f"in {meta['mode']}, not the {brief['mode']} asked for"
+    tempo, heard = brief.get("tempo_bpm"), meta.get("tempo_bpm")
+    if "tempo_bpm" in said and tempo and heard and tempo_ratio_score(float(heard), float(tempo), 0.04) < 1.0:
+        return f"at {float(meta['tempo_bpm']):.0f} bpm, not the {float(brief['tempo_bpm']):.0f} asked for"
+    return None

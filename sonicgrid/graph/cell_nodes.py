@@ -41,6 +41,8 @@ def recall(state: CellState, svc: Services) -> dict[str, Any]:
         audio_vec=audio_vec,
         brief=want,
     ):
+        if cc.breaks_said(brief, cell["layer"], rec["meta"]):  # the user's key, mode or tempo is a hard limit
+            continue
         cands.append(
             {
                 "id": rec["id"],

@@ -36,8 +36,11 @@ def plan(state: RunState, svc: Services) -> dict[str, Any]:
 
         body = svc.library.body(project=state.get("project"), session=state.get("session"), limit=50)
         project = profile(body) if body else None
-    cells, info = arrange.plan(brief, int(state["seed"]), svc.registry, ref, project)
-    return {"plan": cells, "arrangement": info, "brief": brief.model_dump()}
+    seed = int(state["seed"])
+    if brief.transpose is not None and ref and isinstance(ref.get("meta", {}).get("seed"), int):
+        seed = int(ref["meta"]["seed"])  # "up a semitone": the reference's notes, in the key that far away
+    cells, info = arrange.plan(brief, seed, svc.registry, ref, project)
+    return {"plan": cells, "arrangement": info, "brief": brief.model_dump(), "seed": seed}
 
 
 def resolve_reference(brief: dict[str, Any], state: RunState, svc: Services) -> dict[str, Any] | None:
@@ -205,6 +208,8 @@ def store_clip(
         "key": planned.get("key") or analysis.get("key"),
         "mode": planned.get("mode") or analysis.get("mode"),
         "tempo_bpm": planned.get("tempo_bpm") or analysis.get("tempo_bpm"),
+        "progression": planned.get("progression"),  # what a transposition replays
+        "octave": planned.get("octave"),
         "variation": variant["rank"] if variant else 1,
         "quality": round(score, 2),
         "tags": analysis.get("tags"),

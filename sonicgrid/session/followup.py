@@ -134,6 +134,11 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         merged["tempo_change"] = fields["tempo_change"]
         merged.pop("tempo_bpm", None)
         notes.append(f"tempo x{fields['tempo_change']:g}")
+    if "transpose" in fields:  # the key comes from the last clip's, that many semitones away (arrange)
+        merged["transpose"] = fields["transpose"]
+        if fields["transpose"]:
+            merged.pop("key", None)
+            notes.append(f"key {fields['transpose']:+d} semitones")
     if "sections" in found:
         merged["sections"] = fields["sections"]
     elif "section" in found:
@@ -145,6 +150,7 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     merged["reference"] = fields.get("reference") if fields.get("reference") not in (None, "last") else "last"
     # a tone turned or a part turned down is a new take of the clip: never the clip itself again
     vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text)) or "exclude_parts" in fields
+    vary = vary or "transpose" in fields
     merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, vary)
     return merged, notes
 
@@ -195,13 +201,17 @@ def render(fields: dict) -> str:
     if fields.get("tempo_bpm"):
         text += f", {int(round(fields['tempo_bpm']))} bpm"
     if fields.get("key"):
-        text += f", in {fields['key']} {fields.get('mode') or ''}".rstrip()
+        to = "transpose it to" if fields.get("transpose") == 0 else "in"
+        text += f", {to} {fields['key']} {fields.get('mode') or ''}".rstrip()
     elif fields.get("mode"):
         text += f", {fields['mode']}"
     if fields.get("exclude"):
         text += ", without " + " and ".join(LAYER_TEXT[la] for la in fields["exclude"])
     for part in fields.get("exclude_parts") or []:  # each its own "no": "no bass and piano" negates one
         text += f", no {lexicon.PART_WORDS[part][0]}"
+    if fields.get("transpose"):
+        n = int(fields["transpose"])
+        text += f", {abs(n)} semitone{'s' if abs(n) > 1 else ''} {'up' if n > 0 else 'down'}"
     if fields.get("tempo_change"):
         from sonicgrid.agents.lexicon import V
 

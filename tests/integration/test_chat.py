@@ -261,3 +261,29 @@ def test_new_subject_is_not_a_follow_up():
         "without drums", {"mood": "moody", "section": "intro", "duration_s": 12.0, "layers": ["harmony", "rhythm"]}
     )
     assert merged["layers"] == ["harmony"] and merged["reference"] == "last"
+
+
+def test_a_turn_that_moves_the_key_replays_the_music_there(tmp_path):
+    """'up a semitone' reused the clip unchanged before; now every note of clip.mid moves by one semitone at the
+    same time, and the heard key follows. 'make it in A minor' after a D major clip reuses no D major stem."""
+    import pretty_midi
+
+    lines = ["a calm piano loop in C major, 4 seconds", "transpose it up a semitone", "make it in A minor"]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    first, up, minor = _traces(tmp_path)
+    assert up["brief"]["transpose"] == 1 and up["seed"] == first["seed"]
+    assert {v["choice"] for v in up["verdicts"] if v["agent"] == "decision"} == {"generate"}
+    assert "now in C# major" in " ".join(res.output.split())
+
+    def notes(run):
+        pm = pretty_midi.PrettyMIDI(str(tmp_path / "out" / run["run_id"] / "clip.mid"))
+        return sorted((round(n.start, 3), i.name, n.pitch) for i in pm.instruments for n in i.notes)
+
+    a, b = notes(first), notes(up)
+    assert len(a) == len(b) > 10 and [x[:2] for x in a] == [x[:2] for x in b]
+    assert {y[2] - x[2] for x, y in zip(a, b)} == {1}
+    harmony = next(c for c in up["cells"] if c["cell"]["layer"] == "harmony")
+    assert (harmony["analysis"]["key"], harmony["analysis"]["mode"]) == ("C#", "major")
+    reused = [c for c in minor["cells"] if c["decision"] == "reuse" and c["cell"]["layer"] != "rhythm"]
+    assert not reused, [(c["cell"]["layer"], c["source_id"]) for c in reused]

@@ -151,6 +151,7 @@ class Arrangement:
     layer: str = "harmony"
     section: str = "loop"
     seed: int = 0
+    octave: int = 0  # a transposition's octaves: C down a semitone is the B below, not the B above
 
     def describe(self) -> dict:
         """JSON-able; everything a continuation needs to carry the arrangement on (lands in the
@@ -167,7 +168,7 @@ class Arrangement:
             "layer": self.layer,
             "section": self.section,
             "seed": self.seed,
-        }
+        } | ({"octave": self.octave} if self.octave else {})
 
 
 def _chord(root_midi: int, scale: list[int], degree: int) -> list[int]:
@@ -232,6 +233,7 @@ def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arra
         mood=mood,
         layer=str(ref.get("layer") or layer),
         seed=seed,
+        octave=int(ref.get("octave") or params.get("octave") or 0),
     )
 
 
@@ -257,7 +259,9 @@ def compose(
     rng = np.random.default_rng(seed + 1)
     pal = PALETTES[arr.mood]
     scale = SCALES[arr.mode]
-    root = 48 + KEYS.index(arr.key) + pal["register"]  # register is whole octaves: the key stays the key
+    root = (
+        48 + KEYS.index(arr.key) + pal["register"] + 12 * arr.octave
+    )  # register is whole octaves: the key stays the key
     beat = arr.seconds_per_bar / 4
     vel0 = int(params.get("velocity", pal["velocity"])) if params else pal["velocity"]
     density = pal["drums"] * (1.0 + float((params or {}).get("density", 0.0)))

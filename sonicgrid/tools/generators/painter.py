@@ -64,7 +64,7 @@ def paint(
     S = np.zeros((len(f), n_frames), np.float32)
     arc = _arc(section, t, seconds)
     scale = composer.SCALES[arr.mode]
-    base = 36 + KEYS.index(arr.key) + (0 if mood in DARK else 12)
+    base = 36 + KEYS.index(arr.key) + (0 if mood in DARK else 12) + 12 * arr.octave
     drones = layer == "atmosphere" or params.get("drones", False)
     if drones:
         cols, envs = [], []  # one spectral column and one envelope per (bar, pitch): S += B @ E
@@ -122,6 +122,7 @@ def paint(
         "tempo_bpm": round(arr.tempo, 1),
         "bars": arr.bars,
         "progression": arr.progression,
+        "root_midi": base,  # the drones' tonic (clip.mid draws them from it)
         "noise_cutoff_hz": round(cutoff),
         "drones": drones,
     }
