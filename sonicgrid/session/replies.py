@@ -48,6 +48,7 @@ def remix_record(turn: dict, prev: dict, res: dict, n: int) -> dict:
         "choices": [],
         "reference": prev.get("clip_id"),
         "remix": res["edits"],
+        "mastering": res.get("mastering"),
         "notes_out": [],
     }
 
@@ -124,3 +125,42 @@ def explain(turn: dict | None, settings: Settings) -> str:
         + f"; compute {trace.get('spent_s', 0):.2f}s of {trace.get('budget_s', 0):g}s budget."
     )
     return "\n".join(lines)
+
+
+def describe(turn: dict | None) -> str:
+    """ "what key is it in?", "how long is it?", "which instruments?": the last clip as it was made (its sidecar:
+    the key, mode and tempo it was composed in, the parts played, the master's loudness), never a new clip."""
+    if turn is None:
+        return "no clip yet: ask me to make something first"
+    side = Path(turn.get("clip_dir") or "") / "clip.json"
+    run = json.loads(side.read_text()) if side.is_file() else {}
+    b = turn.get("brief") or {}
+    planned = next((c.get("params") or {} for c in run.get("plan") or [] if (c.get("params") or {}).get("key")), {})
+    heard = (run.get("result") or {}).get("analysis") or {}
+    key = planned.get("key") or heard.get("key")
+    mode = planned.get("mode") or heard.get("mode") or ""
+    tempo = planned.get("tempo_bpm") or heard.get("tempo_bpm")
+    parts = [
+        p
+        for c in run.get("cells") or []
+        for p in (((c.get("meta") or {}).get("arrangement") or {}).get("parts") or {})
+        if c.get("path")
+    ]
+    master = turn.get("mastering") or (run.get("result") or {}).get("mastering") or {}  # a re-mix has its own
+    seconds = float(turn.get("duration_s") or b.get("duration_s") or 0)
+    section = " + ".join(turn.get("sections") or []) or b.get("section", "")
+    bits = [f"{turn['clip_id']}: {seconds:.1f} s {b.get('mood', '')} {section}"]
+    if turn.get("remix"):
+        bits[0] += f", re-mixed ({'; '.join(turn['remix'])})"
+    if key:
+        bits.append(f"in {key} {mode}".rstrip() + (" (composed in it)" if planned.get("key") else " (as heard)"))
+    if tempo:
+        bits.append(f"{float(tempo):.0f} bpm")
+    layers = turn.get("layers") or b.get("layers") or []
+    bits.append(f"layers {', '.join(layers)}" + (f" (parts: {', '.join(dict.fromkeys(parts))})" if parts else ""))
+    if master.get("lufs_out") is not None:
+        bits.append(f"mastered to {master['lufs_out']:.1f} LUFS, true peak {master.get('true_peak_dbtp', 0):.1f} dBTP")
+    if turn.get("score") is not None:
+        bits.append(f"the gate scored it {float(turn['score']):.1f}/10")
+    where = turn.get("path")
+    return "; ".join(bits) + (f" -> {where} (stems/ and clip.mid beside it)" if where else "")

@@ -45,7 +45,9 @@ def undo(_arg: str, turns: list[dict], ctx) -> dict:
         return {"reply": "nothing to undo"}
     gone = turns.pop()
     msg = f"undid turn {gone['n']} ({gone['text']!r})"
-    if gone.get("clip_id"):
+    if gone.get("remix"):  # a re-mix made no library clip: the clip it re-mixed stays, as it was
+        msg += f": the re-mix {Path(gone['path']).name} is set aside (its file stays)"
+    elif gone.get("clip_id"):
         from sonicgrid.graph.run import services_for
 
         services_for(ctx.settings).library.remove(gone["clip_id"])

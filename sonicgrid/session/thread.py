@@ -1,6 +1,6 @@
 """The conversation as a LangGraph thread: one checkpointed thread per session id.
 
-route -> produce | explain | command; produce -> approve (interrupt: --approve) -> approve ... -> END.
+route -> produce | explain | describe | command; produce -> approve (interrupt: --approve) -> approve ... -> END.
 The session's memory is the thread's state: the conversation as langchain-core messages, the clip
 records on the replies (session/messages.py), so `--session ID` resumes it, LangGraph Studio shows it,
 and /undo is an ordinary state update.
@@ -36,6 +36,12 @@ _GO_BACK = re.compile(  # "go back to the previous version": the last clip undon
     re.I,
 )
 _QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
+_ABOUT = re.compile(  # "what key is it in?", "how long is it?", "what's the bpm": the last clip described
+    r"^\s*(?!(?:what|how)\s+about\b|what\s+if\b|.*\b(?:make|give me|create|generate|compose|write)\b)(?:what|which|how|where|is\s+(?:it|this|that)|tell me)\b.*"
+    r"\b(key|tempo|bpm|long|length|loud|loudness|lufs|mood|instruments?|layers?|parts?|score|scored|quality|"
+    r"saved|file|path|in it|playing|good)\b[^.!]*$",
+    re.I,
+)
 
 
 class SessionState(TypedDict, total=False):
@@ -83,6 +89,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         elif _GO_BACK.match(text):
             typed = text = "/undo"
         kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
+        kind = "describe" if kind == "produce" and _ABOUT.match(text) else kind
         return {"route": kind, "reply": "", "pending": None, "input": typed, "messages": new, "heard": heard}
 
     def produce(state: SessionState) -> dict:
@@ -126,9 +133,9 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         if not remix.is_edit(text, {s["layer"] for s in recipe}):
             return None
         res = remix.remix(folder, text, ctx.settings)
-        turns = list(state.get("turns") or [])
-        record = replies.remix_record({"text": text, "request": text, "notes": []}, prev, res, len(turns) + 1)
-        return {"turns": turns + [record], "pending": None, "reply": replies.remixed(record, res)}
+        record = replies.remix_record({"text": text, "request": text, "notes": []}, prev, res, len(turns_of(state)) + 1)
+        said_back = replies.remixed(record, res)  # the record rides on the reply, like a made clip's
+        return {"messages": [reply(said_back, record)], "pending": None, "reply": said_back}
 
     def approve(state: SessionState) -> dict:
         pending = state.get("pending") or {}
@@ -164,6 +171,10 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         text = replies.explain(turns[-1] if turns else None, ctx.settings)
         return {"reply": text, "messages": [reply(text)]}
 
+    def describe(state: SessionState) -> dict:
+        text = replies.describe(last_ok(turns_of(state)))
+        return {"reply": text, "messages": [reply(text)]}
+
     def command(state: SessionState) -> dict:
         update = slash.run(state["input"].strip(), turns_of(state), ctx)
         if update.pop("forget", False):
@@ -176,16 +187,20 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         ("produce", produce),
         ("approve", approve),
         ("explain", explain),
+        ("describe", describe),
         ("command", command),
     ):
         g.add_node(name, fn)
     g.add_edge(START, "route")
     g.add_conditional_edges(
-        "route", lambda s: s["route"], {"produce": "produce", "explain": "explain", "command": "command"}
+        "route",
+        lambda s: s["route"],
+        {"produce": "produce", "explain": "explain", "describe": "describe", "command": "command"},
     )
     waiting: dict[Hashable, str] = {"ask": "approve", "done": END}
     g.add_conditional_edges("produce", lambda s: "ask" if s.get("pending") else "done", waiting)
     g.add_conditional_edges("approve", lambda s: "ask" if s.get("pending") else "done", waiting)
     g.add_edge("explain", END)
+    g.add_edge("describe", END)
     g.add_edge("command", END)
     return g.compile(checkpointer=checkpointer)

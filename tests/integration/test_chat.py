@@ -287,3 +287,30 @@ def test_a_turn_that_moves_the_key_replays_the_music_there(tmp_path):
     assert (harmony["analysis"]["key"], harmony["analysis"]["mode"]) == ("C#", "major")
     reused = [c for c in minor["cells"] if c["decision"] == "reuse" and c["cell"]["layer"] != "rhythm"]
     assert not reused, [(c["cell"]["layer"], c["source_id"]) for c in reused]
+
+
+def test_questions_about_the_clip_describe_it_and_a_remix_undone_keeps_the_clip(tmp_path):
+    """ "what key is it in?" and "how long is it?" made a new clip each before; they describe the last one now
+    (as re-mixed, when it was). Undoing a re-mix took the re-mixed clip out of the library; it stays now."""
+    lines = [
+        "what key is it in?",
+        "a calm loop in C major, 4 seconds",
+        "what key is it in?",
+        "how long is it?",
+        "make it louder",
+        "how loud is it?",
+        "undo that",
+        "how loud is it?",
+    ]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    (run,) = _traces(tmp_path)  # one clip, for the one request
+    clip = run["result"]["clip_id"]
+    out = " ".join(res.output.split())
+    assert "no clip yet" in out and out.count(f"{clip}: 4.0 s calm loop") == 4, out
+    assert "in C major (composed in it)" in out and "mastered to -14.0 LUFS" in out
+    assert "re-mixed (master loudness +2.0 dB)" in out and "mastered to -12.0 LUFS" in out
+    assert "the re-mix remix-1.wav is set aside" in out
+    assert out.rindex("mastered to -14.0 LUFS") > out.rindex("mastered to -12.0 LUFS")  # as it was again
+    ls = CliRunner().invoke(app, ["library", "ls", "--json"], env={"SONICGRID_DATA_DIR": str(tmp_path / "data")})
+    assert clip in {r["id"] for r in json.loads(ls.stdout)}
