@@ -8,7 +8,8 @@ the latest recipe, so "drums louder" twice is +8 dB. An amount said is the amoun
 
 The whole mix, no layer named: "make it louder" / "quieter" move the master's loudness target (the mastering
 would otherwise bring every stem's gain back to it), "more reverb" / "drier" scale the reverb and delay sends,
-"punchier" puts the drums hotter. They ride on the recipe as its `finish`.
+"punchier" puts the drums hotter, "fade it out" / "a 2 second fade in" / "no fade" fade the master. They ride on
+the recipe as its `finish`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ TARGET_WORDS = lexicon.LAYER_WORDS
 _PART_WORDS = lexicon.words_re([w for words in lexicon.PART_WORDS.values() for w in words])
 # the whole mix's words that the request lexicon reads as moods ("quieter" is calm, "more space" dreamy)
 _MIX_WORDS = lexicon.words_re(E["whole"]["louder"] + E["whole"]["quieter"] + E["space_words"])
+_FADE = re.compile(r"\bfade[\s-]*(?:it\s+|this\s+|that\s+|the\s+(?:music|track|clip|loop|song)\s+)?(in|out)\b", re.I)
+_SECONDS = re.compile(r"(\d+(?:[.,]\d+)?)[\s-]*(?:s|secs?|seconds?)\b", re.I)
 EXAMPLES = (
     '"drums louder", "mute the pad", "solo the bass", "remove the drums", "texture a bit quieter", '
     '"make it louder", "more reverb", "punchier", "reset"'
@@ -40,12 +43,15 @@ EXAMPLES = (
 
 @dataclass
 class Edit:
-    op: str  # mute | unmute | solo | louder | quieter | reset; the whole mix: loudness (db) | space (factor)
+    op: str  # mute | unmute | solo | louder | quieter | reset; the whole mix: loudness (db) | space | fade
     layers: list[str]  # empty with reset and the whole-mix edits
     db: float = 0.0
-    factor: float = 1.0
+    factor: float = 1.0  # the sends' scale; a fade's seconds
+    end: str = ""  # a fade's end: in | out | none
 
     def describe(self) -> str:
+        if self.op == "fade":
+            return "no fades" if self.end == "none" else f"fade {self.end} {self.factor:g} s"
         if self.op == "loudness":
             return f"master loudness {self.db:+.1f} dB"
         if self.op == "space":
@@ -55,7 +61,7 @@ class Edit:
 
 
 FINISH = {"loudness_db": 0.0, "space": 1.0}  # the recipe's whole-mix settings before any edit
-NO_STEM_OPS = ("reset", "loudness", "space")  # edits that need no stem of a named layer
+NO_STEM_OPS = ("reset", "loudness", "space", "fade")  # edits that need no stem of a named layer
 
 
 def _has(words: list[str], text: str) -> int | None:
@@ -71,6 +77,10 @@ def parse(text: str) -> list[Edit]:
             continue
         if _has(E["ops"]["reset"], clause) is not None:
             out.append(Edit("reset", []))
+            continue
+        fades = _fades(clause)
+        if fades:
+            out += fades
             continue
         found = sorted(
             (p, op) for op, words in E["ops"].items() if op != "reset" for p in [_has(words, clause)] if p is not None
@@ -101,6 +111,22 @@ def parse(text: str) -> list[Edit]:
             continue
         out.append(Edit(op, layers, float(E["db"].get(op, 0.0)) * _scale(clause)))
     return out
+
+
+def _fades(clause: str) -> list[Edit]:
+    """ "fade it out", "a 4 second fade in", "fade out over 5 s", "no fade": the master's fades in a clause."""
+    if _has(E["no_fade"], clause) is not None:
+        return [Edit("fade", [], end="none")]
+    said = _SECONDS.search(clause)
+    return [
+        Edit(
+            "fade",
+            [],
+            factor=float(said.group(1).replace(",", ".")) if said else float(E["fade_seconds"][end]),
+            end=end,
+        )
+        for end in dict.fromkeys(m.group(1).lower() for m in _FADE.finditer(clause))
+    ]
 
 
 def _scale(clause: str) -> float:
@@ -145,6 +171,11 @@ def finish(prev: dict | None, edits: list[Edit], target_lufs: float) -> dict:
         elif e.op == "space":  # "more reverb" after "no reverb" starts from a step under the plain sends
             base = f["space"] if f["space"] > 0 or e.factor <= 1 else 1.0 / float(E["space_step"])
             f["space"] = round(min(float(E["space_range"][1]), max(float(E["space_range"][0]), base * e.factor)), 3)
+        elif e.op == "fade" and e.end == "none":
+            f.pop("fade_in_s", None)
+            f.pop("fade_out_s", None)
+        elif e.op == "fade":
+            f[f"fade_{e.end}_s"] = round(min(60.0, max(0.0, e.factor)), 2)
     return f
 
 
@@ -162,6 +193,8 @@ def is_edit(text: str, stem_layers: set[str]) -> bool:
     edits = parse(text)
     if not edits:
         return False
+    if any(e.op == "fade" for e in edits):  # "a 4 second fade out" asks for no 4 s clip
+        text = _SECONDS.sub(" ", _FADE.sub(" ", text))
     _, found = lexicon.parse(_MIX_WORDS.sub(" ", text))  # "quieter" is a calm mood word in a request
     if set(found) & {"mood", "section", "duration_s", "tempo_bpm", "key", "style", "variations", "sections"}:
         return False
@@ -271,6 +304,10 @@ def remix(folder: Path, text: str, settings) -> dict:
     final = aio.Audio(
         aio.fit_length(final.samples, int(round(float(res.get("duration_s") or final.duration) * final.sr))), final.sr
     )
+    if done.get("fade_in_s") or done.get("fade_out_s"):  # at most half the clip each
+        half = final.duration / 2
+        fin, fout = (min(half, float(done.get(k) or 0.0)) for k in ("fade_in_s", "fade_out_s"))
+        final = aio.Audio(aio.fade(final.samples, final.sr, fin, fout), final.sr)
     n = len(list((folder / "remixes").glob("remix-*.json"))) + 1 if (folder / "remixes").is_dir() else 1
     path = aio.write(folder / "remixes" / f"remix-{n}.wav", final)
     seconds = time.perf_counter() - t0
@@ -308,6 +345,7 @@ def describe_finish(res: dict) -> str:
     f = dict(FINISH) | dict(res.get("finish") or {})
     bits = [f"master at {res['mastering'].get('target_lufs', 0):g} LUFS"] if f["loudness_db"] else []
     bits += [f"sends x{f['space']:g}"] if f["space"] != 1.0 else []
+    bits += [f"fade {end} {f[f'fade_{end}_s']:g} s" for end in ("in", "out") if f.get(f"fade_{end}_s")]
     return ", ".join(bits)
 
 

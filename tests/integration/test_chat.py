@@ -314,3 +314,24 @@ def test_questions_about_the_clip_describe_it_and_a_remix_undone_keeps_the_clip(
     assert out.rindex("mastered to -14.0 LUFS") > out.rindex("mastered to -12.0 LUFS")  # as it was again
     ls = CliRunner().invoke(app, ["library", "ls", "--json"], env={"SONICGRID_DATA_DIR": str(tmp_path / "data")})
     assert clip in {r["id"] for r in json.loads(ls.stdout)}
+
+
+def test_fades_are_put_on_the_master_not_made_anew(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    res = _chat(tmp_path, ["a calm loop, 6 seconds", "fade it out", "and a 1 second fade in"])
+    assert res.exit_code == 0, res.output
+    (run,) = _traces(tmp_path)
+    out, sr = sf.read(run["result"]["path"])
+    fades = sorted((tmp_path / "out").rglob("remixes/remix-*.wav"))
+    assert len(fades) == 2
+
+    def rms_db(x, a, b):
+        return 20 * np.log10(np.sqrt(np.mean(x[int(a * sr) : int(b * sr)] ** 2)) + 1e-9)
+
+    faded_out, both = (sf.read(p)[0] for p in fades)
+    assert rms_db(faded_out, 5.7, 6.0) < rms_db(out, 5.7, 6.0) - 15  # the last 0.3 s: faded to near silence
+    assert abs(rms_db(faded_out, 0, 0.3) - rms_db(out, 0, 0.3)) < 1.0  # the start as it was
+    assert rms_db(both, 0, 0.2) < rms_db(out, 0, 0.2) - 10 and rms_db(both, 5.7, 6.0) < rms_db(out, 5.7, 6.0) - 15
+    assert "fade in 1 s, fade out 3 s" in " ".join(res.output.split())

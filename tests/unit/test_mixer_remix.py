@@ -160,3 +160,20 @@ def test_the_sends_scale_the_wet_signal():
 
     dry, plain, wet = wet_share(0.0), wet_share(1.0), wet_share(2.5)
     assert dry < 1e-3 and plain > 0.05 and wet > 1.8 * plain
+
+
+def test_fades_are_master_edits_with_their_seconds():
+    """ "fade it out" made a new take before (and "a 3 second fade out" a 3 s clip); it fades the master now."""
+    assert [e.describe() for e in remix.parse("fade it out")] == ["fade out 3 s"]
+    assert [e.describe() for e in remix.parse("add a 1.5 second fade in")] == ["fade in 1.5 s"]
+    assert [e.describe() for e in remix.parse("drums louder and fade out over 4 seconds")] == [
+        "louder rhythm +4.0 dB",
+        "fade out 4 s",
+    ]
+    stems = {"harmony", "rhythm"}
+    assert remix.is_edit("a 3 second fade out", stems) and remix.is_edit("no fade", stems)
+    assert not remix.is_edit("a 3 second intro", stems) and not remix.parse("make it fade into an outro")
+    f = remix.finish(None, remix.parse("fade it out") + remix.parse("a 2 s fade in"), -14.0)
+    assert f["fade_out_s"] == 3.0 and f["fade_in_s"] == 2.0
+    assert "fade_out_s" not in remix.finish(f, remix.parse("no fades"), -14.0)
+    assert "fade_in_s" not in remix.finish(f, remix.parse("reset"), -14.0)
