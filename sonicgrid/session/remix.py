@@ -249,26 +249,29 @@ def clip_dir(ref: str, out_dir: Path, traces_dir: Path) -> Path:
     raise UserError(f"no clip {ref!r}: give a run id (sonicgrid library ls) or a clip folder with clip.json")
 
 
-def current(folder: Path) -> tuple[dict, list[dict], list[dict], Path | None]:
-    """(clip.json, the latest recipe, the original recipe, the latest remix json or None)."""
+def current(folder: Path, base: Path | None = None) -> tuple[dict, list[dict], list[dict], Path | None]:
+    """(clip.json, the recipe to start from, the original recipe, its remix json or None). `base` picks the start:
+    a remix json, or clip.json for the original mix (a chat whose re-mix was undone); None: the latest remix."""
     side = json.loads((folder / "clip.json").read_text())
     mix = (side.get("result") or {}).get("mix") or {}
     original = mix.get("stems") or []
     if not original:
         raise UserError(f"{folder} has no stems to re-mix (made before stems were kept, or reused as is)")
     remixes = sorted((folder / "remixes").glob("remix-*.json"), key=lambda p: int(p.stem.split("-")[1]))
-    if remixes:
-        return side, json.loads(remixes[-1].read_text())["stems"], original, remixes[-1]
+    start = remixes[-1] if base is None and remixes else base if base and base.name != "clip.json" else None
+    if start is not None and start.is_file():
+        return side, json.loads(start.read_text())["stems"], original, start
     return side, original, original, None
 
 
-def remix(folder: Path, text: str, settings) -> dict:
-    """Apply the edits in `text` to the clip in `folder`; write and return the remix."""
+def remix(folder: Path, text: str, settings, base: Path | None = None) -> dict:
+    """Apply the edits in `text` to the clip in `folder` (from the latest remix, or `base`: see current); write
+    and return the remix."""
     from sonicgrid.tools import mixer
     from sonicgrid.tools.enhancers.master import master
 
     t0 = time.perf_counter()
-    side, recipe, original, latest = current(folder)
+    side, recipe, original, latest = current(folder, base)
     edits = parse(text)
     if not edits:
         raise UserError(f"no stem edit in {text!r}: try {EXAMPLES}")

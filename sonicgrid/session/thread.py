@@ -126,13 +126,15 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         if prev is None or folder is None or not (folder / "clip.json").is_file():
             return None
         try:
-            _, recipe, _, _ = remix.current(folder)
+            # the conversation's own mix: the re-mix it is on, else the original (one undone is not built on)
+            base = Path(prev["path"]).with_suffix(".json") if prev.get("remix") else folder / "clip.json"
+            _, recipe, _, _ = remix.current(folder, base)
         except Exception:  # no stems: a new clip is made instead
             return None
         text = state["input"]
         if not remix.is_edit(text, {s["layer"] for s in recipe}):
             return None
-        res = remix.remix(folder, text, ctx.settings)
+        res = remix.remix(folder, text, ctx.settings, base)
         record = replies.remix_record({"text": text, "request": text, "notes": []}, prev, res, len(turns_of(state)) + 1)
         said_back = replies.remixed(record, res)  # the record rides on the reply, like a made clip's
         return {"messages": [reply(said_back, record)], "pending": None, "reply": said_back}

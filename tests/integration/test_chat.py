@@ -301,17 +301,20 @@ def test_questions_about_the_clip_describe_it_and_a_remix_undone_keeps_the_clip(
         "how loud is it?",
         "undo that",
         "how loud is it?",
+        "make it louder",  # from the mix the conversation is on: -12 LUFS again, not -10 over the undone one
+        "how loud is it?",
     ]
     res = _chat(tmp_path, lines)
     assert res.exit_code == 0, res.output
     (run,) = _traces(tmp_path)  # one clip, for the one request
     clip = run["result"]["clip_id"]
     out = " ".join(res.output.split())
-    assert "no clip yet" in out and out.count(f"{clip}: 4.0 s calm loop") == 4, out
+    assert "no clip yet" in out and out.count(f"{clip}: 4.0 s calm loop") == 5, out
     assert "in C major (composed in it)" in out and "mastered to -14.0 LUFS" in out
     assert "re-mixed (master loudness +2.0 dB)" in out and "mastered to -12.0 LUFS" in out
     assert "the re-mix remix-1.wav is set aside" in out
-    assert out.rindex("mastered to -14.0 LUFS") > out.rindex("mastered to -12.0 LUFS")  # as it was again
+    assert out.rindex("mastered to -14.0 LUFS") > out.index("set aside") > out.index("mastered to -12.0 LUFS")
+    assert out.rindex("mastered to -12.0 LUFS") > out.rindex("mastered to -14.0 LUFS") and "-10.0 LUFS" not in out
     ls = CliRunner().invoke(app, ["library", "ls", "--json"], env={"SONICGRID_DATA_DIR": str(tmp_path / "data")})
     assert clip in {r["id"] for r in json.loads(ls.stdout)}
 
