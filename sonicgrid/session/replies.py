@@ -83,7 +83,11 @@ def made(t: dict) -> str:
     ref = f"; building on {t['reference']}" if t.get("reference") else ""
     layers = t.get("layers") or b["layers"]  # what was rendered, not what was asked
     sections = " + ".join(t.get("sections") or []) or b["section"]
-    var = f", best of {t['variations']} variations" if t.get("variations", 1) > 1 else ""
+    var = (
+        f", best of {t['variations']} variations (the others under variations/; 'the second one' goes on with it)"
+        if t.get("variations", 1) > 1
+        else ""
+    )
     notes = "".join(f"; {n}" for n in t.get("notes_out") or [])
     return (
         f"{t['clip_id']}: {t['duration_s']:.1f}s {b['mood']} {sections} ({', '.join(layers)}), "
@@ -137,6 +141,7 @@ def describe(turn: dict | None) -> str:
     b = turn.get("brief") or {}
     planned = next((c.get("params") or {} for c in run.get("plan") or [] if (c.get("params") or {}).get("key")), {})
     heard = (run.get("result") or {}).get("analysis") or {}
+    planned = planned or {k: turn[k] for k in ("key", "mode", "tempo_bpm") if turn.get(k)}  # a picked variation
     key = planned.get("key") or heard.get("key")
     mode = planned.get("mode") or heard.get("mode") or ""
     tempo = planned.get("tempo_bpm") or heard.get("tempo_bpm")

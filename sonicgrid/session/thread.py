@@ -21,7 +21,7 @@ from langgraph.types import interrupt
 from rich.markup import escape
 
 from sonicgrid.config import Settings
-from sonicgrid.session import remix, replies, slash
+from sonicgrid.session import pick, remix, replies, slash
 from sonicgrid.session.followup import request_for
 from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
 
@@ -95,6 +95,9 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
     def produce(state: SessionState) -> dict:
         turns = turns_of(state)
         prev = last_ok(turns)
+        chosen = _pick(state, turns, prev)
+        if chosen is not None:
+            return chosen
         if prev and prev.get("clip_id") and remix.asks_cleanup(state["input"]):
             text = replies.already_clean(prev, ctx.settings)
             return {"reply": text, "messages": [reply(text)], "pending": None}
@@ -119,6 +122,21 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             on_event=ctx.on_event,
         )
         return _settle(state, {"text": state["input"], "request": request, "notes": notes}, summary)
+
+    def _pick(state: SessionState, turns: list[dict], prev: dict | None) -> dict | None:
+        """ "I like the second one": that variation is the conversation's clip; "the second one but darker" then
+        goes on from it."""
+        said_pick = pick.said(state["input"]) if prev and prev.get("clip_id") else None
+        record = pick.picked(prev, said_pick[0], state["input"], len(turns) + 1) if prev and said_pick else None
+        if record is None or said_pick is None:
+            return None
+        text = pick.reply(record, len(pick.variations(record)))
+        msg = reply(text, record)
+        if not said_pick[1]:
+            return {"messages": [msg], "pending": None, "reply": text}
+        ctx.say(escape(text))
+        after = produce({**state, "input": said_pick[1], "messages": [*(state.get("messages") or []), msg]})
+        return after | {"messages": [msg, *after.get("messages", [])]}
 
     def _stem_edit(state: SessionState, prev: dict | None) -> dict | None:
         """ "drums louder", "mute the pad": re-mix the last clip's stems instead of making a new one."""

@@ -338,3 +338,30 @@ def test_fades_are_put_on_the_master_not_made_anew(tmp_path):
     assert abs(rms_db(faded_out, 0, 0.3) - rms_db(out, 0, 0.3)) < 1.0  # the start as it was
     assert rms_db(both, 0, 0.2) < rms_db(out, 0, 0.2) - 10 and rms_db(both, 5.7, 6.0) < rms_db(out, 5.7, 6.0) - 15
     assert "fade in 1 s, fade out 3 s" in " ".join(res.output.split())
+
+
+def test_a_variation_picked_is_the_clip_the_conversation_goes_on_with(tmp_path):
+    """ "I like the second one" made a new clip before (the best variation reused); now the variation is picked,
+    nothing is made, and "the third one but darker" builds on the third."""
+    lines = [
+        "3 variations of a calm loop, 3 seconds",
+        "I like the second one",
+        "what key is it in?",
+        "the third one but darker",
+        "/undo",
+        "/undo",
+    ]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    first, darker = _traces(tmp_path)  # two runs: the variations, and the darker take
+    vs = first["result"]["variations"]
+    assert len(vs) == 3
+    out = " ".join(res.output.split())
+    second, third = vs[1], vs[2]
+    assert f"going on with variation 2 of 3: {second['clip_id']}" in out
+    assert f"{second['clip_id']}: 3.0 s calm loop; in {second['key']} {second['mode']}" in out
+    assert f"going on with variation 3 of 3: {third['clip_id']}" in out
+    assert _decision_refs(darker) == {third["clip_id"]} and darker["brief"]["brightness"] < 0
+    assert f"variation 3 ({third['clip_id']}) is no longer the one gone on with" in out
+    ls = CliRunner().invoke(app, ["library", "ls", "--json"], env={"SONICGRID_DATA_DIR": str(tmp_path / "data")})
+    assert {second["clip_id"], third["clip_id"]} <= {r["id"] for r in json.loads(ls.stdout)}

@@ -1,0 +1,89 @@
+"""'I like the second one', 'use variation 3', 'take 2 but darker': one of the last clip's variations picked as the
+clip the conversation goes on with. Nothing is regenerated: the variation was made, stored and scored with the rest
+(its folder is variations/vN, its library id its own), and the turn's record now points at it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+_ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
+}  # fmt: skip
+_PICK = re.compile(
+    r"\b(?:the\s+)?(" + "|".join(_ORDINALS) + r")\s+(?:one|variation|version|take|option)\b"
+    r"|\b(?:variation|version|take|option|number|no\.|#)\s*([1-8])\b",
+    re.I,
+)
+_VERB = re.compile(  # what may stand around a pick said on its own
+    r"^\s*(?:(?:i\s+(?:like|love|prefer|want|choose|pick|'?ll\s+take)|let'?s\s+(?:go\s+with|use|keep|take)|go\s+with|"
+    r"use|take|keep|pick|choose|give\s+me|ok|okay|yes)\s*,?\s*)*$",
+    re.I,
+)
+_TAIL = re.compile(r"^\s*(?:is\s+(?:best|better|the\s+best|great|good)|please|then|it\s+is)?\s*[.!]*\s*$", re.I)
+_JOIN = re.compile(r"^\s*(?:,|but|and|,\s*but|,\s*and|now|then)\b\s*", re.I)
+
+
+def said(text: str) -> tuple[int, str] | None:
+    """(the variation's number, what else the turn asks for: "" when nothing) for a turn that names one."""
+    m = _PICK.search(text)
+    if not m:
+        return None
+    n = _ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2))
+    before, after = text[: m.start()], text[m.end() :]
+    if not _VERB.match(before):  # "make a second one", "a version 2 of the theme": no pick
+        return None
+    rest = "" if _TAIL.match(after) else _JOIN.sub("", after).strip(" ,.")
+    return n, rest
+
+
+def variations(turn: dict) -> list[dict]:
+    """The variations of the run a turn's clip came from, best first (its sidecar's result.variations)."""
+    folder = Path(turn.get("variations_from") or turn.get("clip_dir") or "")
+    side = folder / "clip.json"
+    if not side.is_file():
+        return []
+    return list((json.loads(side.read_text()).get("result") or {}).get("variations") or [])
+
+
+def picked(turn: dict, n: int, text: str, number: int) -> dict | None:
+    """The record of variation `n` (its rank: the reply's order, 1 the best) as the conversation's clip."""
+    vs = variations(turn)
+    if not 1 <= n <= len(vs) or len(vs) < 2:
+        return None
+    v = vs[n - 1]
+    return {
+        **turn,
+        "n": number,
+        "text": text,
+        "request": text,
+        "clip_id": v["clip_id"],
+        "path": v["path"],
+        "clip_dir": str(Path(v["path"]).parent),
+        "score": v["score"],
+        "picked": n,
+        "key": v.get("key"),  # what the variation was composed in (its own sidecar has no plan)
+        "mode": v.get("mode"),
+        "tempo_bpm": v.get("tempo_bpm"),
+        "variations_from": turn.get("variations_from") or turn.get("clip_dir"),
+        "choices": [],
+        "notes_out": [],
+        "remix": None,
+        "mastering": None,
+    }
+
+
+def reply(record: dict, count: int) -> str:
+    v = next((x for x in variations(record) if x["clip_id"] == record["clip_id"]), {})
+    what = ", ".join(
+        bit
+        for bit in (
+            f"{v.get('key', '')} {v.get('mode', '')}".strip(),
+            f"{float(v['tempo_bpm']):.0f} bpm" if v.get("tempo_bpm") else "",
+            f"{float(record['score']):.1f}/10",
+        )
+        if bit
+    )
+    return f"going on with variation {record['picked']} of {count}: {record['clip_id']} ({what}) -> {record['path']}"
