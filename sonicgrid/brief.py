@@ -84,6 +84,9 @@ class Brief(BaseModel):
     style: str | None = Field(default=None, description="genre/production style (lexicon.yaml styles)")
     layers_only: bool = Field(default=False, description="'just drums': exactly the named layers")
     tempo_change: float | None = Field(default=None, ge=0.25, le=4, description="'slower' -> 0.85 x the reference")
+    instruments: list[str] = Field(
+        default_factory=list, description="instruments said ('a sad violin solo'): lexicon.yaml `instruments` names"
+    )
     transpose: int | None = Field(
         default=None,
         ge=-11,

@@ -29,6 +29,9 @@ LAYER_WORDS: dict[str, list[str]] = V["layers"]
 PART_WORDS: dict[str, list[str]] = V["parts"]
 _DRUM_NEXT = re.compile(r"\s*drum", re.I)
 STYLES: dict[str, dict[str, Any]] = V["styles"]
+INSTRUMENTS: dict[str, dict[str, Any]] = V["instruments"]
+_INSTRUMENT_OF = {str(w).lower(): name for name, v in INSTRUMENTS.items() for w in v["words"]}
+_INSTRUMENT_RE = words_re(_INSTRUMENT_OF)  # longest first: "electric guitar" before "guitar"
 MAX_VARIATIONS = 8
 
 
@@ -289,6 +292,11 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
         fields["layers"], found["layers"] = layers, ",".join(layers)
         if only:
             fields["layers_only"] = True
+    said_instruments = list(
+        dict.fromkeys(_INSTRUMENT_OF[m.group(0).lower()] for m in _INSTRUMENT_RE.finditer(words_wo_neg))
+    )
+    if said_instruments:  # "a sad violin solo": the part that plays it (instrument_roles)
+        fields["instruments"], found["instruments"] = said_instruments, ",".join(said_instruments)
     if negated:
         fields["exclude"] = sorted(set(negated))
     if parts:
@@ -326,3 +334,13 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def default_duration(section: str) -> float:
     return SECTION_SECONDS.get(section, SECTION_SECONDS["loop"])[0]
+
+
+def instrument_roles(names: list[str]) -> dict[str, int]:
+    """role (keys, pad, lead) -> the GM program of the first instrument said for it (lexicon.yaml `instruments`)."""
+    out: dict[str, int] = {}
+    for name in names:
+        inst = INSTRUMENTS.get(name)
+        if inst:
+            out.setdefault(str(inst["role"]), int(inst["program"]))
+    return out

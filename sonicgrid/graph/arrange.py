@@ -171,6 +171,9 @@ def plan(
         keep = max(1, t["max_cells"] // max(1, per_var))
         notes.append(f"{n_var} variations of {per_var} cells exceed {t['max_cells']} cells: rendering {keep}")
         n_var, shared = keep, shared[:keep]
+    from sonicgrid.agents.lexicon import instrument_roles
+
+    roles = instrument_roles(brief.instruments)
     cells = []
     for v, sp in enumerate(shared):
         bar = 240.0 / sp["tempo_bpm"]
@@ -186,6 +189,8 @@ def plan(
                     k: sp[k] for k in ("key", "mode", "tempo_bpm", "progression", "octave") if k in sp
                 }
                 params |= {"next_section": nxt, "entry_bar": int(round(offset / bar))}
+                if roles:  # the instruments said, by the part that plays them
+                    params["instruments"] = roles
                 cells.append(
                     {
                         "index": len(cells),

@@ -54,6 +54,7 @@ CARRIED = (
     "style",
     "sections",
     "exclude_parts",
+    "instruments",
 )
 
 
@@ -127,6 +128,12 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     excluded = set(last_brief.get("exclude") or []) - set(said) | set(fields.get("exclude") or [])
     if excluded:
         merged["exclude"] = sorted(excluded)
+    if fields.get("instruments") or fields.get("exclude_parts"):  # "use strings instead of piano"
+        gone = {m.group(1).lower() for m in lexicon._NEG.finditer(stripped)}  # the piano is not carried on
+        kept = [i for i in merged.get("instruments") or [] if not gone & set(lexicon.INSTRUMENTS[i]["words"])]
+        merged["instruments"] = list(dict.fromkeys(list(fields.get("instruments") or []) + kept))
+        if fields.get("instruments"):  # said first: each role plays what was said last
+            notes.append(f"instruments -> {', '.join(merged['instruments'])}")
     if fields.get("exclude_parts"):  # "no bass" on a clip: its other parts stay
         merged["exclude_parts"] = sorted(set(merged.get("exclude_parts") or []) | set(fields["exclude_parts"]))
         notes.append(f"without {', '.join(fields['exclude_parts'])}")
@@ -150,7 +157,7 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     merged["reference"] = fields.get("reference") if fields.get("reference") not in (None, "last") else "last"
     # a tone turned or a part turned down is a new take of the clip: never the clip itself again
     vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text)) or "exclude_parts" in fields
-    vary = vary or "transpose" in fields
+    vary = vary or "transpose" in fields or "instruments" in fields  # another instrument: a new take
     merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, vary)
     return merged, notes
 
@@ -207,6 +214,8 @@ def render(fields: dict) -> str:
         text += f", {fields['mode']}"
     if fields.get("exclude"):
         text += ", without " + " and ".join(LAYER_TEXT[la] for la in fields["exclude"])
+    for name in fields.get("instruments") or []:
+        text += f", with {lexicon.INSTRUMENTS[name]['words'][0]}"
     for part in fields.get("exclude_parts") or []:  # each its own "no": "no bass and piano" negates one
         text += f", no {lexicon.PART_WORDS[part][0]}"
     if fields.get("transpose"):

@@ -204,3 +204,12 @@ def test_crashed_run_continues_from_its_checkpoint(settings, monkeypatch):
         run_mod.continue_run(run_id, settings)
     with pytest.raises(UserError, match="no run"):
         run_mod.continue_run("nope", settings)
+
+
+def test_an_instrument_said_is_in_the_clips_midi(settings):
+    import pretty_midi
+
+    s = make("a calm loop with a music box, 3 seconds", settings, seed=3)
+    assert s["brief"]["instruments"] == ["music box"]
+    programs = {i.program for i in pretty_midi.PrettyMIDI(str(s["result"]["midi"])).instruments if not i.is_drum}
+    assert 10 in programs, programs

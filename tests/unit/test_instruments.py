@@ -1,0 +1,54 @@
+"""Instruments said in a request play their part: "a sad violin solo" has a violin line, "a calm piano loop" a
+piano, "strings instead of piano" strings and no piano (before, the words chose a layer at most)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sonicgrid.agents import lexicon
+from sonicgrid.session.followup import merge, render
+from sonicgrid.tools.generators.composer import compose
+from sonicgrid.tools.generators.parts import FAMILIES
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("a sad violin solo", ["violin"]),
+        ("calm acoustic guitar background for a podcast", ["guitar"]),
+        ("an energetic rock riff with distorted guitar", ["distorted guitar"]),  # the longest name
+        ("a lullaby with a music box and strings", ["music box", "strings"]),
+        ("a calm loop, no piano", []),  # turned down, not asked for
+        ("an upbeat synthwave track", []),  # a style, not a synth
+    ],
+)
+def test_instruments_said_are_read_in_order(text, names):
+    assert lexicon.parse(text)[0].get("instruments", []) == names, text
+
+
+def _programs(prompt: str, layer: str = "harmony") -> dict[str, int]:
+    fields, _ = lexicon.parse(prompt)
+    brief = {"mood": fields.get("mood", "calm"), "duration_s": 8.0, "exclude_parts": fields.get("exclude_parts", [])}
+    roles = lexicon.instrument_roles(fields.get("instruments", []))
+    arr = compose(brief, layer, "loop", seed=2, params={"instruments": roles})
+    assert {n.part for n in arr.notes} == set(arr.parts)  # every part plays
+    return arr.parts
+
+
+def test_each_instrument_plays_the_part_of_its_role():
+    assert _programs("a sad violin solo")["lead"] == 40  # a lead line the moody palette does not have
+    assert _programs("a calm piano loop")["keys"] == 0  # the calm palette's keys are an electric piano
+    assert _programs("a tense loop with a harp")["keys"] == 46  # the tense palette has no keys part
+    assert _programs("an ambient pad with a choir", "atmosphere")["pad"] == 52
+    parts = _programs("a calm loop with strings instead of piano")
+    assert parts["pad"] == 48 and not any(p in FAMILIES["piano"] for p in parts.values()), parts
+
+
+def test_a_chat_turn_changes_the_instrument_and_drops_the_one_replaced():
+    last = {"mood": "calm", "section": "loop", "duration_s": 4.0, "layers": ["harmony"], "instruments": ["piano"]}
+    merged, notes = merge("use strings instead of piano", last)
+    assert merged is not None and merged["instruments"] == ["strings"] and merged["exclude_parts"] == ["piano"]
+    assert merged["action"] == "vary" and "instruments -> strings" in notes
+    assert lexicon.parse(render(merged))[0]["instruments"] == ["strings"]
+    after, _ = merge("darker", {**last, "instruments": ["flute", "strings"]})
+    assert after is not None and after["instruments"] == ["flute", "strings"]  # carried on
