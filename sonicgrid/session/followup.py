@@ -131,9 +131,10 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     if fields.get("instruments") or fields.get("exclude_parts"):  # "use strings instead of piano"
         gone = {m.group(1).lower() for m in lexicon._NEG.finditer(stripped)}  # the piano is not carried on
         kept = [i for i in merged.get("instruments") or [] if not gone & set(lexicon.INSTRUMENTS[i]["words"])]
-        merged["instruments"] = list(dict.fromkeys(list(fields.get("instruments") or []) + kept))
+        playing = list(dict.fromkeys(list(fields.get("instruments") or []) + kept))
+        merged["instruments"] = playing
         if fields.get("instruments"):  # said first: each role plays what was said last
-            notes.append(f"instruments -> {', '.join(merged['instruments'])}")
+            notes.append(f"instruments -> {', '.join(playing)}")
     if fields.get("exclude_parts"):  # "no bass" on a clip: its other parts stay
         merged["exclude_parts"] = sorted(set(merged.get("exclude_parts") or []) | set(fields["exclude_parts"]))
         notes.append(f"without {', '.join(fields['exclude_parts'])}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sonicgrid.brief import KEYS
-from sonicgrid.tools.generators.parts import without
+from sonicgrid.tools.generators.parts import played_as_said, without
 
 # mood -> (mode, tempo range, progressions as scale degrees, GM programs per part, drum density)
 PALETTES: dict[str, dict] = {
@@ -219,7 +219,7 @@ def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arra
         parts["keys"] = pal["keys"] if pal["keys"] is not None else 0
     if params.get("program_shift"):  # a regeneration asks for a different palette
         parts = {k: (v if k == "drums" else (v + int(params["program_shift"])) % 128) for k, v in parts.items()}
-    parts = _said(parts, layer, params.get("instruments") or {})
+    parts = played_as_said(parts, layer, params.get("instruments") or {})
     if ref.get("parts"):
         parts = {str(k): int(v) for k, v in ref["parts"].items()}
     parts = without(parts, list(brief.get("exclude_parts") or []))
@@ -236,16 +236,6 @@ def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arra
         seed=seed,
         octave=int(ref.get("octave") or params.get("octave") or 0),
     )
-
-
-def _said(parts: dict[str, int], layer: str, roles: dict[str, int]) -> dict[str, int]:
-    """The instruments the request named (role -> GM program) in the parts that play them: the harmony layer's
-    keys, pad and lead (a lead or pad added where the palette has none), the atmosphere's pad."""
-    if layer == "harmony":
-        return {**parts, **roles}
-    if layer == "atmosphere" and "pad" in roles:
-        return {**parts, "pad": roles["pad"]}
-    return parts
 
 
 def _arc(section: str, bar: int, bars: int) -> float:

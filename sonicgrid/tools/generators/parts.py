@@ -1,4 +1,5 @@
-"""The instruments of a layer that a brief turns down on their own ("no bass", "without piano":
+"""The instruments of a layer a brief names: the ones it asks for play their part ("a sad violin solo":
+`played_as_said`), and the ones it turns down on their own ("no bass", "without piano":
 Brief.exclude_parts): the part goes and the layer stays, so a calm track with no bass keeps its chords.
 
 A part is turned down by its name in the arrangement (bass, keys, lead) or by its General MIDI family, in
@@ -31,3 +32,13 @@ def without(parts: dict[str, int], excluded: list[str]) -> dict[str, int]:
     if parts and not kept:
         kept["keys"] = next(p for p in SUBSTITUTES if not _turned_down("keys", p, excluded))
     return kept
+
+
+def played_as_said(parts: dict[str, int], layer: str, roles: dict[str, int]) -> dict[str, int]:
+    """The instruments the request named (role -> GM program) in the parts that play them: the harmony layer's
+    keys, pad and lead (a lead or pad added where the palette has none), the atmosphere's pad."""
+    if layer == "harmony":
+        return {**parts, **roles}
+    if layer == "atmosphere" and "pad" in roles:
+        return {**parts, "pad": roles["pad"]}
+    return parts
