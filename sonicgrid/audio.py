@@ -200,3 +200,25 @@ def fade(x: np.ndarray, sr: int, fade_in: float = 0.01, fade_out: float = 0.5) -
     if n_out:
         y[-n_out:] *= np.linspace(1, 0, n_out, dtype=np.float32)[:, None]
     return y
+
+
+LOOP_TAIL_S = 3.0  # what rings past a loop's end (releases, reverb) and is wrapped onto its start
+
+
+def wrap_tail(x: np.ndarray, frames: int) -> np.ndarray:
+    """(n >= frames, ch) rendered past a loop's end -> exactly `frames`, what rang past the end added onto the
+    start: played end to start, the loop has no gap and no click at the seam."""
+    out = x[:frames].copy()
+    tail = x[frames:]
+    while len(tail):  # a tail longer than the loop wraps more than once
+        k = min(frames, len(tail))
+        out[:k] += tail[:k]
+        tail = tail[k:]
+    return out
+
+
+def loop_to(x: np.ndarray, frames: int) -> np.ndarray:
+    """A loop (frames, ch) played on to exactly `frames`: repeated, never padded with a hole of silence."""
+    if len(x) == 0 or len(x) >= frames:
+        return x[:frames]
+    return np.concatenate([x] * (frames // len(x) + 1), axis=0)[:frames]

@@ -40,7 +40,7 @@ def master_mix(stems: list[mixer.Stem], sr: int, tempo: float | None, mood: str,
     from sonicgrid.tools.enhancers.master import master
 
     mixed, report = mixer.render(stems, sr, tempo, mood)
-    final, mastering = master(mixed, lufs, tp)
+    final, mastering = master(mixed, lufs, tp, loop=mixer.is_loop(stems))
     report |= {f"master_{k}": v for k, v in mixer.stereo_report(final.stereo().samples).items()}
     return final, report, mastering
 

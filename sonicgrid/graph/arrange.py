@@ -158,10 +158,11 @@ def plan(
     t = table()
     n_var = brief.variations
     shared = [shared_params(brief, v, seed, ref, project) for v in range(n_var)]
+    brief, looped = _looping(brief, shared)
     spans = section_spans(brief, shared[0]["tempo_bpm"])
     wanted = {s: section_layers(brief, s) for s, _, _ in spans}
     missing = unavailable([la for v in wanted.values() for la, _ in v], registry)
-    notes = [f"no {la} layer: {why}" for la, why in missing.items()]
+    notes = [f"no {la} layer: {why}" for la, why in missing.items()] + looped
     if brief.transpose is not None:  # "up a semitone": say where the key went
         moved = shared[0]["sources"]["key"]
         key = f"{shared[0]['key']} {shared[0]['mode']}"
@@ -210,5 +211,29 @@ def plan(
         "layers": {s: [la for la, _ in v if la not in missing] for s, v in wanted.items()},
         "notes": notes,
         "reference": (ref or {}).get("id"),
+        "duration_s": brief.duration_s,  # a loop's length on whole bars (loops.py)
     }
     return cells, info
+
+
+def _looping(brief: Brief, shared: list[dict[str, Any]]) -> tuple[Brief, list[str]]:
+    """A loop on whole bars (loops.py): each variation's free tempo, or the length nobody said."""
+    from sonicgrid.graph import loops
+
+    if not loops.applies(brief):
+        return brief, []
+    seconds = float(brief.duration_s)
+    for sp in shared:
+        free = loops.tempo_is_free(sp["sources"]["tempo_bpm"])
+        new_s, sp["tempo_bpm"], how = loops.fit(
+            seconds, float(sp["tempo_bpm"]), free, "duration_s" not in brief.explicit
+        )
+        if new_s != seconds:  # the length moves once, at the first variation's tempo; later ones follow it
+            brief, seconds = brief.model_copy(update={"duration_s": new_s}), new_s
+        if not how:
+            return brief, [
+                f"{seconds:g} s at {float(sp['tempo_bpm']):.0f} bpm is not a whole number of beats: "
+                "it will not loop on the beat (say a length or a tempo, not both)"
+            ]
+        sp["sources"]["tempo_bpm"] += f"; a loop of {how}"
+    return brief, []

@@ -167,7 +167,9 @@ def act(state: CellState, svc: Services) -> dict[str, Any]:
     if dec == "reuse":
         stored = svc.library.path_of(cc.source(state))
         whole = aio.read(stored)
-        clip = aio.Audio(aio.fit_length(whole.samples, int(round(cell["duration_s"] * whole.sr))), whole.sr)
+        frames = int(round(cell["duration_s"] * whole.sr))
+        fit = aio.loop_to if cell["section"] == "loop" else aio.fit_length  # a shorter loop plays on, no hole
+        clip = aio.Audio(fit(whole.samples, frames), whole.sr)
         same_file = stored if len(clip.samples) == len(whole.samples) else None
         name, role = "library", "library"
         meta["source_id"] = state["source_id"]

@@ -303,7 +303,8 @@ def remix(folder: Path, text: str, settings, base: Path | None = None) -> dict:
     mixed, report = mixer.render(
         stems, settings.sample_rate, res.get("mix", {}).get("tempo_bpm"), side["brief"]["mood"], space=done["space"]
     )
-    final, mastering = master(mixed, settings.target_lufs + done["loudness_db"], settings.true_peak_dbfs)
+    loud = settings.target_lufs + done["loudness_db"]
+    final, mastering = master(mixed, loud, settings.true_peak_dbfs, loop=mixer.is_loop(stems))
     final = aio.Audio(
         aio.fit_length(final.samples, int(round(float(res.get("duration_s") or final.duration) * final.sr))), final.sr
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sonicgrid.audio import Audio
+from sonicgrid.audio import LOOP_TAIL_S, Audio, wrap_tail
 
 # level_db: loud-part RMS target (dBFS); side_db: the stem's side/mid target (its width is set to
 # reach it, whatever the generator gave: drums and voice near the centre, pads wide); reverb/delay:
@@ -175,6 +175,11 @@ def stereo_report(x: np.ndarray) -> dict:
     return {"lr_correlation": round(corr, 3), "side_mid_db": round(side_mid, 2)}
 
 
+def is_loop(stems: list[Stem]) -> bool:
+    """Stems of one loop: the mix and master treat its end as running on into its start."""
+    return bool(stems) and all(s.section == "loop" for s in stems)
+
+
 def render(
     stems: list[Stem], sr: int, tempo_bpm: float | None = None, mood: str = "calm", space: float = 1.0
 ) -> tuple[Audio, dict]:
@@ -204,7 +209,12 @@ def render(
         dly[seg] += x * (role["delay"] * space)
         buf = by_layer.setdefault(s.layer, np.zeros_like(dry))
         buf[seg] += x
-    wet = _buses(rev, dly, sr, tempo, mood) if frames else dry
+    loop = is_loop(stems)
+    if loop and frames:  # a loop's reverb and delay tails ring on at its start (audio.wrap_tail)
+        pad = np.zeros((min(frames, int(LOOP_TAIL_S * sr)), 2), np.float32)
+        wet = wrap_tail(_buses(np.concatenate([rev, pad]), np.concatenate([dly, pad]), sr, tempo, mood), frames)
+    else:
+        wet = _buses(rev, dly, sr, tempo, mood) if frames else dry
     total = dry + wet[:frames]
     # bus compressor (glue), then a bus limiter that holds the crest factor near a mastered
     # record's (~11 dB over the loud-part RMS), so mastering reaches its loudness without pumping
@@ -216,7 +226,9 @@ def render(
             Limiter(threshold_db=min(0.0, ceiling), release_ms=120),
         ]
     )
-    mixed = comp(total.T.copy(), sr).T if frames else total
+    # a loop's compressor and limiter start already settled, on its own last half second (as when it repeats)
+    pre = min(frames, int(0.5 * sr)) if loop else 0
+    mixed = comp(np.concatenate([total[frames - pre :], total]).T.copy(), sr).T[pre:] if frames else total
     report = {"stems": [s.recipe() for s in stems], "frames": frames, "tempo_bpm": round(tempo, 3)}
     if space != 1.0:
         report["sends_x"] = round(space, 3)

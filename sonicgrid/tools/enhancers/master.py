@@ -84,7 +84,11 @@ def _ceiling(x: np.ndarray, ceiling_db: float, sr: int, isp_db: float = 0.0) -> 
     return y.astype(np.float32), isp
 
 
-def master(audio: Audio, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0) -> tuple[Audio, dict]:
+def master(
+    audio: Audio, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, loop: bool = False
+) -> tuple[Audio, dict]:
+    """Loudness to `target_lufs` under a true-peak ceiling. A `loop` goes through the chain after its own last half
+    second, so the filter and compressor are settled at its start as when it repeats."""
     from pedalboard import Compressor, HighpassFilter, Pedalboard
 
     x = audio.stereo().samples
@@ -92,7 +96,8 @@ def master(audio: Audio, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0)
     chain = Pedalboard(
         [HighpassFilter(cutoff_frequency_hz=25), Compressor(threshold_db=-18, ratio=2.0, attack_ms=15, release_ms=150)]
     )
-    y = chain(x.T.copy(), audio.sr).T
+    pre = min(len(x), int(0.5 * audio.sr)) if loop else 0
+    y = chain(np.concatenate([x[len(x) - pre :], x]).T.copy(), audio.sr).T[pre:]
     if np.max(np.abs(y)) < 1e-6:
         return Audio(y, audio.sr), {
             "lufs_in": before,

@@ -257,6 +257,9 @@ def compose(
     longer composition with the same seed are the notes of the N-bar one."""
     arr = plan(brief, layer, seed, params)
     arr.section = section
+    end = float(brief.get("duration_s", 8.0))
+    if section == "loop":  # a loop of half bars (graph/loops.py) is played to its end, and no note starts after
+        arr.bars = max(arr.bars, int(np.ceil(end / arr.seconds_per_bar - 1e-6)))
     rng = np.random.default_rng(seed + 1)
     pal = PALETTES[arr.mood]
     scale = SCALES[arr.mode]
@@ -313,7 +316,7 @@ def compose(
                 notes.extend(_drum_bar(t0, beat, v, d, rng))
                 if fill_at_end and bar == arr.bars - 1:
                     notes.extend(_fill(t0, beat, v))
-    arr.notes = notes
+    arr.notes = [n for n in notes if n.start < end - 1e-3] if section == "loop" else notes
     return arr
 
 

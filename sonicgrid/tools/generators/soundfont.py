@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sonicgrid.audio import Audio, fade, fit_length
+from sonicgrid.audio import LOOP_TAIL_S, Audio, fade, fit_length, wrap_tail
 from sonicgrid.tools.base import CostModel, Generator, GenRequest, ToolResult
 from sonicgrid.tools.generators import composer
 
@@ -151,18 +151,22 @@ class SoundFontComposer(Generator):
             return continue_clip(request, self.sr)
         brief = dict(request.brief, duration_s=request.duration_s)
         arr = composer.compose(brief, request.layer, request.section, request.seed, request.params)
-        x = render(arr, self.sr, request.duration_s + 0.0, sf2=self.sf2)
-        x = fit_length(x, int(round(request.duration_s * self.sr)))
-        fade_in = 1.5 if request.section == "intro" else 0.01
-        fade_out = min(2.5, request.duration_s / 4) if request.section in ("intro", "outro") else 0.05
-        x = fade(x, self.sr, fade_in=fade_in, fade_out=fade_out)
+        frames = int(round(request.duration_s * self.sr))
+        loop = request.section == "loop"
+        x = render(arr, self.sr, request.duration_s + (LOOP_TAIL_S if loop else 0.0), sf2=self.sf2)
         cutoff = float(
             request.params.get("lowpass_hz", 0) or (2500 if request.brief.get("brightness", 0) < -0.3 else 0)
         )
-        if cutoff:
+        if cutoff:  # before a loop's wrap: the filtered tail runs on into the filtered start
             from pedalboard import LowpassFilter, Pedalboard
 
             x = Pedalboard([LowpassFilter(cutoff_frequency_hz=cutoff)])(x.T.copy(), self.sr).T
+        if loop:  # what rings past the end sounds at the start: a seamless loop
+            x = wrap_tail(x, frames)
+        else:
+            fade_in = 1.5 if request.section == "intro" else 0.01
+            fade_out = min(2.5, request.duration_s / 4) if request.section in ("intro", "outro") else 0.05
+            x = fade(fit_length(x, frames), self.sr, fade_in=fade_in, fade_out=fade_out)
         desc = {**arr.describe(), "lowpass_hz": cutoff}
         return ToolResult(
             Audio(x, self.sr),

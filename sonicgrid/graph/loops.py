@@ -1,0 +1,47 @@
+"""A loop loops: its length is a whole number of bars at its tempo, so the clip played end to start keeps the
+beat and the bar (an 8 s loop at 82 bpm was 2.7 bars: the downbeat fell mid-bar at every repeat).
+
+The tempo the plan chose (nobody said one) moves to the nearest tempo that fits whole bars in the length, else
+whole half bars, else whole beats, within MAX_NUDGE (the length stays: a loop reused later has the length asked
+for). A tempo said keeps its value and a length nobody said moves to whole bars at it. A tempo and a length both
+said are the user's word: the loop keeps them, and the plan says that it will not loop on the beat. (The render side, tails wrapped onto the start, is the generators' and the
+mixer's: see soundfont.py, painter.py, mixer.py.)"""
+
+from __future__ import annotations
+
+from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, Brief
+
+MAX_NUDGE = 0.12  # at most 12 % off the tempo the mood chose
+UNITS = ((4, "bars"), (2, "half bars"), (1, "beats"))
+FREE_TEMPO = ("chosen for", "style")  # a source of the plan's tempo that nobody said
+
+
+def applies(brief: Brief) -> bool:
+    return brief.section == "loop" and len(brief.section_list()) == 1 and brief.action != "extend"
+
+
+def tempo_is_free(source: str) -> bool:
+    return source.startswith(FREE_TEMPO[0]) or source.endswith(FREE_TEMPO[1])
+
+
+def _nearest(seconds: float, tempo: float, beats: int) -> tuple[int, float]:
+    n = max(1, round(seconds * tempo / 60.0 / beats))
+    return n, n * beats * 60.0 / seconds
+
+
+def fit(seconds: float, tempo: float, tempo_free: bool, seconds_free: bool) -> tuple[float, float, str]:
+    """(seconds, tempo, how the loop fits: "" when it does not) for a loop of about `seconds` at about `tempo`."""
+    if tempo_free:  # the length stays what it was (a reused loop of that length still fits)
+        for beats, unit in UNITS:
+            n, t = _nearest(seconds, tempo, beats)
+            if abs(t / tempo - 1) <= MAX_NUDGE and 40 <= t <= 220:
+                return seconds, round(t, 3), f"{n} {unit if n > 1 else unit[:-1]} at {t:.1f} bpm"
+    elif seconds_free:  # a tempo said: the length nobody said goes to whole bars at it
+        bar = 240.0 / tempo
+        n = max(1, round(seconds / bar))
+        while n > 1 and n * bar > MAX_SECONDS:
+            n -= 1
+        while n * bar < MIN_SECONDS:
+            n += 1
+        return round(n * bar, 4), tempo, f"{n} bar{'s' if n > 1 else ''}, {n * bar:.2f} s"
+    return seconds, tempo, ""

@@ -1,0 +1,39 @@
+"""A loop loops: whole bars (or half bars, beats) at its tempo, and what rings past its end is heard at its start."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sonicgrid.audio import loop_to, wrap_tail
+from sonicgrid.graph.loops import fit
+from sonicgrid.tools.generators.composer import compose
+
+
+@pytest.mark.parametrize(
+    "seconds, tempo, tempo_free, seconds_free, expected",
+    [
+        (8.0, 82.0, True, True, (8.0, 90.0, "3 bars")),  # 2.7 bars before
+        (8.0, 75.0, True, True, (8.0, 75.0, "5 half bars")),  # whole bars would move it 20 %
+        (3.0, 97.0, True, False, (3.0, 100.0, "5 beats")),  # a bar (80 bpm) or two half bars: 18 % off
+        (3.0, 75.0, True, False, (3.0, 80.0, "1 bar ")),
+        (8.0, 100.0, False, True, (7.2, 100.0, "3 bars")),  # a tempo said: the length nobody said moves
+        (8.0, 100.0, False, False, (8.0, 100.0, "")),  # both said: kept, and said not to loop on the beat
+    ],
+)
+def test_a_loop_is_whole_bars_half_bars_or_beats(seconds, tempo, tempo_free, seconds_free, expected):
+    s, t, how = fit(seconds, tempo, tempo_free, seconds_free)
+    assert (s, t) == pytest.approx(expected[:2], abs=1e-3) and how.startswith(expected[2]), how
+
+
+def test_the_tail_wraps_onto_the_start_and_a_short_loop_plays_on():
+    x = np.arange(10, dtype=np.float32)[:, None]
+    assert wrap_tail(x, 4)[:, 0].tolist() == [0 + 4 + 8, 1 + 5 + 9, 2 + 6, 3 + 7]  # twice round a short loop
+    assert loop_to(np.arange(3, dtype=np.float32)[:, None], 7)[:, 0].tolist() == [0, 1, 2, 0, 1, 2, 0]
+
+
+def test_a_loop_of_half_bars_is_played_to_its_end_and_no_note_starts_after_it():
+    brief = {"mood": "calm", "duration_s": 8.0}  # 2.5 bars at 75 bpm: 2 bars and silence before
+    arr = compose(brief, "harmony", "loop", seed=1, params={"key": "C", "mode": "major", "tempo_bpm": 75.0})
+    starts = [n.start for n in arr.notes]
+    assert max(starts) < 8.0 and max(starts) > 6.4 + 0.5, max(starts)
