@@ -29,11 +29,7 @@ class NoiseTexture(Generator):
         x = sosfilt(sos, rng.standard_normal((n, 2)), axis=0)
         crackle = (rng.random((n, 2)) < 0.0004) * rng.standard_normal((n, 2)) * 4
         t = np.arange(n) / self.sr
-        period = max(4.0, request.duration_s / 2)
-        loop = request.section == "loop"
-        if loop:  # whole swells, no fades: the end runs on into the start
-            period = request.duration_s / max(1, round(request.duration_s / period))
-        swell = 0.6 + 0.4 * np.sin(2 * np.pi * t / period)[:, None]
-        y = ((x * swell + crackle) * 0.08).astype(np.float32)
-        y = y if loop else fade(y, self.sr, 0.5, 0.5)
+        swell = 0.6 + 0.4 * np.sin(2 * np.pi * t / max(4.0, request.duration_s / 2))[:, None]
+        y = (x * swell + crackle) * 0.08
+        y = fade(y.astype(np.float32), self.sr, 0.5, 0.5)
         return ToolResult(Audio(y, self.sr), meta={"band_hz": [lo, hi]})
