@@ -146,9 +146,9 @@ def describe(turn: dict | None) -> str:
     mode = planned.get("mode") or heard.get("mode") or ""
     tempo = planned.get("tempo_bpm") or heard.get("tempo_bpm")
     parts = [
-        p
+        _played(part, program)
         for c in run.get("cells") or []
-        for p in (((c.get("meta") or {}).get("arrangement") or {}).get("parts") or {})
+        for part, program in (((c.get("meta") or {}).get("arrangement") or {}).get("parts") or {}).items()
         if c.get("path")
     ]
     master = turn.get("mastering") or (run.get("result") or {}).get("mastering") or {}  # a re-mix has its own
@@ -169,3 +169,15 @@ def describe(turn: dict | None) -> str:
         bits.append(f"the gate scored it {float(turn['score']):.1f}/10")
     where = turn.get("path")
     return "; ".join(bits) + (f" -> {where} (stems/ and clip.mid beside it)" if where else "")
+
+
+def _played(part: str, program: int) -> str:
+    """ "lead (Flute)": a composed part and the General MIDI instrument that plays it."""
+    if part == "drums":
+        return "drums"
+    try:
+        import pretty_midi
+
+        return f"{part} ({pretty_midi.program_to_instrument_name(int(program))})"
+    except (ImportError, ValueError):
+        return part

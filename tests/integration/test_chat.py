@@ -311,6 +311,7 @@ def test_questions_about_the_clip_describe_it_and_a_remix_undone_keeps_the_clip(
     out = " ".join(res.output.split())
     assert "no clip yet" in out and out.count(f"{clip}: 4.0 s calm loop") == 5, out
     assert "in C major (composed in it)" in out and "mastered to -14.0 LUFS" in out
+    assert "keys (Electric Piano 1)" in out  # a part and the GM instrument that plays it
     assert "re-mixed (master loudness +2.0 dB)" in out and "mastered to -12.0 LUFS" in out
     assert "the re-mix remix-1.wav is set aside" in out
     assert out.rindex("mastered to -14.0 LUFS") > out.index("set aside") > out.index("mastered to -12.0 LUFS")
