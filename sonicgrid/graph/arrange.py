@@ -231,9 +231,10 @@ def _looping(brief: Brief, shared: list[dict[str, Any]]) -> tuple[Brief, list[st
         if new_s != seconds:  # the length moves once, at the first variation's tempo; later ones follow it
             brief, seconds = brief.model_copy(update={"duration_s": new_s}), new_s
         if not how:
+            why = "a length and a tempo both said" if not free else "no tempo within 12 % fits whole beats in it"
             return brief, [
                 f"{seconds:g} s at {float(sp['tempo_bpm']):.0f} bpm is not a whole number of beats: "
-                "it will not loop on the beat (say a length or a tempo, not both)"
+                f"it will not loop on the beat ({why})"
             ]
         sp["sources"]["tempo_bpm"] += f"; a loop of {how}"
     return brief, []

@@ -31,6 +31,11 @@ def _nearest(seconds: float, tempo: float, beats: int) -> tuple[int, float]:
 
 def fit(seconds: float, tempo: float, tempo_free: bool, seconds_free: bool) -> tuple[float, float, str]:
     """(seconds, tempo, how the loop fits: "" when it does not) for a loop of about `seconds` at about `tempo`."""
+    beats = seconds * tempo / 60.0
+    for per, unit in UNITS:  # already whole ("a 2 bar loop at 90 bpm"): kept as it is
+        n = round(beats / per)
+        if n >= 1 and abs(beats - n * per) < 0.01:
+            return seconds, tempo, f"{n} {unit if n > 1 else unit[:-1]} at {tempo:.1f} bpm"
     if tempo_free:  # the length stays what it was (a reused loop of that length still fits)
         for beats, unit in UNITS:
             n, t = _nearest(seconds, tempo, beats)

@@ -19,6 +19,8 @@ from sonicgrid.tools.generators.composer import compose
         (3.0, 75.0, True, False, (3.0, 80.0, "1 bar ")),
         (8.0, 100.0, False, True, (7.2, 100.0, "3 bars")),  # a tempo said: the length nobody said moves
         (8.0, 100.0, False, False, (8.0, 100.0, "")),  # both said: kept, and said not to loop on the beat
+        (5.3333, 90.0, False, False, (5.3333, 90.0, "2 bars")),  # "a 2 bar loop at 90 bpm": whole already
+        (1.0, 75.0, True, False, (1.0, 75.0, "")),  # 1.25 beats: no tempo within 12 % fits
     ],
 )
 def test_a_loop_is_whole_bars_half_bars_or_beats(seconds, tempo, tempo_free, seconds_free, expected):
