@@ -14,9 +14,10 @@ import yaml
 
 @lru_cache(maxsize=1)
 def vocabulary() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(
-        resources.files("sonicgrid.prompts").joinpath("lexicon.yaml").read_text(encoding="utf-8")
-    )
+    """lexicon.yaml, with the instruments a request may name (instruments.yaml) as its `instruments`."""
+    prompts = resources.files("sonicgrid.prompts")
+    data: dict[str, Any] = yaml.safe_load(prompts.joinpath("lexicon.yaml").read_text(encoding="utf-8"))
+    data["instruments"] = yaml.safe_load(prompts.joinpath("instruments.yaml").read_text(encoding="utf-8"))
     return data
 
 
