@@ -1,0 +1,117 @@
+"""The moods' musical palettes: per mood the mode, tempo range, progressions (scale degrees), the General MIDI
+program of each part, the drums' density, velocity and register; the scales; the roots each mood prefers.
+Data the composer (composer.py) draws an arrangement from."""
+
+from __future__ import annotations
+
+# mood -> (mode, tempo range, progressions as scale degrees, GM programs per part, drum density)
+PALETTES: dict[str, dict] = {
+    "moody": dict(
+        mode="minor",
+        tempo=(68, 84),
+        progs=[[0, 5, 2, 6], [0, 3, 5, 4], [0, 5, 3, 4]],
+        pad=89,
+        keys=4,
+        bass=33,
+        lead=None,
+        drums=0.35,
+        velocity=70,
+        register=0,
+    ),
+    "calm": dict(
+        mode="major",
+        tempo=(70, 90),
+        progs=[[0, 4, 5, 3], [0, 3, 0, 4], [0, 5, 3, 4]],
+        pad=88,
+        keys=4,  # a soft electric piano: calm wants gentle attacks
+        bass=32,
+        lead=None,
+        drums=0.2,
+        velocity=62,
+        register=0,
+    ),
+    "happy": dict(
+        mode="major",
+        tempo=(110, 128),
+        progs=[[0, 3, 4, 0], [0, 4, 5, 3], [0, 5, 3, 4]],
+        pad=None,
+        keys=0,
+        bass=34,
+        lead=25,
+        drums=0.8,
+        velocity=92,
+        register=12,
+    ),
+    "energetic": dict(
+        mode="minor",
+        tempo=(124, 140),
+        progs=[[0, 5, 2, 6], [0, 6, 5, 6]],
+        pad=90,
+        keys=81,
+        bass=38,
+        lead=None,
+        drums=1.0,
+        velocity=105,
+        register=12,
+    ),
+    "tender": dict(
+        mode="major",
+        tempo=(64, 80),
+        progs=[[0, 5, 3, 4], [0, 2, 3, 4]],
+        pad=48,
+        keys=0,
+        bass=32,
+        lead=None,
+        drums=0.1,
+        velocity=60,
+        register=0,
+    ),
+    "tense": dict(
+        mode="minor",
+        tempo=(88, 108),
+        progs=[[0, 1, 0, 4], [0, 0, 1, 0]],
+        pad=44,
+        keys=None,
+        bass=38,
+        lead=None,
+        drums=0.5,
+        velocity=80,
+        register=-12,
+    ),
+    "epic": dict(
+        mode="minor",
+        tempo=(86, 100),
+        progs=[[0, 5, 2, 6], [0, 3, 5, 6]],
+        pad=48,
+        keys=61,
+        bass=43,
+        lead=None,
+        drums=0.7,
+        velocity=100,
+        register=0,
+    ),
+    "dreamy": dict(
+        mode="major",
+        tempo=(78, 96),
+        progs=[[0, 3, 0, 3], [0, 5, 3, 4]],
+        pad=91,
+        keys=4,
+        bass=32,
+        lead=None,
+        drums=0.25,
+        velocity=66,
+        register=12,
+    ),
+}
+SCALES = {"major": [0, 2, 4, 5, 7, 9, 11], "minor": [0, 2, 3, 5, 7, 8, 10]}
+# Mood -> preferred roots (dark moods sit low and flat-side)
+ROOTS = {
+    "moody": ["A", "D", "E", "C"],
+    "calm": ["C", "F", "G", "D"],
+    "happy": ["G", "D", "C", "A"],
+    "energetic": ["E", "A", "F#", "B"],
+    "tender": ["F", "Bb", "Eb", "C"],
+    "tense": ["C#", "F", "B"],
+    "epic": ["D", "C", "G"],
+    "dreamy": ["E", "A", "D", "Eb"],
+}
