@@ -217,6 +217,16 @@ def wrap_tail(x: np.ndarray, frames: int) -> np.ndarray:
     return out
 
 
+LOOP_PREROLL_S = 0.5  # a loop's own last half second, run through a chain before it so the chain starts settled
+
+
+def settled(process: Any, x: np.ndarray, sr: int, loop: bool) -> np.ndarray:
+    """x (n, ch) through `process` (a pedalboard chain: (ch, n) array, sr -> (ch, n)). A loop goes through after
+    its own last LOOP_PREROLL_S, so filters and compressors are settled at its start as when it repeats."""
+    pre = min(len(x), int(LOOP_PREROLL_S * sr)) if loop else 0
+    return process(np.concatenate([x[len(x) - pre :], x]).T.copy(), sr).T[pre:]
+
+
 def loop_to(x: np.ndarray, frames: int) -> np.ndarray:
     """A loop (frames, ch) played on to exactly `frames`: repeated, never padded with a hole of silence."""
     if len(x) == 0 or len(x) >= frames:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sonicgrid.audio import LOOP_TAIL_S, Audio, wrap_tail
+from sonicgrid.audio import LOOP_TAIL_S, Audio, settled, wrap_tail
 
 # level_db: loud-part RMS target (dBFS); side_db: the stem's side/mid target (its width is set to
 # reach it, whatever the generator gave: drums and voice near the centre, pads wide); reverb/delay:
@@ -226,9 +226,7 @@ def render(
             Limiter(threshold_db=min(0.0, ceiling), release_ms=120),
         ]
     )
-    # a loop's compressor and limiter start already settled, on its own last half second (as when it repeats)
-    pre = min(frames, int(0.5 * sr)) if loop else 0
-    mixed = comp(np.concatenate([total[frames - pre :], total]).T.copy(), sr).T[pre:] if frames else total
+    mixed = settled(comp, total, sr, loop) if frames else total  # a loop's compressor starts settled
     report = {"stems": [s.recipe() for s in stems], "frames": frames, "tempo_bpm": round(tempo, 3)}
     if space != 1.0:
         report["sends_x"] = round(space, 3)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sonicgrid.audio import Audio
+from sonicgrid.audio import Audio, settled
 from sonicgrid.tools.analysts.dsp import moving_mean
 from sonicgrid.tools.analysts.features import loudness_lufs
 from sonicgrid.tools.analysts.resample import firwin_kaiser
@@ -96,8 +96,7 @@ def master(
     chain = Pedalboard(
         [HighpassFilter(cutoff_frequency_hz=25), Compressor(threshold_db=-18, ratio=2.0, attack_ms=15, release_ms=150)]
     )
-    pre = min(len(x), int(0.5 * audio.sr)) if loop else 0
-    y = chain(np.concatenate([x[len(x) - pre :], x]).T.copy(), audio.sr).T[pre:]
+    y = settled(chain, x, audio.sr, loop)
     if np.max(np.abs(y)) < 1e-6:
         return Audio(y, audio.sr), {
             "lufs_in": before,
