@@ -37,8 +37,8 @@ def fit(seconds: float, tempo: float, tempo_free: bool, seconds_free: bool) -> t
         if n >= 1 and abs(beats - n * per) < 0.01:
             return seconds, tempo, f"{n} {unit if n > 1 else unit[:-1]} at {tempo:.1f} bpm"
     if tempo_free:  # the length stays what it was (a reused loop of that length still fits)
-        for beats, unit in UNITS:
-            n, t = _nearest(seconds, tempo, beats)
+        for per, unit in UNITS:
+            n, t = _nearest(seconds, tempo, per)
             if abs(t / tempo - 1) <= MAX_NUDGE and 40 <= t <= 220:
                 return seconds, round(t, 3), f"{n} {unit if n > 1 else unit[:-1]} at {t:.1f} bpm"
     elif seconds_free:  # a tempo said: the length nobody said goes to whole bars at it

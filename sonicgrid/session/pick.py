@@ -64,6 +64,7 @@ def picked(turn: dict, n: int, text: str, number: int) -> dict | None:
         "clip_dir": str(Path(v["path"]).parent),
         "score": v["score"],
         "picked": n,
+        "picked_of": len(vs),
         "key": v.get("key"),  # what the variation was composed in (its own sidecar has no plan)
         "mode": v.get("mode"),
         "tempo_bpm": v.get("tempo_bpm"),
@@ -75,15 +76,16 @@ def picked(turn: dict, n: int, text: str, number: int) -> dict | None:
     }
 
 
-def reply(record: dict, count: int) -> str:
-    v = next((x for x in variations(record) if x["clip_id"] == record["clip_id"]), {})
+def reply(record: dict) -> str:
+    """What the chat says back for a picked() record (all it needs is on the record)."""
     what = ", ".join(
         bit
         for bit in (
-            f"{v.get('key', '')} {v.get('mode', '')}".strip(),
-            f"{float(v['tempo_bpm']):.0f} bpm" if v.get("tempo_bpm") else "",
+            f"{record.get('key') or ''} {record.get('mode') or ''}".strip(),
+            f"{float(record['tempo_bpm']):.0f} bpm" if record.get("tempo_bpm") else "",
             f"{float(record['score']):.1f}/10",
         )
         if bit
     )
-    return f"going on with variation {record['picked']} of {count}: {record['clip_id']} ({what}) -> {record['path']}"
+    n, of = record["picked"], record["picked_of"]
+    return f"going on with variation {n} of {of}: {record['clip_id']} ({what}) -> {record['path']}"

@@ -130,7 +130,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         record = pick.picked(prev, said_pick[0], state["input"], len(turns) + 1) if prev and said_pick else None
         if record is None or said_pick is None:
             return None
-        text = pick.reply(record, len(pick.variations(record)))
+        text = pick.reply(record)
         msg = reply(text, record)
         if not said_pick[1]:
             return {"messages": [msg], "pending": None, "reply": text}
