@@ -257,8 +257,11 @@ def current(folder: Path, base: Path | None = None) -> tuple[dict, list[dict], l
     original = mix.get("stems") or []
     if not original:
         raise UserError(f"{folder} has no stems to re-mix (made before stems were kept, or reused as is)")
-    remixes = sorted((folder / "remixes").glob("remix-*.json"), key=lambda p: int(p.stem.split("-")[1]))
-    start = remixes[-1] if base is None and remixes else base if base and base.name != "clip.json" else None
+    if base is None:  # the latest remix, if any
+        remixes = sorted((folder / "remixes").glob("remix-*.json"), key=lambda p: int(p.stem.split("-")[1]))
+        start = remixes[-1] if remixes else None
+    else:  # the one named; clip.json is the original mix
+        start = None if base.name == "clip.json" else base
     if start is not None and start.is_file():
         return side, json.loads(start.read_text())["stems"], original, start
     return side, original, original, None
