@@ -121,3 +121,9 @@ def shifted(key: str, semitones: int) -> tuple[str, int]:
     """The key `semitones` away, and the octaves the move crosses (C down a semitone is the B below: -1)."""
     i = KEYS.index(key) + semitones
     return KEYS[i % 12], i // 12
+
+
+def nearest_move(key: str, to: str) -> int:
+    """The semitones from `key` to `to` the shorter way round (-5..+6): "transpose it to D" from A is +5."""
+    n = (KEYS.index(to) - KEYS.index(key)) % 12
+    return n - 12 if n > 6 else n

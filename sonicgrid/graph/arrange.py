@@ -95,12 +95,11 @@ def shared_params(
         elif project and project.get(k) and k not in said:
             fixed[k], src[k] = project[k], "the project"
     if brief.transpose is not None and ref_meta.get("key") in KEYS:  # "up a semitone": the same music, moved
-        from sonicgrid.agents.key_said import shifted
+        from sonicgrid.agents.key_said import nearest_move, shifted
 
         n = brief.transpose
         if "key" in said and b.get("key"):  # "transpose it to D": the nearest way there
-            n = (KEYS.index(b["key"]) - KEYS.index(str(ref_meta["key"]))) % 12
-            n = n - 12 if n > 6 else n
+            n = nearest_move(str(ref_meta["key"]), b["key"])
         fixed["key"], octaves = shifted(str(ref_meta["key"]), n)
         fixed["octave"] = int(ref_meta.get("octave") or 0) + octaves
         src["key"] = f"{ref_id} ({ref_meta['key']} {n:+d} semitone{'s' if abs(n) != 1 else ''})"

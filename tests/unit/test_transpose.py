@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sonicgrid.agents import lexicon
-from sonicgrid.agents.key_said import shifted
+from sonicgrid.agents.key_said import nearest_move, shifted
 from sonicgrid.graph.cell_common import breaks_said
 from sonicgrid.session.followup import merge, render
 from sonicgrid.tools.generators.composer import compose
@@ -65,6 +65,7 @@ def test_a_chat_turn_moves_the_key_once_and_renders_back():
 
 def test_the_same_notes_sound_in_the_moved_key_and_register():
     assert shifted("C", 1) == ("C#", 0) and shifted("C", -1) == ("B", -1) and shifted("A", 5) == ("D", 1)
+    assert nearest_move("A", "D") == 5 and nearest_move("C", "G") == -5 and nearest_move("C", "F#") == 6
     brief = {"mood": "calm", "duration_s": 8.0}
     ref = compose(brief, "harmony", "loop", seed=4, params={"key": "C", "mode": "major", "tempo_bpm": 80.0})
     for n in (-1, 1, 5, -7):
