@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-BRIEF_KEYS = (
-    "mood",
-    "section",
-    "duration_s",
-    "tempo_bpm",
-    "key",
-    "mode",
-    "layers",
-    "brightness",
-    "action",
-    "reference",
-)
+from typing import Any
+
+from sonicgrid.brief import Brief
+
+# every field of the Brief but the prompt (the request row shows it): a field added later is compared too
+BRIEF_KEYS = tuple(k for k in Brief.model_fields if k != "prompt")
+
+
+def _brief_value(brief: dict, k: str) -> Any:
+    """A field as the run had it; a trace written before the field existed had its default."""
+    return brief[k] if k in brief else Brief.model_fields[k].get_default(call_default_factory=True)
 
 
 def decisions(t: dict) -> dict[str, list[str]]:
@@ -31,8 +30,9 @@ def diff(a: dict, b: dict) -> list[tuple[str, object, object]]:
         rows.append(("request", a.get("request"), b.get("request")))
     ba, bb = a.get("brief") or {}, b.get("brief") or {}
     for k in BRIEF_KEYS:
-        if ba.get(k) != bb.get(k):
-            rows.append((f"brief.{k}", str(ba.get(k)), str(bb.get(k))))
+        va, vb = _brief_value(ba, k), _brief_value(bb, k)
+        if va != vb:
+            rows.append((f"brief.{k}", str(va), str(vb)))
     da, db = decisions(a), decisions(b)
     for k in sorted(set(da) | set(db)):
         if da.get(k) != db.get(k):

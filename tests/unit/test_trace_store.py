@@ -26,3 +26,23 @@ def test_last_latest_and_prefixes_name_the_right_run(tmp_path):
         store.load("20261127", s)
     with pytest.raises(UserError, match="no trace 'nope'"):
         store.load("nope", s)
+
+
+def test_diff_compares_every_brief_field_and_reads_old_traces_at_their_defaults():
+    """The chat's later fields (instruments, transpose, parts turned down, meter) were missing from `trace diff`."""
+    from sonicgrid.trace.diff import diff
+
+    old = {"request": "r", "brief": {"mood": "calm", "layers": ["harmony"]}}  # written before those fields existed
+    new = {
+        "request": "r",
+        "brief": {"mood": "calm", "layers": ["harmony"], "instruments": ["violin"], "transpose": 2, "meter": 3}
+        | {"exclude_parts": ["bass"]},
+    }
+    rows = {what: (a, b) for what, a, b in diff(old, new)}
+    assert rows == {
+        "brief.instruments": ("[]", "['violin']"),
+        "brief.transpose": ("None", "2"),
+        "brief.meter": ("None", "3"),
+        "brief.exclude_parts": ("[]", "['bass']"),
+    }
+    assert diff(old, old | {"brief": old["brief"] | {"variations": 1, "exclude": []}}) == []  # defaults said
