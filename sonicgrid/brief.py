@@ -44,6 +44,7 @@ LAYERS = tuple(la.value for la in Layer)
 PARTS = ("bass", "piano", "keys", "guitar", "lead", "strings")  # instruments a brief can turn down
 KEYS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MODES = ("major", "minor")
+METERS = (3, 4)  # beats per bar: "a waltz", "in 3/4" -> 3; 4/4 when none is said
 ACTIONS = ("new", "extend", "vary")
 
 # Default and allowed durations per section (seconds): "intro" is a short clip, not a song.
@@ -55,6 +56,11 @@ SECTION_SECONDS = {
     "full": (30.0, 10.0, 180.0),
 }
 MIN_SECONDS, MAX_SECONDS = 1.0, 600.0
+
+
+def bar_seconds(tempo_bpm: float, meter: int | None = None) -> float:
+    """One bar at a tempo, in a meter's beats (4/4 when none)."""
+    return float(meter or 4) * 60.0 / float(tempo_bpm)
 
 
 class Brief(BaseModel):
@@ -93,6 +99,9 @@ class Brief(BaseModel):
         le=11,
         description="'up a semitone' -> +1: the reference's music replayed that many semitones away; 0 with a key"
         " said ('transpose it to D'): moved to that key",
+    )
+    meter: Literal[METERS] | None = Field(  # type: ignore[valid-type]
+        default=None, description="beats per bar said ('a waltz', 'in 3/4' -> 3); None: 4/4, or the reference's"
     )
     same: list[str] = Field(default_factory=list, description="'same key' -> copy key/tempo/mood from the reference")
     reference_section: str | None = Field(default=None, description="'the intro we made' -> intro")

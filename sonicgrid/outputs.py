@@ -77,6 +77,8 @@ def write_midi(cells: list[dict], path: Path) -> str | None:
 
     tempo = next((c["cell"].get("params", {}).get("tempo_bpm") for c in cells if c["cell"].get("params")), None)
     pm = pretty_midi.PrettyMIDI(initial_tempo=float(tempo or 120.0))
+    meter = next((c["cell"].get("params", {}).get("meter") for c in cells if c["cell"].get("params")), None)
+    pm.time_signature_changes.append(pretty_midi.TimeSignature(int(meter or 4), 4, 0.0))  # a DAW's bar lines
     count = 0
     for c in cells:
         notes = cell_notes(c)
@@ -115,10 +117,10 @@ def painted_notes(c: dict) -> list:
     meta = c.get("meta", {})
     if c["cell"]["layer"] != "atmosphere" or not meta.get("progression") or not meta.get("drones"):
         return []
-    from sonicgrid.brief import KEYS
+    from sonicgrid.brief import KEYS, bar_seconds
     from sonicgrid.tools.generators import composer
 
-    spb = 240.0 / float(meta["tempo_bpm"])
+    spb = bar_seconds(float(meta["tempo_bpm"]), meta.get("meter"))
     base = int(meta.get("root_midi") or 36 + KEYS.index(meta["key"]) + 12)  # older cells: no root stored
     scale = composer.SCALES[meta["mode"]]
     out = []

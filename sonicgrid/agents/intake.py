@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sonicgrid.agents import lexicon
 from sonicgrid.agents.base import Brain
 from sonicgrid.agents.verdict import Verdict
-from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, MOODS, SECTIONS, Brief
+from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, MOODS, SECTIONS, Brief, bar_seconds
 from sonicgrid.errors import UserError
 
 MAX_PROMPT_CHARS = 2000
@@ -43,7 +43,7 @@ def build_brief(
 
             lo, hi = PALETTES[fields.get("mood", "calm")]["tempo"]
             fields["tempo_bpm"] = float(round((lo + hi) / 2))
-        fields["duration_s"] = round(float(bars) * 240.0 / float(fields["tempo_bpm"]), 3)
+        fields["duration_s"] = round(float(bars) * bar_seconds(fields["tempo_bpm"], fields.get("meter")), 3)
     elif "duration_s" not in fields:
         sections = fields.get("sections") or [fields.get("section", "loop")]
         fields["duration_s"] = sum(lexicon.default_duration(s) for s in sections)
@@ -65,7 +65,7 @@ def build_brief(
 
 
 HARD = ("duration_s", "tempo_bpm", "key", "mode", "layers", "exclude", "sections", "variations")
-SAID = HARD + ("mood", "section", "style", "same")
+SAID = HARD + ("mood", "section", "style", "same", "meter")
 
 
 def explicit_fields(found: dict[str, Any], duration_override: float | None = None) -> list[str]:

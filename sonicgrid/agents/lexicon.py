@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sonicgrid.agents import key_said
+from sonicgrid.agents import key_said, meter_said
 from sonicgrid.agents.numbers import JOINERS, MIN_U, SEC_U, normalize_numbers
 from sonicgrid.agents.vocab import LENGTH_U, UNITS
 from sonicgrid.agents.vocab import V as V
@@ -302,6 +302,7 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if parts:
         fields["exclude_parts"] = sorted(set(parts))
     key_said.read(prompt, fields, found)
+    meter_said.read(text, fields, found)
     moved = key_said.transposition(ntext) if "key" not in fields else key_said.moved_to(found["key"])
     if moved:  # "up a semitone", "transpose it to D": the last clip's music again, in the key that far away
         fields["transpose"], found["transpose"] = moved

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sonicgrid.brief import KEYS, Brief
+from sonicgrid.brief import KEYS, Brief, bar_seconds
 from sonicgrid.graph.state import Cell
 from sonicgrid.tools.registry import Registry
 
@@ -55,13 +55,13 @@ def section_layers(brief: Brief, section: str) -> list[tuple[str, float]]:
     return out
 
 
-def section_spans(brief: Brief, tempo: float) -> list[tuple[str, float, float]]:
+def section_spans(brief: Brief, tempo: float, meter: int = 4) -> list[tuple[str, float, float]]:
     """(section, start_s, seconds): the length split over the sections by weight, on bar lines."""
     names = brief.section_list()
     total = float(brief.duration_s)
     if len(names) == 1:
         return [(names[0], 0.0, total)]
-    bar = 240.0 / tempo
+    bar = bar_seconds(tempo, meter)
     w = np.array([table()["weights"].get(s, 1.0) for s in names], float)
     raw = total * w / w.sum()
     lens = [max(bar, round(x / bar) * bar) for x in raw[:-1]]
@@ -121,10 +121,14 @@ def shared_params(
         if rng_t:
             r = np.random.default_rng(seed + 31 * variant)
             fixed["tempo_bpm"], src["tempo_bpm"] = round(float(r.uniform(*rng_t)), 1), f"{brief.style} style"
+    if brief.meter is None and (ref_meta.get("meter") or (ref_arr or {}).get("meter")):  # a waltz goes on in 3/4
+        fixed["meter"] = int(ref_meta.get("meter") or (ref_arr or {})["meter"])
     arr = composer.plan(b, "harmony", seed + 7919 * variant, {k: v for k, v in fixed.items() if v is not None})
     out = {"key": arr.key, "mode": arr.mode, "tempo_bpm": round(arr.tempo, 3), "progression": arr.progression}
     if arr.octave:
         out["octave"] = arr.octave
+    if arr.meter != 4:
+        out["meter"] = arr.meter
     for k in ("key", "mode", "tempo_bpm"):
         src.setdefault(k, "chosen for the mood" if variant == 0 else f"chosen for variation {variant + 1}")
     return out | {"sources": src}
@@ -158,7 +162,7 @@ def plan(
     n_var = brief.variations
     shared = [shared_params(brief, v, seed, ref, project) for v in range(n_var)]
     brief, looped = _looping(brief, shared)
-    spans = section_spans(brief, shared[0]["tempo_bpm"])
+    spans = section_spans(brief, shared[0]["tempo_bpm"], shared[0].get("meter", 4))
     wanted = {s: section_layers(brief, s) for s, _, _ in spans}
     missing = unavailable([la for v in wanted.values() for la, _ in v], registry)
     notes = [f"no {la} layer: {why}" for la, why in missing.items()] + looped
@@ -176,7 +180,7 @@ def plan(
     roles = instrument_roles(brief.instruments)
     cells = []
     for v, sp in enumerate(shared):
-        bar = 240.0 / sp["tempo_bpm"]
+        bar = bar_seconds(sp["tempo_bpm"], sp.get("meter"))
         for i, (section, start, seconds) in enumerate(spans):
             nxt = spans[i + 1][0] if i + 1 < len(spans) else None
             for layer, enter in wanted[section]:
@@ -186,7 +190,7 @@ def plan(
                 if seconds - offset < max(bar, 2.0):
                     offset = 0.0
                 params: dict[str, Any] = {
-                    k: sp[k] for k in ("key", "mode", "tempo_bpm", "progression", "octave") if k in sp
+                    k: sp[k] for k in ("key", "mode", "tempo_bpm", "progression", "octave", "meter") if k in sp
                 }
                 params |= {"next_section": nxt, "entry_bar": int(round(offset / bar))}
                 if roles:  # the instruments said, by the part that plays them
@@ -225,7 +229,7 @@ def _looping(brief: Brief, shared: list[dict[str, Any]]) -> tuple[Brief, list[st
     for sp in shared:
         free = loops.tempo_is_free(sp["sources"]["tempo_bpm"])
         new_s, sp["tempo_bpm"], how = loops.fit(
-            seconds, float(sp["tempo_bpm"]), free, "duration_s" not in brief.explicit
+            seconds, float(sp["tempo_bpm"]), free, "duration_s" not in brief.explicit, sp.get("meter", 4)
         )
         if new_s != seconds:  # the length moves once, at the first variation's tempo; later ones follow it
             brief, seconds = brief.model_copy(update={"duration_s": new_s}), new_s

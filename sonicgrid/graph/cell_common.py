@@ -102,10 +102,16 @@ def made_by(c: dict[str, Any]) -> str | None:
 KEYLESS_LAYERS = ("rhythm", "texture")  # drums and grit carry no key (as honour.py judges them)
 
 
-def breaks_said(brief: dict[str, Any], layer: str, meta: dict[str, Any]) -> str | None:
+PULSE_LAYERS = ("rhythm", "harmony")  # layers that play the bar: a stem in another meter is out of step
+
+
+def breaks_said(brief: dict[str, Any], layer: str, meta: dict[str, Any], meter: int = 4) -> str | None:
     """Why a library clip cannot stand as it is for a cell whose request said a key, mode or tempo: a tonal stem
     in another key or mode ("in D minor" is not an A minor stem, nor its relative F major), or any stem more than
-    4 % off the tempo said (half and double time aside). None when it keeps what was said."""
+    4 % off the tempo said (half and double time aside). A beat or a harmony in another meter than the cell's
+    plays against it, said or not (a 4/4 drum loop under a waltz). None when it keeps what was said."""
+    if layer in PULSE_LAYERS and int(meta.get("meter") or 4) != meter:
+        return f"in {int(meta.get('meter') or 4)}/4, not the {meter}/4 planned"
     from sonicgrid.memory.search import tempo_ratio_score
 
     said = set(brief.get("explicit") or [])

@@ -41,7 +41,9 @@ def recall(state: CellState, svc: Services) -> dict[str, Any]:
         audio_vec=audio_vec,
         brief=want,
     ):
-        if cc.breaks_said(brief, cell["layer"], rec["meta"]):  # the user's key, mode or tempo is a hard limit
+        if cc.breaks_said(
+            brief, cell["layer"], rec["meta"], int((cell.get("params") or {}).get("meter") or 4)
+        ):  # the user's key, mode or tempo is a hard limit
             continue
         cands.append(
             {

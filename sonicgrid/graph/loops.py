@@ -9,10 +9,10 @@ mixer's: see soundfont.py, painter.py, mixer.py.)"""
 
 from __future__ import annotations
 
-from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, Brief
+from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, Brief, bar_seconds
 
 MAX_NUDGE = 0.12  # at most 12 % off the tempo the mood chose
-UNITS = ((4, "bars"), (2, "half bars"), (1, "beats"))
+UNITS = ((4, "bars"), (2, "half bars"), (1, "beats"))  # in 4/4; a waltz's are bars of 3 and beats (units)
 FREE_TEMPO = ("chosen for", "style")  # a source of the plan's tempo that nobody said
 
 
@@ -24,25 +24,33 @@ def tempo_is_free(source: str) -> bool:
     return source.startswith(FREE_TEMPO[0]) or source.endswith(FREE_TEMPO[1])
 
 
+def units(meter: int = 4) -> tuple[tuple[int, str], ...]:
+    """(beats, name) a loop may be whole in, longest first: no half bar in a bar of 3."""
+    return UNITS if meter == 4 else ((meter, "bars"), (1, "beats"))
+
+
 def _nearest(seconds: float, tempo: float, beats: int) -> tuple[int, float]:
     n = max(1, round(seconds * tempo / 60.0 / beats))
     return n, n * beats * 60.0 / seconds
 
 
-def fit(seconds: float, tempo: float, tempo_free: bool, seconds_free: bool) -> tuple[float, float, str]:
-    """(seconds, tempo, how the loop fits: "" when it does not) for a loop of about `seconds` at about `tempo`."""
+def fit(seconds: float, tempo: float, tempo_free: bool, seconds_free: bool, meter: int = 4) -> tuple[float, float, str]:
+    """(seconds, tempo, how the loop fits: "" when it does not) for a loop of about `seconds` at about `tempo`,
+    in bars of `meter` beats."""
     beats = seconds * tempo / 60.0
-    for per, unit in UNITS:  # already whole ("a 2 bar loop at 90 bpm"): kept as it is
+    for per, unit in units(meter):  # already whole ("a 2 bar loop at 90 bpm"): kept as it is
+        if per < meter and (tempo_free or seconds_free):
+            break  # whole beats but not whole bars: what may move goes to whole bars below
         n = round(beats / per)
         if n >= 1 and abs(beats - n * per) < 0.01:
             return seconds, tempo, f"{n} {unit if n > 1 else unit[:-1]} at {tempo:.1f} bpm"
     if tempo_free:  # the length stays what it was (a reused loop of that length still fits)
-        for per, unit in UNITS:
+        for per, unit in units(meter):
             n, t = _nearest(seconds, tempo, per)
             if abs(t / tempo - 1) <= MAX_NUDGE and 40 <= t <= 220:
                 return seconds, round(t, 3), f"{n} {unit if n > 1 else unit[:-1]} at {t:.1f} bpm"
     elif seconds_free:  # a tempo said: the length nobody said goes to whole bars at it
-        bar = 240.0 / tempo
+        bar = bar_seconds(tempo, meter)
         n = max(1, round(seconds / bar))
         while n > 1 and n * bar > MAX_SECONDS:
             n -= 1

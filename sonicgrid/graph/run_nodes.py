@@ -212,6 +212,7 @@ def store_clip(
         "tempo_bpm": planned.get("tempo_bpm") or analysis.get("tempo_bpm"),
         "progression": planned.get("progression"),  # what a transposition replays
         "octave": planned.get("octave"),
+        "meter": planned.get("meter"),  # beats per bar when not 4 (a waltz: 3)
         "variation": variant["rank"] if variant else 1,
         "quality": round(score, 2),
         "tags": analysis.get("tags"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from sonicgrid.agents import lexicon
+from sonicgrid.agents import lexicon, meter_said
 from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, SECTION_SECONDS
 
 TONE_STEP = 0.6
@@ -55,6 +55,7 @@ CARRIED = (
     "sections",
     "exclude_parts",
     "instruments",
+    "meter",
 )
 
 
@@ -96,10 +97,10 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         return None, []
     merged = {k: last_brief.get(k) for k in CARRIED if last_brief.get(k) is not None}
     notes = []
-    for k in ("mood", "section", "tempo_bpm", "key", "mode"):
+    for k in ("mood", "section", "tempo_bpm", "key", "mode", "meter"):
         if k in found and k in fields and not (k == "mood" and found[k] == found.get("style")):
             merged[k] = fields[k]  # a mood the style only implies ("make it lofi") leaves the clip's own
-            notes.append(f"{k} -> {fields[k]}")
+            notes.append(f"meter -> {fields[k]}/4" if k == "meter" else f"{k} -> {fields[k]}")
     if "style" in found:  # "make it lofi": the style, its layers and its tone over the last clip's
         style = lexicon.STYLES[fields["style"]]
         merged["style"] = fields["style"]
@@ -158,7 +159,7 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     merged["reference"] = fields.get("reference") if fields.get("reference") not in (None, "last") else "last"
     # a tone turned or a part turned down is a new take of the clip: never the clip itself again
     vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text)) or "exclude_parts" in fields
-    vary = vary or "transpose" in fields or "instruments" in fields  # another instrument: a new take
+    vary = vary or bool({"transpose", "instruments", "meter"} & set(fields))  # another instrument or meter: a new take
     merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, vary)
     return merged, notes
 
@@ -213,6 +214,8 @@ def render(fields: dict) -> str:
         text += f", {to} {fields['key']} {fields.get('mode') or ''}".rstrip()
     elif fields.get("mode"):
         text += f", {fields['mode']}"
+    if fields.get("meter"):
+        text += ", " + meter_said.words(int(fields["meter"]))
     if fields.get("exclude"):
         text += ", without " + " and ".join(LAYER_TEXT[la] for la in fields["exclude"])
     for name in fields.get("instruments") or []:

@@ -160,7 +160,7 @@ def describe(turn: dict | None) -> str:
     if key:
         bits.append(f"in {key} {mode}".rstrip() + (" (composed in it)" if planned.get("key") else " (as heard)"))
     if tempo:
-        bits.append(f"{float(tempo):.0f} bpm")
+        bits.append(f"{float(tempo):.0f} bpm" + (f" in {planned['meter']}/4" if planned.get("meter") else ""))
     layers = turn.get("layers") or b.get("layers") or []
     bits.append(f"layers {', '.join(layers)}" + (f" (parts: {', '.join(dict.fromkeys(parts))})" if parts else ""))
     if master.get("lufs_out") is not None:

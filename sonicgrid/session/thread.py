@@ -38,7 +38,7 @@ _GO_BACK = re.compile(  # "go back to the previous version": the last clip undon
 _QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
 _ABOUT = re.compile(  # "what key is it in?", "how long is it?", "what's the bpm": the last clip described
     r"^\s*(?!(?:what|how)\s+about\b|what\s+if\b|.*\b(?:make|give me|create|generate|compose|write)\b)(?:what|which|how|where|is\s+(?:it|this|that)|tell me)\b.*"
-    r"\b(key|tempo|bpm|long|length|loud|loudness|lufs|mood|instruments?|layers?|parts?|score|scored|quality|"
+    r"\b(key|tempo|bpm|meter|time signature|long|length|loud|loudness|lufs|mood|instruments?|layers?|parts?|score|scored|quality|"
     r"saved|file|path|in it|playing|good)\b[^.!]*$",
     re.I,
 )

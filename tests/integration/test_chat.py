@@ -366,3 +366,25 @@ def test_a_variation_picked_is_the_clip_the_conversation_goes_on_with(tmp_path):
     assert f"variation 3 ({third['clip_id']}) is no longer the one gone on with" in out
     ls = CliRunner().invoke(app, ["library", "ls", "--json"], env={"SONICGRID_DATA_DIR": str(tmp_path / "data")})
     assert {second["clip_id"], third["clip_id"]} <= {r["id"] for r in json.loads(ls.stdout)}
+
+
+def test_a_waltz_asked_for_in_chat_is_in_three_and_stays_there(tmp_path):
+    """'make it a waltz' was not read before: the next clip was 4/4 again. Now it is a new take in bars of three
+    beats (clip.mid says 3/4; no 4/4 stem of the clip before is reused) and the next turn keeps the meter."""
+    import pretty_midi
+
+    lines = ["a calm piano loop with drums, 6 seconds", "make it a waltz", "darker", "what's the tempo?"]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    four, waltz, darker = _traces(tmp_path)
+    assert waltz["brief"]["meter"] == 3 and waltz["brief"]["action"] == "vary"
+    assert not [c for c in waltz["cells"] if c["decision"] == "reuse" and c["cell"]["layer"] in ("harmony", "rhythm")]
+    for run in (waltz, darker):
+        pm = pretty_midi.PrettyMIDI(str(tmp_path / "out" / run["run_id"] / "clip.mid"))
+        assert [(t.numerator, t.denominator) for t in pm.time_signature_changes] == [(3, 4)]
+        beat = 60.0 / float(run["plan"][0]["params"]["tempo_bpm"])
+        kicks = [n.start for i in pm.instruments if i.is_drum for n in i.notes if n.pitch == 36]
+        assert kicks and all(abs(k / (3 * beat) - round(k / (3 * beat))) < 0.02 for k in kicks), kicks
+    pm4 = pretty_midi.PrettyMIDI(str(tmp_path / "out" / four["run_id"] / "clip.mid"))
+    assert [(t.numerator, t.denominator) for t in pm4.time_signature_changes] == [(4, 4)]
+    assert "in 3/4" in " ".join(res.output.split())

@@ -25,6 +25,13 @@ LOW_ENERGY = ("calm", "tender", "dreamy", "moody")
 HIGH_ENERGY = ("energetic", "epic", "tense", "happy")
 
 
+def pulses(meter: int | None) -> tuple[float, ...]:
+    """The heard/asked tempo ratios that are the same beat: half and double time, and in a bar of three the
+    dotted and the bar's pulse too (a waltz at 90 is heard at 60, 45 or 30 as often as at 90)."""
+    same = (0.5, 1.0, 2.0)
+    return same + ((1.5, 2 / 3, 3.0, 1 / 3) if meter == 3 else ())
+
+
 def _check(ok: bool | None, asked: Any, heard: Any, why: str) -> dict:
     return {"ok": ok, "asked": asked, "heard": heard, "why": why}
 
@@ -45,7 +52,7 @@ def check(brief: dict, layer: str | None, asked_s: float | None, heard: dict) ->
     want_bpm = brief.get("tempo_bpm")
     bpm, conf = float(heard.get("tempo_bpm") or 0.0), float(heard.get("tempo_confidence") or 0.0)
     if want_bpm and bpm > 0:
-        err = min(abs(np.log2(bpm * m / want_bpm)) for m in (0.5, 1.0, 2.0))
+        err = min(abs(np.log2(bpm * m / want_bpm)) for m in pulses(brief.get("meter")))
         rel = float(2**err - 1)
         sure = conf >= TEMPO_CONF
         out["tempo"] = _check(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sonicgrid.tools.analysts import honour
 from sonicgrid.tools.analysts.features import Features
 
 WEIGHTS = {
@@ -72,11 +73,7 @@ def score(f: Features, brief: dict, mood_fit: float) -> dict:
     }
     want = brief.get("tempo_bpm")
     if want and f.tempo_bpm > 0:
-        ratio = min(
-            abs(np.log2(f.tempo_bpm / want)),
-            abs(np.log2(2 * f.tempo_bpm / want)),
-            abs(np.log2(f.tempo_bpm / (2 * want))),
-        )
+        ratio = min(abs(np.log2(f.tempo_bpm * m / want)) for m in honour.pulses(brief.get("meter")))
         comps["tempo"] = (float(np.clip(1.0 - ratio * 4, 0, 1)), f"{f.tempo_bpm:.0f} vs {want:.0f} bpm")
     else:
         comps["tempo"] = (_band(f.tempo_bpm, 50.0, 190.0, 40.0) if f.tempo_bpm else 0.5, f"{f.tempo_bpm:.0f} bpm")

@@ -123,6 +123,7 @@ def paint(
         "bars": arr.bars,
         "progression": arr.progression,
         "root_midi": base,  # the drones' tonic (clip.mid draws them from it)
+        **({"meter": arr.meter} if arr.meter != 4 else {}),
         "noise_cutoff_hz": round(cutoff),
         "drones": drones,
     }

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from sonicgrid.audio import LOOP_TAIL_S, Audio, fade, fit_length, wrap_tail
+from sonicgrid.brief import bar_seconds
 from sonicgrid.tools.base import CostModel, Generator, GenRequest, ToolResult
 from sonicgrid.tools.generators import composer
 
@@ -222,7 +223,7 @@ def continue_clip(request: GenRequest, sr: int) -> ToolResult:
     if ref is None:
         raise ValueError("a continuation needs the clip it continues (audio_prompt)")
     ref_arr = _reference_arrangement(request, ref)
-    spb = 4 * 60.0 / float(ref_arr["tempo_bpm"])
+    spb = bar_seconds(float(ref_arr["tempo_bpm"]), ref_arr.get("meter"))
     sr = ref.sr
     x_ref = ref.stereo().samples
     ref_s = len(x_ref) / sr

@@ -1,0 +1,36 @@
+"""A meter said in a request: "a waltz", "in 3/4", "three four time" -> 3 beats a bar; "4/4", "common time" -> 4.
+The words are data (lexicon.yaml `meter`). "3/4 of a minute" is a length, not a meter. Part of the lexicon
+(lexicon.parse calls `read`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sonicgrid.agents.vocab import V
+
+_WORDS: dict[int, list[str]] = {int(k): [str(w) for w in v] for k, v in V["meter"].items()}
+
+
+def _pattern(word: str) -> str:
+    """A word of a meter, whole; a fraction ("3/4") not followed by "of" or a unit ("3/4 of a minute" is a length)."""
+    tail = r"(?!\s*(?:of|min\w*|sec\w*|s|bar\w*|beat\w*|hour\w*|h)\b)" if any(c.isdigit() for c in word) else ""
+    return r"(?<![\w/.-])" + re.escape(word) + r"(?![\w/-])" + tail
+
+
+_RE = {
+    beats: re.compile("|".join(_pattern(w) for w in sorted(ws, key=len, reverse=True)), re.I)
+    for beats, ws in _WORDS.items()
+}
+
+
+def read(text: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
+    """Set fields["meter"] (and found["meter"], the words) from the first meter the text says."""
+    hits = [(m.start(), beats, m.group(0)) for beats, pat in _RE.items() for m in [pat.search(text)] if m]
+    if hits:
+        _, fields["meter"], found["meter"] = min(hits)
+
+
+def words(beats: int) -> str:
+    """How a canonical request says a meter (followup.render): "in 3/4"."""
+    return f"in {beats}/4"
