@@ -337,11 +337,20 @@ def default_duration(section: str) -> float:
     return SECTION_SECONDS.get(section, SECTION_SECONDS["loop"])[0]
 
 
+# a second instrument of a role already taken plays the next free part: a keys instrument the melody, a lead
+# instrument held chords, a pad the melody ("choir and brass": a choir pad, a brass melody)
+SECOND_ROLES = {"keys": ("lead", "pad"), "lead": ("pad", "keys"), "pad": ("lead", "keys")}
+
+
 def instrument_roles(names: list[str]) -> dict[str, int]:
-    """role (keys, pad, lead) -> the GM program of the first instrument said for it (lexicon.yaml `instruments`)."""
+    """role (keys, pad, lead) -> the GM program of the instrument said for it (instruments.yaml), in the order
+    said: the first takes its own role, a later one of the same role the next free one (SECOND_ROLES)."""
     out: dict[str, int] = {}
     for name in names:
         inst = INSTRUMENTS.get(name)
         if inst:
-            out.setdefault(str(inst["role"]), int(inst["program"]))
+            role = str(inst["role"])
+            free = next((r for r in (role, *SECOND_ROLES[role]) if r not in out), None)
+            if free:
+                out[free] = int(inst["program"])
     return out

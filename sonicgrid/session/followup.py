@@ -35,6 +35,7 @@ _LEAD = re.compile(  # "great, now an outro", "hmm, too slow": the turn is what 
     r"\s*[,.!]+\s*)+",  # an interjection needs its comma: "no drums" is not "no, drums"
     re.I,
 )
+_ADD = re.compile(r"\b(?:add|adding|plus|also|as well|too|layer in|bring in|together with|alongside)\b", re.I)
 _FEWER = re.compile(r"\b(?:less|fewer)\s+(?:of\s+)?(?:the\s+)?[\w-]+", re.I)  # "less drums" adds none
 _VERSION = re.compile(
     r"\b(?:a|an|another)\s+(?:[\w-]+\s+)?(?:version|take)\b|^\s*(?:similar|one more)\b|\b(?:to match|matching)\b",
@@ -132,9 +133,14 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     if fields.get("instruments") or fields.get("exclude_parts"):  # "use strings instead of piano"
         gone = {m.group(1).lower() for m in lexicon._NEG.finditer(stripped)}  # the piano is not carried on
         kept = [i for i in merged.get("instruments") or [] if not gone & set(lexicon.INSTRUMENTS[i]["words"])]
-        playing = list(dict.fromkeys(list(fields.get("instruments") or []) + kept))
+        new = list(fields.get("instruments") or [])
+        if _ADD.search(stripped):  # "add a guitar": the piano keeps its part, the guitar plays the next free one
+            playing = list(dict.fromkeys(kept + new))
+        else:  # "use a guitar": it plays the piano's part (said first: each role plays what was said last)
+            taken = {lexicon.INSTRUMENTS[i]["role"] for i in new}
+            playing = list(dict.fromkeys(new + [i for i in kept if lexicon.INSTRUMENTS[i]["role"] not in taken]))
         merged["instruments"] = playing
-        if fields.get("instruments"):  # said first: each role plays what was said last
+        if new:
             notes.append(f"instruments -> {', '.join(playing)}")
     if fields.get("exclude_parts"):  # "no bass" on a clip: its other parts stay
         merged["exclude_parts"] = sorted(set(merged.get("exclude_parts") or []) | set(fields["exclude_parts"]))

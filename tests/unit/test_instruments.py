@@ -52,3 +52,18 @@ def test_a_chat_turn_changes_the_instrument_and_drops_the_one_replaced():
     assert lexicon.parse(render(merged))[0]["instruments"] == ["strings"]
     after, _ = merge("darker", {**last, "instruments": ["flute", "strings"]})
     assert after is not None and after["instruments"] == ["flute", "strings"]  # carried on
+
+
+def test_two_instruments_of_one_role_both_play():
+    """'choir and brass' had a choir pad and no brass (the first of a role won): the second now plays the next free
+    part. In chat, 'use a guitar' on a piano clip swaps them and 'add a guitar' keeps both."""
+    assert lexicon.instrument_roles(["choir", "brass"]) == {"pad": 52, "lead": 61}
+    assert lexicon.instrument_roles(["piano", "guitar"]) == {"keys": 0, "lead": 24}
+    parts = _programs("a happy loop with piano and guitar")
+    assert parts["keys"] == 0 and parts["lead"] == 24, parts
+    assert len(lexicon.instrument_roles(["piano", "guitar", "harp", "organ"])) == 3  # three parts to play them
+    last = {"mood": "calm", "section": "loop", "duration_s": 4.0, "layers": ["harmony"], "instruments": ["piano"]}
+    swapped, _ = merge("use a guitar", last)
+    assert swapped is not None and lexicon.instrument_roles(swapped["instruments"]) == {"keys": 24}
+    both, _ = merge("add a guitar", last)
+    assert both is not None and lexicon.instrument_roles(both["instruments"]) == {"keys": 0, "lead": 24}
