@@ -76,6 +76,48 @@ def picked(turn: dict, n: int, text: str, number: int) -> dict | None:
     }
 
 
+def earlier(turns: list[dict], n: int, text: str, number: int) -> dict | None:
+    """ "I prefer the first one" after takes made one by one ("try again"): the conversation's `n`th clip, as its
+    latest record has it (a re-mix of it included), is the clip to go on with. None when there is no such clip."""
+    ok = [t for t in turns if t.get("status") == "ok" and t.get("clip_id")]
+    clips = list(dict.fromkeys(t["clip_id"] for t in ok))
+    if len(clips) < 2 or not 1 <= n <= len(clips):
+        return None
+    turn = next(t for t in reversed(ok) if t["clip_id"] == clips[n - 1])
+    return {
+        **turn,
+        "n": number,
+        "text": text,
+        "request": text,
+        "picked": n,
+        "picked_of": len(clips),
+        "picked_from": "conversation",
+        "choices": [],
+        "notes_out": [],
+    }
+
+
+_TAKE = re.compile(r"^\s*take\s+\d", re.I)
+
+
+def next_take(text: str, n: int, clips: int, turn: dict) -> bool:
+    """ "take 2" right after the first take (no variations to pick from): a slate, the next take, not a pick."""
+    return bool(_TAKE.match(text)) and n == clips + 1 and len(variations(turn)) < 2
+
+
+def none_such(turn: dict, n: int, clips: int) -> str:
+    """The reply when a pick names nothing there is: no new clip is made for it."""
+    takes = len(variations(turn))
+    if n == 1 and clips == 1 and takes < 2:
+        return f"that is the clip we are on: {turn['clip_id']} -> {turn.get('path')}"
+    if takes >= 2:
+        return f"there is no variation {n}: the last request made {takes}. Say 'I like the second one' to pick one"
+    return (
+        f"there is no clip {n} to pick: this conversation has {clips} clip{'s' if clips != 1 else ''} and the last "
+        "was one take. Ask for 'three variations' to get takes to choose from"
+    )
+
+
 def reply(record: dict) -> str:
     """What the chat says back for a picked() record (all it needs is on the record)."""
     what = ", ".join(
@@ -88,4 +130,6 @@ def reply(record: dict) -> str:
         if bit
     )
     n, of = record["picked"], record["picked_of"]
+    if record.get("picked_from") == "conversation":
+        return f"going on with clip {n} of {of} in this conversation: {record['clip_id']} ({what}) -> {record['path']}"
     return f"going on with variation {n} of {of}: {record['clip_id']} ({what}) -> {record['path']}"

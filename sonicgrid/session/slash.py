@@ -45,10 +45,11 @@ def undo(_arg: str, turns: list[dict], ctx) -> dict:
         return {"reply": "nothing to undo"}
     gone = turns.pop()
     msg = f"undid turn {gone['n']} ({gone['text']!r})"
-    if gone.get("remix"):  # a re-mix made no library clip: the clip it re-mixed stays, as it was
+    if gone.get("picked"):  # a variation (or an earlier clip) picked: made with its run, it stays in the library
+        what = "clip" if gone.get("picked_from") == "conversation" else "variation"
+        msg += f": {what} {gone['picked']} ({gone['clip_id']}) is no longer the one gone on with"
+    elif gone.get("remix"):  # a re-mix made no library clip: the clip it re-mixed stays, as it was
         msg += f": the re-mix {Path(gone['path']).name} is set aside (its file stays)"
-    elif gone.get("picked"):  # a variation picked: made with its run, it stays in the library
-        msg += f": variation {gone['picked']} ({gone['clip_id']}) is no longer the one gone on with"
     elif gone.get("clip_id"):
         from sonicgrid.graph.run import services_for
 

@@ -127,9 +127,18 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         """ "I like the second one": that variation is the conversation's clip; "the second one but darker" then
         goes on from it."""
         said_pick = pick.said(state["input"]) if prev and prev.get("clip_id") else None
-        record = pick.picked(prev, said_pick[0], state["input"], len(turns) + 1) if prev and said_pick else None
-        if record is None or said_pick is None:
+        if prev is None or said_pick is None:
             return None
+        n, number = said_pick[0], len(turns) + 1
+        record = pick.picked(prev, n, state["input"], number)
+        if record is None and len(pick.variations(prev)) < 2:  # takes made one by one: the conversation's nth
+            record = pick.earlier(turns, n, state["input"], number)
+        if record is None:  # nothing of that number: say so, make nothing
+            clips = len({t["clip_id"] for t in turns if t.get("status") == "ok" and t.get("clip_id")})
+            if pick.next_take(state["input"], n, clips, prev):
+                return None  # "take 2" after one take: another take, made as a new request
+            text = pick.none_such(prev, n, clips)
+            return {"messages": [reply(text)], "pending": None, "reply": text}
         text = pick.reply(record)
         msg = reply(text, record)
         if not said_pick[1]:

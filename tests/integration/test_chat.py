@@ -388,3 +388,28 @@ def test_a_waltz_asked_for_in_chat_is_in_three_and_stays_there(tmp_path):
     pm4 = pretty_midi.PrettyMIDI(str(tmp_path / "out" / four["run_id"] / "clip.mid"))
     assert [(t.numerator, t.denominator) for t in pm4.time_signature_changes] == [(4, 4)]
     assert "in 3/4" in " ".join(res.output.split())
+
+
+def test_the_first_one_after_takes_made_one_by_one_is_the_first_clip(tmp_path):
+    """ "I prefer the first one" after "try again" made a new request before (it reused the closest clip); now the
+    conversation's first clip is the one gone on with, nothing is made for the pick, and a pick of a clip that
+    is not there says so instead of making one."""
+    lines = [
+        "a calm piano loop, 3 seconds",
+        "try again",
+        "I like the fifth one",
+        "I prefer the first one",
+        "darker",
+        "/undo",
+        "/undo",
+    ]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    first, again, darker = _traces(tmp_path)  # three runs: no run for either pick
+    out = " ".join(res.output.split())
+    assert "there is no clip 5 to pick: this conversation has 2 clips" in out
+    clip1 = first["result"]["clip_id"]
+    assert again["result"]["clip_id"] != clip1
+    assert f"going on with clip 1 of 2 in this conversation: {clip1}" in out
+    assert _decision_refs(darker) == {clip1} and darker["brief"]["brightness"] < 0
+    assert f"clip 1 ({clip1}) is no longer the one gone on with" in out
