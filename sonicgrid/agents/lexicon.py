@@ -31,6 +31,15 @@ _DRUM_NEXT = re.compile(r"\s*drum", re.I)
 STYLES: dict[str, dict[str, Any]] = V["styles"]
 INSTRUMENTS: dict[str, dict[str, Any]] = V["instruments"]
 _INSTRUMENT_OF = {str(w).lower(): name for name, v in INSTRUMENTS.items() for w in v["words"]}
+
+
+def _plural(word: str) -> str:
+    return word + ("es" if word.endswith(("x", "ch", "sh")) else "s")
+
+
+_INSTRUMENT_OF |= {  # English plurals: "two trumpets", "acoustic guitars" (a word said as a plural already stays)
+    _plural(w): name for w, name in list(_INSTRUMENT_OF.items()) if w.isascii() and not w.endswith("s")
+} | _INSTRUMENT_OF
 _INSTRUMENT_RE = words_re(_INSTRUMENT_OF)  # longest first: "electric guitar" before "guitar"
 MAX_VARIATIONS = 8
 
@@ -308,10 +317,13 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
         fields["transpose"], found["transpose"] = moved
         fields.setdefault("reference", "last")
     if "mode" not in fields:
+        church = next((m for m in re.finditer(r"\b(\w+)\b", text) if m.group(1) in V["church_modes"]), None)
         if re.search(r"\b(minor|menor|mineur|moll)\b", text):
             fields["mode"], found["mode"] = "minor", "minor"
         elif re.search(r"\b(major|mayor|majeur)\b", text):
             fields["mode"], found["mode"] = "major", "major"
+        elif church:  # "in D dorian": the composer's nearest mode, minor or major
+            fields["mode"], found["mode"] = V["church_modes"][church.group(1)], church.group(1)
     same = [k for k, phrases in V["same"].items() if any(p in text for p in phrases)]
     if same:
         fields["same"], found["same"] = same, ",".join(same)

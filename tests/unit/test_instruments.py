@@ -20,6 +20,10 @@ from sonicgrid.tools.generators.parts import FAMILIES
         ("a lullaby with a music box and strings", ["music box", "strings"]),
         ("a calm loop, no piano", []),  # turned down, not asked for
         ("an upbeat synthwave track", []),  # a style, not a synth
+        ("a victory fanfare with trumpets", ["trumpet"]),  # plurals were missed
+        ("two acoustic guitars and flutes", ["guitar", "flute"]),
+        ("a romantic string quartet piece", ["strings"]),
+        ("the saxes", ["saxophone"]),
     ],
 )
 def test_instruments_said_are_read_in_order(text, names):

@@ -258,3 +258,18 @@ def test_stingers_and_transitions_name_their_section():
     assert parse("an ident, 4 seconds")[0]["section"] == "intro"
     assert parse("a transition between scenes, 5 seconds")[0]["section"] == "build"
     assert parse("an outro with a transition")[0]["section"] == "outro"  # a weak word never outvotes a strong one
+
+
+@pytest.mark.parametrize(
+    "text, key, mode",
+    [
+        ("a mysterious loop in D dorian", "D", "minor"),
+        ("a lydian dream in F", "F", "major"),
+        ("phrygian", None, "minor"),
+    ],
+)
+def test_a_church_mode_is_read_as_the_scale_it_shares_its_third_with(text, key, mode):
+    """'in D dorian' read the key and no mode before: the mood's palette chose one (a tense palette, minor; a happy
+    one would have played D major)."""
+    fields, found = parse(text)
+    assert (fields.get("key"), fields["mode"]) == (key, mode) and found["mode"] in text
