@@ -107,6 +107,7 @@ def shared_params(
             was = ref_meta.get(k) or (ref_arr or {}).get(k)
             if was and k not in said:
                 fixed[k] = was
+    tempo_free = "tempo_bpm" not in fixed  # nobody's tempo yet: the mood's, a style's or a relative change's
     if brief.tempo_change:
         base = fixed.get("tempo_bpm") or ref_meta.get("tempo_bpm") or (ref_arr or {}).get("tempo_bpm")
         if base is None:
@@ -121,6 +122,7 @@ def shared_params(
         if rng_t:
             r = np.random.default_rng(seed + 31 * variant)
             fixed["tempo_bpm"], src["tempo_bpm"] = round(float(r.uniform(*rng_t)), 1), f"{brief.style} style"
+    tempo_free = tempo_free or bool(brief.tempo_change and "tempo_bpm" not in said)  # "a bit faster": about that
     if brief.meter is None and (ref_meta.get("meter") or (ref_arr or {}).get("meter")):  # a waltz goes on in 3/4
         fixed["meter"] = int(ref_meta.get("meter") or (ref_arr or {})["meter"])
     arr = composer.plan(b, "harmony", seed + 7919 * variant, {k: v for k, v in fixed.items() if v is not None})
@@ -131,7 +133,7 @@ def shared_params(
         out["meter"] = arr.meter
     for k in ("key", "mode", "tempo_bpm"):
         src.setdefault(k, "chosen for the mood" if variant == 0 else f"chosen for variation {variant + 1}")
-    return out | {"sources": src}
+    return out | {"sources": src, "tempo_free": tempo_free}
 
 
 def unavailable(layers: list[str], registry: Registry) -> dict[str, str]:
@@ -227,7 +229,7 @@ def _looping(brief: Brief, shared: list[dict[str, Any]]) -> tuple[Brief, list[st
         return brief, []
     seconds = float(brief.duration_s)
     for sp in shared:
-        free = loops.tempo_is_free(sp["sources"]["tempo_bpm"])
+        free = bool(sp.get("tempo_free"))
         new_s, sp["tempo_bpm"], how = loops.fit(
             seconds, float(sp["tempo_bpm"]), free, "duration_s" not in brief.explicit, sp.get("meter", 4)
         )

@@ -1,11 +1,12 @@
 """A loop loops: its length is a whole number of bars at its tempo, so the clip played end to start keeps the
 beat and the bar (an 8 s loop at 82 bpm was 2.7 bars: the downbeat fell mid-bar at every repeat).
 
-The tempo the plan chose (nobody said one) moves to the nearest tempo that fits whole bars in the length, else
-whole half bars, else whole beats, within MAX_NUDGE (the length stays: a loop reused later has the length asked
-for). A tempo said keeps its value and a length nobody said moves to whole bars at it. A tempo and a length both
-said are the user's word: the loop keeps them, and the plan says that it will not loop on the beat. (The render side, tails wrapped onto the start, is the generators' and the
-mixer's: see soundfont.py, painter.py, mixer.py.)"""
+A free tempo (the plan's `tempo_free`: chosen for the mood or a style, or said only as "a bit faster") moves to
+the nearest tempo that fits whole bars in the length, else whole half bars, else whole beats, within MAX_NUDGE
+(the length stays: a loop reused later has the length asked for). A tempo said keeps its value and a length
+nobody said moves to whole bars at it. A tempo and a length both said are the user's word: the loop keeps them,
+and the plan says that it will not loop on the beat. In 3/4 there are no half bars. (The render side, tails
+wrapped onto the start, is the generators' and the mixer's: see soundfont.py, painter.py, mixer.py.)"""
 
 from __future__ import annotations
 
@@ -13,15 +14,10 @@ from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, Brief, bar_seconds
 
 MAX_NUDGE = 0.12  # at most 12 % off the tempo the mood chose
 UNITS = ((4, "bars"), (2, "half bars"), (1, "beats"))  # in 4/4; a waltz's are bars of 3 and beats (units)
-FREE_TEMPO = ("chosen for", "style")  # a source of the plan's tempo that nobody said
 
 
 def applies(brief: Brief) -> bool:
     return brief.section == "loop" and len(brief.section_list()) == 1 and brief.action != "extend"
-
-
-def tempo_is_free(source: str) -> bool:
-    return source.startswith(FREE_TEMPO[0]) or source.endswith(FREE_TEMPO[1])
 
 
 def units(meter: int = 4) -> tuple[tuple[int, str], ...]:

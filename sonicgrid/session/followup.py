@@ -88,10 +88,15 @@ def is_followup(text: str, found: dict, last_brief: dict | None) -> bool:
     return "mood" not in found and "section" not in found
 
 
+def said_plainly(text: str) -> str:
+    """ "too slow" -> "faster", "the drums are too loud" -> "the drums are quieter": what to do, not what is wrong."""
+    return _TOO.sub(lambda m: lexicon.V["too_words"][m.group(0).lower()], text)
+
+
 def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     """Fields for this turn (None: a fresh request, used as typed) and notes on what carried over."""
     if last_brief:
-        text = _TOO.sub(lambda m: lexicon.V["too_words"][m.group(0).lower()], _LEAD.sub("", text))
+        text = said_plainly(_LEAD.sub("", text))
     stripped = _TONE.sub(" ", text) if last_brief else text
     fields, found = lexicon.parse(stripped)
     if last_brief is None or not is_followup(text, found, last_brief):

@@ -160,7 +160,14 @@ def describe(turn: dict | None) -> str:
     if key:
         bits.append(f"in {key} {mode}".rstrip() + (" (composed in it)" if planned.get("key") else " (as heard)"))
     if tempo:
-        bits.append(f"{float(tempo):.0f} bpm" + (f" in {planned['meter']}/4" if planned.get("meter") else ""))
+        beats = int(planned.get("meter") or 4)
+        bars = seconds * float(tempo) / 60.0 / beats
+        whole = f"{bars:.0f} bars" if abs(bars - round(bars)) < 0.02 else f"{bars:.1f} bars"
+        bits.append(
+            f"{float(tempo):.0f} bpm, {whole} of {beats}/4"
+            if seconds and planned.get("tempo_bpm")
+            else f"{float(tempo):.0f} bpm"
+        )
     layers = turn.get("layers") or b.get("layers") or []
     bits.append(f"layers {', '.join(layers)}" + (f" (parts: {', '.join(dict.fromkeys(parts))})" if parts else ""))
     if master.get("lufs_out") is not None:

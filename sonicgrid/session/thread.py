@@ -22,7 +22,7 @@ from rich.markup import escape
 
 from sonicgrid.config import Settings
 from sonicgrid.session import pick, remix, replies, slash
-from sonicgrid.session.followup import request_for
+from sonicgrid.session.followup import request_for, said_plainly
 from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
 
 _SAID_COMMAND = re.compile(
@@ -38,7 +38,7 @@ _GO_BACK = re.compile(  # "go back to the previous version": the last clip undon
 _QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
 _ABOUT = re.compile(  # "what key is it in?", "how long is it?", "what's the bpm": the last clip described
     r"^\s*(?!(?:what|how)\s+about\b|what\s+if\b|.*\b(?:make|give me|create|generate|compose|write)\b)(?:what|which|how|where|is\s+(?:it|this|that)|tell me)\b.*"
-    r"\b(key|tempo|bpm|meter|time signature|long|length|loud|loudness|lufs|mood|instruments?|layers?|parts?|score|scored|quality|"
+    r"\b(key|tempo|bpm|meter|time signature|bars?|beats|seconds|duration|long|length|loud|loudness|lufs|mood|instruments?|layers?|parts?|score|scored|quality|"
     r"saved|file|path|in it|playing|good)\b[^.!]*$",
     re.I,
 )
@@ -158,7 +158,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             _, recipe, _, _ = remix.current(folder, base)
         except Exception:  # no stems: a new clip is made instead
             return None
-        text = state["input"]
+        text = said_plainly(state["input"])  # "the drums are too loud": the drums quieter
         if not remix.is_edit(text, {s["layer"] for s in recipe}):
             return None
         res = remix.remix(folder, text, ctx.settings, base)

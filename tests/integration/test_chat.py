@@ -413,3 +413,15 @@ def test_the_first_one_after_takes_made_one_by_one_is_the_first_clip(tmp_path):
     assert f"going on with clip 1 of 2 in this conversation: {clip1}" in out
     assert _decision_refs(darker) == {clip1} and darker["brief"]["brightness"] < 0
     assert f"clip 1 ({clip1}) is no longer the one gone on with" in out
+
+
+def test_what_is_wrong_said_is_the_edit_and_bars_are_a_question(tmp_path):
+    """'the drums are too loud' made a new clip before (it reused the last one whole) and 'how many bars is it?'
+    made another. Now the first re-mixes the drums down and the second describes the clip: one run in all."""
+    lines = ["a calm loop with drums, 4 seconds, 120 bpm", "the drums are too loud", "how many bars is it?"]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    (run,) = _traces(tmp_path)
+    out = " ".join(res.output.split())
+    assert "(quieter rhythm -4.0 dB), nothing regenerated" in out, out
+    assert "120 bpm, 2 bars of 4/4" in out, out

@@ -39,3 +39,23 @@ def test_a_loop_of_half_bars_is_played_to_its_end_and_no_note_starts_after_it():
     arr = compose(brief, "harmony", "loop", seed=1, params={"key": "C", "mode": "major", "tempo_bpm": 75.0})
     starts = [n.start for n in arr.notes]
     assert max(starts) < 8.0 and max(starts) > 6.4 + 0.5, max(starts)
+
+
+def test_a_tempo_said_only_as_faster_is_free_to_land_the_loop_on_the_beat():
+    """'make it a bit faster' on a 6 s loop at 120 bpm: 1.15 x 120 = 138 bpm is 13.8 beats in 6 s, and the plan
+    kept it and said the loop would not land on the beat (the tempo read as said). The plan's typed `tempo_free`
+    now lets it move a little (140 bpm, 7 half bars), still faster; a tempo said in numbers stays."""
+    from sonicgrid.brief import Brief
+    from sonicgrid.graph.arrange import _looping, shared_params
+
+    ref = {"id": "clip_x", "meta": {"tempo_bpm": 120.0, "key": "C", "mode": "major"}}
+    said = ["duration_s", "mood", "section", "layers"]
+    faster = Brief(prompt="x", duration_s=6.0, tempo_change=1.15, reference="last", action="vary", explicit=said)
+    sp = shared_params(faster, 0, 3, ref, None)
+    assert sp["tempo_free"] and sp["tempo_bpm"] == pytest.approx(138.0)
+    _, notes = _looping(faster, [sp])
+    assert not notes and sp["tempo_bpm"] == pytest.approx(140.0) and "7 half bars" in sp["sources"]["tempo_bpm"]
+    exact = Brief(prompt="x", duration_s=6.0, tempo_bpm=138.0, explicit=[*said, "tempo_bpm"])
+    sp2 = shared_params(exact, 0, 3, None, None)
+    _, notes2 = _looping(exact, [sp2])
+    assert not sp2["tempo_free"] and sp2["tempo_bpm"] == 138.0 and "will not loop on the beat" in notes2[0]
