@@ -159,6 +159,9 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         if fields["transpose"]:
             merged.pop("key", None)
             notes.append(f"key {fields['transpose']:+d} semitones")
+    if int(fields.get("variations") or 1) > 1:  # "give me three variations of it": takes of it to choose from
+        merged["variations"] = int(fields["variations"])
+        notes.append(f"{merged['variations']} variations")
     if "sections" in found:
         merged["sections"] = fields["sections"]
     elif "section" in found:
@@ -170,7 +173,9 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     merged["reference"] = fields.get("reference") if fields.get("reference") not in (None, "last") else "last"
     # a tone turned or a part turned down is a new take of the clip: never the clip itself again
     vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text)) or "exclude_parts" in fields
-    vary = vary or bool({"transpose", "instruments", "meter"} & set(fields))  # another instrument or meter: a new take
+    vary = vary or bool(
+        {"transpose", "instruments", "meter", "variations"} & set(fields)
+    )  # another instrument or meter: a new take
     merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, vary)
     return merged, notes
 
@@ -218,6 +223,8 @@ def render(fields: dict) -> str:
         f"{int(fields['bars'])} bars" if fields.get("bars") else f"{float(fields.get('duration_s', 8.0)):g} seconds"
     )
     text = " ".join(bits) + f", {length}"
+    if int(fields.get("variations") or 1) > 1:
+        text = f"{int(fields['variations'])} variations of a " + text
     if fields.get("tempo_bpm"):
         text += f", {int(round(fields['tempo_bpm']))} bpm"
     if fields.get("key"):

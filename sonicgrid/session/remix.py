@@ -187,6 +187,17 @@ def asks_cleanup(text: str) -> bool:
     return not set(found) & {"mood", "section", "style"}
 
 
+def absent(text: str, stem_layers: set[str]) -> list[str]:
+    """The layers a turn takes out that the clip never had ("remove the drums" on a clip with no drums): [] when
+    the turn is anything else."""
+    edits = parse(text)
+    named = {la for e in edits for la in e.layers}
+    if not edits or any(e.op != "mute" for e in edits) or not named or named & stem_layers:
+        return []
+    _, found = lexicon.parse(_MIX_WORDS.sub(" ", text))
+    return [] if set(found) & {"mood", "section", "duration_s", "tempo_bpm", "key", "style"} else sorted(named)
+
+
 def is_edit(text: str, stem_layers: set[str]) -> bool:
     """A turn is a stem edit when it names an edit of layers the clip has, and nothing to make anew
     (no mood, section, length, tempo, key or style)."""

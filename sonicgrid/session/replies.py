@@ -131,6 +131,15 @@ def explain(turn: dict | None, settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def nothing_to_remove(turn: dict, never: list[str], layers: set[str]) -> str:
+    """ "remove the drums" on a clip that has none."""
+    from sonicgrid.session.followup import LAYER_TEXT
+
+    names = " or ".join(LAYER_TEXT.get(la, la) for la in never)
+    has = ", ".join(LAYER_TEXT.get(la, la) for la in sorted(layers))
+    return f"{turn['clip_id']} has no {names} to remove (its stems: {has}): nothing changed"
+
+
 def describe(turn: dict | None) -> str:
     """ "what key is it in?", "how long is it?", "which instruments?": the last clip as it was made (its sidecar:
     the key, mode and tempo it was composed in, the parts played, the master's loudness), never a new clip."""

@@ -159,7 +159,12 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         except Exception:  # no stems: a new clip is made instead
             return None
         text = said_plainly(state["input"])  # "the drums are too loud": the drums quieter
-        if not remix.is_edit(text, {s["layer"] for s in recipe}):
+        layers = {s["layer"] for s in recipe}
+        never = remix.absent(text, layers)
+        if never:  # nothing to take out: say so, make nothing
+            said_back = replies.nothing_to_remove(prev, never, layers)
+            return {"messages": [reply(said_back)], "pending": None, "reply": said_back}
+        if not remix.is_edit(text, layers):
             return None
         res = remix.remix(folder, text, ctx.settings, base)
         record = replies.remix_record({"text": text, "request": text, "notes": []}, prev, res, len(turns_of(state)) + 1)

@@ -425,3 +425,20 @@ def test_what_is_wrong_said_is_the_edit_and_bars_are_a_question(tmp_path):
     out = " ".join(res.output.split())
     assert "(quieter rhythm -4.0 dB), nothing regenerated" in out, out
     assert "120 bpm, 2 bars of 4/4" in out, out
+
+
+def test_variations_asked_of_the_last_clip_are_takes_to_pick_from(tmp_path):
+    """'give me three variations of it' made one clip before (the merge dropped the count, and the one clip reused
+    the last); now three takes of it are made and 'the third one' picks among them. 'remove the drums' on a clip
+    with no drums says so and makes nothing (before, a new clip)."""
+    lines = ["a tense intro without drums, 4 seconds", "give me three variations of it", "the third one"]
+    res = _chat(tmp_path, [*lines, "remove the drums"])
+    assert res.exit_code == 0, res.output
+    first, takes = _traces(tmp_path)
+    assert takes["brief"]["variations"] == 3 and takes["brief"]["action"] == "vary"
+    vs = takes["result"]["variations"]
+    assert len(vs) == 3 and len({v["clip_id"] for v in vs}) == 3
+    assert {c["decision"] for c in takes["cells"]} == {"generate"}  # takes, not the last clip again
+    out = " ".join(res.output.split())
+    assert f"going on with variation 3 of 3: {vs[2]['clip_id']}" in out
+    assert f"{vs[2]['clip_id']} has no drums to remove" in out
