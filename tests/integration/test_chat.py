@@ -435,6 +435,9 @@ def test_variations_asked_of_the_last_clip_are_takes_to_pick_from(tmp_path):
     res = _chat(tmp_path, [*lines, "remove the drums"])
     assert res.exit_code == 0, res.output
     first, takes = _traces(tmp_path)
+    assert takes["brief"]["reference"] == "last" and first["result"]["clip_id"] not in {
+        v["clip_id"] for v in takes["result"]["variations"]
+    }
     assert takes["brief"]["variations"] == 3 and takes["brief"]["action"] == "vary"
     vs = takes["result"]["variations"]
     assert len(vs) == 3 and len({v["clip_id"] for v in vs}) == 3
