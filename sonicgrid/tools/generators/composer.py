@@ -11,21 +11,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sonicgrid.brief import KEYS, bar_seconds
+from sonicgrid.tools.generators import meters
+from sonicgrid.tools.generators.note import Note as Note  # re-exported: callers read composer.Note
 from sonicgrid.tools.generators.palettes import PALETTES as PALETTES  # re-exported: callers read composer.PALETTES
 from sonicgrid.tools.generators.palettes import ROOTS as ROOTS
 from sonicgrid.tools.generators.palettes import SCALES as SCALES
 from sonicgrid.tools.generators.parts import played_as_said, without
-
-
-@dataclass
-class Note:
-    part: str
-    program: int
-    pitch: int
-    start: float
-    end: float
-    velocity: int
-    drums: bool = False
 
 
 @dataclass
@@ -164,7 +155,7 @@ def compose(
     root = (
         48 + KEYS.index(arr.key) + pal["register"] + 12 * arr.octave
     )  # register is whole octaves: the key stays the key
-    beat = arr.seconds_per_bar / arr.meter
+    beat = arr.seconds_per_bar / 4  # 4/4's beat (the other meters' parts: meters.py)
     vel0 = int(params.get("velocity", pal["velocity"])) if params else pal["velocity"]
     density = pal["drums"] * (1.0 + float((params or {}).get("density", 0.0)))
     fill_at_end = bool((params or {}).get("next_section")) or section == "build"
@@ -184,8 +175,10 @@ def compose(
             elif part == "drone":
                 notes.append(Note(part, prog, root - 12, t0, t0 + arr.seconds_per_bar * 1.05, int(v * 0.7)))
                 notes.append(Note(part, prog, root - 5, t0, t0 + arr.seconds_per_bar * 1.05, int(v * 0.5)))
-            elif part == "keys" and arr.meter != 4:
-                notes.extend(_comp_in(arr.meter, part, prog, chord, t0, beat, v, rng))
+            elif arr.meter != 4 and part in ("keys", "bass", "lead", "drums"):
+                d = density * (0.5 + (bar + 1) / arr.bars) if section == "build" else density
+                fill = fill_at_end and bar == arr.bars - 1
+                notes.extend(_in_meter(arr, part, prog, chord, [root + 12 + x for x in scale], t0, v, rng, d, fill))
             elif part == "keys":
                 pattern = [0, 1, 2, 1, 0, 2, 1, 2] if rng.random() < 0.6 else [0, 2, 1, 2, 0, 1, 2, 1]
                 step = arr.seconds_per_bar / 8
@@ -204,20 +197,18 @@ def compose(
                         )
                     )
             elif part == "bass":
-                for b in _bass_beats(arr.meter, arr.tempo):
+                for b in (0, 2) if arr.tempo < 100 else (0, 1, 2, 3):
                     notes.append(Note(part, prog, chord[0] - 12, t0 + b * beat, t0 + (b + 0.9) * beat, int(v * 0.9)))
             elif part == "lead":
-                for i in range(arr.meter):
+                for i in range(4):
                     if rng.random() < 0.7:
                         p = root + 12 + scale[int(rng.integers(7))]
                         notes.append(Note(part, prog, p, t0 + i * beat, t0 + (i + 0.8) * beat, int(v * 0.85)))
             elif part == "drums":
                 d = density * (0.5 + (bar + 1) / arr.bars) if section == "build" else density
-                notes.extend(
-                    _drum_bar(t0, beat, v, d, rng) if arr.meter == 4 else _drum_bar_in(arr.meter, t0, beat, v, d, rng)
-                )
+                notes.extend(_drum_bar(t0, beat, v, d, rng))
                 if fill_at_end and bar == arr.bars - 1:
-                    notes.extend(_fill(t0 + (arr.meter - 4) * beat, beat, v))
+                    notes.extend(_fill(t0, beat, v))
     arr.notes = [n for n in notes if n.start < end - 1e-3] if section == "loop" else notes
     return arr
 
@@ -258,60 +249,27 @@ def _fill(t0: float, beat: float, v: int) -> list[Note]:
     ]
 
 
-def _bass_beats(meter: int, tempo: float) -> tuple[int, ...]:
-    """The beats a bar's bass plays: 1 and 3 of 4/4 (every beat from 100 bpm); a waltz's "oom" on 1."""
-    if meter == 4:
-        return (0, 2) if tempo < 100 else (0, 1, 2, 3)
-    return (0,)
-
-
-def _comp_in(
-    meter: int, part: str, prog: int, chord: list[int], t0: float, beat: float, v: int, rng: np.random.Generator
+def _in_meter(
+    arr: Arrangement,
+    part: str,
+    prog: int,
+    chord: list[int],
+    pitches: list[int],
+    t0: float,
+    v: int,
+    rng: np.random.Generator,
+    density: float,
+    fill: bool,
 ) -> list[Note]:
-    """Keys in a meter other than 4/4: a waltz's "oom-pah-pah" (the root on 1, the upper chord tones on the
-    other beats), or a broken chord in eighths."""
-    out: list[Note] = []
-    if rng.random() < 0.6:
-        for b in range(meter):
-            ps = [chord[0]] if b == 0 else chord[1:]
-            for p in ps:
-                s = t0 + b * beat + rng.normal(0, 0.004)
-                out.append(Note(part, prog, p + 12, max(0.0, s), s + beat * 0.85, int(v * (1.0 if b == 0 else 0.8))))
-        return out
-    pattern = [0, 1, 2, 1, 2, 1, 0, 2][: 2 * meter]
-    for i, idx in enumerate(pattern):
-        if rng.random() < 0.12:
-            continue
-        s = t0 + i * beat / 2 + rng.normal(0, 0.004)
-        out.append(
-            Note(
-                part,
-                prog,
-                chord[idx] + 12,
-                max(0.0, s),
-                s + beat * 0.8,
-                int(np.clip(v * rng.uniform(0.75, 1.0), 1, 127)),
-            )
-        )
-    return out
-
-
-def _drum_bar_in(meter: int, t0: float, beat: float, v: int, density: float, rng: np.random.Generator) -> list[Note]:
-    """A bar of drums in a meter other than 4/4: the kick on 1, a light snare (a rim at low density) on the
-    other beats, hats on the eighths (sixteenths when busy)."""
-    out: list[Note] = []
-    sixteenth = beat / 4
-    for i in range(4 * meter):
-        t = t0 + i * sixteenth
-        if i == 0 or (density > 0.9 and i == 4 * meter - 2 and rng.random() < 0.5):
-            out.append(Note("drums", 0, 36, t, t + 0.1, v, True))  # kick
-        if i % 4 == 0 and i and density > 0.25:
-            out.append(Note("drums", 0, 38 if density > 0.5 else 37, t, t + 0.1, int(v * 0.7), True))
-        if i % 2 == 0 and rng.random() < 0.5 + 0.5 * density:
-            out.append(Note("drums", 0, 42, t, t + 0.05, int(v * (0.5 + 0.2 * (i % 4 == 0))), True))
-        elif i % 2 == 1 and density > 0.8 and rng.random() < 0.4:
-            out.append(Note("drums", 0, 42, t, t + 0.05, int(v * 0.4), True))
-    return out
+    """A bar of keys, bass, lead or drums in 3/4 or 6/8 (meters.py); `fill`: the drums lead into what follows."""
+    spb, m = arr.seconds_per_bar, arr.meter
+    if part == "keys":
+        return meters.keys(m, part, prog, chord, t0, spb, v, rng)
+    if part == "bass":
+        return meters.bass(m, part, prog, chord[0], t0, spb, v)
+    if part == "lead":
+        return meters.lead(m, part, prog, pitches, t0, spb, v, rng)
+    return meters.drums(m, t0, spb, v, density, rng) + (meters.fill(m, t0, spb, v) if fill else [])
 
 
 def _drum_bar(t0: float, beat: float, v: int, density: float, rng: np.random.Generator) -> list[Note]:
