@@ -44,7 +44,8 @@ LAYERS = tuple(la.value for la in Layer)
 PARTS = ("bass", "piano", "keys", "guitar", "lead", "strings")  # instruments a brief can turn down
 KEYS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MODES = ("major", "minor")
-METERS = (3, 4)  # beats per bar: "a waltz", "in 3/4" -> 3; 4/4 when none is said
+METERS = (3, 4, 6)  # "a waltz", "in 3/4" -> 3; "in 6/8", "a jig" -> 6 (two dotted-quarter beats); 4/4 when none said
+METER_NAMES = {3: "3/4", 4: "4/4", 6: "6/8"}
 ACTIONS = ("new", "extend", "vary")
 
 # Default and allowed durations per section (seconds): "intro" is a short clip, not a song.
@@ -58,9 +59,14 @@ SECTION_SECONDS = {
 MIN_SECONDS, MAX_SECONDS = 1.0, 600.0
 
 
+def beats_per_bar(meter: int | None = None) -> int:
+    """The felt beats in a bar: 4 (4/4, when none), 3 (3/4), 2 (6/8: its tempo is the dotted quarter)."""
+    return 2 if meter == 6 else int(meter or 4)
+
+
 def bar_seconds(tempo_bpm: float, meter: int | None = None) -> float:
-    """One bar at a tempo, in a meter's beats (4/4 when none)."""
-    return float(meter or 4) * 60.0 / float(tempo_bpm)
+    """One bar at a tempo (the felt beat's), in a meter (4/4 when none)."""
+    return beats_per_bar(meter) * 60.0 / float(tempo_bpm)
 
 
 class Brief(BaseModel):
@@ -101,7 +107,9 @@ class Brief(BaseModel):
         " said ('transpose it to D'): moved to that key",
     )
     meter: Literal[METERS] | None = Field(  # type: ignore[valid-type]
-        default=None, description="beats per bar said ('a waltz', 'in 3/4' -> 3); None: 4/4, or the reference's"
+        default=None,
+        description="the meter said: 3 ('a waltz', 'in 3/4'), 6 ('in 6/8', 'a jig'), 4 ('4/4'); None: 4/4, or the"
+        " reference's",
     )
     same: list[str] = Field(default_factory=list, description="'same key' -> copy key/tempo/mood from the reference")
     reference_section: str | None = Field(default=None, description="'the intro we made' -> intro")

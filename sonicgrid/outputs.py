@@ -76,9 +76,10 @@ def write_midi(cells: list[dict], path: Path) -> str | None:
     import pretty_midi
 
     tempo = next((c["cell"].get("params", {}).get("tempo_bpm") for c in cells if c["cell"].get("params")), None)
-    pm = pretty_midi.PrettyMIDI(initial_tempo=float(tempo or 120.0))
     meter = next((c["cell"].get("params", {}).get("meter") for c in cells if c["cell"].get("params")), None)
-    pm.time_signature_changes.append(pretty_midi.TimeSignature(int(meter or 4), 4, 0.0))  # a DAW's bar lines
+    # a DAW's bar lines: MIDI counts quarter notes, and 6/8's tempo is the dotted quarter's
+    pm = pretty_midi.PrettyMIDI(initial_tempo=float(tempo or 120.0) * (1.5 if meter == 6 else 1.0))
+    pm.time_signature_changes.append(pretty_midi.TimeSignature(*((6, 8) if meter == 6 else (int(meter or 4), 4)), 0.0))
     count = 0
     for c in cells:
         notes = cell_notes(c)

@@ -1,4 +1,4 @@
-"""A meter said in a request: "a waltz", "in 3/4", "three four time" -> 3 beats a bar; "4/4", "common time" -> 4.
+"""A meter said in a request: "a waltz", "in 3/4", "three four time" -> 3; "in 6/8", "a jig" -> 6; "4/4" -> 4.
 The words are data (lexicon.yaml `meter`). "3/4 of a minute" is a length, not a meter. Part of the lexicon
 (lexicon.parse calls `read`)."""
 
@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from sonicgrid.agents.vocab import V
+from sonicgrid.brief import METER_NAMES
 
 _WORDS: dict[int, list[str]] = {int(k): [str(w) for w in v] for k, v in V["meter"].items()}
 
@@ -31,6 +32,6 @@ def read(text: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
         _, fields["meter"], found["meter"] = min(hits)
 
 
-def words(beats: int) -> str:
-    """How a canonical request says a meter (followup.render): "in 3/4"."""
-    return f"in {beats}/4"
+def words(meter: int) -> str:
+    """How a canonical request says a meter (followup.render): "in 3/4", "in 6/8"."""
+    return f"in {METER_NAMES[meter]}"

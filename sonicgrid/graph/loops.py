@@ -10,7 +10,7 @@ wrapped onto the start, is the generators' and the mixer's: see soundfont.py, pa
 
 from __future__ import annotations
 
-from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, Brief, bar_seconds
+from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, Brief, bar_seconds, beats_per_bar
 
 MAX_NUDGE = 0.12  # at most 12 % off the tempo the mood chose
 UNITS = ((4, "bars"), (2, "half bars"), (1, "beats"))  # in 4/4; a waltz's are bars of 3 and beats (units)
@@ -21,8 +21,8 @@ def applies(brief: Brief) -> bool:
 
 
 def units(meter: int = 4) -> tuple[tuple[int, str], ...]:
-    """(beats, name) a loop may be whole in, longest first: no half bar in a bar of 3."""
-    return UNITS if meter == 4 else ((meter, "bars"), (1, "beats"))
+    """(beats, name) a loop may be whole in, longest first: no half bar in 3/4 or 6/8 (whose beat is the half)."""
+    return UNITS if meter == 4 else ((beats_per_bar(meter), "bars"), (1, "beats"))
 
 
 def _nearest(seconds: float, tempo: float, beats: int) -> tuple[int, float]:
@@ -35,7 +35,7 @@ def fit(seconds: float, tempo: float, tempo_free: bool, seconds_free: bool, mete
     in bars of `meter` beats."""
     beats = seconds * tempo / 60.0
     for per, unit in units(meter):  # already whole ("a 2 bar loop at 90 bpm"): kept as it is
-        if per < meter and (tempo_free or seconds_free):
+        if per < beats_per_bar(meter) and (tempo_free or seconds_free):
             break  # whole beats but not whole bars: what may move goes to whole bars below
         n = round(beats / per)
         if n >= 1 and abs(beats - n * per) < 0.01:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from sonicgrid.agents import lexicon, meter_said
-from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, SECTION_SECONDS
+from sonicgrid.brief import MAX_SECONDS, METER_NAMES, MIN_SECONDS, SECTION_SECONDS
 
 TONE_STEP = 0.6
 LONGER_BY, SHORTER_BY = 1.5, 2 / 3  # "longer" with another change, "shorter": the last clip's length times this
@@ -106,7 +106,7 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     for k in ("mood", "section", "tempo_bpm", "key", "mode", "meter"):
         if k in found and k in fields and not (k == "mood" and found[k] == found.get("style")):
             merged[k] = fields[k]  # a mood the style only implies ("make it lofi") leaves the clip's own
-            notes.append(f"meter -> {fields[k]}/4" if k == "meter" else f"{k} -> {fields[k]}")
+            notes.append(f"meter -> {METER_NAMES[fields[k]]}" if k == "meter" else f"{k} -> {fields[k]}")
     if "style" in found:  # "make it lofi": the style, its layers and its tone over the last clip's
         style = lexicon.STYLES[fields["style"]]
         merged["style"] = fields["style"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sonicgrid.brief import METER_NAMES, bar_seconds
 from sonicgrid.config import Settings
 
 
@@ -169,11 +170,12 @@ def describe(turn: dict | None) -> str:
     if key:
         bits.append(f"in {key} {mode}".rstrip() + (" (composed in it)" if planned.get("key") else " (as heard)"))
     if tempo:
-        beats = int(planned.get("meter") or 4)
-        bars = seconds * float(tempo) / 60.0 / beats
+        meter = int(planned.get("meter") or 4)
+        bars = seconds / bar_seconds(float(tempo), meter)
         whole = f"{bars:.0f} bars" if abs(bars - round(bars)) < 0.02 else f"{bars:.1f} bars"
+        felt = " (dotted quarters)" if meter == 6 else ""
         bits.append(
-            f"{float(tempo):.0f} bpm, {whole} of {beats}/4"
+            f"{float(tempo):.0f} bpm{felt}, {whole} of {METER_NAMES[meter]}"
             if seconds and planned.get("tempo_bpm")
             else f"{float(tempo):.0f} bpm"
         )

@@ -235,3 +235,22 @@ def test_a_loop_runs_on_from_its_end_into_its_start(settings):
 
     inside = [dip(int(k * 120 / tempo * sr)) for k in range(1, int(n / sr * tempo / 120))]
     assert dip(n) > min(inside) - 2.0, (dip(n), inside)
+
+
+def test_a_jig_is_written_and_heard_in_six_eight(settings):
+    """'in 6/8' was not read (a 4/4 clip). Now the bar is two dotted-quarter beats of three eighths: clip.mid says
+    6/8 with its bar lines on the composed bars, the kick falls on each bar's first eighth, the loop is whole bars,
+    and the gate passes it with its tempo said."""
+    import pretty_midi
+
+    s = make("a calm 6/8 loop at 60 bpm with drums, 8 seconds", settings, seed=4)
+    assert s["brief"]["meter"] == 6 and s["result"]["status"] == "ok"
+    assert s["result"]["score"] >= 5.0 and not [v for v in s["verdicts"] if v["choice"] == "regenerate"]
+    pm = pretty_midi.PrettyMIDI(str(s["result"]["midi"]))
+    assert [(t.numerator, t.denominator) for t in pm.time_signature_changes] == [(6, 8)]
+    bar = 2 * 60.0 / 60.0  # two dotted quarters at 60
+    assert np.allclose(pm.get_downbeats()[:4], [0.0, bar, 2 * bar, 3 * bar], atol=1e-3)
+    kicks = [n.start for i in pm.instruments if i.is_drum for n in i.notes if n.pitch == 36]
+    assert kicks and all(abs(k / bar - round(k / bar)) < 1e-3 for k in kicks), kicks
+    snares = [n.start for i in pm.instruments if i.is_drum for n in i.notes if n.pitch in (37, 38)]
+    assert all(abs((k / bar) % 1 - 0.5) < 1e-3 for k in snares), snares  # on the second beat

@@ -100,3 +100,17 @@ def test_a_waltz_heard_at_its_dotted_or_bar_pulse_keeps_the_tempo_asked():
     assert honour.check({"tempo_bpm": 90.0, "meter": 3}, "harmony", None, heard)["checks"]["tempo"]["ok"] is True
     off = honour.check({"tempo_bpm": 90.0, "meter": 3}, "harmony", None, heard | {"tempo_bpm": 75.0})
     assert off["checks"]["tempo"]["ok"] is False
+
+
+def test_six_eight_is_two_beats_of_three_eighths():
+    assert lexicon.parse("an irish jig with flute")[0]["meter"] == 6
+    assert lexicon.parse("a tender barcarolle in 6/8")[0]["meter"] == 6
+    arr = compose({"mood": "calm", "duration_s": 12.0, "meter": 6}, "harmony", "loop", seed=3)
+    calm4 = compose({"mood": "calm", "duration_s": 12.0}, "harmony", "loop", seed=3)
+    assert arr.tempo == pytest.approx(calm4.tempo * 2 / 3, abs=1e-3)  # the mood's pace in dotted quarters
+    eighth = arr.seconds_per_bar / 6
+    assert arr.seconds_per_bar == pytest.approx(2 * 60 / arr.tempo)
+    bass = {round((n.start % arr.seconds_per_bar) / eighth) for n in arr.notes if n.part == "bass"}
+    assert bass == {0, 3}  # the root on each dotted beat
+    assert loops.fit(8.0, 60.0, False, True, meter=6) == (8.0, 60.0, "4 bars at 60.0 bpm")
+    assert loops.fit(7.0, 60.0, False, True, meter=6)[0] == 8.0  # 3.5 bars: to whole bars, no half bar

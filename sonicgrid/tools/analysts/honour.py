@@ -27,9 +27,10 @@ HIGH_ENERGY = ("energetic", "epic", "tense", "happy")
 
 def pulses(meter: int | None) -> tuple[float, ...]:
     """The heard/asked tempo ratios that are the same beat: half and double time, and in a bar of three the
-    dotted and the bar's pulse too (a waltz at 90 is heard at 60, 45 or 30 as often as at 90)."""
+    dotted and the bar's pulse too (a waltz at 90 is heard at 60, 45 or 30 as often as at 90); in 6/8 (its tempo
+    the dotted quarter) the eighths and quarters."""
     same = (0.5, 1.0, 2.0)
-    return same + ((1.5, 2 / 3, 3.0, 1 / 3) if meter == 3 else ())
+    return same + ((1.5, 2 / 3, 3.0, 1 / 3) if meter in (3, 6) else ())  # 6/8: its eighths, its quarter feel
 
 
 def _check(ok: bool | None, asked: Any, heard: Any, why: str) -> dict:

@@ -87,6 +87,8 @@ def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arra
         prog = [int(d) for d in params["progression"]]
     prog = [int(d) for d in ref["progression"]] if ref.get("progression") else prog
     meter = int(ref.get("meter") or params.get("meter") or brief.get("meter") or 4)
+    if meter == 6 and not (ref.get("tempo_bpm") or params.get("tempo_bpm") or brief.get("tempo_bpm")):
+        tempo = round(tempo * 2 / 3, 3)  # the mood's pace felt in dotted quarters: its eighths at 2x the beat
     spb = bar_seconds(tempo, meter)
     bars = max(1, int(round(float(brief.get("duration_s", 8.0)) / spb)))
     parts: dict[str, int] = {}
