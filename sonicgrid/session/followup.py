@@ -174,8 +174,8 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     # a tone turned or a part turned down is a new take of the clip: never the clip itself again
     vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text)) or "exclude_parts" in fields
     vary = vary or bool(
-        {"transpose", "instruments", "meter", "variations"} & set(fields)
-    )  # another instrument or meter: a new take
+        {"transpose", "instruments", "meter", "variations", "tempo_change"} & set(fields)
+    )  # another instrument, meter or tempo: a new take
     merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, vary)
     return merged, notes
 

@@ -102,9 +102,18 @@ def test_a_retry_is_a_new_take_of_the_same_brief():
 
 
 def test_tempo_said_as_a_verb():
-    for text, change in [("speed it up", 1.15), ("drop the tempo", 0.85), ("slow it down a bit", 0.85)]:
+    for text, change in [
+        ("speed it up", 1.15),
+        ("drop the tempo", 0.85),
+        ("slow it down a bit", 0.85),
+        ("half time", 0.5),
+        ("double time", 2.0),  # was not read
+    ]:
         m = _merged(text)
         assert m["tempo_change"] == change and "tempo_bpm" not in m, text
+        # a take at the new tempo, never the clip again (half time read as "new" reused it: half/double time is
+        # the same beat to reuse's tempo match)
+        assert m["action"] == "vary", text
     assert "rhythm" in _merged("drop the drums")["exclude"]  # a layer after "drop the" is still dropped
 
 
