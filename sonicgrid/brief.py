@@ -87,6 +87,7 @@ class Brief(BaseModel):
     reference: str | None = Field(default=None, description="'last' or a clip id the request refers to")
     action: Literal[ACTIONS] = "new"  # type: ignore[valid-type]
     brightness: float = Field(default=0.0, ge=-1, le=1, description="-1 darker .. +1 brighter")
+    busy: float = Field(default=0.0, ge=-1, le=1, description="-1 sparser .. +1 busier ('simpler', 'busier')")
     project: str | None = None
     # Rules-side fields (the lexicon fills them; the LLM's intake schema stays mood + section):
     sections: list[Literal[SECTIONS]] = Field(  # type: ignore[valid-type]

@@ -40,6 +40,7 @@ def _plural(word: str) -> str:
 _INSTRUMENT_OF |= {  # English plurals: "two trumpets", "acoustic guitars" (a word said as a plural already stays)
     _plural(w): name for w, name in list(_INSTRUMENT_OF.items()) if w.isascii() and not w.endswith("s")
 } | _INSTRUMENT_OF
+_BUSY = words_re(V["busy_words"])  # longest first: "less busy" before any shorter word in it
 _INSTRUMENT_RE = words_re(_INSTRUMENT_OF)  # longest first: "electric guitar" before "guitar"
 MAX_VARIATIONS = 8
 
@@ -336,6 +337,9 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
         fields["action"], found["action"] = "vary", _matched(_VARY, text)
     elif moved:
         fields["action"], found["action"] = "vary", found["transpose"]
+    busy = _BUSY.search(text)  # "simpler", "less busy", "busier": how much the parts play
+    if busy:
+        fields["busy"], found["busy"] = float(V["busy_words"][busy.group(0).lower()]), busy.group(0)
     if re.search(r"\b(darker|dark)\b", plain):
         fields["brightness"] = -0.6
     elif re.search(r"\b(brighter|bright)\b", plain):

@@ -57,6 +57,7 @@ CARRIED = (
     "exclude_parts",
     "instruments",
     "meter",
+    "busy",
 )
 
 
@@ -166,6 +167,9 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         merged["sections"] = fields["sections"]
     elif "section" in found:
         merged.pop("sections", None)
+    if "busy" in found:  # "simpler" on a clip made simpler: simpler still
+        merged["busy"] = max(-1.0, min(1.0, float(merged.get("busy") or 0.0) + float(fields["busy"])))
+        notes.append("simpler" if fields["busy"] < 0 else "busier")
     delta = tone_delta(text)
     if delta:
         merged["brightness"] = max(-TONE_STEP, min(TONE_STEP, float(merged.get("brightness") or 0.0) + delta))
@@ -174,7 +178,7 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     # a tone turned or a part turned down is a new take of the clip: never the clip itself again
     vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text)) or "exclude_parts" in fields
     vary = vary or bool(
-        {"transpose", "instruments", "meter", "variations", "tempo_change"} & set(fields)
+        {"transpose", "instruments", "meter", "variations", "tempo_change", "busy"} & set(fields)
     )  # another instrument, meter or tempo: a new take
     merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, vary)
     return merged, notes
@@ -250,6 +254,9 @@ def render(fields: dict) -> str:
         word = next((w for w, f in V["tempo_words"].items() if abs(f - change) < 1e-6), None)
         pct = round(abs(change - 1) * 100)
         text += f", {word}" if word else f", {pct}% {'faster' if change > 1 else 'slower'}"
+    busy = float(fields.get("busy") or 0.0)
+    if busy:
+        text += ", " + next(w for w, v in lexicon.V["busy_words"].items() if v == busy)
     b = float(fields.get("brightness") or 0.0)
     if b:
         text += ", darker" if b < 0 else ", brighter"

@@ -112,6 +112,8 @@ def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arra
     parts = played_as_said(parts, layer, params.get("instruments") or {})
     if ref.get("parts"):
         parts = {str(k): int(v) for k, v in ref["parts"].items()}
+    if float(brief.get("busy") or 0) <= -0.5 and "lead" not in (params.get("instruments") or {}):
+        parts.pop("lead", None)  # "simpler": the melody the palette adds goes (one said stays)
     parts = without(parts, list(brief.get("exclude_parts") or []))
     return Arrangement(
         key=key,
@@ -159,7 +161,9 @@ def compose(
     )  # register is whole octaves: the key stays the key
     beat = arr.seconds_per_bar / 4  # 4/4's beat (the other meters' parts: meters.py)
     vel0 = int(params.get("velocity", pal["velocity"])) if params else pal["velocity"]
-    density = pal["drums"] * (1.0 + float((params or {}).get("density", 0.0)))
+    busy = float(brief.get("busy") or 0.0)  # "simpler" -0.5 .. "busier" +0.5
+    density = pal["drums"] * (1.0 + float((params or {}).get("density", 0.0))) * (1.0 + 0.6 * busy)
+    gap = float(np.clip(0.12 - 0.2 * busy, 0.02, 0.4))  # the comping's humanised gaps
     fill_at_end = bool((params or {}).get("next_section")) or section == "build"
     notes: list[Note] = []
     for bar in range(arr.bars):
@@ -180,12 +184,13 @@ def compose(
             elif arr.meter != 4 and part in ("keys", "bass", "lead", "drums"):
                 d = density * (0.5 + (bar + 1) / arr.bars) if section == "build" else density
                 fill = fill_at_end and bar == arr.bars - 1
-                notes.extend(_in_meter(arr, part, prog, chord, [root + 12 + x for x in scale], t0, v, rng, d, fill))
+                pitches = [root + 12 + x for x in scale]
+                notes.extend(_in_meter(arr, part, prog, chord, pitches, t0, v, rng, d, fill, gap))
             elif part == "keys":
                 pattern = [0, 1, 2, 1, 0, 2, 1, 2] if rng.random() < 0.6 else [0, 2, 1, 2, 0, 1, 2, 1]
                 step = arr.seconds_per_bar / 8
                 for i, idx in enumerate(pattern):
-                    if rng.random() < 0.12:
+                    if rng.random() < gap:
                         continue  # humanised gaps
                     s = t0 + i * step + rng.normal(0, 0.004)
                     notes.append(
@@ -199,7 +204,7 @@ def compose(
                         )
                     )
             elif part == "bass":
-                for b in (0, 2) if arr.tempo < 100 else (0, 1, 2, 3):
+                for b in (0, 2) if arr.tempo < 100 and busy < 0.5 else (0, 1, 2, 3):
                     notes.append(Note(part, prog, chord[0] - 12, t0 + b * beat, t0 + (b + 0.9) * beat, int(v * 0.9)))
             elif part == "lead":
                 for i in range(4):
@@ -262,11 +267,12 @@ def _in_meter(
     rng: np.random.Generator,
     density: float,
     fill: bool,
+    gap: float,
 ) -> list[Note]:
     """A bar of keys, bass, lead or drums in 3/4 or 6/8 (meters.py); `fill`: the drums lead into what follows."""
     spb, m = arr.seconds_per_bar, arr.meter
     if part == "keys":
-        return meters.keys(m, part, prog, chord, t0, spb, v, rng)
+        return meters.keys(m, part, prog, chord, t0, spb, v, rng, gap)
     if part == "bass":
         return meters.bass(m, part, prog, chord[0], t0, spb, v)
     if part == "lead":

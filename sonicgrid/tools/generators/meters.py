@@ -17,7 +17,15 @@ def _eighth(bar_s: float) -> float:
 
 
 def keys(
-    meter: int, part: str, prog: int, chord: list[int], t0: float, bar_s: float, v: int, rng: np.random.Generator
+    meter: int,
+    part: str,
+    prog: int,
+    chord: list[int],
+    t0: float,
+    bar_s: float,
+    v: int,
+    rng: np.random.Generator,
+    gap: float = 0.12,
 ) -> list[Note]:
     """A waltz's "oom-pah-pah" (6/8: "oom-pah-pah oom-pah-pah"): the root on each beat's first eighth in 6/8, on
     the bar's first beat in 3/4, the upper chord tones on the rest; or a broken chord in eighths."""
@@ -32,7 +40,7 @@ def keys(
                 out.append(Note(part, prog, p + 12, max(0.0, s), s + step * e * 0.85, int(v * (1.0 if low else 0.8))))
         return out
     for i, idx in enumerate([0, 1, 2, 1, 2, 1]):
-        if rng.random() < 0.12:
+        if rng.random() < gap:
             continue  # humanised gaps
         s = t0 + i * e + rng.normal(0, 0.004)
         out.append(
