@@ -28,7 +28,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("make")(make_mod.make_cmd)
+app.command("make", epilog=make_mod.EXAMPLES)(make_mod.make_cmd)
 app.add_typer(models_mod.app, name="models")
 
 

@@ -27,6 +27,14 @@ NODE_TEXT = {
 }
 
 
+EXAMPLES = (
+    'Examples: "make a moody intro"; "a calm piano loop in D minor, 16 bars, 80 bpm"; "an energetic loop with '
+    'drums, no bass"; "a tender waltz with strings" (3/4; "in 6/8", "a jig"); "3 variations of a dreamy outro, '
+    '20 seconds"; "a lofi beat with vinyl crackle". Words read: moods, sections, lengths, tempo, key and mode, '
+    "meter, layers and instruments to add or leave out, styles (docs/usage.md lists them)."
+)
+
+
 def make_cmd(
     prompt: str | None = typer.Argument(None, help='What to make, e.g. "make a moody intro"'),
     out_dir: Path | None = typer.Option(None, "--out", "-o", help="Output directory [default: ./out]"),
