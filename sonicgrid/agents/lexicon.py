@@ -313,6 +313,10 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
         fields["exclude_parts"] = sorted(set(parts))
     key_said.read(prompt, fields, found)
     meter_said.read(text, fields, found)
+    held = fields.get("layers") and not {"harmony", "rhythm"} & set(fields["layers"]) and not fields.get("layers_only")
+    if fields.get("meter") and held and "harmony" not in negated:  # "a waltz with strings": the bar played too
+        fields["layers"] = ["harmony", *fields["layers"]]
+        found["layers"] = ",".join(fields["layers"])
     moved = key_said.transposition(ntext) if "key" not in fields else key_said.moved_to(found["key"])
     if moved:  # "up a semitone", "transpose it to D": the last clip's music again, in the key that far away
         fields["transpose"], found["transpose"] = moved

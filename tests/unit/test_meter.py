@@ -114,3 +114,10 @@ def test_six_eight_is_two_beats_of_three_eighths():
     assert bass == {0, 3}  # the root on each dotted beat
     assert loops.fit(8.0, 60.0, False, True, meter=6) == (8.0, 60.0, "4 bars at 60.0 bpm")
     assert loops.fit(7.0, 60.0, False, True, meter=6)[0] == 8.0  # 3.5 bars: to whole bars, no half bar
+
+
+def test_a_waltz_of_held_strings_still_plays_the_bar():
+    """'a tender waltz with strings' was a pad layer alone: held chords, no bar of three to hear."""
+    assert lexicon.parse("a tender waltz with strings")[0]["layers"] == ["harmony", "atmosphere"]
+    assert lexicon.parse("a calm loop with strings")[0]["layers"] == ["atmosphere"]  # no meter said: as before
+    assert lexicon.parse("a waltz, just pads")[0]["layers"] == ["atmosphere"]  # only the pads: the user's word
