@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,8 +76,7 @@ def write_midi(cells: list[dict], path: Path) -> str | None:
     """clip.mid: the composed notes of every cell, at their place in the arrangement."""
     import pretty_midi
 
-    tempo = next((c["cell"].get("params", {}).get("tempo_bpm") for c in cells if c["cell"].get("params")), None)
-    meter = next((c["cell"].get("params", {}).get("meter") for c in cells if c["cell"].get("params")), None)
+    tempo, meter = _planned(cells, "tempo_bpm"), _planned(cells, "meter")
     # a DAW's bar lines: MIDI counts quarter notes, and 6/8's tempo is the dotted quarter's
     pm = pretty_midi.PrettyMIDI(initial_tempo=float(tempo or 120.0) * (1.5 if meter == 6 else 1.0))
     pm.time_signature_changes.append(pretty_midi.TimeSignature(*((6, 8) if meter == 6 else (int(meter or 4), 4)), 0.0))
@@ -91,7 +91,9 @@ def write_midi(cells: list[dict], path: Path) -> str | None:
             by_part[(int(program), bool(drum), part)].append((pitch, s, e, vel))
         for (program, drum, part), ns in by_part.items():
             inst = pretty_midi.Instrument(program=program, is_drum=drum, name=f"{c['cell']['section']}-{part}")
-            end_max = start + float(c["cell"]["duration_s"])
+            end_max = start + float(
+                c.get("meta", {}).get("total_s") or c["cell"]["duration_s"]
+            )  # an extension: all of it
             for pitch, s, e, vel in ns:
                 if start + s >= end_max:
                     continue
@@ -105,6 +107,16 @@ def write_midi(cells: list[dict], path: Path) -> str | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pm.write(str(path))
     return str(path)
+
+
+def _planned(cells: list[dict], key: str) -> Any:
+    """A value of the plan (tempo, meter) from the first cell's params, else from the arrangement its generator
+    describes (an extension's cell has no params: it carries the reference's arrangement on)."""
+    for c in cells:
+        got = (c["cell"].get("params") or {}).get(key) or ((c.get("meta") or {}).get("arrangement") or {}).get(key)
+        if got:
+            return got
+    return None
 
 
 def cell_notes(c: dict) -> list:

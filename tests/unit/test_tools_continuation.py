@@ -148,3 +148,26 @@ def test_a_clip_shorter_than_a_bar_extends_from_its_end():
     assert res.audio.duration == pytest.approx(6.0, abs=0.01) and res.meta["join_s"] <= 2.0
     assert np.array_equal(res.audio.samples[: int(1.5 * SR)], first.audio.stereo().samples[: int(1.5 * SR)])
     assert _rms_db(res.audio.samples[int(3 * SR) :]) > -60.0  # the new part sounds
+
+
+def test_an_extension_writes_its_notes_for_clip_mid(extended):
+    """An extended clip had no clip.mid (the continuation returned no notes): its notes now run from the start
+    (the reference's, replayed to the join) to the new end, and write_midi keeps all of them."""
+    from sonicgrid.outputs import write_midi
+
+    arr, _ref, res, _ = extended
+    rows = res.meta["midi"]
+    assert res.meta["total_s"] == pytest.approx(REF_S + MORE_S)
+    assert min(r[2] for r in rows) < 0.5 and max(r[2] for r in rows) > REF_S  # before and after the join
+    first_bars = {tuple(r[:3]) for r in rows if r[2] < res.meta["join_s"] - 0.5}
+    assert first_bars  # the reference's bars are replayed with the same seed: its notes
+    cell = {"cell": {"section": "loop", "duration_s": MORE_S, "start_s": 0.0}, "meta": res.meta}
+    import tempfile
+    from pathlib import Path
+
+    import pretty_midi
+
+    with tempfile.TemporaryDirectory() as d:
+        path = write_midi([cell], Path(d) / "clip.mid")
+        pm = pretty_midi.PrettyMIDI(str(path))
+        assert pm.get_end_time() > REF_S + 0.5 and pm.get_tempo_changes()[1][0] == pytest.approx(arr["tempo_bpm"])

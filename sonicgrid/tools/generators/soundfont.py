@@ -262,5 +262,12 @@ def continue_clip(request: GenRequest, sr: int) -> ToolResult:
     }
     return ToolResult(
         Audio(out, sr),
-        meta={"arrangement": desc, "continued": True, "notes": len(arr.notes), "join_s": round(cut / sr, 4)},
+        meta={
+            "arrangement": desc,
+            "continued": True,
+            "notes": len(arr.notes),
+            "join_s": round(cut / sr, 4),
+            "total_s": round(total_s, 4),  # the reference and the new part: clip.mid runs to here
+            "midi": midi_rows(arr),  # the reference's notes replayed to the join, then carried on
+        },
     )
