@@ -13,6 +13,7 @@ from __future__ import annotations
 from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, Brief, bar_seconds, beats_per_bar
 
 MAX_NUDGE = 0.12  # at most 12 % off the tempo the mood chose
+MAX_NUDGE_BARS = 0.2  # in 3/4 and 6/8, to whole bars: no half bar lies between (beats would move the downbeat)
 UNITS = ((4, "bars"), (2, "half bars"), (1, "beats"))  # in 4/4; a waltz's are bars of 3 and beats (units)
 
 
@@ -43,7 +44,8 @@ def fit(seconds: float, tempo: float, tempo_free: bool, seconds_free: bool, mete
     if tempo_free:  # the length stays what it was (a reused loop of that length still fits)
         for per, unit in units(meter):
             n, t = _nearest(seconds, tempo, per)
-            if abs(t / tempo - 1) <= MAX_NUDGE and 40 <= t <= 220:
+            nudge = MAX_NUDGE_BARS if meter != 4 and unit == "bars" else MAX_NUDGE
+            if abs(t / tempo - 1) <= nudge and 40 <= t <= 220:
                 return seconds, round(t, 3), f"{n} {unit if n > 1 else unit[:-1]} at {t:.1f} bpm"
     elif seconds_free:  # a tempo said: the length nobody said goes to whole bars at it
         bar = bar_seconds(tempo, meter)

@@ -121,3 +121,10 @@ def test_a_waltz_of_held_strings_still_plays_the_bar():
     assert lexicon.parse("a tender waltz with strings")[0]["layers"] == ["harmony", "atmosphere"]
     assert lexicon.parse("a calm loop with strings")[0]["layers"] == ["atmosphere"]  # no meter said: as before
     assert lexicon.parse("a waltz, just pads")[0]["layers"] == ["atmosphere"]  # only the pads: the user's word
+
+
+def test_a_free_tempo_in_three_moves_a_little_further_to_whole_bars():
+    """3/4 and 6/8 have no half bar to fall back on: a free tempo may move up to 20 % to whole bars before the loop
+    settles for whole beats (6 s of a tender waltz at 70 bpm was 7 beats: the downbeat moved at every repeat)."""
+    assert loops.fit(6.0, 70.0, True, False, meter=3) == (6.0, 60.0, "2 bars at 60.0 bpm")
+    assert loops.fit(8.0, 75.0, True, True)[2] == "5 half bars at 75.0 bpm"  # 4/4 as before
