@@ -5,7 +5,8 @@ A free tempo (the plan's `tempo_free`: chosen for the mood or a style, or said o
 the nearest tempo that fits whole bars in the length, else whole half bars, else whole beats, within MAX_NUDGE
 (the length stays: a loop reused later has the length asked for). A tempo said keeps its value and a length
 nobody said moves to whole bars at it. A tempo and a length both said are the user's word: the loop keeps them,
-and the plan says that it will not loop on the beat. In 3/4 there are no half bars. (The render side, tails
+and the plan says that it will not loop on the beat. In 3/4 and 6/8 there are no half bars, and a free tempo may
+move up to MAX_NUDGE_BARS to whole bars. (The render side, tails
 wrapped onto the start, is the generators' and the mixer's: see soundfont.py, painter.py, mixer.py.)"""
 
 from __future__ import annotations
