@@ -17,6 +17,9 @@ from sonicgrid.agents.lexicon import normalize_numbers, parse
         ("eine ruhige Einleitung, zwanzig Sekunden", {"mood": "calm", "section": "intro", "duration_s": 20.0}),
         ("half a minute, ninety beats per minute", {"duration_s": 30.0, "tempo_bpm": 90.0}),
         ("a minute and a half of tense strings", {"duration_s": 90.0, "mood": "tense"}),
+        ("three quarters of a minute of calm piano", {"duration_s": 45.0, "mood": "calm"}),  # was 60 s
+        ("a 3/4 minute loop", {"duration_s": 45.0, "section": "loop"}),  # was 240 s ("4 minute")
+        ("a quarter of a minute", {"duration_s": 15.0}),
         ("forty-five seconds of something dreamy", {"duration_s": 45.0, "mood": "dreamy"}),
         ("un bucle enérgico a cien bpm", {"tempo_bpm": 100.0, "mood": "energetic", "section": "loop"}),
         ("veinte y cinco segundos, tranquilo", {"duration_s": 25.0, "mood": "calm"}),
