@@ -96,6 +96,9 @@ class Brief(BaseModel):
     variations: int = Field(default=1, ge=1, le=8, description="candidates to render and rank ('3 variations')")
     style: str | None = Field(default=None, description="genre/production style (lexicon.yaml styles)")
     layers_only: bool = Field(default=False, description="'just drums': exactly the named layers")
+    alone: bool = Field(
+        default=False, description="'just piano', 'piano only': the instruments said play alone, nothing else"
+    )
     tempo_change: float | None = Field(default=None, ge=0.25, le=4, description="'slower' -> 0.85 x the reference")
     instruments: list[str] = Field(
         default_factory=list, description="instruments said ('a sad violin solo'): lexicon.yaml `instruments` names"

@@ -40,6 +40,11 @@ def _plural(word: str) -> str:
 _INSTRUMENT_OF |= {  # English plurals: "two trumpets", "acoustic guitars" (a word said as a plural already stays)
     _plural(w): name for w, name in list(_INSTRUMENT_OF.items()) if w.isascii() and not w.endswith("s")
 } | _INSTRUMENT_OF
+_ALONE = re.compile(  # an instrument with nothing else: "just piano", "piano only", "solo piano" (not "violin solo")
+    r"(?<!\w)(?:just|only|alone|on its own|by itself|nothing but|solamente|seulement|nur)(?!\w)"
+    r"|(?<!\w)solo\s+(?=" + "|".join(sorted((re.escape(w) for w in _INSTRUMENT_OF), key=len, reverse=True)) + r")",
+    re.I,
+)
 _BUSY = words_re(V["busy_words"])  # longest first: "less busy" before any shorter word in it
 _INSTRUMENT_RE = words_re(_INSTRUMENT_OF)  # longest first: "electric guitar" before "guitar"
 MAX_VARIATIONS = 8
@@ -307,6 +312,11 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     )
     if said_instruments:  # "a sad violin solo": the part that plays it (instrument_roles)
         fields["instruments"], found["instruments"] = said_instruments, ",".join(said_instruments)
+        if _ALONE.search(words_wo_neg):  # "just piano", "only a violin", "solo piano": that and nothing else
+            fields["alone"] = True  # (a "violin solo" is featured, not alone)
+            keep = [la for la in fields.get("layers") or [] if la in ("rhythm", "voice")]
+            fields["layers"], fields["layers_only"] = ["harmony", *keep], True  # the composer plays instruments
+            found["layers"] = ",".join(fields["layers"])
     if negated:
         fields["exclude"] = sorted(set(negated))
     if parts:

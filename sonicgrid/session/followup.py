@@ -58,6 +58,7 @@ CARRIED = (
     "instruments",
     "meter",
     "busy",
+    "alone",
 )
 
 
@@ -240,8 +241,11 @@ def render(fields: dict) -> str:
         text += ", " + meter_said.words(int(fields["meter"]))
     if fields.get("exclude"):
         text += ", without " + " and ".join(LAYER_TEXT[la] for la in fields["exclude"])
-    for name in fields.get("instruments") or []:
-        text += f", with {lexicon.INSTRUMENTS[name]['words'][0]}"
+    said = [lexicon.INSTRUMENTS[name]["words"][0] for name in fields.get("instruments") or []]
+    if said and fields.get("alone"):  # "just piano": the said and nothing else
+        text += ", just " + " and ".join(said)
+    else:
+        text += "".join(f", with {w}" for w in said)
     for part in fields.get("exclude_parts") or []:  # each its own "no": "no bass and piano" negates one
         text += f", no {lexicon.PART_WORDS[part][0]}"
     if fields.get("transpose"):

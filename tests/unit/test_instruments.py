@@ -33,6 +33,7 @@ def test_instruments_said_are_read_in_order(text, names):
 def _programs(prompt: str, layer: str = "harmony") -> dict[str, int]:
     fields, _ = lexicon.parse(prompt)
     brief = {"mood": fields.get("mood", "calm"), "duration_s": 8.0, "exclude_parts": fields.get("exclude_parts", [])}
+    brief["alone"] = bool(fields.get("alone"))
     roles = lexicon.instrument_roles(fields.get("instruments", []))
     arr = compose(brief, layer, "loop", seed=2, params={"instruments": roles})
     assert {n.part for n in arr.notes} == set(arr.parts)  # every part plays
@@ -71,3 +72,29 @@ def test_two_instruments_of_one_role_both_play():
     assert swapped is not None and lexicon.instrument_roles(swapped["instruments"]) == {"keys": 24}
     both, _ = merge("add a guitar", last)
     assert both is not None and lexicon.instrument_roles(both["instruments"]) == {"keys": 0, "lead": 24}
+
+
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        ("just piano, calm", {"keys": 0, "bass": 0}),  # the left hand plays the bass line
+        ("solo piano, tender", {"keys": 0, "bass": 0}),
+        ("only strings, moody", {"pad": 48, "bass": 48}),  # the composer's strings, not a painted pad
+        ("just a violin, sad", {"lead": 40, "pad": 40, "bass": 40}),  # its line over its own chords
+        ("only the piano and a cello", {"keys": 0, "lead": 42, "bass": 0}),
+    ],
+)
+def test_an_instrument_alone_plays_alone(text, parts):
+    """'just piano' was the palette's band with a piano in it (and 'just a violin' read no 'just' at all)."""
+    fields = lexicon.parse(text)[0]
+    assert fields["alone"] and fields.get("layers", ["harmony"]) == ["harmony"] and fields["layers_only"], fields
+    assert _programs(text) == parts
+
+
+def test_a_violin_solo_is_featured_not_alone_and_alone_carries_on_in_chat():
+    assert "alone" not in lexicon.parse("a sad violin solo")[0]
+    last = {"mood": "calm", "section": "loop", "duration_s": 8.0, "layers": ["harmony"], "instruments": ["piano"]}
+    merged, _ = merge("darker", last | {"alone": True, "layers_only": True})
+    assert merged is not None and merged["alone"]
+    back = lexicon.parse(render(merged))[0]
+    assert back["alone"] and back["instruments"] == ["piano"], render(merged)

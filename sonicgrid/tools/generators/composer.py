@@ -16,7 +16,7 @@ from sonicgrid.tools.generators.note import Note as Note  # re-exported: callers
 from sonicgrid.tools.generators.palettes import PALETTES as PALETTES  # re-exported: callers read composer.PALETTES
 from sonicgrid.tools.generators.palettes import ROOTS as ROOTS
 from sonicgrid.tools.generators.palettes import SCALES as SCALES
-from sonicgrid.tools.generators.parts import played_as_said, without
+from sonicgrid.tools.generators.parts import alone, played_as_said, without
 
 
 @dataclass
@@ -110,6 +110,8 @@ def plan(brief: dict, layer: str, seed: int, params: dict | None = None) -> Arra
     if params.get("program_shift"):  # a regeneration asks for a different palette
         parts = {k: (v if k == "drums" else (v + int(params["program_shift"])) % 128) for k, v in parts.items()}
     parts = played_as_said(parts, layer, params.get("instruments") or {})
+    if brief.get("alone") and params.get("instruments") and layer in ("harmony", "atmosphere"):
+        parts = alone(params["instruments"], layer)  # "just piano": that, and nothing else
     if ref.get("parts"):
         parts = {str(k): int(v) for k, v in ref["parts"].items()}
     if float(brief.get("busy") or 0) <= -0.5 and "lead" not in (params.get("instruments") or {}):

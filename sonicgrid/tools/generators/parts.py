@@ -34,6 +34,20 @@ def without(parts: dict[str, int], excluded: list[str]) -> dict[str, int]:
     return kept
 
 
+def alone(roles: dict[str, int], layer: str) -> dict[str, int]:
+    """ "just piano", "only strings": the instruments said and nothing else. The first said also plays the bass
+    line in the harmony layer (a pianist's left hand, the low strings), and a melody instrument alone plays the
+    chords under its line too (held, softer): a bar still has its harmony."""
+    first = next(iter(roles.values()))
+    if layer == "atmosphere":
+        return {"pad": roles.get("pad", first)}
+    out = dict(roles)
+    if set(out) == {"lead"}:
+        out["pad"] = first
+    out.setdefault("bass", first)
+    return out
+
+
 def played_as_said(parts: dict[str, int], layer: str, roles: dict[str, int]) -> dict[str, int]:
     """The instruments the request named (role -> GM program) in the parts that play them: the harmony layer's
     keys, pad and lead (a lead or pad added where the palette has none), the atmosphere's pad."""
