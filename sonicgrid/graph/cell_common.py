@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sonicgrid.agents.verdict import Verdict
+from sonicgrid.brief import METER_NAMES
 from sonicgrid.graph.services import Services
 from sonicgrid.graph.state import Best, CellState, Json
 
@@ -105,13 +106,23 @@ KEYLESS_LAYERS = ("rhythm", "texture")  # drums and grit carry no key (as honour
 PULSE_LAYERS = ("rhythm", "harmony")  # layers that play the bar: a stem in another meter is out of step
 
 
-def breaks_said(brief: dict[str, Any], layer: str, meta: dict[str, Any], meter: int = 4) -> str | None:
+def breaks_said(
+    brief: dict[str, Any], layer: str, meta: dict[str, Any], meter: int = 4, roles: dict[str, int] | None = None
+) -> str | None:
     """Why a library clip cannot stand as it is for a cell whose request said a key, mode or tempo: a tonal stem
     in another key or mode ("in D minor" is not an A minor stem, nor its relative F major), or any stem more than
     4 % off the tempo said (half and double time aside). A beat or a harmony in another meter than the cell's
-    plays against it, said or not (a 4/4 drum loop under a waltz). None when it keeps what was said."""
+    plays against it, said or not (a 4/4 drum loop under a waltz). Instruments said (`roles`, the cell's), parts
+    turned down and an instrument alone hold too: a calm stem with an electric piano is no "just piano".
+    None when it keeps what was said."""
     if layer in PULSE_LAYERS and int(meta.get("meter") or 4) != meter:
-        return f"in {int(meta.get('meter') or 4)}/4, not the {meter}/4 planned"
+        return f"in {METER_NAMES[int(meta.get('meter') or 4)]}, not the {METER_NAMES[meter]} planned"
+    from sonicgrid.tools.generators.parts import not_as_said
+
+    stored = {str(r[6]): int(r[0]) for r in meta["midi"] if not r[5]} if meta.get("midi") else None
+    why = not_as_said(stored, layer, roles or {}, list(brief.get("exclude_parts") or []), bool(brief.get("alone")))
+    if why:
+        return why
     from sonicgrid.memory.search import tempo_ratio_score
 
     said = set(brief.get("explicit") or [])

@@ -41,9 +41,9 @@ def recall(state: CellState, svc: Services) -> dict[str, Any]:
         audio_vec=audio_vec,
         brief=want,
     ):
-        if cc.breaks_said(
-            brief, cell["layer"], rec["meta"], int((cell.get("params") or {}).get("meter") or 4)
-        ):  # the user's key, mode or tempo is a hard limit
+        planned = cell.get("params") or {}
+        meter, roles = int(planned.get("meter") or 4), planned.get("instruments")
+        if cc.breaks_said(brief, cell["layer"], rec["meta"], meter, roles):  # what the user said is a hard limit
             continue
         cands.append(
             {

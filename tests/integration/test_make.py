@@ -254,3 +254,19 @@ def test_a_jig_is_written_and_heard_in_six_eight(settings):
     assert kicks and all(abs(k / bar - round(k / bar)) < 1e-3 for k in kicks), kicks
     snares = [n.start for i in pm.instruments if i.is_drum for n in i.notes if n.pitch in (37, 38)]
     assert all(abs((k / bar) % 1 - 0.5) < 1e-3 for k in snares), snares  # on the second beat
+
+
+def test_an_instrument_said_is_a_limit_on_reuse(settings):
+    """After 'a calm loop' (an electric piano, a pad and a bass), 'a calm loop, just piano' reused that harmony
+    stem: the piano said was no limit. Now it makes a piano alone, and the same request again may reuse that."""
+    make("a calm loop, 3 seconds", settings, seed=5)
+    solo = make("a calm loop, just piano, 3 seconds", settings, seed=6)
+    cell = next(c for c in solo["cells"] if c["cell"]["layer"] == "harmony")
+    assert cell["decision"] == "generate" and cell["meta"]["arrangement"]["parts"] == {"keys": 0, "bass": 0}
+    again = make("a calm loop, just piano, 3 seconds", settings, seed=7)
+    cell2 = next(c for c in again["cells"] if c["cell"]["layer"] == "harmony")
+    assert cell2["decision"] == "reuse", cell2["decision"]  # the piano alone stands for itself
+    from sonicgrid.graph.run import services_for
+
+    stored = services_for(settings).library.get(cell2["source_id"])["meta"]["midi"]
+    assert {(r[6], r[0]) for r in stored} == {("keys", 0), ("bass", 0)}

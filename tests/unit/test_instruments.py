@@ -98,3 +98,25 @@ def test_a_violin_solo_is_featured_not_alone_and_alone_carries_on_in_chat():
     assert merged is not None and merged["alone"]
     back = lexicon.parse(render(merged))[0]
     assert back["alone"] and back["instruments"] == ["piano"], render(merged)
+
+
+def test_a_stored_stem_stands_for_what_was_said_of_instruments_or_not_at_all():
+    """A calm harmony stem (electric piano, pad, bass) was reused for 'a calm loop, just piano', '... with a violin'
+    and '... no bass': the instruments said were no limit on reuse, as a key or tempo said is."""
+    from sonicgrid.graph.cell_common import breaks_said
+
+    band = [
+        [4, 60, 0.0, 1.0, 80, False, "keys"],
+        [88, 64, 0.0, 2.0, 70, False, "pad"],
+        [32, 36, 0, 1, 90, False, "bass"],
+    ]
+    meta = {"midi": band, "key": "C", "mode": "major", "tempo_bpm": 70.0}
+    plain = {"explicit": []}
+    assert breaks_said(plain, "harmony", meta) is None  # nothing said: it stands
+    assert breaks_said(plain | {"alone": True}, "harmony", meta, roles={"keys": 0})  # "just piano"
+    assert breaks_said(plain, "harmony", meta, roles={"lead": 40})  # "with a violin": no violin in it
+    assert breaks_said(plain | {"exclude_parts": ["bass"]}, "harmony", meta)  # "no bass": it has one
+    assert breaks_said(plain, "harmony", {"key": "C"}, roles={"keys": 0})  # parts unknown: not as said
+    piano = {"midi": [[0, 60, 0.0, 1.0, 80, False, "keys"], [0, 36, 0.0, 1.0, 80, False, "bass"]]}
+    assert breaks_said(plain | {"alone": True}, "harmony", piano, roles={"keys": 0}) is None
+    assert breaks_said(plain | {"exclude_parts": ["strings"]}, "rhythm", meta) is None  # drums carry no such part

@@ -48,6 +48,26 @@ def alone(roles: dict[str, int], layer: str) -> dict[str, int]:
     return out
 
 
+def not_as_said(
+    stored: dict[str, int] | None, layer: str, roles: dict[str, int], excluded: list[str], solo: bool
+) -> str | None:
+    """Why a stored stem's parts (part -> GM program, from its composed notes) are not what a request said: an
+    instrument said plays another part or none, a part turned down plays, or more plays than the instruments said
+    alone. None when they are (or nothing was said of them); a stem whose parts are not known is not as said."""
+    if layer not in ("harmony", "atmosphere") or not (roles or excluded or solo):
+        return None
+    if stored is None:
+        return "its instruments are not known"
+    want = alone(roles, layer) if solo and roles else played_as_said({}, layer, roles)
+    for part, program in want.items():
+        if stored.get(part) != program:
+            return f"its {part} is not the instrument asked for"
+    if solo and roles and set(stored) - set(want):
+        return f"it plays {', '.join(sorted(set(stored) - set(want)))} as well"
+    gone = [p for p, prog in stored.items() if _turned_down(p, prog, excluded)]
+    return f"its {gone[0]} was turned down" if gone else None
+
+
 def played_as_said(parts: dict[str, int], layer: str, roles: dict[str, int]) -> dict[str, int]:
     """The instruments the request named (role -> GM program) in the parts that play them: the harmony layer's
     keys, pad and lead (a lead or pad added where the palette has none), the atmosphere's pad."""
