@@ -92,7 +92,7 @@ _KEY_UP, _KEY_DOWN = words_re(_T["key_up"]), words_re(_T["key_down"])
 
 def transposition(text: str) -> tuple[int, str] | None:
     """(semitones, the words) a turn moves the key by: "up a semitone" +1, "2 whole steps lower" -4, "a fifth
-    down" -7; "in a higher key" or "transpose it down" with no interval a whole step (lexicon.yaml `transpose`).
+    down" -7; "in a higher key" or "transpose it down" with no interval a whole step (music_words.yaml `transpose`).
     `text` has its numbers as digits (numbers.normalize_numbers)."""
     for pat in _MOVED:
         m = pat.search(text)

@@ -1,5 +1,5 @@
 """A meter said in a request: "a waltz", "in 3/4", "three four time" -> 3; "in 6/8", "a jig" -> 6; "4/4" -> 4.
-The words are data (lexicon.yaml `meter`). "3/4 of a minute" is a length, not a meter. Part of the lexicon
+The words are data (music_words.yaml `meter`). "3/4 of a minute" is a length, not a meter. Part of the lexicon
 (lexicon.parse calls `read`)."""
 
 from __future__ import annotations

@@ -14,10 +14,21 @@ import yaml
 
 @lru_cache(maxsize=1)
 def vocabulary() -> dict[str, Any]:
-    """lexicon.yaml, with the instruments a request may name (instruments.yaml) as its `instruments`."""
+    """lexicon.yaml with its neighbours: the musical words (music_words.yaml: transposition, meter, church modes,
+    busy) and a re-mix's (edits.yaml) beside its own keys, the instruments a request may name (instruments.yaml) as
+    its `instruments`."""
     prompts = resources.files("sonicgrid.prompts")
-    data: dict[str, Any] = yaml.safe_load(prompts.joinpath("lexicon.yaml").read_text(encoding="utf-8"))
-    data["instruments"] = yaml.safe_load(prompts.joinpath("instruments.yaml").read_text(encoding="utf-8"))
+
+    def read(name: str) -> dict[str, Any]:
+        return dict(yaml.safe_load(prompts.joinpath(name).read_text(encoding="utf-8")))
+
+    data = read("lexicon.yaml")
+    for extra in ("music_words.yaml", "edits.yaml"):
+        doubled = set(data) & set(got := read(extra))
+        if doubled:  # one word list, one place
+            raise ValueError(f"{extra} repeats lexicon.yaml's {sorted(doubled)}")
+        data |= got
+    data["instruments"] = read("instruments.yaml")
     return data
 
 
