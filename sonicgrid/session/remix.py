@@ -227,6 +227,10 @@ def apply(recipe: list[dict], edits: list[Edit], original: list[dict]) -> list[d
         hit = [s for s in stems if s["layer"] in e.layers]
         if not hit and e.op != "solo":
             continue
+        if e.op == "unmute" and any(s.get("solo") for s in stems):  # "bring back the pad" after a solo: the solo
+            for s in stems:  # becomes mutes of the rest, so the pad and the soloed stems play
+                s["mute"] = bool(s.get("mute")) or not s.get("solo")
+                s["solo"] = False
         for s in stems:
             mine = s["layer"] in e.layers
             if e.op == "mute" and mine:

@@ -92,6 +92,13 @@ def test_edit_words_become_recipe_changes():
     solo = remix.apply(out, remix.parse("solo the chords"), recipe)
     assert [s["solo"] for s in solo] == [False, True]
     assert remix.apply(solo, remix.parse("reset"), recipe) == recipe
+    # "bring back the drums" after a solo: both play (the solo stayed on before, and the drums stayed silent)
+    back = remix.apply(solo, remix.parse("bring back the drums"), recipe)
+    assert [(s["mute"], s["solo"]) for s in back] == [(False, False), (False, False)]
+    pad = {"name": "loop-atmosphere", "layer": "atmosphere", "gain_db": 0.0, "mute": False, "solo": False}
+    three = remix.apply([*recipe, pad], remix.parse("solo the chords"), [*recipe, pad])
+    back3 = remix.apply(three, remix.parse("bring back the drums"), [*recipe, pad])
+    assert [s["mute"] for s in back3] == [False, False, True] and not any(s["solo"] for s in back3)  # the pad stays out
 
 
 def test_what_counts_as_a_stem_edit():
