@@ -19,6 +19,7 @@ import json
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,19 @@ from sonicgrid.evals.suite import Scenario, Suite
 # The drum cut per listener: the pretrained ears give a drums-present probability (0.5 is even odds);
 # the DSP listener's drum tag was calibrated with 0.3 as the cut.
 DRUMS_AT = {"pretrained-ears": 0.5, "embedded-listener": 0.3}
-CHECKS = ("length_s", "tempo_bpm", "key", "mood", "drums", "sections", "variations", "outputs", "drums_louder")
+CHECKS = (
+    "length_s",
+    "tempo_bpm",
+    "key",
+    "mood",
+    "drums",
+    "sections",
+    "variations",
+    "outputs",
+    "drums_louder",
+    "meter",
+    "instruments",
+)
 
 
 def _listen(path: str, brief: dict) -> dict:
@@ -88,12 +101,34 @@ def check_turn(expect: dict, turn: dict) -> list[tuple[str, str, str, str]]:
             folder = Path(res.get("path") or path).parent
             ok = (folder / "clip.mid").is_file() and any((folder / "stems").glob("*.wav"))
             out.append((k, "stems+midi", "stems+midi" if ok else "missing", str(folder)))
+        elif k in ("meter", "instruments"):
+            out.append(_score_check(k, want, Path(res.get("path") or path).parent / "clip.mid"))
         elif k == "drums_louder":
             before, after = turn.get("mix_before", {}), (turn.get("remix") or {}).get("mix", {})
             b, c = before.get("drums_vs_rest_db"), after.get("drums_vs_rest_db")
             ok = b is not None and c is not None and c > b + 1.0
             out.append((k, "louder", "louder" if ok else f"{b} -> {c}", "drums vs rest dB"))
     return out
+
+
+def _score_check(k: str, want: Any, midi: Path) -> tuple[str, str, str, str]:
+    """From the clip's score (clip.mid): its time signature ("3/4"), or the GM programs that play: every instrument
+    named plays ({"play": [...]}), and with "alone" nothing else does."""
+    if not midi.is_file():
+        return (k, str(want), "no clip.mid", str(midi))
+    import pretty_midi
+
+    pm = pretty_midi.PrettyMIDI(str(midi))
+    if k == "meter":
+        ts = pm.time_signature_changes[0] if pm.time_signature_changes else None
+        got = f"{ts.numerator}/{ts.denominator}" if ts else "none"
+        return (k, str(want), got, "clip.mid time signature")
+    from sonicgrid.agents.lexicon import INSTRUMENTS
+
+    programs = {int(i.program) for i in pm.instruments if not i.is_drum and i.notes}
+    named = {int(INSTRUMENTS[n]["program"]) for n in want.get("play", [])}
+    ok = named <= programs and (not want.get("alone") or programs <= named)
+    return (k, str(want), str(want) if ok else f"programs {sorted(programs)}", "clip.mid GM programs")
 
 
 def _sections(want: list[str], res: dict, x: aio.Audio) -> list[tuple[str, str, str, str]]:

@@ -50,3 +50,25 @@ def test_a_choice_is_read_where_the_agent_was_asked():
     ]
     assert _actual(verdicts, "gatekeeper", "accept_best") == "accept_best"
     assert _actual(verdicts, "gatekeeper", [NONE, "pass"]) == NONE
+
+
+def test_score_checks_read_the_meter_and_the_instruments_from_clip_mid(tmp_path):
+    import pretty_midi
+
+    from sonicgrid.evals.e2e import _score_check
+
+    pm = pretty_midi.PrettyMIDI(initial_tempo=90.0)
+    pm.time_signature_changes.append(pretty_midi.TimeSignature(3, 4, 0.0))
+    for program in (0, 48):
+        inst = pretty_midi.Instrument(program=program)
+        inst.notes.append(pretty_midi.Note(80, 60, 0.0, 1.0))
+        pm.instruments.append(inst)
+    path = tmp_path / "clip.mid"
+    pm.write(str(path))
+    assert _score_check("meter", "3/4", path)[2] == "3/4"
+    assert _score_check("meter", "6/8", path)[2] == "3/4"  # the check reports what is there: a mismatch
+    ok = {"play": ["piano"]}
+    assert _score_check("instruments", ok, path)[2] == str(ok)
+    assert _score_check("instruments", {"play": ["piano"], "alone": True}, path)[2] == "programs [0, 48]"
+    assert _score_check("instruments", {"play": ["violin"]}, path)[2].startswith("programs")
+    assert _score_check("meter", "3/4", tmp_path / "none.mid")[2] == "no clip.mid"
