@@ -50,7 +50,7 @@ def fit(seconds: float, tempo: float, tempo_free: bool, seconds_free: bool, mete
                 return seconds, round(t, 3), f"{n} {unit if n > 1 else unit[:-1]} at {t:.1f} bpm"
     elif seconds_free:  # a tempo said: the length nobody said goes to whole bars at it
         bar = bar_seconds(tempo, meter)
-        n = max(1, round(seconds / bar))
+        n = max(1, int(seconds / bar + 0.5))  # a tie goes to the longer loop (8 s at 3.2 s bars: 3, not 2)
         while n > 1 and n * bar > MAX_SECONDS:
             n -= 1
         while n * bar < MIN_SECONDS:

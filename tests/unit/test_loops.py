@@ -59,3 +59,8 @@ def test_a_tempo_said_only_as_faster_is_free_to_land_the_loop_on_the_beat():
     sp2 = shared_params(exact, 0, 3, None, None)
     _, notes2 = _looping(exact, [sp2])
     assert not sp2["tempo_free"] and sp2["tempo_bpm"] == 138.0 and "will not loop on the beat" in notes2[0]
+
+
+def test_a_length_half_way_between_whole_bars_goes_to_the_longer():
+    """8 s at a tempo the session lends (75 bpm: 3.2 s bars) was 2 bars, 6.4 s (round half to even)."""
+    assert fit(8.0, 75.0, tempo_free=False, seconds_free=True)[0] == pytest.approx(9.6)
