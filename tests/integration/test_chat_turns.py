@@ -1,0 +1,85 @@
+"""More chat turns as a user types them: meters, picks of earlier takes, what is wrong said, variations of the
+last clip. Real graph runs, real library (the helpers: tests/chat_helpers.py)."""
+
+from __future__ import annotations
+
+from chat_helpers import _chat, _decision_refs, _traces
+
+
+def test_a_waltz_asked_for_in_chat_is_in_three_and_stays_there(tmp_path):
+    """'make it a waltz' was not read before: the next clip was 4/4 again. Now it is a new take in bars of three
+    beats (clip.mid says 3/4; no 4/4 stem of the clip before is reused) and the next turn keeps the meter."""
+    import pretty_midi
+
+    lines = ["a calm piano loop with drums, 6 seconds", "make it a waltz", "darker", "what's the tempo?"]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    four, waltz, darker = _traces(tmp_path)
+    assert waltz["brief"]["meter"] == 3 and waltz["brief"]["action"] == "vary"
+    assert not [c for c in waltz["cells"] if c["decision"] == "reuse" and c["cell"]["layer"] in ("harmony", "rhythm")]
+    for run in (waltz, darker):
+        pm = pretty_midi.PrettyMIDI(str(tmp_path / "out" / run["run_id"] / "clip.mid"))
+        assert [(t.numerator, t.denominator) for t in pm.time_signature_changes] == [(3, 4)]
+        beat = 60.0 / float(run["plan"][0]["params"]["tempo_bpm"])
+        kicks = [n.start for i in pm.instruments if i.is_drum for n in i.notes if n.pitch == 36]
+        assert kicks and all(abs(k / (3 * beat) - round(k / (3 * beat))) < 0.02 for k in kicks), kicks
+    pm4 = pretty_midi.PrettyMIDI(str(tmp_path / "out" / four["run_id"] / "clip.mid"))
+    assert [(t.numerator, t.denominator) for t in pm4.time_signature_changes] == [(4, 4)]
+    assert "in 3/4" in " ".join(res.output.split())
+
+
+def test_the_first_one_after_takes_made_one_by_one_is_the_first_clip(tmp_path):
+    """ "I prefer the first one" after "try again" made a new request before (it reused the closest clip); now the
+    conversation's first clip is the one gone on with, nothing is made for the pick, and a pick of a clip that
+    is not there says so instead of making one."""
+    lines = [
+        "a calm piano loop, 3 seconds",
+        "try again",
+        "I like the fifth one",
+        "I prefer the first one",
+        "darker",
+        "/undo",
+        "/undo",
+    ]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    first, again, darker = _traces(tmp_path)  # three runs: no run for either pick
+    out = " ".join(res.output.split())
+    assert "there is no clip 5 to pick: this conversation has 2 clips" in out
+    clip1 = first["result"]["clip_id"]
+    assert again["result"]["clip_id"] != clip1
+    assert f"going on with clip 1 of 2 in this conversation: {clip1}" in out
+    assert _decision_refs(darker) == {clip1} and darker["brief"]["brightness"] < 0
+    assert f"clip 1 ({clip1}) is no longer the one gone on with" in out
+
+
+def test_what_is_wrong_said_is_the_edit_and_bars_are_a_question(tmp_path):
+    """'the drums are too loud' made a new clip before (it reused the last one whole) and 'how many bars is it?'
+    made another. Now the first re-mixes the drums down and the second describes the clip: one run in all."""
+    lines = ["a calm loop with drums, 4 seconds, 120 bpm", "the drums are too loud", "how many bars is it?"]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    assert len(_traces(tmp_path)) == 1  # the edit and the question made no run
+    out = " ".join(res.output.split())
+    assert "(quieter rhythm -4.0 dB), nothing regenerated" in out, out
+    assert "120 bpm, 2 bars of 4/4" in out, out
+
+
+def test_variations_asked_of_the_last_clip_are_takes_to_pick_from(tmp_path):
+    """'give me three variations of it' made one clip before (the merge dropped the count, and the one clip reused
+    the last); now three takes of it are made and 'the third one' picks among them. 'remove the drums' on a clip
+    with no drums says so and makes nothing (before, a new clip)."""
+    lines = ["a tense intro without drums, 4 seconds", "give me three variations of it", "the third one"]
+    res = _chat(tmp_path, [*lines, "remove the drums"])
+    assert res.exit_code == 0, res.output
+    first, takes = _traces(tmp_path)
+    assert takes["brief"]["reference"] == "last" and first["result"]["clip_id"] not in {
+        v["clip_id"] for v in takes["result"]["variations"]
+    }
+    assert takes["brief"]["variations"] == 3 and takes["brief"]["action"] == "vary"
+    vs = takes["result"]["variations"]
+    assert len(vs) == 3 and len({v["clip_id"] for v in vs}) == 3
+    assert {c["decision"] for c in takes["cells"]} == {"generate"}  # takes, not the last clip again
+    out = " ".join(res.output.split())
+    assert f"going on with variation 3 of 3: {vs[2]['clip_id']}" in out
+    assert f"{vs[2]['clip_id']} has no drums to remove" in out
