@@ -88,6 +88,12 @@ class Brief(BaseModel):
     action: Literal[ACTIONS] = "new"  # type: ignore[valid-type]
     brightness: float = Field(default=0.0, ge=-1, le=1, description="-1 darker .. +1 brighter")
     busy: float = Field(default=0.0, ge=-1, le=1, description="-1 sparser .. +1 busier ('simpler', 'busier')")
+    swing: float | None = Field(
+        default=None,
+        ge=0.5,
+        le=0.75,
+        description="where the off-beat eighths fall ('with swing' 0.6, 'a shuffle' 0.66)",
+    )
     project: str | None = None
     # Rules-side fields (the lexicon fills them; the LLM's intake schema stays mood + section):
     sections: list[Literal[SECTIONS]] = Field(  # type: ignore[valid-type]

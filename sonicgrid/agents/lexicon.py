@@ -45,7 +45,8 @@ _ALONE = re.compile(  # an instrument with nothing else: "just piano", "piano on
     r"|(?<!\w)solo\s+(?=" + "|".join(sorted((re.escape(w) for w in _INSTRUMENT_OF), key=len, reverse=True)) + r")",
     re.I,
 )
-_BUSY = words_re(V["busy_words"])  # longest first: "less busy" before any shorter word in it
+_BUSY = words_re(V["busy_words"])
+_SWING = words_re(V["swing_words"])  # longest first: "less busy" before any shorter word in it
 _INSTRUMENT_RE = words_re(_INSTRUMENT_OF)  # longest first: "electric guitar" before "guitar"
 MAX_VARIATIONS = 8
 
@@ -351,6 +352,9 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
         fields["action"], found["action"] = "vary", _matched(_VARY, text)
     elif moved:
         fields["action"], found["action"] = "vary", found["transpose"]
+    swing = _SWING.search(text)  # "with swing", "a shuffle groove", "straight eighths"
+    if swing:
+        fields["swing"], found["swing"] = float(V["swing_words"][swing.group(0).lower()]), swing.group(0)
     busy = _BUSY.search(text)  # "simpler", "less busy", "busier": how much the parts play
     if busy:
         fields["busy"], found["busy"] = float(V["busy_words"][busy.group(0).lower()]), busy.group(0)

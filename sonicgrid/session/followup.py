@@ -11,6 +11,7 @@ and a changed tone are variations: a new take, never the clip turned down.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sonicgrid.agents import lexicon, meter_said
 from sonicgrid.brief import MAX_SECONDS, METER_NAMES, MIN_SECONDS, SECTION_SECONDS
@@ -59,6 +60,7 @@ CARRIED = (
     "meter",
     "busy",
     "alone",
+    "swing",
 )
 
 
@@ -90,6 +92,15 @@ def is_followup(text: str, found: dict, last_brief: dict | None) -> bool:
     return "mood" not in found and "section" not in found
 
 
+def _note(k: str, v: Any) -> str:
+    """What a turn changed, as the reply says it: "meter -> 3/4", "swing", "mood -> calm"."""
+    if k == "meter":
+        return f"meter -> {METER_NAMES[v]}"
+    if k == "swing":
+        return "swing" if float(v) > 0.5 else "straight"
+    return f"{k} -> {v}"
+
+
 def said_plainly(text: str) -> str:
     """ "too slow" -> "faster", "the drums are too loud" -> "the drums are quieter": what to do, not what is wrong."""
     return _TOO.sub(lambda m: lexicon.V["too_words"][m.group(0).lower()], text)
@@ -105,10 +116,10 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         return None, []
     merged = {k: last_brief.get(k) for k in CARRIED if last_brief.get(k) is not None}
     notes = []
-    for k in ("mood", "section", "tempo_bpm", "key", "mode", "meter"):
+    for k in ("mood", "section", "tempo_bpm", "key", "mode", "meter", "swing"):
         if k in found and k in fields and not (k == "mood" and found[k] == found.get("style")):
             merged[k] = fields[k]  # a mood the style only implies ("make it lofi") leaves the clip's own
-            notes.append(f"meter -> {METER_NAMES[fields[k]]}" if k == "meter" else f"{k} -> {fields[k]}")
+            notes.append(_note(k, fields[k]))
     if "style" in found:  # "make it lofi": the style, its layers and its tone over the last clip's
         style = lexicon.STYLES[fields["style"]]
         merged["style"] = fields["style"]
@@ -179,7 +190,7 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     # a tone turned or a part turned down is a new take of the clip: never the clip itself again
     vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text)) or "exclude_parts" in fields
     vary = vary or bool(
-        {"transpose", "instruments", "meter", "variations", "tempo_change", "busy"} & set(fields)
+        {"transpose", "instruments", "meter", "variations", "tempo_change", "busy", "swing"} & set(fields)
     )  # another instrument, meter or tempo: a new take
     merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, vary)
     return merged, notes
@@ -258,6 +269,8 @@ def render(fields: dict) -> str:
         word = next((w for w, f in V["tempo_words"].items() if abs(f - change) < 1e-6), None)
         pct = round(abs(change - 1) * 100)
         text += f", {word}" if word else f", {pct}% {'faster' if change > 1 else 'slower'}"
+    if fields.get("swing"):
+        text += ", " + next(w for w, v in lexicon.V["swing_words"].items() if v == float(fields["swing"]))
     busy = float(fields.get("busy") or 0.0)
     if busy:
         text += ", " + next(w for w, v in lexicon.V["busy_words"].items() if v == busy)

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sonicgrid.brief import KEYS, bar_seconds
+from sonicgrid.brief import KEYS, bar_seconds, beats_per_bar
 from sonicgrid.tools.generators import meters
+from sonicgrid.tools.generators.feel import swung
 from sonicgrid.tools.generators.note import Note as Note  # re-exported: callers read composer.Note
 from sonicgrid.tools.generators.palettes import PALETTES as PALETTES  # re-exported: callers read composer.PALETTES
 from sonicgrid.tools.generators.palettes import ROOTS as ROOTS
@@ -218,6 +219,8 @@ def compose(
                 notes.extend(_drum_bar(t0, beat, v, d, rng))
                 if fill_at_end and bar == arr.bars - 1:
                     notes.extend(_fill(t0, beat, v))
+    if brief.get("swing") and arr.meter != 6:  # "with swing": the off-beat eighths late
+        notes = swung(notes, arr.seconds_per_bar / beats_per_bar(arr.meter), float(brief["swing"]))
     arr.notes = [n for n in notes if n.start < end - 1e-3] if section == "loop" else notes
     return arr
 
