@@ -13,7 +13,7 @@ from sonicgrid.agents.vocab import V, alt, words_re
 from sonicgrid.brief import KEYS
 
 _KEY = re.compile(  # "transpose it to D" names a key too
-    r"\b(?:(?:in|en|key(?:\s+of)?)\s+|key:\s*|(?:transpose|modulate)\w*\s+(?:it\s+|this\s+|that\s+)?(?:in)?to\s+)([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*"
+    r"\b(?:(?:in|en|key(?:\s+(?:of|to))?)\s+|key:\s*|(?:transpose|modulate)\w*\s+(?:it\s+|this\s+|that\s+)?(?:in)?to\s+)([A-G])\s*(#|b|sharp|flat|♯|♭)?\s*"
     r"(major|minor|maj|min|m|mayor|menor|majeur|mineur|dur|moll)?\b(?!\s+(?:key|tonality|scale|mode)\b)",
     re.I,
 )
@@ -112,9 +112,9 @@ def transposition(text: str) -> tuple[int, str] | None:
 
 
 def moved_to(said: str) -> tuple[int, str] | None:
-    """(0, the words) when a key was said as a transposition ("transpose it to D"): the reference's music moved
-    to that key; None for a key said any other way."""
-    return (0, said.strip()) if re.match(r"\s*(?:transpose|modulate)", said, re.I) else None
+    """(0, the words) when a key was said as a transposition ("transpose it to D", "change the key to E"): the
+    reference's music moved to that key; None for a key said any other way."""
+    return (0, said.strip()) if re.match(r"\s*(?:transpose|modulate|key\s+to\b)", said, re.I) else None
 
 
 def shifted(key: str, semitones: int) -> tuple[str, int]:

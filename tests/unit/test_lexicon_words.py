@@ -20,6 +20,7 @@ from sonicgrid.agents.lexicon import normalize_numbers, parse
         ("three quarters of a minute of calm piano", {"duration_s": 45.0, "mood": "calm"}),  # was 60 s
         ("a 3/4 minute loop", {"duration_s": 45.0, "section": "loop"}),  # was 240 s ("4 minute")
         ("a quarter of a minute", {"duration_s": 15.0}),
+        ("a happy loop that sounds like the 80s", {"mood": "happy", "style": "synthwave"}),  # no 80 s clip
         ("forty-five seconds of something dreamy", {"duration_s": 45.0, "mood": "dreamy"}),
         ("un bucle enérgico a cien bpm", {"tempo_bpm": 100.0, "mood": "energetic", "section": "loop"}),
         ("veinte y cinco segundos, tranquilo", {"duration_s": 25.0, "mood": "calm"}),
@@ -276,3 +277,8 @@ def test_a_church_mode_is_read_as_the_scale_it_shares_its_third_with(text, key, 
     one would have played D major)."""
     fields, found = parse(text)
     assert (fields.get("key"), fields["mode"]) == (key, mode) and found["mode"] in text
+
+
+def test_the_eighties_are_a_decade_not_eighty_seconds():
+    assert "duration_s" not in parse("make it sound like the 80s")[0]
+    assert "duration_s" not in parse("a synth loop from the 1980s")[0]

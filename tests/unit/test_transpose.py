@@ -25,6 +25,7 @@ from sonicgrid.tools.generators.composer import compose
         ("drop it a semitone", -1),
         ("raise it a fourth", 5),
         ("transpose it to D", 0),  # a key said as a move: the music moved there
+        ("change the key to E", 0),  # was not read at all
     ],
 )
 def test_a_move_of_key_is_read_in_semitones(text, semitones):
