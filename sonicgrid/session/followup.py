@@ -22,7 +22,7 @@ _TONE = re.compile(r"\b(darker|brighter|dark|bright)\b", re.I)
 _TONE_TURNED = re.compile(r"(?:\b(?:less|not|nothing|never)|n't)(?:\s+(?:so|as|too|that|quite|be|very))*\s+$", re.I)
 _FOLLOW = re.compile(
     r"^\s*(?:(?:a bit|a little|slightly|much|even|way)\s+)?"
-    r"(make it|now|add|and|also|again|darker|brighter|longer|shorter|extend|continue|use|same|"
+    r"(make it|now|add|and|also|again|darker|brighter|longer|shorter|extend|continue|use|same|the same|"
     r"but|with|without|no|remove|drop|lose|slower|faster|keep|change|try|more|less|not|"
     r"happier|calmer|sadder|moodier|dreamier|tenser|softer|gentler|warmer|livelier|in the style|\w+ier\b)\b",
     re.I,
@@ -99,6 +99,11 @@ def _note(k: str, v: Any) -> str:
     if k == "swing":
         return "swing" if float(v) > 0.5 else "straight"
     return f"{k} -> {v}"
+
+
+def without_interjection(text: str) -> str:
+    """ "perfect, save it" -> "save it"; "great, now an outro" -> "now an outro"."""
+    return _LEAD.sub("", text)
 
 
 def said_plainly(text: str) -> str:

@@ -22,7 +22,7 @@ from rich.markup import escape
 
 from sonicgrid.config import Settings
 from sonicgrid.session import pick, remix, replies, slash
-from sonicgrid.session.followup import request_for, said_plainly
+from sonicgrid.session.followup import request_for, said_plainly, without_interjection
 from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
 
 _SAID_COMMAND = re.compile(
@@ -83,10 +83,10 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             new = [said(typed)]
             heard = str(new[0].id)
         text = typed.strip()
-        said_cmd = _SAID_COMMAND.match(text)
+        said_cmd = _SAID_COMMAND.match(without_interjection(text))  # "perfect, save it": /save
         if said_cmd:  # "undo that", "play it", "save it as keeper": the slash command, not a new clip
             typed = text = f"/{said_cmd.group(1).lower()} {said_cmd.group(2) or ''}".strip()
-        elif _GO_BACK.match(text):
+        elif _GO_BACK.match(without_interjection(text)):
             typed = text = "/undo"
         kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
         kind = "describe" if kind == "produce" and _ABOUT.match(text) else kind

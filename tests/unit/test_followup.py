@@ -164,3 +164,19 @@ def test_the_section_the_last_clip_is_names_that_clip():
     assert m["action"] == "vary" and m["brightness"] < 0 and m["duration_s"] == 12.0
     merged, _ = merge("make the outro longer", LAST)  # another section: a request of its own
     assert merged is None
+
+
+def test_the_same_but_warmer_and_a_louder_master_said_other_ways():
+    """'the same but as an outro' was a fresh request, 'make it warmer' the tender mood (a tone: darker), and
+    'lower the volume' / 'perfect, save it' were not read as the re-mix and the command they are."""
+    from sonicgrid.session import remix
+    from sonicgrid.session.followup import without_interjection
+    from sonicgrid.session.thread import _SAID_COMMAND
+
+    outro = _merged("the same but as an outro")
+    assert outro["section"] == "outro" and outro["mood"] == LAST["mood"] and outro["reference"] == "last"
+    warmer = _merged("make it warmer")
+    assert warmer["brightness"] < 0 and warmer["mood"] == LAST["mood"]
+    assert [e.op for e in remix.parse("lower the volume")] == ["loudness"]
+    said = _SAID_COMMAND.match(without_interjection("perfect, save it"))
+    assert said is not None and said.group(1) == "save"
