@@ -54,7 +54,15 @@ def named_tool(state: CellState) -> str:
 
 
 def capability(state: CellState) -> str:
-    return f"layer:{state['cell']['layer']}"
+    """What the cell's generator must do: its layer; an atmosphere with an instrument said for its pad ("a calm loop
+    with strings", "an ambient pad with a choir") is played by that instrument, which a painted pad is not."""
+    layer = state["cell"]["layer"]
+    if layer == "atmosphere" and "pad" in ((state["cell"].get("params") or {}).get("instruments") or {}):
+        return PLAYED_PAD
+    return f"layer:{layer}"
+
+
+PLAYED_PAD = "layer:atmosphere:played"  # the composer's: a GM instrument on the pad
 
 
 def regen_estimate(state: CellState, svc: Services) -> float:

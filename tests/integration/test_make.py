@@ -270,3 +270,14 @@ def test_an_instrument_said_is_a_limit_on_reuse(settings):
 
     stored = services_for(settings).library.get(cell2["source_id"])["meta"]["midi"]
     assert {(r[6], r[0]) for r in stored} == {("keys", 0), ("bass", 0)}
+
+
+def test_strings_said_for_the_pads_are_played_not_painted(settings):
+    """'a calm loop with strings' had no strings: 'strings' named the atmosphere layer, and the spectral painter
+    made it (a painted pad plays no GM instrument). An atmosphere with an instrument said for its pad is the
+    composer's now."""
+    s = make("a calm loop with strings, 3 seconds", settings, seed=8)
+    pad = next(c for c in s["cells"] if c["cell"]["layer"] == "atmosphere")
+    assert pad["tool"] == "soundfont-composer" and pad["meta"]["arrangement"]["parts"]["pad"] == 48
+    painted = make("a dreamy loop with pads, 3 seconds", settings, seed=8)  # nothing said of the pads: painted
+    assert next(c for c in painted["cells"] if c["cell"]["layer"] == "atmosphere")["tool"] == "spectral-painter"

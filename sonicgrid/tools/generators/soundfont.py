@@ -130,7 +130,9 @@ def dc_blocked(x: np.ndarray, sr: int) -> np.ndarray:
 class SoundFontComposer(Generator):
     name = "soundfont-composer"
     role = "generator"
-    capabilities = frozenset({"layer:harmony", "layer:rhythm", "layer:atmosphere", "stereo", "continue"})
+    capabilities = frozenset(
+        {"layer:harmony", "layer:rhythm", "layer:atmosphere", "layer:atmosphere:played", "stereo", "continue"}
+    )
     cost = CostModel(per_audio_s=0.01, overhead_s=0.05)
     quality_prior = 6.0
     version = "1"
