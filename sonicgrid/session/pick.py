@@ -76,14 +76,25 @@ def picked(turn: dict, n: int, text: str, number: int) -> dict | None:
     }
 
 
-def earlier(turns: list[dict], n: int, text: str, number: int) -> dict | None:
-    """ "I prefer the first one" after takes made one by one ("try again"): the conversation's `n`th clip, as its
-    latest record has it (a re-mix of it included), is the clip to go on with. None when there is no such clip."""
+def takes(turns: list[dict]) -> tuple[list[str], list[dict]]:
+    """(the clip ids, the records) of the current request's takes: the clips made since the last request typed
+    as a new subject ("a calm loop"; its follow-ups, "try again", "darker", are takes of it). Re-mixes and picks
+    are no new take."""
     ok = [t for t in turns if t.get("status") == "ok" and t.get("clip_id")]
-    clips = list(dict.fromkeys(t["clip_id"] for t in ok))
+    fresh = [
+        i for i, t in enumerate(ok) if t.get("request") == t.get("text") and not t.get("remix") and not t.get("picked")
+    ]
+    mine = ok[fresh[-1] :] if fresh else ok
+    return list(dict.fromkeys(t["clip_id"] for t in mine)), mine
+
+
+def earlier(turns: list[dict], n: int, text: str, number: int) -> dict | None:
+    """ "I prefer the first one" after takes made one by one ("try again"): the request's `n`th take (takes), as
+    its latest record has it (a re-mix of it included), is the clip to go on with. None when there is none."""
+    clips, mine = takes(turns)
     if len(clips) < 2 or not 1 <= n <= len(clips):
         return None
-    turn = next(t for t in reversed(ok) if t["clip_id"] == clips[n - 1])
+    turn = next(t for t in reversed(mine) if t["clip_id"] == clips[n - 1])
     return {
         **turn,
         "n": number,
@@ -113,8 +124,8 @@ def none_such(turn: dict, n: int, clips: int) -> str:
     if takes >= 2:
         return f"there is no variation {n}: the last request made {takes}. Say 'I like the second one' to pick one"
     return (
-        f"there is no clip {n} to pick: this conversation has {clips} clip{'s' if clips != 1 else ''} and the last "
-        "was one take. Ask for 'three variations' to get takes to choose from"
+        f"there is no take {n} to pick: this request has {clips} take{'s' if clips != 1 else ''} so far and the last "
+        "was one. Ask for 'three variations' to get takes to choose from"
     )
 
 
@@ -131,5 +142,5 @@ def reply(record: dict) -> str:
     )
     n, of = record["picked"], record["picked_of"]
     if record.get("picked_from") == "conversation":
-        return f"going on with clip {n} of {of} in this conversation: {record['clip_id']} ({what}) -> {record['path']}"
+        return f"going on with take {n} of {of} of this request: {record['clip_id']} ({what}) -> {record['path']}"
     return f"going on with variation {n} of {of}: {record['clip_id']} ({what}) -> {record['path']}"

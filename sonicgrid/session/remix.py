@@ -188,11 +188,11 @@ def asks_cleanup(text: str) -> bool:
 
 
 def absent(text: str, stem_layers: set[str]) -> list[str]:
-    """The layers a turn takes out that the clip never had ("remove the drums" on a clip with no drums): [] when
-    the turn is anything else."""
+    """The layers a turn takes out or solos that the clip never had ("remove the drums", "solo the drums" on a
+    clip with no drums): [] when the turn is anything else."""
     edits = parse(text)
     named = {la for e in edits for la in e.layers}
-    if not edits or any(e.op != "mute" for e in edits) or not named or named & stem_layers:
+    if not edits or any(e.op not in ("mute", "solo") for e in edits) or not named or named & stem_layers:
         return []
     _, found = lexicon.parse(_MIX_WORDS.sub(" ", text))
     return [] if set(found) & {"mood", "section", "duration_s", "tempo_bpm", "key", "style"} else sorted(named)

@@ -133,12 +133,12 @@ def explain(turn: dict | None, settings: Settings) -> str:
 
 
 def nothing_to_remove(turn: dict, never: list[str], layers: set[str]) -> str:
-    """ "remove the drums" on a clip that has none."""
+    """ "remove the drums" (or "solo the drums") on a clip that has none."""
     from sonicgrid.session.followup import LAYER_TEXT
 
     names = " or ".join(LAYER_TEXT.get(la, la) for la in never)
     has = ", ".join(LAYER_TEXT.get(la, la) for la in sorted(layers))
-    return f"{turn['clip_id']} has no {names} to remove (its stems: {has}): nothing changed"
+    return f"{turn['clip_id']} has no {names} (its stems: {has}): nothing changed"
 
 
 def describe(turn: dict | None) -> str:

@@ -46,7 +46,7 @@ def undo(_arg: str, turns: list[dict], ctx) -> dict:
     gone = turns.pop()
     msg = f"undid turn {gone['n']} ({gone['text']!r})"
     if gone.get("picked"):  # a variation (or an earlier clip) picked: made with its run, it stays in the library
-        what = "clip" if gone.get("picked_from") == "conversation" else "variation"
+        what = "take" if gone.get("picked_from") == "conversation" else "variation"
         msg += f": {what} {gone['picked']} ({gone['clip_id']}) is no longer the one gone on with"
     elif gone.get("remix"):  # a re-mix made no library clip: the clip it re-mixed stays, as it was
         msg += f": the re-mix {Path(gone['path']).name} is set aside (its file stays)"

@@ -134,7 +134,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         if record is None and len(pick.variations(prev)) < 2:  # takes made one by one: the conversation's nth
             record = pick.earlier(turns, n, state["input"], number)
         if record is None:  # nothing of that number: say so, make nothing
-            clips = len({t["clip_id"] for t in turns if t.get("status") == "ok" and t.get("clip_id")})
+            clips = len(pick.takes(turns)[0])
             if pick.next_take(state["input"], n, clips, prev):
                 return None  # "take 2" after one take: another take, made as a new request
             text = pick.none_such(prev, n, clips)

@@ -30,9 +30,10 @@ def test_a_waltz_asked_for_in_chat_is_in_three_and_stays_there(tmp_path):
 
 def test_the_first_one_after_takes_made_one_by_one_is_the_first_clip(tmp_path):
     """ "I prefer the first one" after "try again" made a new request before (it reused the closest clip); now the
-    conversation's first clip is the one gone on with, nothing is made for the pick, and a pick of a clip that
-    is not there says so instead of making one."""
+    request's first take is the one gone on with (not the conversation's first clip: an epic intro before it is
+    another request), nothing is made for the pick, and a pick of a take that is not there says so."""
     lines = [
+        "an epic intro, 3 seconds",
         "a calm piano loop, 3 seconds",
         "try again",
         "I like the fifth one",
@@ -43,14 +44,14 @@ def test_the_first_one_after_takes_made_one_by_one_is_the_first_clip(tmp_path):
     ]
     res = _chat(tmp_path, lines)
     assert res.exit_code == 0, res.output
-    first, again, darker = _traces(tmp_path)  # three runs: no run for either pick
+    _epic, first, again, darker = _traces(tmp_path)  # no run for either pick
     out = " ".join(res.output.split())
-    assert "there is no clip 5 to pick: this conversation has 2 clips" in out
+    assert "there is no take 5 to pick: this request has 2 takes" in out
     clip1 = first["result"]["clip_id"]
     assert again["result"]["clip_id"] != clip1
-    assert f"going on with clip 1 of 2 in this conversation: {clip1}" in out
+    assert f"going on with take 1 of 2 of this request: {clip1}" in out
     assert _decision_refs(darker) == {clip1} and darker["brief"]["brightness"] < 0
-    assert f"clip 1 ({clip1}) is no longer the one gone on with" in out
+    assert f"take 1 ({clip1}) is no longer the one gone on with" in out
 
 
 def test_what_is_wrong_said_is_the_edit_and_bars_are_a_question(tmp_path):
@@ -82,4 +83,4 @@ def test_variations_asked_of_the_last_clip_are_takes_to_pick_from(tmp_path):
     assert {c["decision"] for c in takes["cells"]} == {"generate"}  # takes, not the last clip again
     out = " ".join(res.output.split())
     assert f"going on with variation 3 of 3: {vs[2]['clip_id']}" in out
-    assert f"{vs[2]['clip_id']} has no drums to remove" in out
+    assert f"{vs[2]['clip_id']} has no drums (its stems:" in out

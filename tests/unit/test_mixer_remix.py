@@ -184,3 +184,12 @@ def test_fades_are_master_edits_with_their_seconds():
     assert f["fade_out_s"] == 3.0 and f["fade_in_s"] == 2.0
     assert "fade_out_s" not in remix.finish(f, remix.parse("no fades"), -14.0)
     assert "fade_in_s" not in remix.finish(f, remix.parse("reset"), -14.0)
+
+
+def test_a_layer_the_clip_never_had_is_named_not_remade():
+    """'remove the drums' and 'solo the drums' on a clip with no drums made a new clip (a drums-only one for the
+    solo); they are answered from the stems now."""
+    assert remix.absent("remove the drums", {"harmony", "atmosphere"}) == ["rhythm"]
+    assert remix.absent("solo the drums", {"harmony"}) == ["rhythm"]
+    assert remix.absent("solo the chords", {"harmony"}) == []  # it has them: an edit
+    assert remix.absent("remove the drums and make it darker", {"harmony"}) == []  # more than an edit
