@@ -76,15 +76,28 @@ def picked(turn: dict, n: int, text: str, number: int) -> dict | None:
     }
 
 
+_NOT_THE_MUSIC = ("prompt", "explicit", "action", "reference", "variations")
+
+
+def _what(turn: dict) -> dict:
+    """A take's brief less what says how it was asked for: two takes of one request have the same."""
+    return {k: v for k, v in (turn.get("brief") or {}).items() if k not in _NOT_THE_MUSIC}
+
+
 def takes(turns: list[dict]) -> tuple[list[str], list[dict]]:
     """(the clip ids, the records) of the current request's takes: the clips made since the last request typed
-    as a new subject ("a calm loop"; its follow-ups, "try again", "darker", are takes of it). Re-mixes and picks
-    are no new take."""
+    as a new subject ("a calm loop") with the same brief as the last clip ("try again", "another one" are takes;
+    "darker" is another version). Re-mixes and picks are no new take."""
     ok = [t for t in turns if t.get("status") == "ok" and t.get("clip_id")]
     fresh = [
         i for i, t in enumerate(ok) if t.get("request") == t.get("text") and not t.get("remix") and not t.get("picked")
     ]
     mine = ok[fresh[-1] :] if fresh else ok
+    made = [t for t in mine if not t.get("remix") and not t.get("picked")]
+    if made:
+        last = _what(made[-1])
+        keep = {t["clip_id"] for t in made if _what(t) == last}
+        mine = [t for t in mine if t["clip_id"] in keep]
     return list(dict.fromkeys(t["clip_id"] for t in mine)), mine
 
 

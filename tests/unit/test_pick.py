@@ -25,3 +25,23 @@ from sonicgrid.session.pick import said
 )
 def test_a_variation_is_picked_by_its_number(text, expected):
     assert said(text) == expected
+
+
+def test_the_takes_of_a_request_are_its_retries_not_its_other_versions():
+    """A long chat is one request followed up many times: 'the second one' counted every clip of it (clip 2 of
+    23). The takes are the clips with the last clip's brief since the last new subject: retries of one version."""
+    from sonicgrid.session.pick import takes
+
+    def turn(n, text, request, clip, **brief):
+        return {"n": n, "text": text, "request": request, "clip_id": clip, "status": "ok", "brief": brief}
+
+    chat = [
+        turn(1, "an epic intro", "an epic intro", "c1", mood="epic"),
+        turn(2, "a moody loop", "a moody loop", "c2", mood="moody"),
+        turn(3, "darker", "moody loop, darker", "c3", mood="moody", brightness=-0.6),
+        turn(4, "try again", "moody loop, darker, again", "c4", mood="moody", brightness=-0.6, action="vary"),
+        {**turn(5, "drums louder", "drums louder", "c4", mood="moody", brightness=-0.6), "remix": ["louder"]},
+    ]
+    clips, records = takes(chat)
+    assert clips == ["c3", "c4"] and records[-1]["remix"]  # the re-mix is c4's latest record
+    assert takes(chat[:3])[0] == ["c3"]  # one version so far: one take
