@@ -124,14 +124,14 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         return _settle(state, {"text": state["input"], "request": request, "notes": notes}, summary)
 
     def _pick(state: SessionState, turns: list[dict], prev: dict | None) -> dict | None:
-        """ "I like the second one": that variation is the conversation's clip; "the second one but darker" then
+        """ "I like the second one": that variation (or take) is the conversation's clip; "the second one but darker" then
         goes on from it."""
         said_pick = pick.said(state["input"]) if prev and prev.get("clip_id") else None
         if prev is None or said_pick is None:
             return None
         n, number = said_pick[0], len(turns) + 1
         record = pick.picked(prev, n, state["input"], number)
-        if record is None and len(pick.variations(prev)) < 2:  # takes made one by one: the conversation's nth
+        if record is None and len(pick.variations(prev)) < 2:  # takes made one by one: the request's nth
             record = pick.earlier(turns, n, state["input"], number)
         if record is None:  # nothing of that number: say so, make nothing
             clips = len(pick.takes(turns)[0])
