@@ -121,6 +121,9 @@ class Brief(BaseModel):
         description="the meter said: 3 ('a waltz', 'in 3/4'), 6 ('in 6/8', 'a jig'), 4 ('4/4'); None: 4/4, or the"
         " reference's",
     )
+    unplayed: list[str] = Field(
+        default_factory=list, description="what was said that SonicGrid does not play ('in 7/8'): the plan says so"
+    )
     same: list[str] = Field(default_factory=list, description="'same key' -> copy key/tempo/mood from the reference")
     reference_section: str | None = Field(default=None, description="'the intro we made' -> intro")
     explicit: list[str] = Field(

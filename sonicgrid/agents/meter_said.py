@@ -25,11 +25,22 @@ _RE = {
 }
 
 
+PLAYED_AS = ("2/4", "12/8")  # 2/4 plays as 4/4; 12/8 as a 4/4 shuffle (music_words.yaml swing_words)
+_OTHER = re.compile(r"(?<![\w/.-])(\d{1,2})/(4|8|16)(?![\w/-])(?!\s*(?:of|min\w*|sec\w*|s|bar\w*|beat\w*)\b)", re.I)
+
+
 def read(text: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
-    """Set fields["meter"] (and found["meter"], the words) from the first meter the text says."""
+    """Set fields["meter"] (and found["meter"], the words) from the first meter the text says; a meter the
+    composer does not play ("in 7/8", "5/4") goes to fields["unplayed"], for the plan to say."""
     hits = [(m.start(), beats, m.group(0)) for beats, pat in _RE.items() for m in [pat.search(text)] if m]
     if hits:
         _, fields["meter"], found["meter"] = min(hits)
+        return
+    other = _OTHER.search(text)
+    if other and other.group(0) not in (*METER_NAMES.values(), *PLAYED_AS):
+        fields.setdefault("unplayed", []).append(
+            f"{other.group(0)} is not a meter SonicGrid plays (3/4, 4/4, 6/8): 4/4"
+        )
 
 
 def words(meter: int) -> str:

@@ -96,11 +96,13 @@ def _next(node: str) -> str:
     return NODE_TEXT.get(order[min(order.index(node) + 1, 3)], "") if node in order else ""
 
 
-def _say_notes(brief: dict) -> None:
-    """What intake understood differently from what was asked (e.g. "3 hours" -> the longest clip): the
-    brief carries it as `note`/`notes`; say it, so nothing is changed silently."""
+def _say_notes(summary: dict) -> None:
+    """What was done otherwise than asked, so nothing is changed silently: the plan's notes (a meter not played,
+    a loop that cannot land on the beat, a layer no tool renders), and a brief's `note`/`notes`."""
+    brief = summary.get("brief") or {}
     notes = brief.get("notes") or brief.get("note") or []
-    for n in [notes] if isinstance(notes, str) else list(notes):
+    said = [notes] if isinstance(notes, str) else list(notes)
+    for n in dict.fromkeys(said + list((summary.get("result") or {}).get("notes") or [])):
         console.print(f"[yellow]note:[/] {esc(n)}", soft_wrap=True, highlight=False)
 
 
@@ -114,7 +116,7 @@ def _report(summary: dict, as_json: bool) -> None:
         ]
         print_json(keep)
         return
-    _say_notes(summary.get("brief") or {})
+    _say_notes(summary)
     if res.get("status") != "ok":
         console.print(f"[bold yellow]no clip:[/] {esc(res.get('message'))}", highlight=False)
         return

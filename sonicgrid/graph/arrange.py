@@ -167,7 +167,7 @@ def plan(
     spans = section_spans(brief, shared[0]["tempo_bpm"], shared[0].get("meter", 4))
     wanted = {s: section_layers(brief, s) for s, _, _ in spans}
     missing = unavailable([la for v in wanted.values() for la, _ in v], registry)
-    notes = [f"no {la} layer: {why}" for la, why in missing.items()] + looped
+    notes = [f"no {la} layer: {why}" for la, why in missing.items()] + looped + list(brief.unplayed)
     if brief.transpose is not None:  # "up a semitone": say where the key went
         moved = shared[0]["sources"]["key"]
         key = f"{shared[0]['key']} {shared[0]['mode']}"

@@ -177,6 +177,8 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         if fields["transpose"]:
             merged.pop("key", None)
             notes.append(f"key {fields['transpose']:+d} semitones")
+    if fields.get("unplayed"):  # "in 7/8": the plan says it is not played
+        merged["unplayed"] = fields["unplayed"]
     if int(fields.get("variations") or 1) > 1:  # "give me three variations of it": takes of it to choose from
         merged["variations"] = int(fields["variations"])
         notes.append(f"{merged['variations']} variations")
@@ -255,6 +257,8 @@ def render(fields: dict) -> str:
         text += f", {fields['mode']}"
     if fields.get("meter"):
         text += ", " + meter_said.words(int(fields["meter"]))
+    for said in fields.get("unplayed") or []:  # "7/8 is not a meter ...": said back as it was
+        text += f", in {said.split()[0]}"
     if fields.get("exclude"):
         text += ", without " + " and ".join(LAYER_TEXT[la] for la in fields["exclude"])
     said = [lexicon.INSTRUMENTS[name]["words"][0] for name in fields.get("instruments") or []]

@@ -128,3 +128,18 @@ def test_a_free_tempo_in_three_moves_a_little_further_to_whole_bars():
     settles for whole beats (6 s of a tender waltz at 70 bpm was 7 beats: the downbeat moved at every repeat)."""
     assert loops.fit(6.0, 70.0, True, False, meter=3) == (6.0, 60.0, "2 bars at 60.0 bpm")
     assert loops.fit(8.0, 75.0, True, True)[2] == "5 half bars at 75.0 bpm"  # 4/4 as before
+
+
+def test_a_meter_not_played_is_said_and_twelve_eight_is_a_shuffle():
+    """'in 7/8' was dropped without a word: the plan's notes say it plays 4/4 (sonicgrid make prints them)."""
+    from sonicgrid.agents.intake import rules_intake
+    from sonicgrid.graph import arrange
+    from sonicgrid.tools.registry import default_registry
+
+    brief, _ = rules_intake("a calm loop in 7/8, 4 seconds")
+    assert brief.meter is None and brief.unplayed and brief.unplayed[0].startswith("7/8 is not a meter")
+    _, info = arrange.plan(brief, 1, default_registry())
+    assert brief.unplayed[0] in info["notes"]
+    blues = lexicon.parse("a 12/8 blues")[0]
+    assert blues["swing"] == 0.66 and "unplayed" not in blues and "meter" not in blues
+    assert "unplayed" not in lexicon.parse("3/4 of a minute")[0] and "unplayed" not in lexicon.parse("in 2/4")[0]
