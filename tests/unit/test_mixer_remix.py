@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from sonicgrid.audio import Audio
-from sonicgrid.session import remix
+from sonicgrid.session import edit_words, remix
 from sonicgrid.tools import mixer
 
 SR = 22050
@@ -115,7 +115,7 @@ def test_an_amount_said_is_the_amount():
     assert [(e.op, e.db) for e in remix.parse("chords +1.5dB")] == [("louder", 1.5)]  # the sign says which way
     two = remix.parse("pad -2.5 dB and drums louder")
     assert [(e.layers, e.db) for e in two] == [(["atmosphere"], -2.5), (["rhythm"], 4.0)]
-    assert remix.parse("chords up 100 dB")[0].db == remix.MAX_EDIT_DB
+    assert remix.parse("chords up 100 dB")[0].db == edit_words.MAX_EDIT_DB
     assert remix.parse("drums a bit louder")[0].db == 2.0  # no amount: the words' step
 
 
