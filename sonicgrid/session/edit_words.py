@@ -26,6 +26,14 @@ EXAMPLES = (
 )
 
 
+_TIMES = {"twice": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8}
+_REPEAT = re.compile(  # "loop it 4 times", "repeat it twice", "play it 3x"
+    r"\b(?:repeat|loop|play)\s+(?:it\s+|this\s+|that\s+|the\s+(?:loop|clip)\s+)?"
+    r"(\d{1,2}\s*(?:times|x)|twice|(?:two|three|four|five|six|eight)\s+times)(?!\w)",
+    re.I,
+)
+
+
 @dataclass
 class Edit:
     op: str  # mute | unmute | solo | louder | quieter | reset; the whole mix: loudness (db) | space | fade
@@ -41,12 +49,14 @@ class Edit:
             return f"master loudness {self.db:+.1f} dB"
         if self.op == "space":
             return f"reverb and delay sends x{self.factor:.2f}"
+        if self.op == "repeat":
+            return f"played {self.factor:g} times"
         who = ", ".join(self.layers) or "all stems"
         return f"{self.op} {who}" + (f" {self.db:+.1f} dB" if self.db else "")
 
 
 FINISH = {"loudness_db": 0.0, "space": 1.0}  # the recipe's whole-mix settings before any edit
-NO_STEM_OPS = ("reset", "loudness", "space", "fade")  # edits that need no stem of a named layer
+NO_STEM_OPS = ("reset", "loudness", "space", "fade", "repeat")  # edits that need no stem of a named layer
 
 
 def _has(words: list[str], text: str) -> int | None:
@@ -66,6 +76,11 @@ def parse(text: str) -> list[Edit]:
         fades = _fades(clause)
         if fades:
             out += fades
+            continue
+        times = _REPEAT.search(clause)
+        if times:  # "loop it 4 times", "repeat it twice": the master played on, end to start
+            said = times.group(1).lower().split()[0].rstrip("x")
+            out.append(Edit("repeat", [], factor=float(_TIMES.get(said) or said)))
             continue
         found = sorted(
             (p, op) for op, words in E["ops"].items() if op != "reset" for p in [_has(words, clause)] if p is not None
@@ -170,6 +185,7 @@ def is_edit(text: str, stem_layers: set[str]) -> bool:
         return False
     if any(e.op == "fade" for e in edits):  # "a 4 second fade out" asks for no 4 s clip
         text = _SECONDS.sub(" ", _FADE.sub(" ", text))
+    text = _REPEAT.sub(" ", text)  # "loop it 4 times" asks for no new loop
     _, found = lexicon.parse(_MIX_WORDS.sub(" ", text))  # "quieter" is a calm mood word in a request
     if set(found) & {"mood", "section", "duration_s", "tempo_bpm", "key", "style", "variations", "sections"}:
         return False

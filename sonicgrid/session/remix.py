@@ -18,7 +18,10 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
+
 from sonicgrid import audio as aio
+from sonicgrid.brief import MAX_SECONDS
 from sonicgrid.errors import UserError
 from sonicgrid.session.edit_words import EXAMPLES as EXAMPLES  # re-exported: callers read remix.EXAMPLES ...
 from sonicgrid.session.edit_words import FINISH, E, Edit, parse
@@ -27,6 +30,8 @@ from sonicgrid.session.edit_words import TARGET_WORDS as TARGET_WORDS
 from sonicgrid.session.edit_words import absent as absent
 from sonicgrid.session.edit_words import asks_cleanup as asks_cleanup
 from sonicgrid.session.edit_words import is_edit as is_edit
+
+MAX_REPEAT = 16  # "loop it 100 times" plays it this often (and never past the longest clip, MAX_SECONDS)
 
 
 def finish(prev: dict | None, edits: list[Edit], target_lufs: float) -> dict:
@@ -42,6 +47,8 @@ def finish(prev: dict | None, edits: list[Edit], target_lufs: float) -> dict:
         elif e.op == "space":  # "more reverb" after "no reverb" starts from a step under the plain sends
             base = f["space"] if f["space"] > 0 or e.factor <= 1 else 1.0 / float(E["space_step"])
             f["space"] = round(min(float(E["space_range"][1]), max(float(E["space_range"][0]), base * e.factor)), 3)
+        elif e.op == "repeat":  # "loop it 4 times": times the clip is played (1: once)
+            f["repeat"] = int(min(MAX_REPEAT, max(1.0, e.factor)))
         elif e.op == "fade" and e.end == "none":
             f.pop("fade_in_s", None)
             f.pop("fade_out_s", None)
@@ -158,6 +165,9 @@ def remix(folder: Path, text: str, settings, base: Path | None = None) -> dict:
     final = aio.Audio(
         aio.fit_length(final.samples, int(round(float(res.get("duration_s") or final.duration) * final.sr))), final.sr
     )
+    if int(done.get("repeat") or 1) > 1:  # "loop it 4 times": a loop plays on end to start, seamless
+        times = min(int(done["repeat"]), max(1, int(MAX_SECONDS // max(final.duration, 1e-3))))
+        final = aio.Audio(np.tile(final.samples, (times, 1)), final.sr)
     if done.get("fade_in_s") or done.get("fade_out_s"):  # at most half the clip each
         half = final.duration / 2
         fin, fout = (min(half, float(done.get(k) or 0.0)) for k in ("fade_in_s", "fade_out_s"))
@@ -200,6 +210,7 @@ def describe_finish(res: dict) -> str:
     bits = [f"master at {res['mastering'].get('target_lufs', 0):g} LUFS"] if f["loudness_db"] else []
     bits += [f"sends x{f['space']:g}"] if f["space"] != 1.0 else []
     bits += [f"fade {end} {f[f'fade_{end}_s']:g} s" for end in ("in", "out") if f.get(f"fade_{end}_s")]
+    bits += [f"played {f['repeat']} times, {res.get('duration_s', 0):g} s"] if int(f.get("repeat") or 1) > 1 else []
     return ", ".join(bits)
 
 

@@ -50,6 +50,7 @@ def remix_record(turn: dict, prev: dict, res: dict, n: int) -> dict:
         "reference": prev.get("clip_id"),
         "remix": res["edits"],
         "mastering": res.get("mastering"),
+        "duration_s": res.get("duration_s") or prev.get("duration_s"),  # "loop it 4 times": four times as long
         "notes_out": [],
     }
 

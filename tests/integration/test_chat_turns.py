@@ -84,3 +84,23 @@ def test_variations_asked_of_the_last_clip_are_takes_to_pick_from(tmp_path):
     out = " ".join(res.output.split())
     assert f"going on with variation 3 of 3: {vs[2]['clip_id']}" in out
     assert f"{vs[2]['clip_id']} has no drums (its stems:" in out
+
+
+def test_loop_it_four_times_plays_the_loop_on_seamlessly(tmp_path):
+    """'loop it 4 times' made a new 4 s loop before ("loop" named the section). Now the master is played four
+    times end to end: four times as long, the joins no quieter than the loop's own body."""
+    import numpy as np
+    import soundfile as sf
+
+    res = _chat(tmp_path, ["a calm loop with drums, 4 seconds", "loop it 4 times", "how long is it?"])
+    assert res.exit_code == 0, res.output
+    (run,) = _traces(tmp_path)
+    one, _sr = sf.read(run["result"]["path"])
+    (remixed,) = list((tmp_path / "out").rglob("remixes/remix-1.wav"))
+    four, _ = sf.read(remixed)
+    assert len(four) == 4 * len(one)
+    env = np.sqrt(np.convolve((four**2).mean(axis=1), np.ones(2205) / 2205, "same"))
+    body = float(np.median(env))
+    for k in (1, 2, 3):  # around each join, no hole
+        assert env[k * len(one) - 2205 : k * len(one) + 2205].min() > 0.3 * body
+    assert "16.0 s calm loop" in " ".join(res.output.split())

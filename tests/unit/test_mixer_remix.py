@@ -193,3 +193,13 @@ def test_a_layer_the_clip_never_had_is_named_not_remade():
     assert remix.absent("solo the drums", {"harmony"}) == ["rhythm"]
     assert remix.absent("solo the chords", {"harmony"}) == []  # it has them: an edit
     assert remix.absent("remove the drums and make it darker", {"harmony"}) == []  # more than an edit
+
+
+def test_loop_it_four_times_is_a_re_mix_played_on():
+    """'loop it 4 times' was a new loop (the word "loop" named the section); it is the master played on now."""
+    assert [e.describe() for e in remix.parse("loop it 4 times")] == ["played 4 times"]
+    assert [e.describe() for e in remix.parse("repeat it twice")] == ["played 2 times"]
+    assert remix.is_edit("loop it 4 times", {"harmony"}) and not remix.parse("a calm loop")
+    done = remix.finish(None, remix.parse("loop it 40 times"), -14.0)
+    assert done["repeat"] == remix.MAX_REPEAT
+    assert "repeat" not in remix.finish(done, remix.parse("reset"), -14.0)
