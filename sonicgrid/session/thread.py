@@ -135,8 +135,8 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             record = pick.earlier(turns, n, state["input"], number)
         if record is None:  # nothing of that number: say so, make nothing
             clips = len(pick.takes(turns)[0])
-            if pick.next_take(state["input"], n, clips, prev):
-                return None  # "take 2" after one take: another take, made as a new request
+            if pick.next_take(state["input"], n, clips, prev):  # "take 2" after one take: another take of it
+                return produce({**state, "input": "try again"})
             text = pick.none_such(prev, n, clips)
             return {"messages": [reply(text)], "pending": None, "reply": text}
         text = pick.reply(record)

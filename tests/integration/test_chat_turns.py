@@ -104,3 +104,12 @@ def test_loop_it_four_times_plays_the_loop_on_seamlessly(tmp_path):
     for k in (1, 2, 3):  # around each join, no hole
         assert env[k * len(one) - 2205 : k * len(one) + 2205].min() > 0.3 * body
     assert "16.0 s calm loop" in " ".join(res.output.split())
+
+
+def test_take_two_after_one_take_is_a_new_take(tmp_path):
+    """'take 2' right after the first take made a new request that reused the first clip itself."""
+    res = _chat(tmp_path, ["an epic build with drums, 4 seconds", "take 2", "the first one"])
+    assert res.exit_code == 0, res.output
+    first, second = _traces(tmp_path)
+    assert {c["decision"] for c in second["cells"]} == {"generate"} and second["brief"]["action"] == "vary"
+    assert f"going on with take 1 of 2 of this request: {first['result']['clip_id']}" in " ".join(res.output.split())
