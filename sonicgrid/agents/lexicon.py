@@ -37,16 +37,16 @@ def _plural(word: str) -> str:
     return word + ("es" if word.endswith(("x", "ch", "sh")) else "s")
 
 
-_INSTRUMENT_OF |= {  # English plurals: "two trumpets", "acoustic guitars" (a word said as a plural already stays)
-    _plural(w): name for w, name in list(_INSTRUMENT_OF.items()) if w.isascii() and not w.endswith("s")
+_INSTRUMENT_OF = {  # English plurals: "two trumpets", "acoustic guitars" (a word said as a plural already stays)
+    _plural(w): name for w, name in _INSTRUMENT_OF.items() if w.isascii() and not w.endswith("s")
 } | _INSTRUMENT_OF
 _ALONE = re.compile(  # an instrument with nothing else: "just piano", "piano only", "solo piano" (not "violin solo")
     r"(?<!\w)(?:just|only|alone|on its own|by itself|nothing but|solamente|seulement|nur)(?!\w)"
-    r"|(?<!\w)solo\s+(?=" + "|".join(sorted((re.escape(w) for w in _INSTRUMENT_OF), key=len, reverse=True)) + r")",
+    r"|(?<!\w)solo\s+(?=" + _alt(_INSTRUMENT_OF) + r")",
     re.I,
 )
-_BUSY = words_re(V["busy_words"])
-_SWING = words_re(V["swing_words"])  # longest first: "less busy" before any shorter word in it
+_VALUED = {name: words_re(V[name]) for name in ("busy_words", "swing_words")}  # longest first: "less busy" first
+_CHURCH = words_re(V["church_modes"])
 _INSTRUMENT_RE = words_re(_INSTRUMENT_OF)  # longest first: "electric guitar" before "guitar"
 MAX_VARIATIONS = 8
 
@@ -333,13 +333,12 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
         fields["transpose"], found["transpose"] = moved
         fields.setdefault("reference", "last")
     if "mode" not in fields:
-        church = next((m for m in re.finditer(r"\b(\w+)\b", text) if m.group(1) in V["church_modes"]), None)
         if re.search(r"\b(minor|menor|mineur|moll)\b", text):
             fields["mode"], found["mode"] = "minor", "minor"
         elif re.search(r"\b(major|mayor|majeur)\b", text):
             fields["mode"], found["mode"] = "major", "major"
-        elif church:  # "in D dorian": the composer's nearest mode, minor or major
-            fields["mode"], found["mode"] = V["church_modes"][church.group(1)], church.group(1)
+        elif church := _CHURCH.search(text):  # "in D dorian": the composer's nearest mode, minor or major
+            fields["mode"], found["mode"] = V["church_modes"][church.group(0).lower()], church.group(0)
     same = [k for k, phrases in V["same"].items() if any(p in text for p in phrases)]
     if same:
         fields["same"], found["same"] = same, ",".join(same)
@@ -352,12 +351,8 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
         fields["action"], found["action"] = "vary", _matched(_VARY, text)
     elif moved:
         fields["action"], found["action"] = "vary", found["transpose"]
-    swing = _SWING.search(text)  # "with swing", "a shuffle groove", "straight eighths"
-    if swing:
-        fields["swing"], found["swing"] = float(V["swing_words"][swing.group(0).lower()]), swing.group(0)
-    busy = _BUSY.search(text)  # "simpler", "less busy", "busier": how much the parts play
-    if busy:
-        fields["busy"], found["busy"] = float(V["busy_words"][busy.group(0).lower()]), busy.group(0)
+    _valued("swing", text, fields, found)  # "with swing", "a shuffle groove", "straight eighths"
+    _valued("busy", text, fields, found)  # "simpler", "less busy", "busier": how much the parts play
     if re.search(r"\b(darker|dark)\b", plain):
         fields["brightness"] = -0.6
     elif re.search(r"\b(brighter|bright)\b", plain):
@@ -365,6 +360,13 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     elif styles and "brightness" in STYLES[styles[0]]:
         fields["brightness"] = float(STYLES[styles[0]]["brightness"])
     return fields, found
+
+
+def _valued(field: str, text: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
+    """fields[field] from the first of its words said (music_words.yaml `<field>_words`: word -> value)."""
+    m = _VALUED[f"{field}_words"].search(text)
+    if m:
+        fields[field], found[field] = float(V[f"{field}_words"][m.group(0).lower()]), m.group(0)
 
 
 def default_duration(section: str) -> float:

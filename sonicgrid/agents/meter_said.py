@@ -13,9 +13,12 @@ from sonicgrid.brief import METER_NAMES
 _WORDS: dict[int, list[str]] = {int(k): [str(w) for w in v] for k, v in V["meter"].items()}
 
 
+_NOT_A_LENGTH = r"(?!\s*(?:of|min\w*|sec\w*|s|bar\w*|beat\w*|hour\w*|h)\b)"  # "3/4 of a minute", "3/4 minute"
+
+
 def _pattern(word: str) -> str:
     """A word of a meter, whole; a fraction ("3/4") not followed by "of" or a unit ("3/4 of a minute" is a length)."""
-    tail = r"(?!\s*(?:of|min\w*|sec\w*|s|bar\w*|beat\w*|hour\w*|h)\b)" if any(c.isdigit() for c in word) else ""
+    tail = _NOT_A_LENGTH if any(c.isdigit() for c in word) else ""
     return r"(?<![\w/.-])" + re.escape(word) + r"(?![\w/-])" + tail
 
 
@@ -26,7 +29,7 @@ _RE = {
 
 
 PLAYED_AS = ("2/4", "12/8")  # 2/4 plays as 4/4; 12/8 as a 4/4 shuffle (music_words.yaml swing_words)
-_OTHER = re.compile(r"(?<![\w/.-])(\d{1,2})/(4|8|16)(?![\w/-])(?!\s*(?:of|min\w*|sec\w*|s|bar\w*|beat\w*)\b)", re.I)
+_OTHER = re.compile(r"(?<![\w/.-])(\d{1,2})/(4|8|16)(?![\w/-])" + _NOT_A_LENGTH, re.I)
 
 
 def read(text: str, fields: dict[str, Any], found: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ import yaml
 @lru_cache(maxsize=1)
 def vocabulary() -> dict[str, Any]:
     """lexicon.yaml with its neighbours: the musical words (music_words.yaml: transposition, meter, church modes,
-    busy) and a re-mix's (edits.yaml) beside its own keys, the instruments a request may name (instruments.yaml) as
+    busy, swing) and a re-mix's (edits.yaml) beside its own keys, the instruments a request may name (instruments.yaml) as
     its `instruments`."""
     prompts = resources.files("sonicgrid.prompts")
 
