@@ -168,9 +168,12 @@ def compose(
     density = pal["drums"] * (1.0 + float((params or {}).get("density", 0.0))) * (1.0 + 0.6 * busy)
     gap = float(np.clip(0.12 - 0.2 * busy, 0.02, 0.4))  # the comping's humanised gaps
     fill_at_end = bool((params or {}).get("next_section")) or section == "build"
+    pitches = [root + 12 + x for x in scale]  # the lead's notes: the scale an octave over the root
     notes: list[Note] = []
     for bar in range(arr.bars):
         t0 = bar * arr.seconds_per_bar
+        d = density * (0.5 + (bar + 1) / arr.bars) if section == "build" else density  # a build's drums climb
+        fill = fill_at_end and bar == arr.bars - 1
         deg = _degree(arr.progression, bar, arr.bars, section)
         chord = _chord(root, scale, deg)
         v = int(np.clip(vel0 * (arc(bar) if arc else _arc(section, bar, arr.bars)), 20, 127))
@@ -185,9 +188,6 @@ def compose(
                 notes.append(Note(part, prog, root - 12, t0, t0 + arr.seconds_per_bar * 1.05, int(v * 0.7)))
                 notes.append(Note(part, prog, root - 5, t0, t0 + arr.seconds_per_bar * 1.05, int(v * 0.5)))
             elif arr.meter != 4 and part in ("keys", "bass", "lead", "drums"):
-                d = density * (0.5 + (bar + 1) / arr.bars) if section == "build" else density
-                fill = fill_at_end and bar == arr.bars - 1
-                pitches = [root + 12 + x for x in scale]
                 notes.extend(_in_meter(arr, part, prog, chord, pitches, t0, v, rng, d, fill, gap))
             elif part == "keys":
                 pattern = [0, 1, 2, 1, 0, 2, 1, 2] if rng.random() < 0.6 else [0, 2, 1, 2, 0, 1, 2, 1]
@@ -212,12 +212,11 @@ def compose(
             elif part == "lead":
                 for i in range(4):
                     if rng.random() < 0.7:
-                        p = root + 12 + scale[int(rng.integers(7))]
+                        p = pitches[int(rng.integers(len(pitches)))]
                         notes.append(Note(part, prog, p, t0 + i * beat, t0 + (i + 0.8) * beat, int(v * 0.85)))
             elif part == "drums":
-                d = density * (0.5 + (bar + 1) / arr.bars) if section == "build" else density
                 notes.extend(_drum_bar(t0, beat, v, d, rng))
-                if fill_at_end and bar == arr.bars - 1:
+                if fill:
                     notes.extend(_fill(t0, beat, v))
     if brief.get("swing") and arr.meter != 6:  # "with swing": the off-beat eighths late
         notes = swung(notes, arr.seconds_per_bar / beats_per_bar(arr.meter), float(brief["swing"]))
