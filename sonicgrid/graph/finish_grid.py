@@ -74,8 +74,7 @@ def finish_grid(
         calls.append(tool_call(tool, "master", None, time.perf_counter() - tm, final.duration, 0.0))
         # a continuation is asked to be the clip it continues plus the new part, not the new part's length
         extended = {"duration_s": length} if any(c.get("decision") == "extend" for c in cells) else {}
-        metered = brief | {"meter": (cells[0]["cell"].get("params") or {}).get("meter") or brief.get("meter")}
-        analysis = done[0]["analysis"] if len(done) == 1 else listener.hear(final, metered, **extended)
+        analysis = done[0]["analysis"] if len(done) == 1 else listener.hear(final, brief, **extended)
         score = float(analysis["quality"]["score"]) if len(done) > 1 else float(done[0]["score"])
         variants.append(
             {

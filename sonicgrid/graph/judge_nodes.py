@@ -85,9 +85,7 @@ def analyze(state: CellState, svc: Services) -> dict[str, Any]:
         return _heard(state, stored, kept, t0, "library-analysis", seconds_asked, 0.0)
     clip_path = cc.candidate_path(state)
     clip = aio.read(clip_path)
-    meter = (state["cell"].get("params") or {}).get("meter") or state["brief"].get("meter")  # a waltz's beat
-    brief = state["brief"] | {"meter": meter}
-    req = AnalysisRequest(audio=clip, brief=brief, layer=state["cell"]["layer"], duration_s=seconds_asked)
+    req = AnalysisRequest(audio=clip, brief=state["brief"], layer=state["cell"]["layer"], duration_s=seconds_asked)
     a = listener.run(req).as_dict()
     analysis = {k: a[k] for k in ANALYSIS_KEYS if k in a}
     best = state.get("best")

@@ -40,8 +40,12 @@ def plan(state: RunState, svc: Services) -> dict[str, Any]:
     if brief.transpose is not None and ref and isinstance(ref.get("meta", {}).get("seed"), int):
         seed = int(ref["meta"]["seed"])  # "up a semitone": the reference's notes, in the key that far away
     cells, info = arrange.plan(brief, seed, svc.registry, ref, project)
-    if info.get("duration_s") and float(info["duration_s"]) != brief.duration_s:  # a loop on whole bars
-        brief = brief.model_copy(update={"duration_s": float(info["duration_s"])})
+    played = {  # the run's brief says what it plays: a loop's length on whole bars, a meter the reference lent
+        "duration_s": float(info.get("duration_s") or brief.duration_s),
+        "meter": (info.get("shared") or [{}])[0].get("meter") or brief.meter,
+    }
+    if played != {"duration_s": brief.duration_s, "meter": brief.meter}:
+        brief = brief.model_copy(update=played)
     return {"plan": cells, "arrangement": info, "brief": brief.model_dump(), "seed": seed}
 
 
