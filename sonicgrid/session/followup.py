@@ -230,6 +230,11 @@ def _length_change(text: str, found: dict, fields: dict, last: dict, merged: dic
     return "vary" if vary else "new"
 
 
+def _word_for(table: str, value: float) -> str | None:
+    """The first word of a lexicon word list (word -> value) that says `value`: how render says it back."""
+    return next((w for w, v in lexicon.V[table].items() if abs(float(v) - value) < 1e-6), None)
+
+
 def render(fields: dict) -> str:
     """Merged fields -> a canonical request that lexicon.parse() reads back to the same fields."""
     layers = fields.get("layers") or ["harmony"]
@@ -257,8 +262,8 @@ def render(fields: dict) -> str:
         text += f", {fields['mode']}"
     if fields.get("meter"):
         text += ", " + meter_said.words(int(fields["meter"]))
-    for said in fields.get("unplayed") or []:  # "7/8 is not a meter ...": said back as it was
-        text += f", in {said.split()[0]}"
+    for unplayed in fields.get("unplayed") or []:  # "7/8 is not a meter ...": said back as it was
+        text += f", in {unplayed.split()[0]}"
     if fields.get("exclude"):
         text += ", without " + " and ".join(LAYER_TEXT[la] for la in fields["exclude"])
     said = [lexicon.INSTRUMENTS[name]["words"][0] for name in fields.get("instruments") or []]
@@ -272,17 +277,13 @@ def render(fields: dict) -> str:
         n = int(fields["transpose"])
         text += f", {abs(n)} semitone{'s' if abs(n) > 1 else ''} {'up' if n > 0 else 'down'}"
     if fields.get("tempo_change"):
-        from sonicgrid.agents.lexicon import V
-
         change = float(fields["tempo_change"])
-        word = next((w for w, f in V["tempo_words"].items() if abs(f - change) < 1e-6), None)
+        word = _word_for("tempo_words", change)
         pct = round(abs(change - 1) * 100)
         text += f", {word}" if word else f", {pct}% {'faster' if change > 1 else 'slower'}"
-    if fields.get("swing"):
-        text += ", " + next(w for w, v in lexicon.V["swing_words"].items() if v == float(fields["swing"]))
-    busy = float(fields.get("busy") or 0.0)
-    if busy:
-        text += ", " + next(w for w, v in lexicon.V["busy_words"].items() if v == busy)
+    for k in ("swing", "busy"):  # every value a turn can reach has its word (music_words.yaml)
+        if fields.get(k):
+            text += f", {_word_for(f'{k}_words', float(fields[k]))}"
     b = float(fields.get("brightness") or 0.0)
     if b:
         text += ", darker" if b < 0 else ", brighter"
