@@ -48,9 +48,9 @@ def variations(turn: dict) -> list[dict]:
     return list((json.loads(side.read_text()).get("result") or {}).get("variations") or [])
 
 
-def picked(turn: dict, n: int, text: str, number: int) -> dict | None:
-    """The record of variation `n` (its rank: the reply's order, 1 the best) as the conversation's clip."""
-    vs = variations(turn)
+def picked(turn: dict, n: int, text: str, number: int, vs: list[dict]) -> dict | None:
+    """The record of variation `n` (its rank: the reply's order, 1 the best) of `vs`, the variations of `turn`'s
+    run (variations()), as the conversation's clip."""
     if not 1 <= n <= len(vs) or len(vs) < 2:
         return None
     v = vs[n - 1]
@@ -124,18 +124,18 @@ def earlier(turns: list[dict], n: int, text: str, number: int) -> dict | None:
 _TAKE = re.compile(r"^\s*take\s+\d", re.I)
 
 
-def next_take(text: str, n: int, clips: int, turn: dict) -> bool:
-    """ "take 2" right after the first take (no variations to pick from): a slate, the next take, not a pick."""
-    return bool(_TAKE.match(text)) and n == clips + 1 and len(variations(turn)) < 2
+def next_take(text: str, n: int, clips: int, made: int) -> bool:
+    """ "take 2" right after the first take (`made`: the last run's variations, fewer than 2: none to pick from):
+    a slate, the next take, not a pick."""
+    return bool(_TAKE.match(text)) and n == clips + 1 and made < 2
 
 
-def none_such(turn: dict, n: int, clips: int) -> str:
-    """The reply when a pick names nothing there is: no new clip is made for it."""
-    takes = len(variations(turn))
-    if n == 1 and clips == 1 and takes < 2:
+def none_such(turn: dict, n: int, clips: int, made: int) -> str:
+    """The reply when a pick names nothing there is (`made`: the last run's variations): no new clip is made."""
+    if n == 1 and clips == 1 and made < 2:
         return f"that is the clip we are on: {turn['clip_id']} -> {turn.get('path')}"
-    if takes >= 2:
-        return f"there is no variation {n}: the last request made {takes}. Say 'I like the second one' to pick one"
+    if made >= 2:
+        return f"there is no variation {n}: the last request made {made}. Say 'I like the second one' to pick one"
     return (
         f"there is no take {n} to pick: this request has {clips} take{'s' if clips != 1 else ''} so far and the last "
         "was one. Ask for 'three variations' to get takes to choose from"

@@ -130,14 +130,15 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         if prev is None or said_pick is None:
             return None
         n, number = said_pick[0], len(turns) + 1
-        record = pick.picked(prev, n, state["input"], number)
-        if record is None and len(pick.variations(prev)) < 2:  # takes made one by one: the request's nth
+        vs = pick.variations(prev)  # the last run's sidecar, read once for the pick
+        record = pick.picked(prev, n, state["input"], number, vs)
+        if record is None and len(vs) < 2:  # takes made one by one: the request's nth
             record = pick.earlier(turns, n, state["input"], number)
         if record is None:  # nothing of that number: say so, make nothing
             clips = len(pick.takes(turns)[0])
-            if pick.next_take(state["input"], n, clips, prev):  # "take 2" after one take: another take of it
+            if pick.next_take(state["input"], n, clips, len(vs)):  # "take 2" after one take: another take of it
                 return produce({**state, "input": "try again"})
-            text = pick.none_such(prev, n, clips)
+            text = pick.none_such(prev, n, clips, len(vs))
             return {"messages": [reply(text)], "pending": None, "reply": text}
         text = pick.reply(record)
         msg = reply(text, record)
