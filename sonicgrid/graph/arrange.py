@@ -123,8 +123,9 @@ def shared_params(
             r = np.random.default_rng(seed + 31 * variant)
             fixed["tempo_bpm"], src["tempo_bpm"] = round(float(r.uniform(*rng_t)), 1), f"{brief.style} style"
     tempo_free = tempo_free or bool(brief.tempo_change and "tempo_bpm" not in said)  # "a bit faster": about that
-    if brief.meter is None and (ref_meta.get("meter") or (ref_arr or {}).get("meter")):  # a waltz goes on in 3/4
-        fixed["meter"] = int(ref_meta.get("meter") or (ref_arr or {})["meter"])
+    lent = ref_meta.get("meter") or (ref_arr or {}).get("meter")
+    if brief.meter is None and lent:  # a waltz goes on in 3/4
+        fixed["meter"] = int(lent)
     arr = composer.plan(b, "harmony", seed + 7919 * variant, {k: v for k, v in fixed.items() if v is not None})
     out = {"key": arr.key, "mode": arr.mode, "tempo_bpm": round(arr.tempo, 3), "progression": arr.progression}
     if arr.octave:
