@@ -10,6 +10,7 @@ import pytest
 
 from sonicgrid.audio import Audio
 from sonicgrid.tools.analysts import features, keytempo
+from sonicgrid.tools.analysts.ears import default_listener
 from sonicgrid.tools.analysts.listen import EmbeddedListener
 from sonicgrid.tools.base import GenRequest
 from sonicgrid.tools.generators.soundfont import SoundFontComposer
@@ -42,6 +43,21 @@ def test_a_known_83_bpm_render_reads_83_not_166():
     audio, arr = _render("moody", "harmony", 3, tempo_bpm=83.0)
     assert arr["tempo_bpm"] == 83.0
     assert abs(features.extract(audio).tempo_bpm - 83.0) < 2.5
+
+
+@pytest.mark.parametrize("mood,seed,bpm", [("moody", 3, 136.0), ("dreamy", 2, 96.0), ("energetic", 1, 140.0)])
+def test_a_waltz_asked_for_is_heard_at_its_beat_not_its_dotted_pulse(mood, seed, bpm):
+    """Heard blind, these waltzes' chords read at 2/3 of the beat (a bar of three repeats at three beats, which
+    duple hearing does not count); told the brief's meter, the ears hear the beat the brief asked for."""
+    audio, arr = _render(mood, "harmony", seed, meter=3, tempo_bpm=bpm)
+    assert arr["meter"] == 3 and arr["tempo_bpm"] == bpm
+    blind = features.extract(audio).tempo_bpm
+    assert abs(blind / bpm - 2 / 3) < 0.04, blind
+    assert abs(features.extract(audio, meter=3).tempo_bpm / bpm - 1) < 0.04
+    brief = {"prompt": "a waltz", "mood": mood, "meter": 3, "tempo_bpm": bpm}
+    for listener in (EmbeddedListener(), default_listener()):  # the DSP listener and the pretrained ears
+        out = listener.hear(audio, brief)
+        assert abs(out["tempo_bpm"] / bpm - 1) < 0.04, listener.name
 
 
 @pytest.mark.parametrize("mood,seed", [("moody", 2), ("happy", 1), ("tender", 2), ("epic", 2), ("dreamy", 2)])

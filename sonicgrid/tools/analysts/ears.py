@@ -120,7 +120,7 @@ class PretrainedEars(Analyst):
 
     def _run(self, request: AnalysisRequest) -> Analysis:
         audio, brief = request.audio, request.brief
-        f = features.extract(audio)
+        f = features.extract(audio, brief.get("meter"))
         base = self.dsp.reading(audio, brief, f)
         mono = audio.mono().astype(np.float32)
         heard, nts = self._hear_models(audio, mono)

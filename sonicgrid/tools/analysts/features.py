@@ -88,7 +88,9 @@ def _repetition(chroma_frames: np.ndarray, block: int) -> float:
     return float(np.mean(sims)) if sims else 0.0
 
 
-def extract(audio: Audio) -> Features:
+def extract(audio: Audio, meter: int | None = None) -> Features:
+    """What the DSP ears measure of `audio`. `meter`: the beats in a bar the brief asked for (the tempo's reading,
+    tempo.estimate)."""
     from sonicgrid.tools.analysts import tempo as tempo_mod
 
     mono = audio.mono().astype(np.float32)
@@ -112,7 +114,7 @@ def extract(audio: Audio) -> Features:
     perc_ratio, _ = dsp.hpss_ratio(np.sqrt(mel), kernel=17)
     env = dsp.onset_flux(mel)
     onsets = dsp.peaks(env, FPS)
-    tempo, tempo_conf = tempo_mod.estimate(env, FPS) if duration > 2 else (0.0, 0.0)
+    tempo, tempo_conf = tempo_mod.estimate(env, FPS, meter) if duration > 2 else (0.0, 0.0)
     attack_db, pulse = pulse_strength(mel)
     tempo_conf *= pulse  # a periodic flicker without attacks is no beat
     mfcc = _dct_matrix(64, 13) @ np.log(mel + 1e-10)

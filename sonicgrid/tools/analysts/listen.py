@@ -64,7 +64,7 @@ class EmbeddedListener(Analyst):
     cost_model = CostModel(per_audio_s=0.02, overhead_s=0.02)
 
     def run(self, request: AnalysisRequest) -> Analysis:
-        f = features.extract(request.audio)
+        f = features.extract(request.audio, request.brief.get("meter"))
         out = self.reading(request.audio, request.brief, f)
         m = out["mood"]
         checks = honour.check(

