@@ -111,6 +111,19 @@ def said_plainly(text: str) -> str:
     return _TOO.sub(lambda m: lexicon.V["too_words"][m.group(0).lower()], text)
 
 
+_BOOKENDS = {"intro", "outro"}
+
+
+def _section_length(section: str, last_brief: dict) -> float:
+    """The length of a new section in a conversation: an outro after an intro (or the reverse) is as long as the
+    other bookend when that length suits the section; any other section starts at its default length."""
+    default, lo, hi = SECTION_SECONDS[section]
+    last_s = last_brief.get("duration_s")
+    if {section, last_brief.get("section")} == _BOOKENDS and last_s and lo <= float(last_s) <= hi:
+        return float(last_s)
+    return default
+
+
 def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     """Fields for this turn (None: a fresh request, used as typed) and notes on what carried over."""
     if last_brief:
@@ -142,7 +155,7 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         merged["bars"] = fields["bars"]
         notes.append(f"length -> {fields['bars']} bars")
     elif merged.get("section") != last_brief.get("section"):
-        merged["duration_s"] = SECTION_SECONDS[str(merged["section"])][0]
+        merged["duration_s"] = _section_length(str(merged["section"]), last_brief)
     said = lexicon._find(lexicon.LAYER_WORDS, lexicon._NEG.sub(" ", " " + _FEWER.sub(" ", stripped.lower()) + " "))
     layers = list(merged.get("layers") or ["harmony"])
     if said:

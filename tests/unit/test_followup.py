@@ -180,3 +180,12 @@ def test_the_same_but_warmer_and_a_louder_master_said_other_ways():
     assert [e.op for e in remix.parse("lower the volume")] == ["loudness"]
     said = _SAID_COMMAND.match(without_interjection("perfect, save it"))
     assert said is not None and said.group(1) == "save"
+
+
+def test_an_outro_after_an_intro_is_as_long_as_the_intro():
+    """ "a tense intro, 10 seconds", then "now a matching outro" made a 12 s outro (the section's default)."""
+    intro = LAST | {"duration_s": 10.0}
+    assert merge("now a matching outro", intro)[0]["duration_s"] == 10.0
+    assert merge("now an outro", LAST | {"duration_s": 18.0})[0]["duration_s"] == 18.0
+    assert merge("now an intro", LAST | {"section": "outro", "duration_s": 6.0})[0]["duration_s"] == 12.0  # too short
+    assert merge("now the loop", intro)[0]["duration_s"] == 8.0  # another section: its own length
