@@ -126,8 +126,15 @@ def _score_check(k: str, want: Any, midi: Path) -> tuple[str, str, str, str]:
     from sonicgrid.agents.lexicon import INSTRUMENTS
 
     programs = {int(i.program) for i in pm.instruments if not i.is_drum and i.notes}
-    named = {int(INSTRUMENTS[n]["program"]) for n in want.get("play", [])}
-    ok = named <= programs and (not want.get("alone") or programs <= named)
+    said = want.get("play", [])
+    # "guitar" plays when any guitar does (an electric or a distorted one: the name's last word); alone, only the
+    # very programs named may play
+    kinds = [
+        {int(v["program"]) for k, v in INSTRUMENTS.items() if k.split()[-1] == n} | {INSTRUMENTS[n]["program"]}
+        for n in said
+    ]
+    named = {int(INSTRUMENTS[n]["program"]) for n in said}
+    ok = all(k & programs for k in kinds) and (not want.get("alone") or programs <= named)
     return (k, str(want), str(want) if ok else f"programs {sorted(programs)}", "clip.mid GM programs")
 
 

@@ -72,3 +72,23 @@ def test_score_checks_read_the_meter_and_the_instruments_from_clip_mid(tmp_path)
     assert _score_check("instruments", {"play": ["piano"], "alone": True}, path)[2] == "programs [0, 48]"
     assert _score_check("instruments", {"play": ["violin"]}, path)[2].startswith("programs")
     assert _score_check("meter", "3/4", tmp_path / "none.mid")[2] == "no clip.mid"
+
+
+def test_an_instrument_named_plays_when_any_of_its_kind_does(tmp_path):
+    """ "with electric guitar" plays program 27, and a check that asks for a guitar reads it as one; "alone"
+    still allows only the programs named."""
+    import pretty_midi
+
+    from sonicgrid.evals.e2e import _score_check
+
+    pm = pretty_midi.PrettyMIDI(initial_tempo=90.0)
+    for program in (27, 19):  # an electric guitar, a church organ
+        inst = pretty_midi.Instrument(program=program)
+        inst.notes.append(pretty_midi.Note(80, 60, 0.0, 1.0))
+        pm.instruments.append(inst)
+    path = tmp_path / "clip.mid"
+    pm.write(str(path))
+    both = {"play": ["guitar", "organ"]}
+    assert _score_check("instruments", both, path)[2] == str(both)
+    assert _score_check("instruments", {"play": ["piano"]}, path)[2] == "programs [19, 27]"
+    assert _score_check("instruments", {"play": ["guitar"], "alone": True}, path)[2] == "programs [19, 27]"
