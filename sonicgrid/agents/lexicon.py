@@ -80,7 +80,10 @@ _BPM = re.compile(
 _BPM_AT = re.compile(rf"(?:\bat|@)\s*(\d{{2,3}})(?![.,:]?\d)(?!\s*(?:%|{LENGTH_U})(?!\w))(?!\w)", re.I)
 BPM_AT_RANGE = (40.0, 240.0)
 TEMPO_RANGE = (40.0, 220.0)  # the Brief's
-_VARIATIONS = re.compile(r"(\d{1,2})\s+(?:\w+\s+)?(?:" + UNITS["variations"] + r")(?!\w)")
+_VARIATIONS = re.compile(
+    r"(\d{1,2})\s+(?:\w+\s+)?(?:" + UNITS["variations"] + r")(?!\w)"
+    r"|(\d{1,2})\s+(?:(?!(?:of|de|des|" + LENGTH_U + r")\b)[\w-]+\s+){0,2}(?:" + UNITS["clips_counted"] + r")(?!\w)"
+)
 _VARIATIONS_BARE = re.compile(r"\b(?:some|several|a few|varias|plusieurs|mehrere)\s+(?:" + UNITS["variations"] + r")\b")
 _CLIP_ID = re.compile(r"\bclip[_ -]?([0-9a-f]{6,})\b", re.I)
 _REFS = [re.compile(p, re.I) for p in V["references"]]
@@ -260,8 +263,9 @@ def parse(prompt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     num_spans += _tempo(ntext, plain, fields, found)
     m = _VARIATIONS.search(ntext)
     if m:
-        fields["variations"], found["variations"] = max(1, min(MAX_VARIATIONS, int(m.group(1)))), m.group(0)
-        num_spans.append(m.span())
+        count = int(m.group(1) or m.group(2))
+        fields["variations"], found["variations"] = max(1, min(MAX_VARIATIONS, count)), m.group(0)
+        num_spans.append(m.span() if m.group(1) else m.span(2))  # "two dreamy intros": a dreamy intro, twice
     elif _VARIATIONS_BARE.search(text):
         fields["variations"], found["variations"] = 3, _matched(_VARIATIONS_BARE, text)
     # words are matched without numbers, units ("beats per minute" asks for no drums) and references

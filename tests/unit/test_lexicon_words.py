@@ -77,6 +77,23 @@ def test_several_sections_and_their_length():
     assert rules_intake("a moody intro with a beat")[0].section_list() == ["intro"]
 
 
+@pytest.mark.parametrize(
+    "text,expect",
+    [
+        ("two different dreamy intros, 10 seconds", {"variations": 2, "mood": "dreamy", "section": "intro"}),
+        ("give me 3 happy loops", {"variations": 3, "mood": "happy"}),
+        ("dos intros tristes", {"variations": 2, "mood": "moody", "section": "intro"}),
+        ("8 bars of loops", {"bars": 8}),  # a length, not a count
+        ("16 bars loops", {"bars": 16}),
+    ],
+)
+def test_a_count_of_clips_is_as_many_takes(text, expect):
+    """ "two dreamy intros" made one intro; a number before plural clips is the takes asked for."""
+    fields, _ = parse(text)
+    assert {k: fields.get(k) for k in expect} == expect
+    assert "variations" in expect or "variations" not in fields
+
+
 def test_variations_and_explicit_fields():
     brief, _ = rules_intake("render three variations of a happy loop in G major at 120 bpm, 6 seconds")
     assert brief.variations == 3
