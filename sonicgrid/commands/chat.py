@@ -28,7 +28,7 @@ def command(
     with user_errors():
         s = producer_settings(brain, budget, out_dir, approve, approve_over)
         from sonicgrid.session.chat import Chat
-        from sonicgrid.session.thread import ChatContext
+        from sonicgrid.session.thread import ChatContext, goodbye
 
         chat = Chat(ChatContext(s, Path(s.out_dir), seed=seed, project=project, say=console.print), session)
         turns = chat.turns
@@ -63,4 +63,6 @@ def command(
                 continue
             prefix = "[bold yellow]?[/] " if chat.question else "[bold green]sonicgrid>[/] "
             out.print(prefix + escape(reply), highlight=False, soft_wrap=True)
+            if chat.question is None and goodbye(text):  # "thanks, bye": the session ends as /quit ends it
+                break
         out.print(f"bye: session {escape(chat.id)} is saved", highlight=False)

@@ -200,3 +200,15 @@ def _played(part: str, program: int) -> str:
         return f"{part} ({pretty_midi.program_to_instrument_name(int(program))})"
     except (ImportError, ValueError):
         return part
+
+
+def social(text: str, last: dict | None, bye: bool) -> str:
+    """ "thanks!", "great", "bye": a word back and what the user can do next; never a new clip."""
+    if bye:
+        return "bye: everything made is in the library (sonicgrid library list) and this session is saved"
+    if last is None:
+        return 'hello: tell me what to make, e.g. "a moody intro, 12 seconds" or "an upbeat loop with drums at 120 bpm"'
+    return (
+        f'glad it works: {last.get("clip_id", "the last clip")} is kept. Say what to change ("darker", '
+        '"add drums", "make it longer"), "save it" to copy it out, or ask for something new'
+    )

@@ -88,14 +88,16 @@ def save(arg: str, turns: list[dict], ctx) -> dict:
     t = _last(turns)
     if t is None:
         return {"reply": "nothing to save yet"}
-    name = Path(arg).name if arg else f"{t['clip_id']}"
+    remixed = f"-{Path(t['path']).stem}" if t.get("remix") else ""  # a re-mix is saved beside, not over, its clip
+    name = Path(arg).name if arg else f"{t['clip_id']}{remixed}"
     dest = Path(ctx.out) / (name if name.endswith(".wav") else f"{name}.wav")
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(t["path"], dest)
     side = Path(t["path"]).with_suffix(".json")
     if side.is_file():
         shutil.copyfile(side, dest.with_suffix(".json"))
-    return {"reply": f"saved {t['clip_id']} to {dest}"}
+    what = f"{t['clip_id']} ({Path(t['path']).stem.replace('-', ' ')})" if remixed else t["clip_id"]
+    return {"reply": f"saved {what} to {dest}"}
 
 
 def history(_arg: str, turns: list[dict], ctx) -> dict:

@@ -1,6 +1,6 @@
 """The conversation as a LangGraph thread: one checkpointed thread per session id.
 
-route -> produce | explain | describe | command; produce -> approve (interrupt: --approve) -> approve ... -> END.
+route -> produce | explain | describe | social | command; produce -> approve (interrupt: --approve) -> approve ... -> END.
 The session's memory is the thread's state: the conversation as langchain-core messages, the clip
 records on the replies (session/messages.py), so `--session ID` resumes it, LangGraph Studio shows it,
 and /undo is an ordinary state update.
@@ -26,7 +26,8 @@ from sonicgrid.session.followup import request_for, said_plainly, without_interj
 from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
 
 _SAID_COMMAND = re.compile(
-    r"^\s*(?:please\s+|can you\s+|could you\s+|let'?s\s+)?(undo|play|save)(?:\s+(?:it|that|this|the last one))?"
+    r"^\s*(?:please\s+|can you\s+|could you\s+|let'?s\s+)?(undo|play|save|export|download|keep)"
+    r"(?:\s+(?:it|that|this|the last one))?"
     r"(?:\s+as\s+([\w.-]+))?\s*(?:please)?\s*[.!?]*\s*$",
     re.I,
 )
@@ -37,11 +38,26 @@ _GO_BACK = re.compile(  # "go back to the previous version": the last clip undon
 )
 _QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
 _ABOUT = re.compile(  # "what key is it in?", "how long is it?", "what's the bpm": the last clip described
-    r"^\s*(?!(?:what|how)\s+about\b|what\s+if\b|.*\b(?:make|give me|create|generate|compose|write)\b)(?:what|which|how|where|is\s+(?:it|this|that)|tell me)\b.*"
+    r"^\s*(?:(?:and|so|also|but|ok(?:ay)?|oh)[,\s]+)?"  # "and what key?"
+    r"(?!(?:what|how)\s+about\b|what\s+if\b|.*\b(?:make|give me|create|generate|compose|write)\b)(?:what|which|how|where|is\s+(?:it|this|that)|tell me)\b.*"
     r"\b(key|tempo|bpm|meter|time signature|bars?|beats|seconds|duration|long|length|loud|loudness|lufs|mood|instruments?|layers?|parts?|score|scored|quality|"
     r"saved|file|path|in it|playing|good)\b[^.!]*$",
     re.I,
 )
+
+
+_THANKS = (
+    r"(?:thanks|thank you|thx|ty|cheers|great|cool|nice|awesome|perfect|lovely|ok(?:ay)?|got it|good|sounds good"
+    r"|love it|that's great|no thanks|hello|hi|hey)"
+)
+_BYE = r"(?:bye|goodbye|bye bye|good night|see you|see ya|later|that's all|that is all|i'm done|done for now)"
+_SOCIAL = re.compile(rf"^(?:\s*(?:{_THANKS}|{_BYE})(?:\s+(?:so much|a lot|again|there|for now))?[\s,.!:;)]*)+$", re.I)
+_GOODBYE = re.compile(rf"\b{_BYE}\b", re.I)
+
+
+def goodbye(text: str) -> bool:
+    """ "thanks! bye": a turn that only says goodbye (the terminal chat ends the session on it)."""
+    return bool(_SOCIAL.match(text) and _GOODBYE.search(text))
 
 
 class SessionState(TypedDict, total=False):
@@ -85,11 +101,14 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         text = typed.strip()
         said_cmd = _SAID_COMMAND.match(without_interjection(text))  # "perfect, save it": /save
         if said_cmd:  # "undo that", "play it", "save it as keeper": the slash command, not a new clip
-            typed = text = f"/{said_cmd.group(1).lower()} {said_cmd.group(2) or ''}".strip()
+            verb = said_cmd.group(1).lower()
+            verb = "save" if verb in ("export", "download", "keep") else verb
+            typed = text = f"/{verb} {said_cmd.group(2) or ''}".strip()
         elif _GO_BACK.match(without_interjection(text)):
             typed = text = "/undo"
         kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
         kind = "describe" if kind == "produce" and _ABOUT.match(text) else kind
+        kind = "social" if kind == "produce" and _SOCIAL.match(text) else kind  # "thanks!", "great", "bye"
         return {"route": kind, "reply": "", "pending": None, "input": typed, "messages": new, "heard": heard}
 
     def produce(state: SessionState) -> dict:
@@ -210,6 +229,10 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         text = replies.describe(last_ok(turns_of(state)))
         return {"reply": text, "messages": [reply(text)]}
 
+    def social(state: SessionState) -> dict:
+        text = replies.social(state["input"], last_ok(turns_of(state)), goodbye(state["input"]))
+        return {"reply": text, "messages": [reply(text)]}
+
     def command(state: SessionState) -> dict:
         update = slash.run(state["input"].strip(), turns_of(state), ctx)
         if update.pop("forget", False):
@@ -223,6 +246,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         ("approve", approve),
         ("explain", explain),
         ("describe", describe),
+        ("social", social),
         ("command", command),
     ):
         g.add_node(name, fn)
@@ -230,12 +254,13 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
     g.add_conditional_edges(
         "route",
         lambda s: s["route"],
-        {"produce": "produce", "explain": "explain", "describe": "describe", "command": "command"},
+        {"produce": "produce", "explain": "explain", "describe": "describe", "social": "social", "command": "command"},
     )
     waiting: dict[Hashable, str] = {"ask": "approve", "done": END}
     g.add_conditional_edges("produce", lambda s: "ask" if s.get("pending") else "done", waiting)
     g.add_conditional_edges("approve", lambda s: "ask" if s.get("pending") else "done", waiting)
     g.add_edge("explain", END)
     g.add_edge("describe", END)
+    g.add_edge("social", END)
     g.add_edge("command", END)
     return g.compile(checkpointer=checkpointer)

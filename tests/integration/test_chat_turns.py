@@ -113,3 +113,30 @@ def test_take_two_after_one_take_is_a_new_take(tmp_path):
     first, second = _traces(tmp_path)
     assert {c["decision"] for c in second["cells"]} == {"generate"} and second["brief"]["action"] == "vary"
     assert f"going on with take 1 of 2 of this request: {first['result']['clip_id']}" in " ".join(res.output.split())
+
+
+def test_small_talk_a_question_after_and_export_and_goodbye_make_no_clip(tmp_path):
+    """In a coffee-shop session, "hey", "and what key?", "great, export it" and "thanks! bye" each made a new clip
+    (four runs for one request), "the drums are a bit much" another. Now: a greeting is answered, the question
+    describes, "a bit much" re-mixes the drums down, "export it" saves the re-mix beside the clip, and the goodbye
+    ends the session (the line after it is never read)."""
+    lines = [
+        "hey",
+        "a calm loop with drums, 3 seconds",
+        "and what key?",
+        "the drums are a bit much",
+        "great, export it",
+        "thanks! bye",
+        "an epic intro, 3 seconds",
+    ]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    (run,) = _traces(tmp_path)
+    out = " ".join(res.output.split())
+    clip = run["result"]["clip_id"]
+    assert "hello: tell me what to make" in out
+    assert f"{clip}: 3.0 s calm loop; in " in out  # the describe reply
+    assert "quieter rhythm" in out
+    saved = tmp_path / "out" / f"{clip}-remix-1.wav"
+    assert saved.is_file() and f"saved {clip} (remix 1)" in out
+    assert "bye: everything made is in the library" in out
