@@ -189,3 +189,19 @@ def test_an_outro_after_an_intro_is_as_long_as_the_intro():
     assert merge("now an outro", LAST | {"duration_s": 18.0})[0]["duration_s"] == 18.0
     assert merge("now an intro", LAST | {"section": "outro", "duration_s": 6.0})[0]["duration_s"] == 12.0  # too short
     assert merge("now the loop", intro)[0]["duration_s"] == 8.0  # another section: its own length
+
+
+def test_too_much_of_a_mood_turns_away_from_it():
+    """ "it is too energetic" and "not so happy" asked for the very mood they complain of (energetic, happy), and
+    "too much energy" was a fresh request; each now turns the other way and builds on the clip."""
+    happy = LAST | {"mood": "happy"}
+    for text, mood in [
+        ("it is too energetic", "calm"),
+        ("too much energy", "calm"),
+        ("not so happy", "calm"),
+        ("a bit too tense", "calm"),
+        ("too sad", "happy"),
+        ("way too calm", "energetic"),
+    ]:
+        m, _ = merge(text, happy)
+        assert m is not None and (m["mood"], m["reference"]) == (mood, "last"), text
