@@ -106,6 +106,9 @@ class Brief(BaseModel):
         default=False, description="'just piano', 'piano only': the instruments said play alone, nothing else"
     )
     tempo_change: float | None = Field(default=None, ge=0.25, le=4, description="'slower' -> 0.85 x the reference")
+    tempo_delta: float | None = Field(
+        default=None, ge=-120, le=120, description="'10 bpm faster' -> +10 on the reference's tempo"
+    )
     instruments: list[str] = Field(
         default_factory=list, description="instruments said ('a sad violin solo'): lexicon.yaml `instruments` names"
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sonicgrid.agents import key_said, meter_said
+from sonicgrid.agents import key_said, meter_said, tempo_said
 from sonicgrid.agents.numbers import JOINERS, MIN_U, SEC_U, normalize_numbers
 from sonicgrid.agents.vocab import LENGTH_U, UNITS
 from sonicgrid.agents.vocab import V as V
@@ -176,6 +176,9 @@ def _sections_length(fields: dict[str, Any], found: dict[str, Any], lengths: lis
 
 
 def _tempo(ntext: str, text: str, fields: dict[str, Any], found: dict[str, Any]) -> list[tuple[int, int]]:
+    step = tempo_said.read(ntext, fields, found)  # "10 bpm faster": a step, not a tempo of 10
+    if step:
+        return step
     m = _BPM.search(ntext)
     if m:
         bpm = _num(m.group(1) or m.group(2))

@@ -108,13 +108,15 @@ def shared_params(
             if was and k not in said:
                 fixed[k] = was
     tempo_free = "tempo_bpm" not in fixed  # nobody's tempo yet: the mood's, a style's or a relative change's
-    if brief.tempo_change:
+    if brief.tempo_change or brief.tempo_delta:
         base = fixed.get("tempo_bpm") or ref_meta.get("tempo_bpm") or (ref_arr or {}).get("tempo_bpm")
         if base is None:
             lo, hi = composer.PALETTES[brief.mood]["tempo"]
             base = (lo + hi) / 2
-        fixed["tempo_bpm"] = round(float(np.clip(float(base) * brief.tempo_change, 40, 220)), 2)
-        src["tempo_bpm"] = f"{brief.tempo_change:g} x {float(base):.0f} bpm"
+        moved = float(base) * (brief.tempo_change or 1.0) + (brief.tempo_delta or 0.0)
+        fixed["tempo_bpm"] = round(float(np.clip(moved, 40, 220)), 2)
+        step = f"{brief.tempo_change:g} x " if brief.tempo_change else ""
+        src["tempo_bpm"] = f"{step}{float(base):.0f} bpm" + (f" {brief.tempo_delta:+g}" if brief.tempo_delta else "")
     if brief.style and "tempo_bpm" not in fixed:
         from sonicgrid.agents.lexicon import STYLES
 

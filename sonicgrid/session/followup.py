@@ -185,6 +185,10 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         merged["tempo_change"] = fields["tempo_change"]
         merged.pop("tempo_bpm", None)
         notes.append(f"tempo x{fields['tempo_change']:g}")
+    if fields.get("tempo_delta"):  # "10 bpm faster": on the clip's own tempo
+        merged["tempo_delta"] = fields["tempo_delta"]
+        merged.pop("tempo_bpm", None)
+        notes.append(f"tempo {fields['tempo_delta']:+g} bpm")
     if "transpose" in fields:  # the key comes from the last clip's, that many semitones away (arrange)
         merged["transpose"] = fields["transpose"]
         if fields["transpose"]:
@@ -210,7 +214,8 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
     # a tone turned or a part turned down is a new take of the clip: never the clip itself again
     vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text)) or "exclude_parts" in fields
     vary = vary or bool(
-        {"transpose", "instruments", "meter", "variations", "tempo_change", "busy", "swing"} & set(fields)
+        {"transpose", "instruments", "meter", "variations", "tempo_change", "tempo_delta", "busy", "swing"}
+        & set(fields)
     )  # another instrument, meter or tempo: a new take
     merged["action"] = _length_change(text, found, fields, last_brief, merged, notes, vary)
     return merged, notes
@@ -294,6 +299,9 @@ def render(fields: dict) -> str:
         word = _word_for("tempo_words", change)
         pct = round(abs(change - 1) * 100)
         text += f", {word}" if word else f", {pct}% {'faster' if change > 1 else 'slower'}"
+    if fields.get("tempo_delta"):
+        step = float(fields["tempo_delta"])
+        text += f", {abs(step):g} bpm {'faster' if step > 0 else 'slower'}"
     for k in ("swing", "busy"):  # every value a turn can reach has its word (music_words.yaml)
         if fields.get(k):
             text += f", {_word_for(f'{k}_words', float(fields[k]))}"

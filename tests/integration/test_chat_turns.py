@@ -140,3 +140,15 @@ def test_small_talk_a_question_after_and_export_and_goodbye_make_no_clip(tmp_pat
     saved = tmp_path / "out" / f"{clip}-remix-1.wav"
     assert saved.is_file() and f"saved {clip} (remix 1)" in out
     assert "bye: everything made is in the library" in out
+
+
+def test_a_tempo_step_moves_the_clips_own_tempo(tmp_path):
+    """ "I'd like it 10 bpm faster" after a 100 bpm loop made a 40 bpm clip (the 10 read as a tempo); it plays at
+    110 now, a new take of the same clip, and a step down from there lands at 102."""
+    lines = ["a happy loop with drums at 100 bpm, 3 seconds", "I'd like it 10 bpm faster", "slower by 8 bpm"]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    first, faster, slower = _traces(tmp_path)
+    tempo = [float(r["plan"][0]["params"]["tempo_bpm"]) for r in (first, faster, slower)]
+    assert tempo == [100.0, 110.0, 102.0], tempo
+    assert _decision_refs(faster) == {first["result"]["clip_id"]} and faster["brief"]["action"] == "vary"

@@ -299,3 +299,18 @@ def test_a_church_mode_is_read_as_the_scale_it_shares_its_third_with(text, key, 
 def test_the_eighties_are_a_decade_not_eighty_seconds():
     assert "duration_s" not in parse("make it sound like the 80s")[0]
     assert "duration_s" not in parse("a synth loop from the 1980s")[0]
+
+
+@pytest.mark.parametrize(
+    "text,step",
+    [
+        ("I'd like it 10 bpm faster", 10.0),
+        ("slower by 8 bpm", -8.0),
+        ("+12 bpm", 12.0),
+        ("speed it up by 15 bpm", 15.0),
+    ],
+)
+def test_a_tempo_step_is_not_a_tempo(text, step):
+    """ "I'd like it 10 bpm faster" was a tempo of 10 (folded up to 40 bpm); it is a step on the clip's tempo."""
+    fields, _ = parse(text)
+    assert fields.get("tempo_delta") == step and "tempo_bpm" not in fields

@@ -1,0 +1,38 @@
+"""A tempo said as a step from the clip's: "10 bpm faster", "slower by 8 bpm", "+12 bpm" -> tempo_delta (+10, -8,
++12). Read before the absolute tempo: "10 bpm faster" is not a tempo of 10. Part of the lexicon (lexicon._tempo
+calls `read`); arrange adds the step to the reference's tempo (or the mood's)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sonicgrid.agents.vocab import UNITS
+
+_UP, _DOWN = r"faster|quicker|up|higher|more", r"slower|down|lower|less"
+_BPM = UNITS["bpm"]
+_RE = re.compile(
+    rf"(?<![\w.])(\d{{1,3}})\s*(?:{_BPM})\s+({_UP}|{_DOWN})\b"  # "10 bpm faster"
+    rf"|\b({_UP}|{_DOWN})\s+by\s+(\d{{1,3}})\s*(?:{_BPM})(?!\w)"  # "faster by 10 bpm", "slow it down by 8 bpm"
+    rf"|(?<![\w.])([+-])\s*(\d{{1,3}})\s*(?:{_BPM})(?!\w)",  # "+12 bpm"
+    re.I,
+)
+MAX_STEP = 120.0
+
+
+def read(ntext: str, fields: dict[str, Any], found: dict[str, Any]) -> list[tuple[int, int]]:
+    """Set fields["tempo_delta"] from a step said; the span read (so no other tempo reading takes its number)."""
+    m = _RE.search(ntext)
+    if not m:
+        return []
+    if m.group(1):
+        n, word = float(m.group(1)), m.group(2)
+    elif m.group(4):
+        n, word = float(m.group(4)), m.group(3)
+    else:
+        n, word = float(m.group(6)), "up" if m.group(5) == "+" else "down"
+    if not 0 < n <= MAX_STEP:
+        return []
+    fields["tempo_delta"] = n if re.fullmatch(_UP, word.lower()) else -n
+    found["tempo_bpm"] = m.group(0).strip()
+    return [m.span()]
