@@ -18,6 +18,7 @@ TARGET_WORDS = lexicon.LAYER_WORDS
 _PART_WORDS = lexicon.words_re([w for words in lexicon.PART_WORDS.values() for w in words])
 # the whole mix's words that the request lexicon reads as moods ("quieter" is calm, "more space" dreamy)
 _MIX_WORDS = lexicon.words_re(E["whole"]["louder"] + E["whole"]["quieter"] + E["space_words"])
+_FADE_AT = re.compile(r"\b(?:the|its|at the)\s+(?:ending|end|beginning|start|outro|intro)\b", re.I)  # where
 _FADE = re.compile(r"\bfade[\s-]*(?:it\s+|this\s+|that\s+|the\s+(?:music|track|clip|loop|song)\s+)?(in|out)\b", re.I)
 _SECONDS = re.compile(r"(\d+(?:[.,]\d+)?)[\s-]*(?:s|secs?|seconds?)\b", re.I)
 EXAMPLES = (
@@ -183,8 +184,8 @@ def is_edit(text: str, stem_layers: set[str]) -> bool:
     edits = parse(text)
     if not edits:
         return False
-    if any(e.op == "fade" for e in edits):  # "a 4 second fade out" asks for no 4 s clip
-        text = _SECONDS.sub(" ", _FADE.sub(" ", text))
+    if any(e.op == "fade" for e in edits):  # "a 4 second fade out" asks for no 4 s clip, "the ending" no outro
+        text = _FADE_AT.sub(" ", _SECONDS.sub(" ", _FADE.sub(" ", text)))
     text = _REPEAT.sub(" ", text)  # "loop it 4 times" asks for no new loop
     _, found = lexicon.parse(_MIX_WORDS.sub(" ", text))  # "quieter" is a calm mood word in a request
     if set(found) & {"mood", "section", "duration_s", "tempo_bpm", "key", "style", "variations", "sections"}:

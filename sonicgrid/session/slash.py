@@ -70,10 +70,19 @@ def budget(_arg: str, turns: list[dict], ctx) -> dict:
     return {"reply": "\n".join(lines)}
 
 
-def play(_arg: str, turns: list[dict], ctx) -> dict:
-    t = _last(turns)
+def _before_last(turns: list[dict]) -> dict | None:
+    """The clip made before the last one ("let's hear the previous one"): the last clip's re-mixes are the same clip."""
+    last = _last(turns)
+    return next(
+        (t for t in reversed(turns) if t.get("status") == "ok" and t.get("clip_id") != (last or {}).get("clip_id")),
+        None,
+    )
+
+
+def play(arg: str, turns: list[dict], ctx) -> dict:
+    t = _before_last(turns) if arg == "previous" else _last(turns)
     if t is None:
-        return {"reply": "nothing to play yet"}
+        return {"reply": "nothing to play yet" if arg != "previous" else "there is no clip before the last one"}
     cmd = player()
     if cmd is None:
         return {"reply": f"no audio player found (ffplay, paplay, aplay, afplay, play): the clip is {t['path']}"}
@@ -85,7 +94,8 @@ def play(_arg: str, turns: list[dict], ctx) -> dict:
 
 
 def save(arg: str, turns: list[dict], ctx) -> dict:
-    t = _last(turns)
+    t = _before_last(turns) if arg == "previous" else _last(turns)
+    arg = "" if arg == "previous" else arg
     if t is None:
         return {"reply": "nothing to save yet"}
     remixed = f"-{Path(t['path']).stem}" if t.get("remix") else ""  # a re-mix is saved beside, not over, its clip

@@ -26,9 +26,10 @@ from sonicgrid.session.followup import request_for, said_plainly, without_interj
 from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
 
 _SAID_COMMAND = re.compile(
-    r"^\s*(?:please\s+|can you\s+|could you\s+|let'?s\s+)?(undo|play|save|export|download|keep)"
-    r"(?:\s+(?:it|that|this|the last one))?"
-    r"(?:\s+as\s+([\w.-]+))?\s*(?:please)?\s*[.!?]*\s*$",
+    r"^\s*(?:please\s+|can you\s+|could you\s+|let'?s\s+|let me\s+)?"
+    r"(undo|play|hear|listen to|save|export|download|keep)"
+    r"(?:\s+(?:it|that|this|the last one|(the previous one|the one before|the clip before)))?"
+    r"(?:\s+(?:again|back))?(?:\s+as\s+([\w.-]+))?\s*(?:please)?\s*[.!?]*\s*$",
     re.I,
 )
 _GO_BACK = re.compile(  # "go back to the previous version": the last clip undone
@@ -102,8 +103,11 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         said_cmd = _SAID_COMMAND.match(without_interjection(text))  # "perfect, save it": /save
         if said_cmd:  # "undo that", "play it", "save it as keeper": the slash command, not a new clip
             verb = said_cmd.group(1).lower()
-            verb = "save" if verb in ("export", "download", "keep") else verb
-            typed = text = f"/{verb} {said_cmd.group(2) or ''}".strip()
+            verb = {"export": "save", "download": "save", "keep": "save", "hear": "play", "listen to": "play"}.get(
+                verb, verb
+            )
+            arg = "previous" if said_cmd.group(2) and verb in ("play", "save") else said_cmd.group(3) or ""
+            typed = text = f"/{verb} {arg}".strip()
         elif _GO_BACK.match(without_interjection(text)):
             typed = text = "/undo"
         kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")

@@ -152,3 +152,21 @@ def test_a_tempo_step_moves_the_clips_own_tempo(tmp_path):
     tempo = [float(r["plan"][0]["params"]["tempo_bpm"]) for r in (first, faster, slower)]
     assert tempo == [100.0, 110.0, 102.0], tempo
     assert _decision_refs(faster) == {first["result"]["clip_id"]} and faster["brief"]["action"] == "vary"
+
+
+def test_hearing_the_previous_clip_and_fading_the_ending_make_no_clip(tmp_path):
+    """ "let's hear the previous one" and "can you make the ending fade out?" each made a new clip (the second a
+    fresh 12 s outro: "the ending" read as the section). Now the first plays (or names) the clip before the last,
+    and the second fades the last clip's master out."""
+    lines = [
+        "a calm loop, 3 seconds",
+        "a tense loop, 3 seconds",
+        "let's hear the previous one",
+        "can you make the ending fade out?",
+    ]
+    res = _chat(tmp_path, lines, env_extra={"PATH": "/nonexistent"})  # no player: the reply names the clip
+    assert res.exit_code == 0, res.output
+    calm, tense = _traces(tmp_path)
+    out = " ".join(res.output.split())
+    assert "the clip is " + str(tmp_path / "out" / calm["run_id"] / "clip.wav") in out
+    assert f"re-mixed {tense['result']['clip_id']} from its stems" in out and "fade out 3 s" in out
