@@ -90,6 +90,7 @@ _REFS = [re.compile(p, re.I) for p in V["references"]]
 EXTEND = words_re(V["length_changes"]["extend"], tail=r"\w*")
 LONGER, SHORTER, TWICE, HALF = (words_re(V["length_changes"][k]) for k in ("longer", "shorter", "twice", "half"))
 ADDED = re.compile(V["length_changes"]["added"], re.I)  # "add 5 seconds": longer by that much
+TAKEN = re.compile(V["length_changes"]["taken"], re.I)  # "2 seconds shorter": shorter by that much
 _PERCENT = re.compile(r"(\d{1,2})\s*%\s*(faster|quicker|slower)\b", re.I)
 _VARY = re.compile(
     r"\b(darker|brighter|variation|again but|same but|but brighter|but darker|more|less|slower|faster)\b", re.I

@@ -227,6 +227,7 @@ def _length_change(text: str, found: dict, fields: dict, last: dict, merged: dic
     again (or as much longer as said); "shorter" a new take two thirds as long."""
     base = float(last.get("duration_s") or SECTION_SECONDS["loop"][0])
     longer, shorter = lexicon.LONGER.search(text) or lexicon.ADDED.search(text), lexicon.SHORTER.search(text)
+    taken = lexicon.TAKEN.search(text) if "duration_s" in found else None
     twice, half = lexicon.TWICE.search(text), lexicon.HALF.search(text)
     if lexicon.EXTEND.search(text) or ((longer or twice) and not vary):
         if twice:  # an extension by as much again
@@ -237,6 +238,8 @@ def _length_change(text: str, found: dict, fields: dict, last: dict, merged: dic
         merged["duration_s"] = base * (2.0 if twice else 0.5)
     elif longer:
         merged["duration_s"] = base + float(fields["duration_s"]) if "duration_s" in found else base * LONGER_BY
+    elif taken and float(fields["duration_s"]) < base:  # "2 seconds shorter": that much off, not 2 s long
+        merged["duration_s"] = base - float(fields["duration_s"])
     elif shorter and "duration_s" not in found:
         merged["duration_s"] = round(base * SHORTER_BY * 2) / 2
     else:

@@ -33,7 +33,7 @@ _SAID_COMMAND = re.compile(
     re.I,
 )
 _GO_BACK = re.compile(  # "go back to the previous version": the last clip undone
-    r"^\s*(?:please\s+|can you\s+|could you\s+|let'?s\s+)?go back(?:\s+to\s+(?:the\s+)?"
+    r"^(?:[^,.;!]*[,.;!]\s*)?\s*(?:please\s+|can you\s+|could you\s+|let'?s\s+)?go back(?:\s+to\s+(?:the\s+)?"
     r"(?:previous|last|earlier|other|old)\s+(?:one|version|clip|take))?\s*(?:please)?\s*[.!?]*\s*$",
     re.I,
 )
@@ -49,7 +49,9 @@ _ABOUT = re.compile(  # "what key is it in?", "how long is it?", "what's the bpm
 
 _THANKS = (
     r"(?:thanks|thank you|thx|ty|cheers|great|cool|nice|awesome|perfect|lovely|ok(?:ay)?|got it|good|sounds good"
-    r"|love it|that's great|no thanks|hello|hi|hey)"
+    r"|love it|i love it|i like it|i like that|love this|this is great|that's perfect|well done|nice job|good job"
+    r"|sounds great|that works|works for me|beautiful|amazing|excellent|brilliant|fantastic|wonderful"
+    r"|that's great|no thanks|hello|hi|hey)"
 )
 _BYE = r"(?:bye|goodbye|bye bye|good night|see you|see ya|later|that's all|that is all|i'm done|done for now)"
 _SOCIAL = re.compile(rf"^(?:\s*(?:{_THANKS}|{_BYE})(?:\s+(?:so much|a lot|again|there|for now))?[\s,.!:;)]*)+$", re.I)

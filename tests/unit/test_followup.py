@@ -205,3 +205,26 @@ def test_too_much_of_a_mood_turns_away_from_it():
     ]:
         m, _ = merge(text, happy)
         assert m is not None and (m["mood"], m["reference"]) == (mood, "last"), text
+
+
+def test_seconds_taken_off_are_taken_off_the_clip():
+    """ "make it 2 seconds shorter" made a 2 s clip; a length taken off is that much off the last clip's."""
+    build = LAST | {"duration_s": 16.0}
+    for text, seconds in [
+        ("make it 2 seconds shorter", 14.0),
+        ("shorter by 4 seconds", 12.0),
+        ("cut 3 seconds", 13.0),
+        ("make it shorter, 10 seconds", 10.0),  # a length said with "shorter" is the length
+    ]:
+        m, _ = merge(text, build)
+        assert m is not None and m["duration_s"] == seconds, text
+
+
+def test_praise_and_going_back_after_a_complaint_are_no_request():
+    """ "I love it" made a tender clip (love: tender) and "that one is worse, go back" a new clip."""
+    from sonicgrid.session.thread import _GO_BACK, _SOCIAL
+
+    assert _SOCIAL.match("I love it!") and _SOCIAL.match("amazing, thanks") and not _SOCIAL.match("love it, but darker")
+    assert _GO_BACK.match("that one is worse, go back") and not _GO_BACK.match(
+        "go back to the intro and make it darker"
+    )
