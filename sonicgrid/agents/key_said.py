@@ -88,11 +88,13 @@ _MOVED = [
     re.compile(rf"\b{_COUNT}\s+{_IV}\s+{_UP_DOWN}\b", re.I),  # "two semitones lower"
 ]
 _KEY_UP, _KEY_DOWN = words_re(_T["key_up"]), words_re(_T["key_down"])
+_KEY_OTHER = words_re(_T["key_other"])
 
 
 def transposition(text: str) -> tuple[int, str] | None:
     """(semitones, the words) a turn moves the key by: "up a semitone" +1, "2 whole steps lower" -4, "a fifth
-    down" -7; "in a higher key" or "transpose it down" with no interval a whole step (music_words.yaml `transpose`).
+    down" -7; "in a higher key" or "transpose it down" with no interval a whole step, "a different key" a fourth up
+    (music_words.yaml `transpose`).
     `text` has its numbers as digits (numbers.normalize_numbers)."""
     for pat in _MOVED:
         m = pat.search(text)
@@ -108,7 +110,8 @@ def transposition(text: str) -> tuple[int, str] | None:
         m = pat.search(text)
         if m:
             return sign * int(_T["key_step"]), m.group(0).strip()
-    return None
+    m = _KEY_OTHER.search(text)  # "try a different key": a fourth up
+    return (int(_T["key_other_step"]), m.group(0).strip()) if m else None
 
 
 def moved_to(said: str) -> tuple[int, str] | None:

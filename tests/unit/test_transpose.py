@@ -87,3 +87,14 @@ def test_a_said_key_or_tempo_is_a_hard_limit_on_reuse():
     assert breaks_said(brief, "harmony", {"key": "D", "mode": "minor", "tempo_bpm": 91.0}) is None
     assert breaks_said(brief, "rhythm", {"key": "A", "mode": "minor", "tempo_bpm": 180.0}) is None  # drums: no key
     assert breaks_said({"key": "D", "explicit": []}, "harmony", {"key": "A"}) is None  # a key nobody said
+
+
+def test_a_different_key_is_the_clip_a_fourth_up():
+    """ "try a different key" kept the last clip's key (B minor): a new take in the same key. It moves the clip's
+    music a fourth up now; a key named ("change the key to E") still goes to that key."""
+    last = {"mood": "tense", "section": "build", "duration_s": 16.0, "layers": ["harmony"], "key": "B", "mode": "minor"}
+    for text in ("try a different key", "in another key", "change the key"):
+        m, _ = merge(text, last)
+        assert m is not None and (m["transpose"], m.get("key"), m["action"]) == (5, None, "vary"), text
+    m, _ = merge("change the key to E", last)
+    assert m is not None and (m["key"], m["transpose"]) == ("E", 0)
