@@ -33,7 +33,7 @@ _TOO = lexicon.words_re(lexicon.V["too_words"])
 _RETRY = lexicon.words_re(lexicon.V["retry_words"])  # "try again", "another one": a new take, not the same clip
 _LEAD = re.compile(  # "great, now an outro", "hmm, too slow": the turn is what follows the interjection
     r"^\s*(?:(?:ok|okay|great|nice|perfect|cool|good|thanks|thank you|hmm+|no|yes|yeah|wow|love it|that's great)"
-    r"\s*[,.!]+\s*)+",  # an interjection needs its comma: "no drums" is not "no, drums"
+    r"(?:\s*[,.!]+\s*|\s+but\s+))+",  # an interjection needs its comma ("no drums" is not "no, drums") or a "but"
     re.I,
 )
 _ADD = re.compile(r"\b(?:add|adding|plus|also|as well|too|layer in|bring in|together with|alongside)\b", re.I)
@@ -211,6 +211,8 @@ def merge(text: str, last_brief: dict | None) -> tuple[dict | None, list[str]]:
         merged["brightness"] = max(-TONE_STEP, min(TONE_STEP, float(merged.get("brightness") or 0.0) + delta))
         notes.append("darker" if delta < 0 else "brighter")
     merged["reference"] = fields.get("reference") if fields.get("reference") not in (None, "last") else "last"
+    if fields.get("reference_section"):  # "an outro that matches the intro": built on the intro, not the last clip
+        merged["reference_section"] = fields["reference_section"]
     # a tone turned or a part turned down is a new take of the clip: never the clip itself again
     vary = bool(delta) or fields.get("action") == "vary" or bool(_RETRY.search(text)) or "exclude_parts" in fields
     vary = vary or bool(
@@ -314,6 +316,8 @@ def render(fields: dict) -> str:
     ref = fields.get("reference")
     if ref:
         target = "the last one" if ref == "last" else f"clip_{ref.removeprefix('clip_')}"
+        if ref == "last" and fields.get("reference_section"):
+            target = f"the {fields['reference_section']} we made"
         action = fields.get("action", "new")
         text += {"extend": f", extend {target}", "vary": f", a variation of {target}"}.get(action, f", like {target}")
     return text

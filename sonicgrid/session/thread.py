@@ -37,6 +37,11 @@ _GO_BACK = re.compile(  # "go back to the previous version": the last clip undon
     r"(?:previous|last|earlier|other|old)\s+(?:one|version|clip|take))?\s*(?:please)?\s*[.!?]*\s*$",
     re.I,
 )
+_HISTORY = re.compile(
+    r"^\s*(?:how many (?:clips|tracks|takes|things)\b|what (?:have|did) (?:i|we|you) (?:made|make|done)\b"
+    r"|(?:list|show)(?: me)?(?: my| the| all| all the)? (?:clips|takes|history)\b)",
+    re.I,
+)
 _QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
 _ABOUT = re.compile(  # "what key is it in?", "how long is it?", "what's the bpm": the last clip described
     r"^\s*(?:(?:and|so|also|but|ok(?:ay)?|oh)[,\s]+)?"  # "and what key?"
@@ -112,6 +117,8 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             typed = text = f"/{verb} {arg}".strip()
         elif _GO_BACK.match(without_interjection(text)):
             typed = text = "/undo"
+        elif _HISTORY.match(text):  # "how many clips have I made?"
+            typed = text = "/history"
         kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
         kind = "describe" if kind == "produce" and _ABOUT.match(text) else kind
         kind = "social" if kind == "produce" and _SOCIAL.match(text) else kind  # "thanks!", "great", "bye"
@@ -184,7 +191,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             _, recipe, _, _ = remix.current(folder, base)
         except Exception:  # no stems: a new clip is made instead
             return None
-        text = said_plainly(state["input"])  # "the drums are too loud": the drums quieter
+        text = said_plainly(without_interjection(state["input"]))  # "nice but the drums are too loud": quieter drums
         layers = {s["layer"] for s in recipe}
         never = remix.absent(text, layers)
         if never:  # nothing to take out: say so, make nothing
@@ -193,7 +200,10 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         if not remix.is_edit(text, layers):
             return None
         res = remix.remix(folder, text, ctx.settings, base)
-        record = replies.remix_record({"text": text, "request": text, "notes": []}, prev, res, len(turns_of(state)) + 1)
+        typed = state["input"]  # the history shows what was typed, not the words it was read as
+        record = replies.remix_record(
+            {"text": typed, "request": typed, "notes": []}, prev, res, len(turns_of(state)) + 1
+        )
         said_back = replies.remixed(record, res)  # the record rides on the reply, like a made clip's
         return {"messages": [reply(said_back, record)], "pending": None, "reply": said_back}
 

@@ -170,3 +170,25 @@ def test_hearing_the_previous_clip_and_fading_the_ending_make_no_clip(tmp_path):
     out = " ".join(res.output.split())
     assert "the clip is " + str(tmp_path / "out" / calm["run_id"] / "clip.wav") in out
     assert f"re-mixed {tense['result']['clip_id']} from its stems" in out and "fade out 3 s" in out
+
+
+def test_an_abrupt_start_fades_in_and_an_outro_matching_the_intro_builds_on_the_intro(tmp_path):
+    """In a podcast session "nice but the start is too abrupt" made a fresh calm intro (the tense one lost), "and
+    an outro that matches the intro" made an outro AND an intro built on the last clip (a sting), and "how many
+    clips have I made?" a clip. Now the start fades in over 3 s, the outro answers the intro, and the question
+    lists the session's clips."""
+    lines = [
+        "a tense intro, 8 seconds",
+        "nice but the start is too abrupt",
+        "now a short loop to go between segments, 3 seconds",
+        "and an outro that matches the intro",
+        "how many clips have I made?",
+    ]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    intro, _sting, outro = _traces(tmp_path)
+    out = " ".join(res.output.split())
+    assert f"re-mixed {intro['result']['clip_id']} from its stems" in out and "fade in 3 s" in out
+    assert outro["brief"]["section"] == "outro" and not outro["brief"].get("sections")
+    assert _decision_refs(outro) == {intro["result"]["clip_id"]}
+    assert "1. 'a tense intro, 8 seconds' -> " in out and "2. 'nice but the start is too abrupt' -> " in out
