@@ -79,7 +79,6 @@ _BPM = re.compile(
 )
 _BPM_AT = re.compile(rf"(?:\bat|@)\s*(\d{{2,3}})(?![.,:]?\d)(?!\s*(?:%|{LENGTH_U})(?!\w))(?!\w)", re.I)
 BPM_AT_RANGE = (40.0, 240.0)
-TEMPO_RANGE = (40.0, 220.0)  # the Brief's
 _VARIATIONS = re.compile(
     r"(\d{1,2})\s+(?:\w+\s+)?(?:" + UNITS["variations"] + r")(?!\w)"
     r"|(\d{1,2})\s+(?:(?!(?:of|de|des|" + LENGTH_U + r")\b)[\w-]+\s+){0,2}(?:" + UNITS["clips_counted"] + r")(?!\w)"
@@ -182,12 +181,7 @@ def _tempo(ntext: str, text: str, fields: dict[str, Any], found: dict[str, Any])
         return step
     m = _BPM.search(ntext)
     if m:
-        bpm = _num(m.group(1) or m.group(2))
-        fields["tempo_bpm"], found["tempo_bpm"] = _folded(bpm), m.group(0).strip()
-        if fields["tempo_bpm"] != bpm:
-            found["tempo_bpm"] += (
-                f" (read as {fields['tempo_bpm']:g} bpm, {'half' if bpm > TEMPO_RANGE[1] else 'double'}-time)"
-            )
+        tempo_said.absolute(_num(m.group(1) or m.group(2)), m.group(0).strip(), fields, found)
         return [m.span()]
     m = _BPM_AT.search(ntext)
     if m and BPM_AT_RANGE[0] <= _num(m.group(1)) <= BPM_AT_RANGE[1]:
@@ -208,17 +202,6 @@ def _tempo(ntext: str, text: str, fields: dict[str, Any], found: dict[str, Any])
             fields["tempo_bpm"], found["tempo_bpm"] = float(bpm), word
             return []
     return []
-
-
-def _folded(bpm: float) -> float:
-    """A tempo said outside what the composer plays (TEMPO_RANGE) as the same beat at half or double time:
-    "300 bpm" is 150, "30 bpm" 60."""
-    lo, hi = TEMPO_RANGE
-    while bpm > hi:
-        bpm /= 2
-    while 0 < bpm < lo:
-        bpm *= 2
-    return bpm
 
 
 def _reference(text: str, fields: dict[str, Any], found: dict[str, Any]) -> list[tuple[int, int]]:

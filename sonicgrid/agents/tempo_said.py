@@ -1,6 +1,7 @@
 """A tempo said as a step from the clip's: "10 bpm faster", "slower by 8 bpm", "+12 bpm" -> tempo_delta (+10, -8,
 +12). Read before the absolute tempo: "10 bpm faster" is not a tempo of 10. Part of the lexicon (lexicon._tempo
-calls `read`); arrange adds the step to the reference's tempo (or the mood's)."""
+calls `read`, and `absolute` for a tempo said in bpm); arrange adds the step to the reference's tempo (or the
+mood's)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,30 @@ _RE = re.compile(
     re.I,
 )
 MAX_STEP = 120.0
+TEMPO_RANGE = (40.0, 220.0)  # the Brief's
+
+
+def folded(bpm: float) -> float:
+    """A tempo said outside what the composer plays (TEMPO_RANGE) as the same beat at half or double time:
+    "300 bpm" is 150, "30 bpm" 60."""
+    lo, hi = TEMPO_RANGE
+    while bpm > hi:
+        bpm /= 2
+    while 0 < bpm < lo:
+        bpm *= 2
+    return bpm
+
+
+def absolute(bpm: float, words: str, fields: dict[str, Any], found: dict[str, Any]) -> None:
+    """fields["tempo_bpm"] from a tempo said in bpm; one the composer does not play is the same beat in its range,
+    and the plan's notes say so (fields["unplayed"]): "500 bpm is played as 125 bpm"."""
+    fields["tempo_bpm"], found["tempo_bpm"] = folded(bpm), words
+    if fields["tempo_bpm"] != bpm:
+        played = fields["tempo_bpm"]
+        found["tempo_bpm"] += f" (read as {played:g} bpm, {'half' if bpm > TEMPO_RANGE[1] else 'double'}-time)"
+        fields.setdefault("unplayed", []).append(
+            f"{bpm:g} bpm is played as {played:g} bpm (the same beat, {bpm / played:g}x)"
+        )
 
 
 def read(ntext: str, fields: dict[str, Any], found: dict[str, Any]) -> list[tuple[int, int]]:

@@ -276,8 +276,10 @@ def render(fields: dict) -> str:
     text = " ".join(bits) + f", {length}"
     if int(fields.get("variations") or 1) > 1:
         text = f"{int(fields['variations'])} variations of a " + text
-    if fields.get("tempo_bpm"):
-        text += f", {int(round(fields['tempo_bpm']))} bpm"
+    unplayed = list(fields.get("unplayed") or [])
+    if fields.get("tempo_bpm"):  # a tempo said out of range is said as it was ("500 bpm": read again as 125)
+        said = next((u.split()[0] for u in unplayed if " bpm is played as " in u), None)
+        text += f", {said or int(round(fields['tempo_bpm']))} bpm"
     if fields.get("key"):
         to = "transpose it to" if fields.get("transpose") == 0 else "in"
         text += f", {to} {fields['key']} {fields.get('mode') or ''}".rstrip()
@@ -285,8 +287,8 @@ def render(fields: dict) -> str:
         text += f", {fields['mode']}"
     if fields.get("meter"):
         text += ", " + meter_said.words(int(fields["meter"]))
-    for unplayed in fields.get("unplayed") or []:  # "7/8 is not a meter ...": said back as it was
-        text += f", in {unplayed.split()[0]}"
+    for said in (u.split()[0] for u in unplayed if "/" in u.split()[0]):  # "7/8 is not a meter ...": said back
+        text += f", in {said}"
     if fields.get("exclude"):
         text += ", without " + " and ".join(LAYER_TEXT[la] for la in fields["exclude"])
     said = [lexicon.INSTRUMENTS[name]["words"][0] for name in fields.get("instruments") or []]

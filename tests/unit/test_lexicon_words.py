@@ -314,3 +314,14 @@ def test_a_tempo_step_is_not_a_tempo(text, step):
     """ "I'd like it 10 bpm faster" was a tempo of 10 (folded up to 40 bpm); it is a step on the clip's tempo."""
     fields, _ = parse(text)
     assert fields.get("tempo_delta") == step and "tempo_bpm" not in fields
+
+
+def test_a_tempo_out_of_range_is_played_as_the_same_beat_and_said():
+    """ "a loop at 500 bpm" played 125 bpm without a word to the user; the plan's notes now say it."""
+    from sonicgrid.session.followup import render
+
+    fields, _ = parse("a loop at 500 bpm")
+    assert fields["tempo_bpm"] == 125.0
+    assert fields["unplayed"] == ["500 bpm is played as 125 bpm (the same beat, 4x)"]
+    again, _ = parse(render(fields))  # a chat turn's request says it back and reads the same
+    assert again["tempo_bpm"] == 125.0 and again["unplayed"] == fields["unplayed"]
