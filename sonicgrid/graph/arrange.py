@@ -80,6 +80,7 @@ def shared_params(
     src: dict[str, str] = {}
     fixed: dict[str, Any] = {}
     said = set(brief.explicit)
+    within = (40.0, 220.0)  # where a free tempo may move to land a loop on whole bars
     ref_meta: dict[str, Any] = (ref or {}).get("meta") or {}
     ref_id = (ref or {}).get("id")
     ref_arr = ref_meta.get("arrangement") if isinstance(ref_meta.get("arrangement"), dict) else {}
@@ -115,6 +116,13 @@ def shared_params(
             base = (lo + hi) / 2
         moved = float(base) * (brief.tempo_change or 1.0) + (brief.tempo_delta or 0.0)
         fixed["tempo_bpm"] = round(float(np.clip(moved, 40, 220)), 2)
+        # a loop may nudge a "faster" tempo to whole bars: by 5 % at most, never back to the tempo it was faster than
+        near = (max(40.0, moved / 1.05), min(220.0, moved * 1.05))
+        within = (
+            (max(near[0], float(base) * 1.02), near[1])
+            if moved > float(base)
+            else (near[0], min(near[1], float(base) / 1.02))
+        )
         step = f"{brief.tempo_change:g} x " if brief.tempo_change else ""
         src["tempo_bpm"] = f"{step}{float(base):.0f} bpm" + (f" {brief.tempo_delta:+g}" if brief.tempo_delta else "")
     if brief.style and "tempo_bpm" not in fixed:
@@ -124,7 +132,8 @@ def shared_params(
         if rng_t:
             r = np.random.default_rng(seed + 31 * variant)
             fixed["tempo_bpm"], src["tempo_bpm"] = round(float(r.uniform(*rng_t)), 1), f"{brief.style} style"
-    tempo_free = tempo_free or bool(brief.tempo_change and "tempo_bpm" not in said)  # "a bit faster": about that
+    # "a bit faster": about that. The intake counts the words as a tempo said; no number was (tempo_bpm is None)
+    tempo_free = tempo_free or bool(brief.tempo_change and brief.tempo_bpm is None)
     lent = ref_meta.get("meter") or (ref_arr or {}).get("meter")
     if brief.meter is None and lent:  # a waltz goes on in 3/4
         fixed["meter"] = int(lent)
@@ -136,7 +145,7 @@ def shared_params(
         out["meter"] = arr.meter
     for k in ("key", "mode", "tempo_bpm"):
         src.setdefault(k, "chosen for the mood" if variant == 0 else f"chosen for variation {variant + 1}")
-    return out | {"sources": src, "tempo_free": tempo_free}
+    return out | {"sources": src, "tempo_free": tempo_free, "tempo_within": within}
 
 
 def unavailable(layers: list[str], registry: Registry) -> dict[str, str]:
@@ -234,12 +243,17 @@ def _looping(brief: Brief, shared: list[dict[str, Any]]) -> tuple[Brief, list[st
     for sp in shared:
         free = bool(sp.get("tempo_free"))
         new_s, sp["tempo_bpm"], how = loops.fit(
-            seconds, float(sp["tempo_bpm"]), free, "duration_s" not in brief.explicit, sp.get("meter", 4)
+            seconds,
+            float(sp["tempo_bpm"]),
+            free,
+            "duration_s" not in brief.explicit,
+            sp.get("meter", 4),
+            tuple(sp.get("tempo_within") or (40.0, 220.0)),
         )
         if new_s != seconds:  # the length moves once, at the first variation's tempo; later ones follow it
             brief, seconds = brief.model_copy(update={"duration_s": new_s}), new_s
         if not how:
-            why = "a length and a tempo both said" if not free else "no tempo within 12 % fits whole beats in it"
+            why = "a length and a tempo both said" if not free else "no tempo near it fits whole beats in it"
             return brief, [
                 f"{seconds:g} s at {float(sp['tempo_bpm']):.0f} bpm is not a whole number of beats: "
                 f"it will not loop on the beat ({why})"

@@ -3,7 +3,8 @@ beat and the bar (an 8 s loop at 82 bpm was 2.7 bars: the downbeat fell mid-bar 
 
 A free tempo (the plan's `tempo_free`: chosen for the mood or a style, or said only as "a bit faster") moves to
 the nearest tempo that fits whole bars in the length, else whole half bars, else whole beats, within MAX_NUDGE
-(the length stays: a loop reused later has the length asked for). A tempo said keeps its value and a length
+(the length stays: a loop reused later has the length asked for); one said as "slower" or "5 % faster" within
+5 % of it and on its side of the tempo it changes (arrange's `tempo_within`). A tempo said keeps its value and a length
 nobody said moves to whole bars at it. A tempo and a length both said are the user's word: the loop keeps them,
 and the plan says that it will not loop on the beat. In 3/4 and 6/8 there are no half bars, and a free tempo may
 move up to MAX_NUDGE_BARS to whole bars. (The render side, tails
@@ -32,9 +33,16 @@ def _nearest(seconds: float, tempo: float, beats: int) -> tuple[int, float]:
     return n, n * beats * 60.0 / seconds
 
 
-def fit(seconds: float, tempo: float, tempo_free: bool, seconds_free: bool, meter: int = 4) -> tuple[float, float, str]:
+def fit(
+    seconds: float,
+    tempo: float,
+    tempo_free: bool,
+    seconds_free: bool,
+    meter: int = 4,
+    within: tuple[float, float] = (40.0, 220.0),
+) -> tuple[float, float, str]:
     """(seconds, tempo, how the loop fits: "" when it does not) for a loop of about `seconds` at about `tempo`,
-    in bars of `meter` beats."""
+    in bars of `meter` beats. A free tempo moves only `within` (a "slower" one stays under the tempo it slows)."""
     beats = seconds * tempo / 60.0
     for per, unit in units(meter):  # already whole ("a 2 bar loop at 90 bpm"): kept as it is
         if per < beats_per_bar(meter) and (tempo_free or seconds_free):
@@ -46,7 +54,7 @@ def fit(seconds: float, tempo: float, tempo_free: bool, seconds_free: bool, mete
         for per, unit in units(meter):
             n, t = _nearest(seconds, tempo, per)
             nudge = MAX_NUDGE_BARS if meter != 4 and unit == "bars" else MAX_NUDGE
-            if abs(t / tempo - 1) <= nudge and 40 <= t <= 220:
+            if abs(t / tempo - 1) <= nudge and within[0] <= t <= within[1]:
                 return seconds, round(t, 3), f"{n} {unit if n > 1 else unit[:-1]} at {t:.1f} bpm"
     elif seconds_free:  # a tempo said: the length nobody said goes to whole bars at it
         bar = bar_seconds(tempo, meter)

@@ -55,6 +55,21 @@ def test_a_tempo_said_only_as_faster_is_free_to_land_the_loop_on_the_beat():
     assert sp["tempo_free"] and sp["tempo_bpm"] == pytest.approx(138.0)
     _, notes = _looping(faster, [sp])
     assert not notes and sp["tempo_bpm"] == pytest.approx(140.0) and "7 half bars" in sp["sources"]["tempo_bpm"]
+    # as the intake makes it: "slower" is a tempo said in words (explicit), with no number
+    from sonicgrid.agents.intake import rules_intake
+
+    slower, _ = rules_intake("a calm loop, 12 seconds, a bit slower, a variation of the last one")
+    assert "tempo_bpm" in slower.explicit and slower.tempo_change
+    sp3 = shared_params(slower, 0, 3, ref | {"meta": {**ref["meta"], "tempo_bpm": 80.0}}, None)
+    assert sp3["tempo_free"]
+    _, notes3 = _looping(slower, [sp3])
+    assert not notes3 and "bars at" in sp3["sources"]["tempo_bpm"]
+    # "slower" from 80 is 68; whole bars lie at 60 (12 % further), 7 half bars at 70: still slower, near what was asked
+    assert sp3["tempo_bpm"] == pytest.approx(70.0)
+    faster, _ = rules_intake("a calm loop, 12 seconds, 5% faster, a variation of the last one")
+    sp4 = shared_params(faster, 0, 3, ref | {"meta": {**ref["meta"], "tempo_bpm": 80.0}}, None)
+    _looping(faster, [sp4])
+    assert 80.0 < sp4["tempo_bpm"] <= 84.0 * 1.05  # never back to the tempo it was faster than (80: 4 bars)
     exact = Brief(prompt="x", duration_s=6.0, tempo_bpm=138.0, explicit=[*said, "tempo_bpm"])
     sp2 = shared_params(exact, 0, 3, None, None)
     _, notes2 = _looping(exact, [sp2])
