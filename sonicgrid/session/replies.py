@@ -212,3 +212,28 @@ def social(text: str, last: dict | None, bye: bool) -> str:
         f'glad it works: {last.get("clip_id", "the last clip")} is kept. Say what to change ("darker", '
         '"add drums", "make it longer"), "save it" to copy it out, or ask for something new'
     )
+
+
+def compare(turns: list[dict]) -> str:
+    """ "which one is better?": the last request's takes (or the last run's variations), each with the critic's
+    score, best first. The ears judge the sound; the pick is the user's ("the first one", "take 2")."""
+    from sonicgrid.session import pick
+
+    last = next((t for t in reversed(turns) if t.get("status") == "ok"), None)
+    if last is None:
+        return "no clip yet: ask me to make something first"
+    vs = pick.variations(last) if int(last.get("variations") or 1) > 1 else []
+    if len(vs) > 1:
+        rows = [(f"variation {v['variation']}", v["clip_id"], float(v["score"])) for v in vs]
+    else:
+        clips, mine = pick.takes(turns)
+        score = {t["clip_id"]: float(t["score"]) for t in mine if t.get("score") is not None}
+        rows = [(f"take {i}", c, score[c]) for i, c in enumerate(clips, 1) if c in score]
+    if len(rows) < 2:
+        return f'there is one take of this request ({last["clip_id"]}): say "try again" for another to compare'
+    ranked = sorted(rows, key=lambda r: -r[2])
+    best = ranked[0]
+    close = ranked[1][2] >= best[2] - 0.1
+    said = "; ".join(f"{name} ({clip}) {sc:.2f}/10" for name, clip, sc in ranked)
+    verdict = "they score alike: pick by ear" if close else f"the critic prefers {best[0]}"
+    return f'{said}: {verdict}. Say "the first one" or "take 2" to go on with one'

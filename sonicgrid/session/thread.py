@@ -1,6 +1,6 @@
 """The conversation as a LangGraph thread: one checkpointed thread per session id.
 
-route -> produce | explain | describe | social | command; produce -> approve (interrupt: --approve) -> approve ... -> END.
+route -> produce | explain | describe | social | compare | command; produce -> approve (interrupt: --approve) -> approve ... -> END.
 The session's memory is the thread's state: the conversation as langchain-core messages, the clip
 records on the replies (session/messages.py), so `--session ID` resumes it, LangGraph Studio shows it,
 and /undo is an ordinary state update.
@@ -42,7 +42,14 @@ _HISTORY = re.compile(
     r"|(?:list|show)(?: me)?(?: my| the| all| all the)? (?:clips|takes|history)\b)",
     re.I,
 )
-_QUESTION = re.compile(r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do)", re.I)
+_QUESTION = re.compile(
+    r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do|did you change|changed)", re.I
+)
+_COMPARE = re.compile(  # "which one is better?", "which take do you prefer?"
+    r"^\s*(?:so\s+|and\s+)?(?:which|what)(?:\s+(?:one|take|clip|version|variation))?\s+(?:is|was|sounds|do you)\b.*"
+    r"\b(?:better|best|prefer|like more|like best)\b|^\s*which\b.*\bshould (?:i|we) (?:use|pick|choose|keep|go with)\b",
+    re.I,
+)
 _ABOUT = re.compile(  # "what key is it in?", "how long is it?", "what's the bpm": the last clip described
     r"^\s*(?:(?:and|so|also|but|ok(?:ay)?|oh)[,\s]+)?"  # "and what key?"
     r"(?!(?:what|how)\s+about\b|what\s+if\b|.*\b(?:make|give me|create|generate|compose|write)\b)(?:what|which|how|where|is\s+(?:it|this|that)|tell me)\b.*"
@@ -120,6 +127,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         elif _HISTORY.match(text):  # "how many clips have I made?"
             typed = text = "/history"
         kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
+        kind = "compare" if kind != "command" and _COMPARE.match(text) else kind
         kind = "describe" if kind == "produce" and _ABOUT.match(text) else kind
         kind = "social" if kind == "produce" and _SOCIAL.match(text) else kind  # "thanks!", "great", "bye"
         return {"route": kind, "reply": "", "pending": None, "input": typed, "messages": new, "heard": heard}
@@ -245,6 +253,10 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         text = replies.describe(last_ok(turns_of(state)))
         return {"reply": text, "messages": [reply(text)]}
 
+    def compare(state: SessionState) -> dict:
+        text = replies.compare(turns_of(state))
+        return {"reply": text, "messages": [reply(text)]}
+
     def social(state: SessionState) -> dict:
         text = replies.social(state["input"], last_ok(turns_of(state)), goodbye(state["input"]))
         return {"reply": text, "messages": [reply(text)]}
@@ -263,6 +275,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         ("explain", explain),
         ("describe", describe),
         ("social", social),
+        ("compare", compare),
         ("command", command),
     ):
         g.add_node(name, fn)
@@ -270,7 +283,14 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
     g.add_conditional_edges(
         "route",
         lambda s: s["route"],
-        {"produce": "produce", "explain": "explain", "describe": "describe", "social": "social", "command": "command"},
+        {
+            "produce": "produce",
+            "explain": "explain",
+            "describe": "describe",
+            "social": "social",
+            "compare": "compare",
+            "command": "command",
+        },
     )
     waiting: dict[Hashable, str] = {"ask": "approve", "done": END}
     g.add_conditional_edges("produce", lambda s: "ask" if s.get("pending") else "done", waiting)
@@ -278,5 +298,6 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
     g.add_edge("explain", END)
     g.add_edge("describe", END)
     g.add_edge("social", END)
+    g.add_edge("compare", END)
     g.add_edge("command", END)
     return g.compile(checkpointer=checkpointer)

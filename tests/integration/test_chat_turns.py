@@ -192,3 +192,17 @@ def test_an_abrupt_start_fades_in_and_an_outro_matching_the_intro_builds_on_the_
     assert outro["brief"]["section"] == "outro" and not outro["brief"].get("sections")
     assert _decision_refs(outro) == {intro["result"]["clip_id"]}
     assert "1. 'a tense intro, 8 seconds' -> " in out and "2. 'nice but the start is too abrupt' -> " in out
+
+
+def test_which_take_is_better_and_what_changed_are_answered(tmp_path):
+    """ "which one is better?" and "what did you change?" each made a new clip. The first now ranks the request's
+    takes by the critic's score, the second explains the last run; neither makes anything."""
+    lines = ["a calm loop, 3 seconds", "try again", "which one is better?", "what did you change?"]
+    res = _chat(tmp_path, lines)
+    assert res.exit_code == 0, res.output
+    first, again = _traces(tmp_path)
+    out = " ".join(res.output.split())
+    for n, run in ((1, first), (2, again)):
+        assert f"take {n} ({run['result']['clip_id']}) {run['result']['score']:.2f}/10" in out
+    assert "Say \"the first one\" or \"take 2\" to go on with one" in out
+    assert f"For 'try again' (run {again['run_id']}) I read the request as" in out
