@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sonicgrid.brief import KEYS, Brief, bar_seconds
+from sonicgrid.brief import KEYS, MAX_SECONDS, Brief, bar_seconds
 from sonicgrid.graph.state import Cell
 from sonicgrid.tools.registry import Registry
 
@@ -146,6 +146,19 @@ def shared_params(
     for k in ("key", "mode", "tempo_bpm"):
         src.setdefault(k, "chosen for the mood" if variant == 0 else f"chosen for variation {variant + 1}")
     return out | {"sources": src, "tempo_free": tempo_free, "tempo_within": within}
+
+
+def longer_take(brief: Brief, ref: dict[str, Any] | None) -> Brief | None:
+    """ "make it longer" on a clip of several layers: the same music (its key, tempo, mood and seed; the plan node
+    gives the run the reference's seed) played to the new length, every layer to the end. A continuation carries
+    one composed layer on, and the clip's drums, pads and textures stopped where it had ended. None: continue it."""
+    meta = (ref or {}).get("meta") or {}
+    layers = list(dict.fromkeys(str(la) for la in meta.get("layers") or []))
+    if brief.action != "extend" or len(layers) < 2 or not meta.get("duration_s"):
+        return None
+    total = min(MAX_SECONDS, float(meta["duration_s"]) + float(brief.duration_s))
+    update = {"action": "vary", "duration_s": total, "layers": layers, "section": meta.get("section") or brief.section}
+    return brief.model_copy(update=update | {"explicit": sorted(set(brief.explicit) | {"duration_s"})})
 
 
 def unavailable(layers: list[str], registry: Registry) -> dict[str, str]:

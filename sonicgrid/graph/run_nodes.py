@@ -37,9 +37,13 @@ def plan(state: RunState, svc: Services) -> dict[str, Any]:
         body = svc.library.body(project=state.get("project"), session=state.get("session"), limit=50)
         project = profile(body) if body else None
     seed = int(state["seed"])
-    if brief.transpose is not None and ref and isinstance(ref.get("meta", {}).get("seed"), int):
-        seed = int(ref["meta"]["seed"])  # "up a semitone": the reference's notes, in the key that far away
+    longer = arrange.longer_take(brief, ref)  # "longer" on a clip with drums and pads: all of it, played longer
+    brief = longer or brief
+    if (longer or brief.transpose is not None) and ref and isinstance(ref.get("meta", {}).get("seed"), int):
+        seed = int(ref["meta"]["seed"])  # "up a semitone", "longer": the reference's notes, moved or played on
     cells, info = arrange.plan(brief, seed, svc.registry, ref, project)
+    if longer:
+        info["notes"].append(f"longer: the same music played to {brief.duration_s:g} s, every layer to the end")
     played = {  # the run's brief says what it plays: a loop's length on whole bars, a meter the reference lent
         "duration_s": float(info.get("duration_s") or brief.duration_s),
         "meter": (info.get("shared") or [{}])[0].get("meter") or brief.meter,

@@ -204,5 +204,28 @@ def test_which_take_is_better_and_what_changed_are_answered(tmp_path):
     out = " ".join(res.output.split())
     for n, run in ((1, first), (2, again)):
         assert f"take {n} ({run['result']['clip_id']}) {run['result']['score']:.2f}/10" in out
-    assert "Say \"the first one\" or \"take 2\" to go on with one" in out
+    assert 'Say "the first one" or "take 2" to go on with one' in out
     assert f"For 'try again' (run {again['run_id']}) I read the request as" in out
+
+
+def test_longer_plays_every_layer_to_the_end_and_keeps_the_music(tmp_path):
+    """ "longer" on an epic loop with drums and a pad continued the chords alone: the drums and the pad stopped at
+    the old end (clip.mid: they ended at 8 s of 16). Now the same music plays to the new length, note for note
+    the same up to the old end, every part to the end."""
+    import pretty_midi
+
+    res = _chat(tmp_path, ["an epic loop with drums and pads, 4 seconds", "longer"])
+    assert res.exit_code == 0, res.output
+    first, longer = _traces(tmp_path)
+    assert _decision_refs(longer) == {first["result"]["clip_id"]}
+    end = first["result"]["duration_s"]
+    assert longer["result"]["duration_s"] >= 2 * end - 0.05
+    pms = [pretty_midi.PrettyMIDI(str(tmp_path / "out" / r["run_id"] / "clip.mid")) for r in (first, longer)]
+
+    def notes(pm):
+        return sorted((i.program, i.is_drum, round(n.start, 3), n.pitch) for i in pm.instruments for n in i.notes)
+
+    before = notes(pms[0])
+    assert [n for n in notes(pms[1]) if n[2] < end - 1e-3] == [n for n in before if n[2] < end - 1e-3]
+    last_start = {(i.program, i.is_drum): max(n.start for n in i.notes) for i in pms[1].instruments}
+    assert {k for k in last_start if k[1]} and all(t > end for t in last_start.values()), last_start
