@@ -65,8 +65,14 @@ _THANKS = (
     r"|sounds great|that works|works for me|beautiful|amazing|excellent|brilliant|fantastic|wonderful"
     r"|that's great|no thanks|hello|hi|hey)"
 )
-_BYE = r"(?:bye|goodbye|bye bye|good night|see you|see ya|later|that's all|that is all|i'm done|done for now)"
-_SOCIAL = re.compile(rf"^(?:\s*(?:{_THANKS}|{_BYE})(?:\s+(?:so much|a lot|again|there|for now))?[\s,.!:;)]*)+$", re.I)
+_BYE = (
+    r"(?:bye|goodbye|bye bye|good night|see you|see ya|later|that's all|that is all|that's it|that is it|thats it|thats all|i'm done"
+    r"|we're done|i am done|done for now|all done)"
+)
+_SOCIAL = re.compile(
+    rf"^(?:\s*(?:{_THANKS}|{_BYE})(?:\s+(?:so much|a lot|again|there|for now|for today|for the day|then))?[\s,.!:;)]*)+$",
+    re.I,
+)
 _GOODBYE = re.compile(rf"\b{_BYE}\b", re.I)
 
 

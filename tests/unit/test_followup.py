@@ -228,3 +228,15 @@ def test_praise_and_going_back_after_a_complaint_are_no_request():
     assert _GO_BACK.match("that one is worse, go back") and not _GO_BACK.match(
         "go back to the intro and make it darker"
     )
+
+
+def test_goodbyes_and_swap_without_the():
+    """ "that's it for today" made a clip, and "swap ukulele for marimba" kept the ukulele (a guitar) beside the
+    marimba; with "the" it swapped."""
+    from sonicgrid.session.thread import goodbye
+
+    assert goodbye("that's it for today") and goodbye("ok thanks, that is all") and not goodbye("thanks!")
+    last = LAST | {"instruments": ["guitar"]}
+    for text in ("swap ukulele for marimba", "swap the ukulele for a marimba", "replace guitar with marimba"):
+        m, _ = merge(text, last)
+        assert m is not None and m["instruments"] == ["marimba"], text
