@@ -15,7 +15,7 @@ import yaml
 @lru_cache(maxsize=1)
 def vocabulary() -> dict[str, Any]:
     """lexicon.yaml with its neighbours: the musical words (music_words.yaml: transposition, meter, church modes,
-    busy, swing) and a re-mix's (edits.yaml) beside its own keys, the instruments a request may name (instruments.yaml) as
+    busy, swing), a re-mix's (edits.yaml) and a chat's small talk (chat_words.yaml) beside its own keys, the instruments a request may name (instruments.yaml) as
     its `instruments`."""
     prompts = resources.files("sonicgrid.prompts")
 
@@ -23,7 +23,7 @@ def vocabulary() -> dict[str, Any]:
         return dict(yaml.safe_load(prompts.joinpath(name).read_text(encoding="utf-8")))
 
     data = read("lexicon.yaml")
-    for extra in ("music_words.yaml", "edits.yaml"):
+    for extra in ("music_words.yaml", "edits.yaml", "chat_words.yaml"):
         doubled = set(data) & set(got := read(extra))
         if doubled:  # one word list, one place
             raise ValueError(f"{extra} repeats lexicon.yaml's {sorted(doubled)}")

@@ -28,7 +28,8 @@ def command(
     with user_errors():
         s = producer_settings(brain, budget, out_dir, approve, approve_over)
         from sonicgrid.session.chat import Chat
-        from sonicgrid.session.thread import ChatContext, goodbye
+        from sonicgrid.session.thread import ChatContext
+        from sonicgrid.session.turn_kind import goodbye
 
         chat = Chat(ChatContext(s, Path(s.out_dir), seed=seed, project=project, say=console.print), session)
         turns = chat.turns

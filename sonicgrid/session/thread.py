@@ -8,7 +8,6 @@ and /undo is an ordinary state update.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,64 +20,9 @@ from langgraph.types import interrupt
 from rich.markup import escape
 
 from sonicgrid.config import Settings
-from sonicgrid.session import pick, remix, replies, slash
+from sonicgrid.session import pick, remix, replies, slash, turn_kind
 from sonicgrid.session.followup import request_for, said_plainly, without_interjection
 from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
-
-_SAID_COMMAND = re.compile(
-    r"^\s*(?:please\s+|can you\s+|could you\s+|let'?s\s+|let me\s+)?"
-    r"(undo|play|hear|listen to|save|export|download|keep)"
-    r"(?:\s+(?:it|that|this|the last one|(the previous one|the one before|the clip before)))?"
-    r"(?:\s+(?:again|back))?(?:\s+as\s+([\w.-]+))?\s*(?:please)?\s*[.!?]*\s*$",
-    re.I,
-)
-_GO_BACK = re.compile(  # "go back to the previous version": the last clip undone
-    r"^(?:[^,.;!]*[,.;!]\s*)?\s*(?:please\s+|can you\s+|could you\s+|let'?s\s+)?go back(?:\s+to\s+(?:the\s+)?"
-    r"(?:previous|last|earlier|other|old)\s+(?:one|version|clip|take))?\s*(?:please)?\s*[.!?]*\s*$",
-    re.I,
-)
-_HISTORY = re.compile(
-    r"^\s*(?:how many (?:clips|tracks|takes|things)\b|what (?:have|did) (?:i|we|you) (?:made|make|done)\b"
-    r"|(?:list|show)(?: me)?(?: my| the| all| all the)? (?:clips|takes|history)\b)",
-    re.I,
-)
-_QUESTION = re.compile(
-    r"^\s*(what|why|how come|explain|which)\b.*\b(decid|chose|choose|why|reason|pick|do|did you change|changed)", re.I
-)
-_COMPARE = re.compile(  # "which one is better?", "which take do you prefer?"
-    r"^\s*(?:so\s+|and\s+)?(?:which|what)(?:\s+(?:one|take|clip|version|variation))?\s+(?:is|was|sounds|do you)\b.*"
-    r"\b(?:better|best|prefer|like more|like best)\b|^\s*which\b.*\bshould (?:i|we) (?:use|pick|choose|keep|go with)\b",
-    re.I,
-)
-_ABOUT = re.compile(  # "what key is it in?", "how long is it?", "what's the bpm": the last clip described
-    r"^\s*(?:(?:and|so|also|but|ok(?:ay)?|oh)[,\s]+)?"  # "and what key?"
-    r"(?!(?:what|how)\s+about\b|what\s+if\b|.*\b(?:make|give me|create|generate|compose|write)\b)(?:what|which|how|where|is\s+(?:it|this|that)|tell me)\b.*"
-    r"\b(key|tempo|bpm|meter|time signature|bars?|beats|seconds|duration|long|length|loud|loudness|lufs|mood|instruments?|layers?|parts?|score|scored|quality|"
-    r"saved|file|path|in it|playing|good)\b[^.!]*$",
-    re.I,
-)
-
-
-_THANKS = (
-    r"(?:thanks|thank you|thx|ty|cheers|great|cool|nice|awesome|perfect|lovely|ok(?:ay)?|got it|good|sounds good"
-    r"|love it|i love it|i like it|i like that|love this|this is great|that's perfect|well done|nice job|good job"
-    r"|sounds great|that works|works for me|beautiful|amazing|excellent|brilliant|fantastic|wonderful"
-    r"|that's great|no thanks|hello|hi|hey)"
-)
-_BYE = (
-    r"(?:bye|goodbye|bye bye|good night|see you|see ya|later|that's all|that is all|that's it|that is it|thats it|thats all|i'm done"
-    r"|we're done|i am done|done for now|all done)"
-)
-_SOCIAL = re.compile(
-    rf"^(?:\s*(?:{_THANKS}|{_BYE})(?:\s+(?:so much|a lot|again|there|for now|for today|for the day|then))?[\s,.!:;)]*)+$",
-    re.I,
-)
-_GOODBYE = re.compile(rf"\b{_BYE}\b", re.I)
-
-
-def goodbye(text: str) -> bool:
-    """ "thanks! bye": a turn that only says goodbye (the terminal chat ends the session on it)."""
-    return bool(_SOCIAL.match(text) and _GOODBYE.search(text))
 
 
 class SessionState(TypedDict, total=False):
@@ -119,23 +63,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
             typed = state.get("input") or ""
             new = [said(typed)]
             heard = str(new[0].id)
-        text = typed.strip()
-        said_cmd = _SAID_COMMAND.match(without_interjection(text))  # "perfect, save it": /save
-        if said_cmd:  # "undo that", "play it", "save it as keeper": the slash command, not a new clip
-            verb = said_cmd.group(1).lower()
-            verb = {"export": "save", "download": "save", "keep": "save", "hear": "play", "listen to": "play"}.get(
-                verb, verb
-            )
-            arg = "previous" if said_cmd.group(2) and verb in ("play", "save") else said_cmd.group(3) or ""
-            typed = text = f"/{verb} {arg}".strip()
-        elif _GO_BACK.match(without_interjection(text)):
-            typed = text = "/undo"
-        elif _HISTORY.match(text):  # "how many clips have I made?"
-            typed = text = "/history"
-        kind = "command" if text.startswith("/") else ("explain" if _QUESTION.search(text) else "produce")
-        kind = "compare" if kind != "command" and _COMPARE.match(text) else kind
-        kind = "describe" if kind == "produce" and _ABOUT.match(text) else kind
-        kind = "social" if kind == "produce" and _SOCIAL.match(text) else kind  # "thanks!", "great", "bye"
+        kind, typed = turn_kind.classify(typed.strip())
         return {"route": kind, "reply": "", "pending": None, "input": typed, "messages": new, "heard": heard}
 
     def produce(state: SessionState) -> dict:
@@ -264,7 +192,7 @@ def build_session_graph(ctx: ChatContext, checkpointer=None):
         return {"reply": text, "messages": [reply(text)]}
 
     def social(state: SessionState) -> dict:
-        text = replies.social(state["input"], last_ok(turns_of(state)), goodbye(state["input"]))
+        text = replies.social(state["input"], last_ok(turns_of(state)), turn_kind.goodbye(state["input"]))
         return {"reply": text, "messages": [reply(text)]}
 
     def command(state: SessionState) -> dict:

@@ -171,7 +171,7 @@ def test_the_same_but_warmer_and_a_louder_master_said_other_ways():
     'lower the volume' / 'perfect, save it' were not read as the re-mix and the command they are."""
     from sonicgrid.session import remix
     from sonicgrid.session.followup import without_interjection
-    from sonicgrid.session.thread import _SAID_COMMAND
+    from sonicgrid.session.turn_kind import _SAID_COMMAND
 
     outro = _merged("the same but as an outro")
     assert outro["section"] == "outro" and outro["mood"] == LAST["mood"] and outro["reference"] == "last"
@@ -222,7 +222,7 @@ def test_seconds_taken_off_are_taken_off_the_clip():
 
 def test_praise_and_going_back_after_a_complaint_are_no_request():
     """ "I love it" made a tender clip (love: tender) and "that one is worse, go back" a new clip."""
-    from sonicgrid.session.thread import _GO_BACK, _SOCIAL
+    from sonicgrid.session.turn_kind import _GO_BACK, _SOCIAL
 
     assert _SOCIAL.match("I love it!") and _SOCIAL.match("amazing, thanks") and not _SOCIAL.match("love it, but darker")
     assert _GO_BACK.match("that one is worse, go back") and not _GO_BACK.match(
@@ -233,7 +233,7 @@ def test_praise_and_going_back_after_a_complaint_are_no_request():
 def test_goodbyes_and_swap_without_the():
     """ "that's it for today" made a clip, and "swap ukulele for marimba" kept the ukulele (a guitar) beside the
     marimba; with "the" it swapped."""
-    from sonicgrid.session.thread import goodbye
+    from sonicgrid.session.turn_kind import goodbye
 
     assert goodbye("that's it for today") and goodbye("ok thanks, that is all") and not goodbye("thanks!")
     last = LAST | {"instruments": ["guitar"]}
