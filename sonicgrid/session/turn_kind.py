@@ -36,6 +36,7 @@ _COMPARE = re.compile(  # "which one is better?", "which take do you prefer?"
     re.I,
 )
 _ABOUT = re.compile(  # "what key is it in?", "how long is it?", "what's the bpm": the last clip described
+    r"^\s*(?:can|could|may)\s+(?:i|we)\s+(?:get|have|download|see|find)\s+(?:the\s+)?(?:stems?|midi|files?|wav)\b|"
     r"^\s*(?:(?:and|so|also|but|ok(?:ay)?|oh)[,\s]+)?"  # "and what key?"
     r"(?!(?:what|how)\s+about\b|what\s+if\b|.*\b(?:make|give me|create|generate|compose|write)\b)(?:what|which|how|where|is\s+(?:it|this|that)|tell me)\b.*"
     r"\b(key|tempo|bpm|meter|time signature|bars?|beats|seconds|duration|long|length|loud|loudness|lufs|mood|instruments?|layers?|parts?|score|scored|quality|"

@@ -240,3 +240,11 @@ def test_goodbyes_and_swap_without_the():
     for text in ("swap ukulele for marimba", "swap the ukulele for a marimba", "replace guitar with marimba"):
         m, _ = merge(text, last)
         assert m is not None and m["instruments"] == ["marimba"], text
+
+
+def test_asking_for_the_stems_describes_the_clip():
+    """ "can I get the stems?" made a new clip; it is a question about the clip (its files, stems and clip.mid)."""
+    from sonicgrid.session.turn_kind import classify
+
+    assert classify("can I get the stems?")[0] == "describe" and classify("could we have the midi")[0] == "describe"
+    assert classify("can I get a darker version")[0] == "produce"
