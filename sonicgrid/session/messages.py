@@ -14,6 +14,11 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, RemoveM
 TURN = "turn"
 
 
+def last_ok(turns: list[dict] | None) -> dict | None:
+    """The session's last turn that made (or re-mixed, or picked) a clip: what a follow-up acts on."""
+    return next((t for t in reversed(turns or []) if t.get("status") == "ok"), None)
+
+
 def said(text: str) -> HumanMessage:
     return HumanMessage(content=text, id=f"u-{uuid.uuid4().hex[:12]}")
 

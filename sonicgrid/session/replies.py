@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sonicgrid.brief import METER_NAMES, bar_seconds
 from sonicgrid.config import Settings
+from sonicgrid.session.messages import last_ok
 
 
 def turn_record(turn: dict, summary: dict, n: int) -> dict:
@@ -219,7 +220,7 @@ def compare(turns: list[dict]) -> str:
     score, best first. The ears judge the sound; the pick is the user's ("the first one", "take 2")."""
     from sonicgrid.session import pick
 
-    last = next((t for t in reversed(turns) if t.get("status") == "ok"), None)
+    last = last_ok(turns)
     if last is None:
         return "no clip yet: ask me to make something first"
     vs = pick.variations(last) if int(last.get("variations") or 1) > 1 else []

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from sonicgrid.session.messages import last_ok
+
 HELP = (
     "/undo (forget the last clip), /budget (compute spent), /play (play the last clip, or print its path), "
     "/save [NAME] (copy the last clip into the output dir), /history, /help, /quit"
@@ -36,10 +38,6 @@ def run(text: str, turns: list[dict], ctx) -> dict:
     return fn(arg.strip(), list(turns), ctx)
 
 
-def _last(turns: list[dict]) -> dict | None:
-    return next((t for t in reversed(turns) if t.get("status") == "ok"), None)
-
-
 def undo(_arg: str, turns: list[dict], ctx) -> dict:
     if not turns:
         return {"reply": "nothing to undo"}
@@ -55,7 +53,7 @@ def undo(_arg: str, turns: list[dict], ctx) -> dict:
 
         services_for(ctx.settings).library.remove(gone["clip_id"])
         msg += f": {gone['clip_id']} is out of the library (its files stay in {Path(gone['path']).parent})"
-    now = _last(turns)
+    now = last_ok(turns)
     msg += f"; now on {now['clip_id']} ({now['text']!r})" if now else "; the session is empty again"
     return {"forget": True, "reply": msg}
 
@@ -70,17 +68,17 @@ def budget(_arg: str, turns: list[dict], ctx) -> dict:
     return {"reply": "\n".join(lines)}
 
 
-def _before_last(turns: list[dict]) -> dict | None:
-    """The clip made before the last one ("let's hear the previous one"): the last clip's re-mixes are the same clip."""
-    last = _last(turns)
-    return next(
-        (t for t in reversed(turns) if t.get("status") == "ok" and t.get("clip_id") != (last or {}).get("clip_id")),
-        None,
-    )
+def _clip(arg: str, turns: list[dict]) -> dict | None:
+    """The last clip; with `previous` ("let's hear the previous one") the one before it (the last clip's re-mixes
+    are the same clip)."""
+    last = last_ok(turns)
+    if arg != "previous" or last is None:
+        return last
+    return last_ok([t for t in turns if t.get("clip_id") != last.get("clip_id")])
 
 
 def play(arg: str, turns: list[dict], ctx) -> dict:
-    t = _before_last(turns) if arg == "previous" else _last(turns)
+    t = _clip(arg, turns)
     if t is None:
         return {"reply": "nothing to play yet" if arg != "previous" else "there is no clip before the last one"}
     cmd = player()
@@ -94,7 +92,7 @@ def play(arg: str, turns: list[dict], ctx) -> dict:
 
 
 def save(arg: str, turns: list[dict], ctx) -> dict:
-    t = _before_last(turns) if arg == "previous" else _last(turns)
+    t = _clip(arg, turns)
     arg = "" if arg == "previous" else arg
     if t is None:
         return {"reply": "nothing to save yet"}

@@ -22,7 +22,7 @@ from rich.markup import escape
 from sonicgrid.config import Settings
 from sonicgrid.session import pick, remix, replies, slash, turn_kind
 from sonicgrid.session.followup import request_for, said_plainly, without_interjection
-from sonicgrid.session.messages import forget_last, last_human, reply, said, turns_of
+from sonicgrid.session.messages import forget_last, last_human, last_ok, reply, said, turns_of
 
 
 class SessionState(TypedDict, total=False):
@@ -44,10 +44,6 @@ class ChatContext:
     project: str | None = None
     say: Callable[[str], None] = field(default=lambda _msg: None)
     on_event: Callable[[str, dict], None] | None = None  # the graph's node updates, live (the studio)
-
-
-def last_ok(turns: list[dict]) -> dict | None:
-    return next((t for t in reversed(turns or []) if t.get("status") == "ok"), None)
 
 
 def build_session_graph(ctx: ChatContext, checkpointer=None):
