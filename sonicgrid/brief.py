@@ -57,6 +57,7 @@ SECTION_SECONDS = {
     "full": (30.0, 10.0, 180.0),
 }
 MIN_SECONDS, MAX_SECONDS = 1.0, 600.0
+TEMPO_RANGE = (40.0, 220.0)  # bpm the composer plays
 
 
 def beats_per_bar(meter: int | None = None) -> int:
@@ -76,7 +77,7 @@ class Brief(BaseModel):
     mood: Literal[MOODS] = "calm"  # type: ignore[valid-type]
     section: Literal[SECTIONS] = "loop"  # type: ignore[valid-type]
     duration_s: float = Field(default=8.0, ge=MIN_SECONDS, le=MAX_SECONDS)
-    tempo_bpm: float | None = Field(default=None, ge=40, le=220)
+    tempo_bpm: float | None = Field(default=None, ge=TEMPO_RANGE[0], le=TEMPO_RANGE[1])
     key: Literal[KEYS] | None = None  # type: ignore[valid-type]
     mode: Literal[MODES] | None = None  # type: ignore[valid-type]
     layers: list[Literal[LAYERS]] = Field(default_factory=lambda: ["harmony"])  # type: ignore[valid-type]

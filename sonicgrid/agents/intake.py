@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sonicgrid.agents import lexicon
 from sonicgrid.agents.base import Brain
 from sonicgrid.agents.verdict import Verdict
-from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, MOODS, SECTIONS, Brief, bar_seconds
+from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, MOODS, SECTIONS, TEMPO_RANGE, Brief, bar_seconds
 from sonicgrid.errors import UserError
 
 MAX_PROMPT_CHARS = 2000
@@ -50,7 +50,7 @@ def build_brief(
     fields["explicit"] = explicit_fields(found, duration_override)
     validate_duration(fields["duration_s"])
     if "tempo_bpm" in fields:
-        fields["tempo_bpm"] = min(220.0, max(40.0, fields["tempo_bpm"]))
+        fields["tempo_bpm"] = min(TEMPO_RANGE[1], max(TEMPO_RANGE[0], fields["tempo_bpm"]))
     layers = [la for la in fields.get("layers", ["harmony"]) if la not in fields.get("exclude", [])]
     if not layers:
         layers = ["harmony"] if "harmony" not in fields.get("exclude", []) else ["atmosphere"]

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from sonicgrid.agents.vocab import UNITS
+from sonicgrid.brief import TEMPO_RANGE
 
 _UP, _DOWN = r"faster|quicker|up|higher|more", r"slower|down|lower|less"
 _BPM = UNITS["bpm"]
@@ -19,7 +20,6 @@ _RE = re.compile(
     re.I,
 )
 MAX_STEP = 120.0
-TEMPO_RANGE = (40.0, 220.0)  # the Brief's
 
 
 def folded(bpm: float) -> float:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sonicgrid.brief import KEYS, MAX_SECONDS, Brief, bar_seconds
+from sonicgrid.brief import KEYS, MAX_SECONDS, TEMPO_RANGE, Brief, bar_seconds
 from sonicgrid.graph.state import Cell
 from sonicgrid.tools.registry import Registry
 
@@ -80,7 +80,7 @@ def shared_params(
     src: dict[str, str] = {}
     fixed: dict[str, Any] = {}
     said = set(brief.explicit)
-    within = (40.0, 220.0)  # where a free tempo may move to land a loop on whole bars
+    within = TEMPO_RANGE  # where a free tempo may move to land a loop on whole bars
     ref_meta: dict[str, Any] = (ref or {}).get("meta") or {}
     ref_id = (ref or {}).get("id")
     ref_arr = ref_meta.get("arrangement") if isinstance(ref_meta.get("arrangement"), dict) else {}
@@ -115,9 +115,9 @@ def shared_params(
             lo, hi = composer.PALETTES[brief.mood]["tempo"]
             base = (lo + hi) / 2
         moved = float(base) * (brief.tempo_change or 1.0) + (brief.tempo_delta or 0.0)
-        fixed["tempo_bpm"] = round(float(np.clip(moved, 40, 220)), 2)
+        fixed["tempo_bpm"] = round(float(np.clip(moved, *TEMPO_RANGE)), 2)
         # a loop may nudge a "faster" tempo to whole bars: by 5 % at most, never back to the tempo it was faster than
-        near = (max(40.0, moved / 1.05), min(220.0, moved * 1.05))
+        near = (max(TEMPO_RANGE[0], moved / 1.05), min(TEMPO_RANGE[1], moved * 1.05))
         within = (
             (max(near[0], float(base) * 1.02), near[1])
             if moved > float(base)
@@ -261,7 +261,7 @@ def _looping(brief: Brief, shared: list[dict[str, Any]]) -> tuple[Brief, list[st
             free,
             "duration_s" not in brief.explicit,
             sp.get("meter", 4),
-            tuple(sp.get("tempo_within") or (40.0, 220.0)),
+            tuple(sp.get("tempo_within") or TEMPO_RANGE),
         )
         if new_s != seconds:  # the length moves once, at the first variation's tempo; later ones follow it
             brief, seconds = brief.model_copy(update={"duration_s": new_s}), new_s

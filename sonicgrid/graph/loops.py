@@ -12,7 +12,7 @@ wrapped onto the start, is the generators' and the mixer's: see soundfont.py, pa
 
 from __future__ import annotations
 
-from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, Brief, bar_seconds, beats_per_bar
+from sonicgrid.brief import MAX_SECONDS, MIN_SECONDS, TEMPO_RANGE, Brief, bar_seconds, beats_per_bar
 
 MAX_NUDGE = 0.12  # at most 12 % off the tempo the mood chose
 MAX_NUDGE_BARS = 0.2  # in 3/4 and 6/8, to whole bars: no half bar lies between (beats would move the downbeat)
@@ -39,7 +39,7 @@ def fit(
     tempo_free: bool,
     seconds_free: bool,
     meter: int = 4,
-    within: tuple[float, float] = (40.0, 220.0),
+    within: tuple[float, float] = TEMPO_RANGE,
 ) -> tuple[float, float, str]:
     """(seconds, tempo, how the loop fits: "" when it does not) for a loop of about `seconds` at about `tempo`,
     in bars of `meter` beats. A free tempo moves only `within` (a "slower" one stays under the tempo it slows)."""
